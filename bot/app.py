@@ -1,0 +1,63 @@
+"""The composition root: settings -> flows and locales -> storage -> engine -> assistant.
+
+Channels are imported lazily here, so a missing optional library only matters to whoever asks for
+that channel, and says which extra to install.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.engine.runner import Engine
+from bot.errors import FlowError
+from bot.flows.loader import load_flows
+from bot.flows.problems import Problem
+from bot.i18n.catalog import load_catalog
+from bot.service import Assistant
+from bot.storage.base import Storage
+
+__all__ = ["App", "build_app", "load_engine"]
+
+
+def load_engine(settings: Settings, *, flows_dir: Path | None = None) -> tuple[Engine, list[Problem]]:
+    """Load and check flows and locales; raise :class:`FlowError` naming every error found."""
+    loaded = load_flows([flows_dir or settings.flows_dir])
+    catalog, locale_problems = load_catalog(settings.locales_dir)
+    problems = loaded.problems + locale_problems
+    errors = [problem for problem in problems if problem.is_error]
+    if errors or catalog is None:
+        raise FlowError([problem.render("en") for problem in errors])
+    engine = Engine(
+        loaded.flows, catalog, default_language=settings.language,
+        context=settings.template_context(),
+    )
+    return engine, [problem for problem in problems if not problem.is_error]
+
+
+@dataclass(slots=True)
+class App:
+    """Everything a channel needs, ready to use; ``close()`` when done."""
+
+    settings: Settings
+    assistant: Assistant
+    storage: Storage
+    warnings: list[Problem]
+
+    async def close(self) -> None:
+        """Release the storage."""
+        await self.storage.close()
+
+
+async def build_app(
+    settings: Settings, *, flows_dir: Path | None = None, database: Path | None = None
+) -> App:
+    """Load everything and open the storage; nothing reaches a resident if the flows are broken."""
+    engine, warnings = load_engine(settings, flows_dir=flows_dir)
+    from bot.storage.sqlite import SqliteStorage
+
+    storage = SqliteStorage(database or settings.database)
+    await storage.open()
+    return App(settings=settings, assistant=Assistant(engine, storage), storage=storage,
+               warnings=warnings)

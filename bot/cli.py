@@ -1,0 +1,115 @@
+"""The ``trolyso`` command: chat in the terminal, check flows, and (later) run on Telegram.
+
+Whatever goes wrong, an admin sees a sentence saying what and where, never a Python traceback
+(set ``TROLYSO_DEBUG=1`` to see one when reporting a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import FlowError, TroLySoError
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trolyso",
+        description="Trợ lý số: step-by-step guidance for digital public services.",
+    )
+    parser.add_argument("--version", action="version", version=f"trolyso {__version__}")
+    parser.add_argument("--config", type=Path, help="config file (default: ./config.yaml if present)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal (no Telegram needed)")
+    chat.add_argument("--user", default="local", help="whose conversation this is (default: local)")
+    chat.add_argument("--lang", choices=["vi", "en"], help="language to chat in")
+    chat.add_argument("--flows", type=Path, help="a folder of flows to use instead of the live ones")
+    chat.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+
+    lint = commands.add_parser("lint", help="check flow files and locales, with line numbers")
+    lint.add_argument("paths", nargs="*", type=Path, help="flow files or folders (default: all flows)")
+    lint.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of the messages")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    try:
+        settings = load_settings(args.config)
+        logging.basicConfig(
+            level=logging.WARNING if args.command == "chat" else settings.log_level,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        if args.command == "chat":
+            return _chat(settings, args)
+        if args.command == "lint":
+            return _lint(settings, args)
+    except KeyboardInterrupt:
+        return 130
+    except FlowError as exc:
+        print("The bot cannot start because the flows have problems:", file=sys.stderr)
+        for line in exc.problems:
+            print("  " + line, file=sys.stderr)
+        print("Fix them (run 'trolyso lint' to check) and start again.", file=sys.stderr)
+        return 2
+    except TroLySoError as exc:
+        print(f"trolyso: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("TROLYSO_DEBUG"):
+            raise
+        print(f"trolyso: unexpected problem: {exc!r}. Run again with TROLYSO_DEBUG=1 and report "
+              "what it prints.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.channels.console import ConsoleChannel
+    from bot.types import Opened
+
+    with asyncio.Runner() as runner:
+        app = runner.run(build_app(settings, flows_dir=args.flows, database=args.db))
+        try:
+            channel = ConsoleChannel(app.assistant, app.assistant.engine.catalog, user=args.user)
+            channel.run(runner, Opened(lang=args.lang or ""))
+        finally:
+            runner.run(app.close())
+    return 0
+
+
+def _lint(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.flows.loader import load_flows
+    from bot.i18n.catalog import load_catalog
+
+    paths = args.paths or [settings.flows_dir]
+    loaded = load_flows(paths)
+    problems = list(loaded.problems)
+    if not args.paths:
+        _catalog, locale_problems = load_catalog(settings.locales_dir)
+        problems.extend(locale_problems)
+    for problem in problems:
+        print(problem.render(args.lang))
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    steps = sum(len(flow.flow.steps) for flow in loaded.flows.values())
+    if args.lang == "vi":
+        print(f"{len(loaded.flows)} luồng hợp lệ ({steps} bước); {errors} lỗi, {warnings} cảnh báo.")
+    else:
+        print(f"{len(loaded.flows)} flows OK ({steps} steps); {errors} errors, {warnings} warnings.")
+    return 1 if errors else 0

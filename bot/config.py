@@ -1,0 +1,127 @@
+"""The only config reader: ``config.yaml`` plus environment variables -> typed, frozen settings.
+
+Every setting has a default, so ``trolyso chat`` runs with no config file at all. Secrets (the bot
+token) come from the environment so they never sit in a file that gets copied around.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import ConfigError
+from bot.flows.yaml_source import LocatedError, read_yaml
+
+__all__ = ["CommuneSettings", "Settings", "TelegramSettings", "load_settings"]
+
+ENV_CONFIG = "TROLYSO_CONFIG"
+ENV_TOKEN = "TROLYSO_BOT_TOKEN"
+ENV_DATABASE = "TROLYSO_DATABASE"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CommuneSettings(_Section):
+    """The commune's own contacts, shown by flows as ``{{ commune.police_phone }}`` and so on."""
+
+    name: str = ""
+    police_phone: str = ""
+    police_address: str = ""
+    service_centre_phone: str = ""
+    service_centre_address: str = ""
+    youth_union_contact: str = ""
+
+
+class TelegramSettings(_Section):
+    """How ``trolyso run`` reaches Telegram."""
+
+    framework: Literal["aiogram", "ptb"] = "aiogram"
+    mode: Literal["polling", "webhook"] = "polling"
+    token: str = Field(default="", repr=False)
+    api_base: str = "https://api.telegram.org"
+
+
+class Settings(_Section):
+    """All settings, with paths already resolved against the config file's folder."""
+
+    language: Literal["vi", "en"] = "vi"
+    flows_dir: Path = Path("flows")
+    locales_dir: Path = Path("locales")
+    database: Path = Path("data/trolyso.sqlite3")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    commune: CommuneSettings = CommuneSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    source: str = "(built-in defaults)"
+
+    def template_context(self) -> dict[str, Any]:
+        """What flows can read from the settings (``commune`` only: never the token)."""
+        return {"commune": self.commune.model_dump()}
+
+
+def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``$TROLYSO_CONFIG``, or ``./config.yaml`` if present)."""
+    env = os.environ if env is None else env
+    if path is None and env.get(ENV_CONFIG):
+        path = Path(env[ENV_CONFIG])
+    if path is None and Path("config.yaml").is_file():
+        path = Path("config.yaml")
+    data: dict[str, Any] = {}
+    base = Path.cwd()
+    source = "(built-in defaults)"
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError("--config", f"the file {path} does not exist", source=str(path))
+        try:
+            doc = read_yaml(path)
+        except LocatedError as exc:
+            problem = exc.problem
+            raise ConfigError(f"line {problem.line}", problem.render("en").split(": ", 2)[-1],
+                              source=str(path)) from None
+        if not isinstance(doc.data, dict):
+            raise ConfigError("(top)", "the file must be a list of settings such as 'database: ...'",
+                              source=str(path))
+        data = doc.data
+        base = path.resolve().parent
+        source = str(path)
+    data = {**data, "source": source}
+    telegram = dict(data.get("telegram") or {})
+    if env.get(ENV_TOKEN):
+        telegram["token"] = env[ENV_TOKEN]
+    if telegram:
+        data["telegram"] = telegram
+    if env.get(ENV_DATABASE):
+        data["database"] = env[ENV_DATABASE]
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        setting = ".".join(str(part) for part in first["loc"]) or "(top)"
+        problem = _explain(first)
+        raise ConfigError(setting, problem, source=source) from None
+    return settings.model_copy(update={
+        "flows_dir": _resolve(base, settings.flows_dir),
+        "locales_dir": _resolve(base, settings.locales_dir),
+        "database": _resolve(base, settings.database),
+    })
+
+
+def _resolve(base: Path, path: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _explain(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "is not a known setting (check the spelling against config.example.yaml)"
+    if kind == "literal_error":
+        return f"must be one of {error.get('ctx', {}).get('expected', '')}"
+    if kind in ("model_type", "dict_type"):
+        return "must be a group of settings (indented lines under it)"
+    return f"{error.get('msg', kind)} (got {error.get('input')!r})"

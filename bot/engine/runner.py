@@ -1,0 +1,568 @@
+"""The engine: given the flows, a session and what the resident did, the new session and replies.
+
+Pure: no I/O, no clock of its own (the caller passes ``now``), no channel. Every turn works on a copy
+of the session, so the caller can store the result atomically or throw it away.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import Template
+
+from bot.engine import buttons
+from bot.engine.inputs import check_answer
+from bot.engine.render import render
+from bot.engine.session import FinishedRun, Frame, Session
+from bot.flows.compiled import CompiledFlow
+from bot.flows.schema import DEFAULT_LANGUAGE, Step
+from bot.i18n.catalog import Catalog
+from bot.matching import fold
+from bot.privacy import mask_value
+from bot.types import (
+    Button,
+    Command,
+    IncomingEvent,
+    Opened,
+    OutgoingMessage,
+    Press,
+    Text,
+)
+
+__all__ = ["Engine", "Reply"]
+
+log = logging.getLogger(__name__)
+
+# A flow that passes lint never needs this many steps without waiting; the limit only protects
+# residents from a loop slipped past it.
+_MAX_STEPS_PER_TURN = 100
+ABANDONED = "abandoned"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a turn produced: the session to store, the messages to send, the runs that ended."""
+
+    session: Session
+    messages: tuple[OutgoingMessage, ...]
+    finished: tuple[FinishedRun, ...]
+
+
+@dataclass(slots=True)
+class _Turn:
+    """The working state of one turn."""
+
+    session: Session
+    now: float
+    messages: list[OutgoingMessage] = field(default_factory=list)
+    finished: list[FinishedRun] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """Runs flows for residents. One engine per loaded set of flows; it holds no sessions."""
+
+    def __init__(
+        self,
+        flows: Mapping[str, CompiledFlow],
+        catalog: Catalog,
+        *,
+        default_language: str = DEFAULT_LANGUAGE,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.flows = dict(flows)
+        self.catalog = catalog
+        self.default_language = default_language
+        self.context = dict(context or {})
+        self.menu_flows = sorted(
+            (flow for flow in self.flows.values() if flow.flow.menu),
+            key=lambda flow: (flow.flow.order, flow.flow.title.get(DEFAULT_LANGUAGE)),
+        )
+
+    # --- the one public entry point --------------------------------------------------------------
+
+    def handle(self, session: Session | None, event: IncomingEvent, *, now: float) -> Reply:
+        """Apply ``event`` to (a copy of) ``session`` and return the result."""
+        current = session.copy() if session is not None else Session(lang=self.default_language)
+        if not current.lang:
+            current.lang = self.default_language
+        turn = _Turn(session=current, now=now)
+        self._reconcile(turn)
+        if isinstance(event, Press):
+            self._on_press(turn, event.payload)
+        elif isinstance(event, Command):
+            self._on_command(turn, event.name.lower(), event.arg.strip())
+        elif isinstance(event, Text):
+            self._on_text(turn, event.text)
+        elif isinstance(event, Opened):
+            if event.lang in self.catalog.languages:
+                current.lang = event.lang
+            self._on_opened(turn)
+        current.turn += 1
+        current.updated_at = now
+        return Reply(session=current, messages=tuple(turn.messages), finished=tuple(turn.finished))
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def _on_opened(self, turn: _Turn) -> None:
+        session = turn.session
+        if session.screen == "new":
+            self._show_menu(turn, greet=True)
+        elif session.stack:
+            session.screen = "flow"
+            turn.notices.append(self._ui(turn, "menu.welcome_back"))
+            self._show_step(turn)
+        else:
+            self._show_menu(turn)
+
+    def _on_command(self, turn: _Turn, name: str, arg: str) -> None:
+        if name == "start":
+            if arg:
+                self._start_by_name(turn, arg)
+            else:
+                self._on_opened(turn)
+        elif name == "menu":
+            self._show_menu(turn)
+        elif name == "back":
+            self._go_back(turn)
+        elif name == "restart":
+            self._restart(turn)
+        elif name in ("lang", "language"):
+            if arg in self.catalog.languages:
+                self._set_language(turn, arg)
+            else:
+                self._ask_language(turn)
+        elif name == "help":
+            turn.notices.append(self._ui(turn, "command.help"))
+            self._show_current(turn)
+        else:
+            turn.notices.append(self._ui(turn, "command.unknown", name=name[:30]))
+            self._show_current(turn)
+
+    def _on_press(self, turn: _Turn, payload: str) -> None:
+        session = turn.session
+        always = {buttons.MENU, buttons.LANGUAGE} | ({buttons.BACK} if session.stack else set())
+        if payload not in always and payload not in self._offered(session):
+            turn.notices.append(self._ui(turn, "flow.stale_button"))
+            self._show_current(turn)
+            return
+        self._act(turn, payload)
+
+    def _act(self, turn: _Turn, payload: str) -> None:
+        """Carry out a (checked) button payload."""
+        session = turn.session
+        if payload == buttons.MENU:
+            self._show_menu(turn)
+        elif payload == buttons.BACK:
+            self._go_back(turn)
+        elif payload == buttons.LANGUAGE:
+            self._ask_language(turn)
+        elif payload == buttons.RESUME:
+            session.screen = "flow"
+            self._show_step(turn)
+        elif payload == buttons.AGAIN:
+            self._start_flow(turn, session.last_flow)
+        elif payload.startswith("l:"):
+            self._set_language(turn, payload[2:])
+        elif payload.startswith("f:"):
+            self._start_flow(turn, payload[2:])
+        elif payload.startswith("c:"):
+            frame, step = self._current(session)
+            index = int(payload.rsplit(":", 1)[1])
+            assert step.choices is not None
+            choice = step.choices[index]
+            for name, value in choice.set.items():
+                frame.vars[name] = mask_value(value)
+            self._advance(turn, choice.go)
+        elif payload.startswith("h:"):
+            _frame, step = self._current(session)
+            assert step.help is not None
+            self._advance(turn, step.help.go)
+
+    def _on_text(self, turn: _Turn, text: str) -> None:
+        session = turn.session
+        if session.screen == "flow" and session.stack:
+            frame, step = self._current(session)
+            if step.ask is not None:
+                self._answer(turn, frame, step, text)
+                return
+        offered = self._offered_buttons(session)
+        wanted = fold(text)
+        for button in offered:
+            if wanted and fold(button.label) == wanted:
+                self._act(turn, button.payload)
+                return
+        if session.screen == "flow" and session.stack:
+            turn.notices.append(self._ui(turn, "flow.press_button"))
+            self._show_step(turn)
+            return
+        if session.screen == "lang":
+            self._ask_language(turn)
+            return
+        flow = self._find_by_words(wanted)
+        if flow is not None:
+            self._start_flow(turn, flow.id)
+        else:
+            turn.notices.append(self._ui(turn, "menu.not_understood"))
+            self._show_menu(turn, with_prompt=False)
+
+    def _answer(self, turn: _Turn, frame: Frame, step: Step, text: str) -> None:
+        assert step.ask is not None and step.go is not None
+        answer = check_answer(step.ask, text)
+        if not answer.ok:
+            flow = self.flows[frame.flow_id]
+            template = flow.text(frame.step, "retry", turn.session.lang)
+            if template is not None and answer.retry_key in ("ask.retry",):
+                retry = self._render(turn, template, frame)
+            else:
+                retry = self._ui(turn, answer.retry_key, **answer.retry_params)
+            self._emit(turn, retry, self._step_buttons(turn, frame, step, with_choices=False))
+            return
+        if not step.ask.sensitive:
+            frame.vars[step.ask.save_as] = mask_value(answer.value)
+        self._advance(turn, step.go)
+
+    # --- moving through steps --------------------------------------------------------------------
+
+    def _advance(self, turn: _Turn, target: str) -> None:
+        """Leave the current waiting step for ``target``, remembering it for Back."""
+        frame = turn.session.stack[-1]
+        frame.history.append(frame.step)
+        self._enter(turn, target)
+
+    def _enter(self, turn: _Turn, step_id: str) -> None:
+        """Enter ``step_id`` of the top frame and keep going until a step waits or the flow ends."""
+        session = turn.session
+        for _ in range(_MAX_STEPS_PER_TURN):
+            frame = session.stack[-1]
+            flow = self.flows[frame.flow_id]
+            step = flow.step(step_id)
+            frame.step = step_id
+            frame.path.append(step_id)
+            kind = step.kind
+            if kind == "when":
+                step_id = self._decide(turn, flow, frame, step)
+                continue
+            if kind == "flow":
+                assert step.flow is not None
+                child = self.flows[step.flow]
+                session.stack.append(self._new_frame(turn, child))
+                step_id = child.flow.start
+                continue
+            if kind in ("choices", "ask"):
+                session.screen = "flow"
+                self._show_step(turn)
+                return
+            if step.say is not None:
+                self._emit_say(turn, flow, frame, step, [])
+            if kind == "say":
+                assert step.go is not None
+                step_id = step.go
+                continue
+            # kind == "end"
+            assert step.end is not None
+            next_step = self._finish_frame(turn, step.end)
+            if next_step is None:
+                return
+            step_id = next_step
+        log.error("flow %s: more than %d steps without waiting", session.stack[-1].flow_id,
+                  _MAX_STEPS_PER_TURN)
+        self._abandon_all(turn)
+        turn.notices.append(self._ui(turn, "flow.broken"))
+        self._show_menu(turn, with_prompt=False)
+
+    def _decide(self, turn: _Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str:
+        context = self._context(turn, frame)
+        for index, condition in enumerate(step.when or []):
+            try:
+                if flow.conditions[(frame.step, index)](**context):
+                    return condition.go
+            except Exception:  # a condition that cannot be evaluated counts as false
+                log.warning("flow %s step %s: condition %r failed", flow.id, frame.step,
+                            condition.if_, exc_info=True)
+        assert step.go is not None
+        return step.go
+
+    def _finish_frame(self, turn: _Turn, outcome: str) -> str | None:
+        """End the top frame; return the parent's next step, or None when the root flow ended."""
+        session = turn.session
+        frame = session.stack.pop()
+        parent = session.stack[-1] if session.stack else None
+        turn.finished.append(self._record(turn, frame, outcome, parent))
+        if parent is None:
+            session.screen = "ended"
+            session.last_flow = frame.flow_id
+            self._emit_end_buttons(turn)
+            return None
+        parent.vars["last_outcome"] = outcome
+        parent_step = self.flows[parent.flow_id].step(parent.step)
+        assert parent_step.go is not None
+        return parent_step.go
+
+    def _go_back(self, turn: _Turn) -> None:
+        session = turn.session
+        while session.stack:
+            frame = session.stack[-1]
+            if frame.history:
+                target = frame.history.pop()
+                session.screen = "flow"
+                self._enter(turn, target)
+                return
+            if len(session.stack) == 1:
+                break
+            # At the first step of a sub-flow: Back leaves it for the calling flow's previous step.
+            session.stack.pop()
+        if session.stack:
+            self._show_menu(turn)
+        else:
+            self._show_current(turn)
+
+    def _restart(self, turn: _Turn) -> None:
+        session = turn.session
+        if session.stack:
+            self._start_flow(turn, session.stack[0].flow_id)
+        elif session.screen == "ended" and session.last_flow in self.flows:
+            self._start_flow(turn, session.last_flow)
+        else:
+            turn.notices.append(self._ui(turn, "flow.no_current"))
+            self._show_menu(turn, with_prompt=False)
+
+    def _start_by_name(self, turn: _Turn, name: str) -> None:
+        flow_id = name.strip().lower()
+        if flow_id in self.flows:
+            self._start_flow(turn, flow_id)
+        else:
+            turn.notices.append(self._ui(turn, "menu.unknown_flow", name=name[:40]))
+            self._show_menu(turn, with_prompt=False)
+
+    def _start_flow(self, turn: _Turn, flow_id: str) -> None:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            turn.notices.append(self._ui(turn, "flow.gone"))
+            self._show_menu(turn, with_prompt=False)
+            return
+        self._abandon_all(turn)
+        turn.session.stack.append(self._new_frame(turn, flow))
+        turn.session.screen = "flow"
+        self._enter(turn, flow.flow.start)
+
+    def _new_frame(self, turn: _Turn, flow: CompiledFlow) -> Frame:
+        return Frame(flow_id=flow.id, version=flow.version, step=flow.flow.start,
+                     started_at=turn.now)
+
+    def _abandon_all(self, turn: _Turn) -> None:
+        """Record every unfinished flow as left at its current step, innermost first."""
+        session = turn.session
+        while session.stack:
+            frame = session.stack.pop()
+            parent = session.stack[-1] if session.stack else None
+            turn.finished.append(self._record(turn, frame, ABANDONED, parent))
+
+    def _record(self, turn: _Turn, frame: Frame, outcome: str, parent: Frame | None) -> FinishedRun:
+        return FinishedRun(
+            flow_id=frame.flow_id, flow_version=frame.version, lang=turn.session.lang,
+            started_at=frame.started_at, ended_at=turn.now, outcome=outcome,
+            path=tuple(frame.path), parent_flow=parent.flow_id if parent else "",
+        )
+
+    def _reconcile(self, turn: _Turn) -> None:
+        """Make sure the session's place still exists in the flows as loaded now.
+
+        A resident keeps going on a changed flow when their step is still there and still waits;
+        otherwise the flow starts again (and the old run is recorded as left), so nobody is ever
+        sent to a step that no longer exists.
+        """
+        session = turn.session
+        if not session.stack:
+            return
+        for depth, frame in enumerate(session.stack):
+            flow = self.flows.get(frame.flow_id)
+            if flow is None:
+                self._abandon_all(turn)
+                session.screen = "menu"
+                turn.notices.append(self._ui(turn, "flow.gone"))
+                return
+            if frame.version == flow.version:
+                continue
+            step = flow.flow.steps.get(frame.step)
+            on_top = depth == len(session.stack) - 1
+            fits = step is not None and (step.waits if on_top else step.kind == "flow")
+            if not fits:
+                root = session.stack[0].flow_id
+                self._abandon_all(turn)
+                turn.notices.append(self._ui(turn, "flow.updated"))
+                if session.screen == "flow":
+                    self._start_flow(turn, root)
+                return
+            frame.version = flow.version
+            frame.history = [s for s in frame.history if s in flow.flow.steps]
+
+    # --- showing things --------------------------------------------------------------------------
+
+    def _current(self, session: Session) -> tuple[Frame, Step]:
+        frame = session.stack[-1]
+        return frame, self.flows[frame.flow_id].step(frame.step)
+
+    def _show_current(self, turn: _Turn) -> None:
+        screen = turn.session.screen
+        if screen == "flow" and turn.session.stack:
+            self._show_step(turn)
+        elif screen == "lang":
+            self._ask_language(turn)
+        elif screen == "ended":
+            self._emit_end_buttons(turn)
+        else:
+            self._show_menu(turn, with_prompt=True)
+
+    def _show_step(self, turn: _Turn) -> None:
+        frame, step = self._current(turn.session)
+        flow = self.flows[frame.flow_id]
+        self._emit_say(turn, flow, frame, step, self._step_buttons(turn, frame, step))
+
+    def _step_buttons(
+        self, turn: _Turn, frame: Frame, step: Step, *, with_choices: bool = True
+    ) -> list[list[Button]]:
+        lang = turn.session.lang
+        token = buttons.step_token(frame.flow_id, frame.version, frame.step)
+        rows: list[list[Button]] = []
+        if with_choices:
+            for index, choice in enumerate(step.choices or []):
+                rows.append([Button(label=choice.label.get(lang), payload=buttons.choice(token, index))])
+        if step.help is not None:
+            label = step.help.label.get(lang) if step.help.label else self._ui(turn, "button.help")
+            rows.append([Button(label=label, payload=buttons.help_button(token))])
+        rows.append([
+            Button(label=self._ui(turn, "button.back"), payload=buttons.BACK),
+            Button(label=self._ui(turn, "button.menu"), payload=buttons.MENU),
+        ])
+        return rows
+
+    def _emit_say(
+        self, turn: _Turn, flow: CompiledFlow, frame: Frame, step: Step, rows: list[list[Button]]
+    ) -> None:
+        template = flow.text(frame.step, "say", turn.session.lang)
+        text = self._render(turn, template, frame) if template is not None else ""
+        if step.link is not None:
+            link = Button(label=step.link.label.get(turn.session.lang), url=step.link.url)
+            rows = [[link], *rows]
+        self._emit(turn, text, rows, image=flow.images.get(frame.step, ""))
+
+    def _emit_end_buttons(self, turn: _Turn) -> None:
+        rows = [
+            [Button(label=self._ui(turn, "button.again"), payload=buttons.AGAIN)],
+            [Button(label=self._ui(turn, "button.menu"), payload=buttons.MENU)],
+        ]
+        last = turn.messages[-1] if turn.messages else None
+        if last is not None and not last.buttons and not turn.notices:
+            # Put the buttons under the flow's last words rather than in a message of their own.
+            turn.messages[-1] = OutgoingMessage(text=last.text, image=last.image,
+                                                buttons=tuple(tuple(row) for row in rows))
+        else:
+            self._emit(turn, self._ui(turn, "flow.finished"), rows)
+
+    def _show_menu(self, turn: _Turn, *, greet: bool = False, with_prompt: bool = True) -> None:
+        session = turn.session
+        lang = session.lang
+        session.screen = "menu"
+        rows: list[list[Button]] = []
+        if session.stack:
+            title = self.flows[session.stack[0].flow_id].flow.title.get(lang)
+            rows.append([Button(label=self._ui(turn, "button.resume", title=title),
+                                payload=buttons.RESUME)])
+        for flow in self.menu_flows:
+            rows.append([Button(label=flow.flow.title.get(lang), payload=buttons.start(flow.id))])
+        rows.append([Button(label=self._ui(turn, "button.language"), payload=buttons.LANGUAGE)])
+        if greet:
+            turn.notices.append(self._ui(turn, "menu.greeting"))
+        text = self._ui(turn, "menu.prompt") if with_prompt or not turn.notices else ""
+        self._emit(turn, text, rows)
+
+    def _ask_language(self, turn: _Turn) -> None:
+        session = turn.session
+        if session.screen != "lang":
+            session.resume_screen = session.screen
+        session.screen = "lang"
+        rows = [[Button(label=self.catalog.text("language.name", code), payload=buttons.language(code))]
+                for code in self.catalog.languages]
+        self._emit(turn, self._ui(turn, "language.ask"), rows)
+
+    def _set_language(self, turn: _Turn, code: str) -> None:
+        session = turn.session
+        session.lang = code
+        back_to = session.resume_screen
+        session.screen = back_to if back_to in ("flow", "ended") else "menu"
+        if session.screen == "flow" and not session.stack:
+            session.screen = "menu"
+        turn.notices.append(self._ui(turn, "language.changed"))
+        self._show_current(turn)
+
+    def _emit(self, turn: _Turn, text: str, rows: list[list[Button]], *, image: str = "") -> None:
+        """Queue a message, putting any pending notices (re-ask, stale button...) in front of it."""
+        if turn.notices:
+            text = "\n\n".join([*turn.notices, text]) if text else "\n\n".join(turn.notices)
+            turn.notices.clear()
+        turn.messages.append(OutgoingMessage(
+            text=text, image=image, buttons=tuple(tuple(row) for row in rows if row),
+        ))
+
+    # --- the buttons on screen now ---------------------------------------------------------------
+
+    def _offered_buttons(self, session: Session) -> list[Button]:
+        """The action buttons the resident can see on the current screen."""
+        turn = _Turn(session=session.copy(), now=session.updated_at)
+        self._show_current(turn)
+        return [button for message in turn.messages for button in message.all_buttons()
+                if button.payload]
+
+    def _offered(self, session: Session) -> set[str]:
+        return {button.payload for button in self._offered_buttons(session)}
+
+    def _find_by_words(self, folded: str) -> CompiledFlow | None:
+        """A flow whose title or trigger phrase appears in the text (free-text routing comes later)."""
+        if not folded:
+            return None
+        padded = f" {folded} "
+        for flow in self.menu_flows:
+            phrases = [*flow.flow.title.texts.values()]
+            for lang_phrases in flow.flow.triggers.values():
+                phrases.extend(lang_phrases)
+            for phrase in phrases:
+                if f" {fold(phrase)} " in padded:
+                    return flow
+        return None
+
+    # --- texts -----------------------------------------------------------------------------------
+
+    def _context(self, turn: _Turn, frame: Frame | None) -> dict[str, Any]:
+        session = turn.session
+        context: dict[str, Any] = dict(self.context)
+        context["lang"] = session.lang
+        context["xung_ho"] = session.profile.get("xung_ho") or (
+            "bạn" if session.lang == DEFAULT_LANGUAGE else "you"
+        )
+        context["last_outcome"] = None
+        if frame is not None:
+            flow = self.flows.get(frame.flow_id)
+            if flow is not None:
+                context.update(dict.fromkeys(flow.variables))
+            context.update(frame.vars)
+        return context
+
+    def _render(self, turn: _Turn, template: Template, frame: Frame) -> str:
+        try:
+            return render(template, self._context(turn, frame))
+        except Exception:
+            log.exception("flow %s step %s: text could not be shown", frame.flow_id, frame.step)
+            return self._ui(turn, "flow.broken")
+
+    def _ui(self, turn: _Turn, key: str, **params: Any) -> str:
+        context = self._context(turn, None)
+        context.update(params)
+        try:
+            return self.catalog.text(key, turn.session.lang, **context)
+        except Exception:
+            log.exception("locale text %s could not be shown", key)
+            return self.catalog.text("flow.broken", DEFAULT_LANGUAGE, xung_ho="bạn")

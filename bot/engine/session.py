@@ -1,0 +1,120 @@
+"""A resident's place in the conversation, as plain data that survives a restart.
+
+The engine never changes a session it was given: it works on a copy and returns it, so a turn that
+fails half-way leaves the stored session untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["FinishedRun", "Frame", "Screen", "Session"]
+
+# Where the resident is: nowhere yet, the main menu, inside a flow, the language question, or
+# just after finishing a flow.
+Screen = Literal["new", "menu", "flow", "lang", "ended"]
+
+
+@dataclass(slots=True, kw_only=True)
+class Frame:
+    """One running flow. A sub-flow is a frame on top of the frame that called it."""
+
+    flow_id: str
+    version: int
+    step: str
+    started_at: float
+    history: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+
+    def copy(self) -> Frame:
+        """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
+        return Frame(
+            flow_id=self.flow_id, version=self.version, step=self.step,
+            started_at=self.started_at, history=list(self.history), path=list(self.path),
+            vars=dict(self.vars),
+        )
+
+
+@dataclass(slots=True, kw_only=True)
+class Session:
+    """Everything the bot remembers about one resident's conversation."""
+
+    lang: str = ""
+    profile: dict[str, Any] = field(default_factory=dict)
+    stack: list[Frame] = field(default_factory=list)
+    screen: Screen = "new"
+    resume_screen: Screen = "menu"
+    last_flow: str = ""
+    turn: int = 0
+    updated_at: float = 0.0
+
+    @property
+    def frame(self) -> Frame | None:
+        """The flow the resident is in right now, if any."""
+        return self.stack[-1] if self.stack else None
+
+    def copy(self) -> Session:
+        """An independent copy for the engine to change."""
+        return Session(
+            lang=self.lang, profile=dict(self.profile), stack=[f.copy() for f in self.stack],
+            screen=self.screen, resume_screen=self.resume_screen, last_flow=self.last_flow, turn=self.turn, updated_at=self.updated_at,
+        )
+
+    def to_json(self) -> str:
+        """The session as compact JSON, for storage."""
+        data = {
+            "lang": self.lang,
+            "profile": self.profile,
+            "stack": [
+                {
+                    "flow": f.flow_id, "v": f.version, "step": f.step, "t0": f.started_at,
+                    "history": f.history, "path": f.path, "vars": f.vars,
+                }
+                for f in self.stack
+            ],
+            "screen": self.screen,
+            "resume": self.resume_screen,
+            "last_flow": self.last_flow,
+            "turn": self.turn,
+            "updated_at": self.updated_at,
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Session:
+        """Read a session written by :meth:`to_json`."""
+        data = json.loads(text)
+        return cls(
+            lang=data.get("lang", ""),
+            profile=dict(data.get("profile", {})),
+            stack=[
+                Frame(
+                    flow_id=f["flow"], version=f["v"], step=f["step"], started_at=f["t0"],
+                    history=list(f.get("history", [])), path=list(f.get("path", [])),
+                    vars=dict(f.get("vars", {})),
+                )
+                for f in data.get("stack", [])
+            ],
+            screen=data.get("screen", "menu"),
+            resume_screen=data.get("resume", "menu"),
+            last_flow=data.get("last_flow", ""),
+            turn=int(data.get("turn", 0)),
+            updated_at=float(data.get("updated_at", 0.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinishedRun:
+    """A guidance session that ended (or was left): what the leaders' reports are made of."""
+
+    flow_id: str
+    flow_version: int
+    lang: str
+    started_at: float
+    ended_at: float
+    outcome: str
+    path: tuple[str, ...]
+    parent_flow: str = ""

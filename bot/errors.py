@@ -1,0 +1,50 @@
+"""One error hierarchy: every error says what is wrong and what to do about it."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DependencyMissing",
+    "FlowError",
+    "StorageError",
+    "TroLySoError",
+]
+
+
+class TroLySoError(Exception):
+    """The root of every error this package raises on purpose."""
+
+
+class ConfigError(TroLySoError):
+    """The configuration file or an environment variable is wrong."""
+
+    def __init__(self, setting: str, problem: str, *, source: str = "config") -> None:
+        self.setting = setting
+        self.problem = problem
+        self.source = source
+        super().__init__(f"{source}: setting '{setting}': {problem}")
+
+
+class FlowError(TroLySoError):
+    """Flows or locales could not be loaded; ``problems`` lists each one with its place."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the flows"
+        super().__init__(head + ":\n" + "\n".join(problems))
+
+
+class StorageError(TroLySoError):
+    """The database could not be opened, read or written."""
+
+
+class DependencyMissing(TroLySoError):
+    """An optional part was asked for but its library is not installed."""
+
+    def __init__(self, what: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{what} needs extra packages that are not installed. "
+            f"Install them with: pip install 'trolyso[{extra}]' (or pip install -e '.[{extra}]')"
+        )

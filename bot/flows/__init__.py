@@ -1,0 +1,1 @@
+"""Flows: the format (schema), reading files (yaml_source, loader), checking them (checks)."""

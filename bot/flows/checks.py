@@ -1,0 +1,305 @@
+"""The logic checks of flows: references, reachability, endings, templates and translations.
+
+Schema validation (``schema.py``) says a file has the right shape; these checks say the flow can
+actually be walked by a resident from its start to an end.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Template
+from jinja2.environment import TemplateExpression
+
+from bot.engine.render import TemplateSyntaxError, compile_condition, compile_text, names_used
+from bot.flows.compiled import GLOBAL_NAMES
+from bot.flows.problems import Problem, Severity
+from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
+from bot.flows.yaml_source import Document, Location
+
+__all__ = ["FlowCheck", "check_flow", "check_library", "successors"]
+
+
+@dataclass(slots=True)
+class FlowCheck:
+    """What checking one flow found, and what it compiled on the way (reused to run it)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    texts: dict[tuple[str, str, str], Template] = field(default_factory=dict)
+    conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
+    variables: frozenset[str] = frozenset()
+    images: dict[str, str] = field(default_factory=dict)
+
+    def add(
+        self, doc: Document, loc: Location, code: str, *, step: str = "", key: bool = False,
+        warning: bool = False, line_offset: int = 0, **params: Any,
+    ) -> None:
+        line, column = doc.where(loc, key=key)
+        self.problems.append(
+            Problem(
+                path=doc.path, line=line + line_offset, column=column, code=code, params=params,
+                step=step, severity=Severity.WARNING if warning else Severity.ERROR,
+            )
+        )
+
+
+def successors(step: Step) -> list[str]:
+    """Every step id this step can lead to (buttons, help, go, conditions)."""
+    targets: list[str] = []
+    if step.choices:
+        targets.extend(choice.go for choice in step.choices)
+    if step.when:
+        targets.extend(condition.go for condition in step.when)
+    if step.help:
+        targets.append(step.help.go)
+    if step.go:
+        targets.append(step.go)
+    return targets
+
+
+def _references(step: Step) -> Iterator[tuple[Location, str]]:
+    """(location inside the step, target step id) for every reference, to report bad ones."""
+    for index, choice in enumerate(step.choices or []):
+        yield ("choices", index, "go"), choice.go
+    for index, condition in enumerate(step.when or []):
+        yield ("when", index, "go"), condition.go
+    if step.help:
+        yield ("help",), step.help.go
+    if step.go:
+        yield ("go",), step.go
+
+
+def _texts(flow: Flow) -> Iterator[tuple[Location, str, LocalText, str]]:
+    """(location, step id, text, part name) for every resident-facing text of a flow."""
+    yield ("title",), "", flow.title, "title"
+    yield ("description",), "", flow.description, "description"
+    for step_id, step in flow.steps.items():
+        base: Location = ("steps", step_id)
+        if step.say:
+            yield (*base, "say"), step_id, step.say, "say"
+        for index, choice in enumerate(step.choices or []):
+            yield (*base, "choices", index, "label"), step_id, choice.label, "label"
+        if step.help and step.help.label:
+            yield (*base, "help", "label"), step_id, step.help.label, "label"
+        if step.link:
+            yield (*base, "link", "label"), step_id, step.link.label, "label"
+        if step.ask and step.ask.retry:
+            yield (*base, "ask", "retry"), step_id, step.ask.retry, "retry"
+
+
+def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
+    """Check one flow on its own, compiling its templates and conditions as it goes."""
+    result = FlowCheck()
+    steps = flow.steps
+    ids = list(steps)
+
+    for step_id in ids:
+        if not valid_id(step_id):
+            result.add(doc, ("steps", step_id), "schema.bad_id", key=True, value=step_id, what="step")
+
+    def unknown(loc: Location, target: str, step: str) -> None:
+        close = difflib.get_close_matches(target, ids, n=1)
+        result.add(doc, loc, "flow.unknown_step", step=step, target=target,
+                   suggestion=close[0] if close else "")
+
+    if flow.start not in steps:
+        unknown(("start",), flow.start, "")
+    for step_id, step in steps.items():
+        for loc, target in _references(step):
+            if target not in steps:
+                unknown(("steps", step_id, *loc), target, step_id)
+
+    _check_graph(flow, doc, result)
+    _check_variables_and_templates(flow, doc, result)
+    _check_translations(flow, doc, result)
+    _check_ask_and_images(flow, doc, base, result)
+    return result
+
+
+def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    steps = flow.steps
+    edges = {sid: [t for t in successors(step) if t in steps] for sid, step in steps.items()}
+    reachable: set[str] = set()
+    if flow.start in steps:
+        todo = [flow.start]
+        while todo:
+            current = todo.pop()
+            if current not in reachable:
+                reachable.add(current)
+                todo.extend(edges[current])
+    for step_id in steps:
+        if step_id not in reachable and flow.start in steps:
+            result.add(doc, ("steps", step_id), "flow.unreachable", key=True, step=step_id, warning=True)
+
+    # Steps from which an end can be reached, found backwards from the ends.
+    incoming: dict[str, list[str]] = {sid: [] for sid in steps}
+    for source, targets in edges.items():
+        for target in targets:
+            incoming[target].append(source)
+    finishing = {sid for sid, step in steps.items() if step.end}
+    todo = list(finishing)
+    while todo:
+        for source in incoming[todo.pop()]:
+            if source not in finishing:
+                finishing.add(source)
+                todo.append(source)
+    for step_id in steps:
+        if step_id in reachable and step_id not in finishing:
+            result.add(doc, ("steps", step_id), "flow.dead_end", key=True, step=step_id)
+
+    # Steps that lead on without waiting must not go round in a circle.
+    moving = {sid for sid, step in steps.items() if not step.waits and not step.end}
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        trail.append(node)
+        for target in edges[node]:
+            if target not in moving:
+                continue
+            if state.get(target) == 1:
+                cycle = trail[trail.index(target):]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    result.add(doc, ("steps", target), "flow.loop_without_wait", key=True,
+                               step=target, cycle=" → ".join([*cycle, target]))
+            elif target not in state:
+                visit(target, trail)
+        trail.pop()
+        state[node] = 2
+
+    for step_id in sorted(moving):
+        if step_id not in state:
+            visit(step_id, [])
+
+
+def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    saved: set[str] = set()
+    sensitive: set[str] = set()
+    for step in flow.steps.values():
+        for choice in step.choices or []:
+            saved.update(choice.set)
+        if step.ask:
+            (sensitive if step.ask.sensitive else saved).add(step.ask.save_as)
+    known = GLOBAL_NAMES | saved
+    result.variables = frozenset(saved)
+
+    def check_names(loc: Location, step_id: str, names: set[str]) -> None:
+        for name in sorted(names - known):
+            if name in sensitive:
+                result.add(doc, loc, "flow.sensitive_in_template", step=step_id, name=name)
+            else:
+                result.add(doc, loc, "flow.unknown_variable", step=step_id, name=name,
+                           known=", ".join(sorted(known)))
+
+    for loc, step_id, text, part in _texts(flow):
+        for lang, source in text.texts.items():
+            text_loc = (*loc, lang) if (*loc, lang) in doc.marks else loc
+            try:
+                template = compile_text(source)
+                names = names_used(source)
+            except TemplateSyntaxError as exc:
+                result.add(doc, text_loc, "flow.template_syntax", step=step_id,
+                           line_offset=max((exc.lineno or 1) - 1, 0), detail=exc.message or "")
+                continue
+            check_names(text_loc, step_id, names)
+            if part in ("say", "retry"):
+                result.texts[(step_id, part, lang)] = template
+
+    for step_id, step in flow.steps.items():
+        for index, condition in enumerate(step.when or []):
+            loc = ("steps", step_id, "when", index, "if")
+            try:
+                result.conditions[(step_id, index)] = compile_condition(condition.if_)
+                names = names_used(condition.if_, expression=True)
+            except TemplateSyntaxError as exc:
+                result.add(doc, loc, "flow.condition_syntax", step=step_id,
+                           expr=condition.if_, detail=exc.message or "")
+                continue
+            check_names(loc, step_id, names)
+
+
+def _check_translations(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    for loc, step_id, text, _part in _texts(flow):
+        for lang in LANGUAGES:
+            if lang not in text.texts:
+                result.add(doc, loc, "flow.missing_translation", step=step_id, warning=True, lang=lang)
+    for lang in LANGUAGES:
+        if not flow.triggers.get(lang):
+            result.add(doc, ("triggers",), "flow.missing_translation", warning=True, lang=lang)
+
+
+def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowCheck) -> None:
+    for step_id, step in flow.steps.items():
+        if step.ask and step.ask.pattern:
+            try:
+                re.compile(step.ask.pattern)
+            except re.error as exc:
+                result.add(doc, ("steps", step_id, "ask", "pattern"), "flow.bad_pattern",
+                           step=step_id, pattern=step.ask.pattern, detail=str(exc))
+        if step.image:
+            if re.match(r"^https?://", step.image):
+                result.images[step_id] = step.image
+                continue
+            image = (base / step.image).resolve()
+            if image.is_file():
+                result.images[step_id] = str(image)
+            else:
+                result.add(doc, ("steps", step_id, "image"), "flow.image_missing", step=step_id,
+                           image=step.image, where=str(base))
+
+
+def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
+    """Checks across flows: unique ids, sub-flows that exist, no flows calling each other in circles."""
+    problems: list[Problem] = []
+    first: dict[str, Document] = {}
+    for flow, doc in flows:
+        if flow.id in first:
+            line, column = doc.where(("id",))
+            problems.append(Problem(path=doc.path, line=line, column=column, code="flow.duplicate_id",
+                                    params={"id": flow.id, "other": first[flow.id].path}))
+        else:
+            first[flow.id] = doc
+    by_id = {flow.id: flow for flow, _ in flows}
+    calls: dict[str, set[str]] = {flow.id: set() for flow, _ in flows}
+    for flow, doc in flows:
+        for step_id, step in flow.steps.items():
+            if step.flow is None:
+                continue
+            if step.flow not in by_id:
+                line, column = doc.where(("steps", step_id, "flow"))
+                close = difflib.get_close_matches(step.flow, list(by_id), n=1)
+                problems.append(Problem(path=doc.path, line=line, column=column, step=step_id,
+                                        code="flow.unknown_flow",
+                                        params={"target": step.flow, "suggestion": close[0] if close else ""}))
+            else:
+                calls[flow.id].add(step.flow)
+    for flow, doc in flows:
+        cycle = _call_cycle(flow.id, calls)
+        if cycle:
+            line, column = doc.where(("id",))
+            problems.append(Problem(path=doc.path, line=line, column=column, code="flow.subflow_cycle",
+                                    params={"cycle": " → ".join(cycle)}))
+    return problems
+
+
+def _call_cycle(origin: str, calls: dict[str, set[str]]) -> list[str]:
+    """A chain of sub-flow calls from ``origin`` back to itself, if there is one."""
+    todo: list[list[str]] = [[origin]]
+    seen: set[str] = set()
+    while todo:
+        chain = todo.pop()
+        for callee in sorted(calls.get(chain[-1], ())):
+            if callee == origin:
+                return [*chain, origin]
+            if callee not in seen:
+                seen.add(callee)
+                todo.append([*chain, callee])
+    return []

@@ -1,0 +1,48 @@
+"""A flow ready to run: the validated data plus its templates and conditions compiled once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jinja2 import Template
+from jinja2.environment import TemplateExpression
+
+from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Step
+
+__all__ = ["GLOBAL_NAMES", "CompiledFlow"]
+
+# Names every template may use, whatever the flow collects (see docs/flows.md).
+GLOBAL_NAMES = frozenset({"xung_ho", "commune", "lang", "last_outcome"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompiledFlow:
+    """One loaded flow: ``flow`` is the data, the rest is what running it needs, computed once."""
+
+    flow: Flow
+    path: str
+    digest: str
+    texts: dict[tuple[str, str, str], Template] = field(default_factory=dict)
+    conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
+    variables: frozenset[str] = frozenset()
+    images: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The flow's id."""
+        return self.flow.id
+
+    @property
+    def version(self) -> int:
+        """The flow's version number."""
+        return self.flow.version
+
+    def step(self, step_id: str) -> Step:
+        """The step called ``step_id`` (``KeyError`` when the flow has none)."""
+        return self.flow.steps[step_id]
+
+    def text(self, step_id: str, part: str, lang: str) -> Template | None:
+        """The compiled ``part`` ("say" or "retry") of a step in ``lang``, else in Vietnamese."""
+        return self.texts.get((step_id, part, lang)) or self.texts.get(
+            (step_id, part, DEFAULT_LANGUAGE)
+        )

@@ -1,0 +1,300 @@
+"""What each flow problem means, in the admin's words, in Vietnamese and English.
+
+Every message says what is wrong and what to do. ``{name}`` fields come from the problem's params.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MESSAGES", "describe"]
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "severity.error": {"en": "error", "vi": "lỗi"},
+    "severity.warning": {"en": "warning", "vi": "cảnh báo"},
+    "at_step": {"en": "[step {step}]", "vi": "[bước {step}]"},
+    # Reading the file
+    "file.too_big": {
+        "en": "the file is {size_kb} KB; a flow file must be under {max_kb} KB. Split it into smaller flows.",
+        "vi": "tệp nặng {size_kb} KB; tệp luồng phải nhỏ hơn {max_kb} KB. Hãy tách thành các luồng nhỏ hơn.",
+    },
+    "file.unreadable": {
+        "en": "the file cannot be read ({detail}). Check that it exists and that you may read it.",
+        "vi": "không đọc được tệp ({detail}). Kiểm tra tệp có tồn tại và có quyền đọc.",
+    },
+    "file.not_utf8": {
+        "en": "the file is not saved as UTF-8 (byte {byte} here). Save it again as UTF-8 in your editor.",
+        "vi": "tệp không được lưu dạng UTF-8 (byte {byte} ở đây). Hãy lưu lại tệp với mã hóa UTF-8.",
+    },
+    "file.empty": {
+        "en": "the file is empty. Copy an existing flow as a starting point.",
+        "vi": "tệp đang trống. Hãy sao chép một luồng có sẵn để bắt đầu.",
+    },
+    # YAML syntax
+    "yaml.alias": {
+        "en": "anchors and aliases (& and *) are not allowed in flows. Write the text out in full.",
+        "vi": "không dùng neo và bí danh (& và *) trong luồng. Hãy viết đầy đủ nội dung.",
+    },
+    "yaml.too_deep": {
+        "en": "the file is nested more than {max} levels deep. Check the indentation.",
+        "vi": "tệp lồng nhau quá {max} cấp. Hãy kiểm tra việc thụt lề.",
+    },
+    "yaml.tab": {
+        "en": "there is a tab character here. YAML needs spaces for indentation: replace the tab with spaces.",
+        "vi": "có ký tự tab ở đây. YAML cần thụt lề bằng dấu cách: hãy thay tab bằng dấu cách.",
+    },
+    "yaml.colon_in_text": {
+        "en": "a ':' inside a text, or a wrong indentation. If the text contains ': ', put the whole text in double quotes.",
+        "vi": "có dấu ':' trong câu chữ, hoặc thụt lề sai. Nếu câu có ': ', hãy đặt cả câu trong dấu ngoặc kép.",
+    },
+    "yaml.missing_colon": {
+        "en": "a line here is missing its ':' or is indented wrongly. Check the line and the one above.",
+        "vi": "dòng này thiếu dấu ':' hoặc thụt lề sai. Hãy kiểm tra dòng này và dòng phía trên.",
+    },
+    "yaml.unclosed_quote": {
+        "en": "a quoted text is not closed. Add the closing quote (\" or ').",
+        "vi": "câu trong ngoặc kép chưa được đóng. Hãy thêm dấu ngoặc đóng (\" hoặc ').",
+    },
+    "yaml.bad_indent": {
+        "en": "the indentation is wrong here. Line fields up under the one they belong to, with spaces.",
+        "vi": "thụt lề sai ở đây. Hãy căn các mục thẳng hàng bằng dấu cách.",
+    },
+    "yaml.tag": {
+        "en": "YAML tags such as '!!python/...' or '!something' are not allowed in flows. Remove the tag.",
+        "vi": "không dùng thẻ YAML như '!!python/...' hay '!gì_đó' trong luồng. Hãy xóa thẻ đó.",
+    },
+    "yaml.syntax": {
+        "en": "this is not valid YAML ({detail}). Check indentation, colons and quotes.",
+        "vi": "đây không phải YAML hợp lệ ({detail}). Kiểm tra thụt lề, dấu ':' và dấu ngoặc kép.",
+    },
+    "yaml.two_documents": {
+        "en": "the file holds more than one document ('---'). Put one flow in each file.",
+        "vi": "tệp có nhiều hơn một phần ('---'). Mỗi tệp chỉ chứa một luồng.",
+    },
+    "yaml.bad_value": {
+        "en": "the value '{value}' cannot be read (an impossible date?). Fix it or put it in quotes.",
+        "vi": "không đọc được giá trị '{value}' (ngày không có thật?). Sửa lại hoặc đặt trong ngoặc kép.",
+    },
+    "yaml.complex_key": {
+        "en": "a field name must be a simple word. Check this line.",
+        "vi": "tên mục phải là một từ đơn giản. Kiểm tra dòng này.",
+    },
+    "yaml.duplicate_key": {
+        "en": "'{key}' appears twice (first on line {first_line}). Rename or remove one of them.",
+        "vi": "'{key}' xuất hiện hai lần (lần đầu ở dòng {first_line}). Đổi tên hoặc xóa một cái.",
+    },
+    # The shape of a flow
+    "schema.not_mapping": {
+        "en": "a flow file must be a list of fields such as 'id:', 'title:', 'steps:'. Copy an existing flow.",
+        "vi": "tệp luồng phải gồm các mục như 'id:', 'title:', 'steps:'. Hãy sao chép một luồng có sẵn.",
+    },
+    "schema.missing": {
+        "en": "'{field}' is missing here. Add it (see docs/flows.md).",
+        "vi": "thiếu mục '{field}' ở đây. Hãy thêm vào (xem docs/flows.md).",
+    },
+    "schema.unknown_field": {
+        "en": "'{field}' is not a field of the flow format.{hint} Allowed here: {allowed}.",
+        "vi": "'{field}' không phải là mục của định dạng luồng.{hint} Được dùng ở đây: {allowed}.",
+    },
+    "schema.hint": {"en": " Did you mean '{name}'?", "vi": " Có phải ý bạn là '{name}'?"},
+    "schema.wrong_type": {
+        "en": "'{field}' should be {expected}.",
+        "vi": "'{field}' phải là {expected}.",
+    },
+    "type.text": {"en": "a text", "vi": "một đoạn chữ"},
+    "type.number": {"en": "a whole number", "vi": "một số nguyên"},
+    "type.list": {"en": "a list (lines starting with '- ')", "vi": "một danh sách (các dòng bắt đầu bằng '- ')"},
+    "type.mapping": {"en": "a group of fields", "vi": "một nhóm mục"},
+    "type.yes_no": {"en": "true or false", "vi": "true hoặc false"},
+    "type.date": {"en": "a date written YYYY-MM-DD", "vi": "một ngày dạng YYYY-MM-DD"},
+    "schema.choice_value": {
+        "en": "'{field}' must be one of: {allowed}.",
+        "vi": "'{field}' phải là một trong: {allowed}.",
+    },
+    "schema.too_small": {
+        "en": "'{field}' must be at least {limit}.",
+        "vi": "'{field}' phải ít nhất là {limit}.",
+    },
+    "schema.empty_list": {
+        "en": "'{field}' must not be empty.",
+        "vi": "'{field}' không được để trống.",
+    },
+    "schema.bad_id": {
+        "en": "the {what} id '{value}' may only use a-z, 0-9 and _, start with a letter, and be at most 40 characters.",
+        "vi": "mã {what} '{value}' chỉ được dùng a-z, 0-9 và _, bắt đầu bằng chữ cái, tối đa 40 ký tự.",
+    },
+    "schema.bad_language": {
+        "en": "'{value}' is not a language of the bot. Use one of: {allowed}.",
+        "vi": "'{value}' không phải ngôn ngữ của bot. Dùng một trong: {allowed}.",
+    },
+    "schema.not_text": {
+        "en": "this should be a text, or texts per language (vi:, en:).",
+        "vi": "chỗ này phải là một đoạn chữ, hoặc chữ theo từng ngôn ngữ (vi:, en:).",
+    },
+    "schema.no_vietnamese": {
+        "en": "the Vietnamese text (vi:) is missing. Vietnamese is the source language: add it.",
+        "vi": "thiếu nội dung tiếng Việt (vi:). Tiếng Việt là ngôn ngữ gốc: hãy thêm vào.",
+    },
+    "schema.empty_trigger": {
+        "en": "a trigger phrase is empty. Remove it or write the words.",
+        "vi": "có cụm từ kích hoạt bị trống. Hãy xóa hoặc viết nội dung.",
+    },
+    "schema.bad_url": {
+        "en": "'{value}' is not a web address. Write it in full, starting with https://",
+        "vi": "'{value}' không phải địa chỉ web. Hãy viết đầy đủ, bắt đầu bằng https://",
+    },
+    "schema.option_needs_type": {
+        "en": "'{option}' only works with 'type: {type}'.",
+        "vi": "'{option}' chỉ dùng được với 'type: {type}'.",
+    },
+    "schema.pattern_missing": {
+        "en": "'type: pattern' needs a 'pattern:' (a regular expression).",
+        "vi": "'type: pattern' cần có 'pattern:' (một biểu thức chính quy).",
+    },
+    "schema.min_over_max": {
+        "en": "'min' ({min}) is larger than 'max' ({max}).",
+        "vi": "'min' ({min}) lớn hơn 'max' ({max}).",
+    },
+    "schema.two_jobs": {
+        "en": "a step does one thing, but this one has {jobs}. Split it into two steps.",
+        "vi": "mỗi bước chỉ làm một việc, bước này có {jobs}. Hãy tách thành hai bước.",
+    },
+    "schema.no_job": {
+        "en": "this step does nothing. Give it 'say' and 'go', 'choices', 'ask', 'end', 'when' or 'flow'.",
+        "vi": "bước này không làm gì. Hãy thêm 'say' và 'go', 'choices', 'ask', 'end', 'when' hoặc 'flow'.",
+    },
+    "schema.empty_choices": {
+        "en": "'choices' is empty. Add at least one button.",
+        "vi": "'choices' đang trống. Hãy thêm ít nhất một nút.",
+    },
+    "schema.empty_when": {
+        "en": "'when' is empty. Add at least one '- if: ... go: ...'.",
+        "vi": "'when' đang trống. Hãy thêm ít nhất một '- if: ... go: ...'.",
+    },
+    "schema.say_required": {
+        "en": "a step with '{kind}' needs a 'say:' text to show with it.",
+        "vi": "bước có '{kind}' cần có nội dung 'say:' đi kèm.",
+    },
+    "schema.say_not_allowed": {
+        "en": "a '{kind}' step only decides where to go; move 'say', 'image' and 'link' to the next step.",
+        "vi": "bước '{kind}' chỉ quyết định đi đâu; hãy chuyển 'say', 'image', 'link' sang bước sau.",
+    },
+    "schema.go_required": {
+        "en": "a '{kind}' step needs 'go:' (the step that comes next).",
+        "vi": "bước '{kind}' cần có 'go:' (bước tiếp theo).",
+    },
+    "schema.go_not_allowed": {
+        "en": "a '{kind}' step cannot have 'go:' ({kind} decides what comes next). Remove 'go:'.",
+        "vi": "bước '{kind}' không dùng 'go:' ({kind} tự quyết định bước sau). Hãy xóa 'go:'.",
+    },
+    "schema.help_needs_wait": {
+        "en": "'help' only works on a step that waits (with 'choices' or 'ask').",
+        "vi": "'help' chỉ dùng cho bước có chờ người dân ('choices' hoặc 'ask').",
+    },
+    "schema.value": {"en": "{detail}", "vi": "{detail}"},
+    # The logic of a flow
+    "flow.duplicate_id": {
+        "en": "the flow id '{id}' is already used by {other}. Give each flow its own id.",
+        "vi": "mã luồng '{id}' đã được dùng ở {other}. Mỗi luồng cần một mã riêng.",
+    },
+    "flow.unknown_step": {
+        "en": "there is no step '{target}' in this flow.{hint}",
+        "vi": "không có bước '{target}' trong luồng này.{hint}",
+    },
+    "flow.unknown_flow": {
+        "en": "there is no flow '{target}'.{hint}",
+        "vi": "không có luồng '{target}'.{hint}",
+    },
+    "flow.subflow_cycle": {
+        "en": "flows call each other in a circle: {cycle}. Break the circle.",
+        "vi": "các luồng gọi nhau vòng tròn: {cycle}. Hãy bỏ vòng lặp này.",
+    },
+    "flow.unreachable": {
+        "en": "no path leads to this step. Add a 'go:' to it, or delete it.",
+        "vi": "không có đường nào dẫn đến bước này. Thêm 'go:' trỏ đến nó, hoặc xóa bước.",
+    },
+    "flow.dead_end": {
+        "en": "from this step there is no way to any 'end:'. Give the resident a way to finish.",
+        "vi": "từ bước này không có đường đến 'end:' nào. Hãy cho người dân một đường để kết thúc.",
+    },
+    "flow.loop_without_wait": {
+        "en": "steps lead to each other without waiting for the resident ({cycle}). Add a step with buttons in the loop.",
+        "vi": "các bước dẫn vòng mà không chờ người dân ({cycle}). Hãy thêm một bước có nút bấm trong vòng.",
+    },
+    "flow.missing_translation": {
+        "en": "the {lang} text is missing; residents who chose {lang} will see the Vietnamese text. Add '{lang}:'.",
+        "vi": "thiếu bản {lang}; người chọn {lang} sẽ thấy bản tiếng Việt. Hãy thêm '{lang}:'.",
+    },
+    "flow.template_syntax": {
+        "en": "the template in this text is broken ({detail}). Check the {{{{ }}}} and {{% %}} pairs.",
+        "vi": "mẫu trong đoạn chữ bị lỗi ({detail}). Kiểm tra các cặp {{{{ }}}} và {{% %}}.",
+    },
+    "flow.unknown_variable": {
+        "en": "'{name}' is used in a template but no step saves it. Known names: {known}.",
+        "vi": "'{name}' được dùng trong mẫu nhưng không bước nào lưu nó. Các tên đã có: {known}.",
+    },
+    "flow.sensitive_in_template": {
+        "en": "'{name}' is a sensitive answer that is never stored, so it cannot be shown. Remove it from the text.",
+        "vi": "'{name}' là câu trả lời nhạy cảm không được lưu, nên không thể hiển thị. Hãy xóa khỏi đoạn chữ.",
+    },
+    "flow.condition_syntax": {
+        "en": "the condition '{expr}' cannot be read ({detail}). Example: age >= 60 and phone == \"iphone\"",
+        "vi": "không đọc được điều kiện '{expr}' ({detail}). Ví dụ: age >= 60 and phone == \"iphone\"",
+    },
+    "flow.bad_pattern": {
+        "en": "the pattern '{pattern}' is not a valid regular expression ({detail}).",
+        "vi": "mẫu '{pattern}' không phải biểu thức chính quy hợp lệ ({detail}).",
+    },
+    "flow.image_missing": {
+        "en": "the image file '{image}' does not exist (looked in {where}). Check the name or add the file.",
+        "vi": "không có tệp ảnh '{image}' (đã tìm ở {where}). Kiểm tra tên hoặc thêm tệp.",
+    },
+    "flow.no_flows": {
+        "en": "there are no flow files (*.yaml) in {where}.",
+        "vi": "không có tệp luồng (*.yaml) nào trong {where}.",
+    },
+    # Locales
+    "locale.missing_key": {
+        "en": "the text '{key}' is missing; the bot needs it. Add it (copy it from {example}).",
+        "vi": "thiếu nội dung '{key}'; bot cần nội dung này. Hãy thêm vào (chép từ {example}).",
+    },
+    "locale.missing_translation": {
+        "en": "'{key}' has no {lang} text; the Vietnamese text will be shown. Add it.",
+        "vi": "'{key}' chưa có bản {lang}; bot sẽ hiện bản tiếng Việt. Hãy thêm vào.",
+    },
+    "locale.unknown_key": {
+        "en": "'{key}' is not used by the bot. Check the spelling or remove it.",
+        "vi": "'{key}' không được bot dùng. Kiểm tra chính tả hoặc xóa đi.",
+    },
+    "locale.not_text": {
+        "en": "'{key}' should be a text.",
+        "vi": "'{key}' phải là một đoạn chữ.",
+    },
+    "locale.missing_file": {
+        "en": "the locale file for '{lang}' is missing ({where}).",
+        "vi": "thiếu tệp ngôn ngữ cho '{lang}' ({where}).",
+    },
+}
+
+
+class _Params(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def describe(code: str, params: dict[str, Any], lang: str = "en") -> str:
+    """The message for ``code`` in ``lang`` (English when missing), filled with ``params``."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return f"{code} {params}" if params else code
+    template = entry.get(lang) or entry["en"]
+    filled = _Params(params)
+    # Some params are themselves message codes (a type's name) or a "did you mean" suggestion:
+    # put them in the same language as the message.
+    for key, value in params.items():
+        if key.endswith("_code"):
+            filled[key[: -len("_code")]] = describe(str(value), {}, lang)
+    if "suggestion" in params:
+        name = params["suggestion"]
+        filled["hint"] = describe("schema.hint", {"name": name}, lang) if name else ""
+    return template.format_map(filled)

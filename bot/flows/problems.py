@@ -1,0 +1,46 @@
+"""A problem found in a flow or locale file, with its place, in words an admin understands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from bot.flows.messages import describe
+
+__all__ = ["Problem", "Severity"]
+
+
+class Severity(str, Enum):
+    """Errors stop a flow from running; warnings are worth fixing but do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One thing wrong at ``path:line:column``; ``code`` picks the message, ``params`` fill it."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    severity: Severity = Severity.ERROR
+    step: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        """True when the flow cannot run until this is fixed."""
+        return self.severity is Severity.ERROR
+
+    def render(self, lang: str = "en") -> str:
+        """``path:line:column: error: [step x] what is wrong — what to do`` in ``lang``."""
+        where = f"{self.path}:{self.line}:{self.column}"
+        kind = describe(f"severity.{self.severity.value}", {}, lang)
+        step = describe("at_step", {"step": self.step}, lang) + " " if self.step else ""
+        return f"{where}: {kind}: {step}{describe(self.code, self.params, lang)}"
+
+    def __str__(self) -> str:
+        return self.render("en")

@@ -1,0 +1,270 @@
+"""The flow format as data: what a flow file may contain (see docs/flows.md).
+
+Pure pydantic models: no YAML, no files. Errors raised here carry a code from
+``bot.flows.messages`` so the loader can explain them to an admin with the line they are on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "LANGUAGES",
+    "OUTCOMES",
+    "Ask",
+    "Choice",
+    "Condition",
+    "Flow",
+    "Help",
+    "Link",
+    "LocalText",
+    "Step",
+    "StepKind",
+    "valid_id",
+]
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+OUTCOMES = ("completed", "referred", "gave_up")
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def valid_id(value: str) -> bool:
+    """True for an id admins may use: a-z first, then a-z, 0-9 and _, at most 40 characters."""
+    return bool(_ID.match(value))
+
+
+def _check_id(value: str, what: str) -> str:
+    if not valid_id(value):
+        raise PydanticCustomError("schema.bad_id", "bad id", {"value": value, "what": what})
+    return value
+
+
+def _local_text(value: Any) -> dict[str, str]:
+    """Accept ``{vi: ..., en: ...}`` or a bare text (which counts as Vietnamese)."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        value = {DEFAULT_LANGUAGE: str(value)}
+    if not isinstance(value, dict):
+        raise PydanticCustomError("schema.not_text", "not a text", {})
+    out: dict[str, str] = {}
+    for lang, text in value.items():
+        if lang not in LANGUAGES:
+            raise PydanticCustomError(
+                "schema.bad_language", "bad language", {"value": lang, "allowed": ", ".join(LANGUAGES)}
+            )
+        if text is None or isinstance(text, bool | dict | list):
+            raise PydanticCustomError("schema.not_text", "not a text", {})
+        text = str(text).strip()
+        if text:
+            out[lang] = text
+    if DEFAULT_LANGUAGE not in out:
+        raise PydanticCustomError("schema.no_vietnamese", "no vi", {})
+    return out
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class LocalText(_Model):
+    """A text in each language; Vietnamese is always there."""
+
+    texts: dict[str, str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap(cls, value: Any) -> Any:
+        if isinstance(value, LocalText):
+            return value
+        return {"texts": _local_text(value)}
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, or the Vietnamese text when that translation is missing."""
+        return self.texts.get(lang) or self.texts[DEFAULT_LANGUAGE]
+
+
+StepId = Annotated[str, Field(min_length=1)]
+
+
+class Choice(_Model):
+    """A button: its words, where it leads, and what it remembers."""
+
+    label: LocalText
+    go: StepId
+    set: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @field_validator("set")
+    @classmethod
+    def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            _check_id(name, "variable")
+        return value
+
+
+class Help(_Model):
+    """The "it didn't work" button of a step."""
+
+    go: StepId
+    label: LocalText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"go": value} if isinstance(value, str) else value
+
+
+class Link(_Model):
+    """A web address shown as a button."""
+
+    url: str
+    label: LocalText
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            raise PydanticCustomError("schema.bad_url", "bad url", {"value": value})
+        return value
+
+
+AskType = Literal["text", "yes_no", "number", "date", "pattern"]
+
+
+class Ask(_Model):
+    """A question answered by typing."""
+
+    save_as: str
+    type: AskType = "text"
+    min: int | None = None
+    max: int | None = None
+    pattern: str | None = None
+    max_length: int = Field(default=200, ge=1, le=2000)
+    retry: LocalText | None = None
+    sensitive: bool = False
+
+    @field_validator("save_as")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _check_id(value, "variable")
+
+    @model_validator(mode="after")
+    def _options_fit_type(self) -> Ask:
+        if (self.min is not None or self.max is not None) and self.type != "number":
+            raise PydanticCustomError("schema.option_needs_type", "", {"option": "min/max", "type": "number"})
+        if self.type == "pattern" and not self.pattern:
+            raise PydanticCustomError("schema.pattern_missing", "", {})
+        if self.pattern and self.type != "pattern":
+            raise PydanticCustomError("schema.option_needs_type", "", {"option": "pattern", "type": "pattern"})
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise PydanticCustomError("schema.min_over_max", "", {"min": self.min, "max": self.max})
+        return self
+
+
+class Condition(_Model):
+    """One branch of a ``when``: an expression and where to go when it is true."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    if_: str = Field(alias="if", min_length=1)
+    go: StepId
+
+
+StepKind = Literal["choices", "ask", "say", "end", "when", "flow"]
+_KIND_FIELDS: tuple[StepKind, ...] = ("choices", "ask", "end", "when", "flow")
+
+
+class Step(_Model):
+    """One step of a flow; exactly one of choices / ask / end / when / flow, or just say + go."""
+
+    say: LocalText | None = None
+    image: str | None = None
+    link: Link | None = None
+    choices: list[Choice] | None = None
+    ask: Ask | None = None
+    go: StepId | None = None
+    end: Literal["completed", "referred", "gave_up"] | None = None
+    when: list[Condition] | None = None
+    flow: str | None = None
+    help: Help | None = None
+
+    @property
+    def kind(self) -> StepKind:
+        """What the step does."""
+        for name in _KIND_FIELDS:
+            if getattr(self, name) is not None:
+                return name
+        return "say"
+
+    @property
+    def waits(self) -> bool:
+        """True when the step stops and waits for the resident."""
+        return self.kind in ("choices", "ask")
+
+    @model_validator(mode="after")
+    def _one_job(self) -> Step:
+        jobs = [name for name in _KIND_FIELDS if getattr(self, name) is not None]
+        if len(jobs) > 1:
+            raise PydanticCustomError("schema.two_jobs", "", {"jobs": ", ".join(jobs)})
+        kind = self.kind
+        if kind == "choices" and not self.choices:
+            raise PydanticCustomError("schema.empty_choices", "", {})
+        if kind == "when" and not self.when:
+            raise PydanticCustomError("schema.empty_when", "", {})
+        if kind in ("choices", "ask") and self.say is None:
+            raise PydanticCustomError("schema.say_required", "", {"kind": kind})
+        if kind in ("choices", "end") and self.go is not None:
+            raise PydanticCustomError("schema.go_not_allowed", "", {"kind": kind})
+        if kind in ("ask", "when", "flow", "say") and self.go is None:
+            if kind == "say" and self.say is None:
+                raise PydanticCustomError("schema.no_job", "", {})
+            raise PydanticCustomError("schema.go_required", "", {"kind": kind})
+        if kind in ("when", "flow") and (self.say or self.image or self.link):
+            raise PydanticCustomError("schema.say_not_allowed", "", {"kind": kind})
+        if self.help is not None and not self.waits:
+            raise PydanticCustomError("schema.help_needs_wait", "", {})
+        if (self.image or self.link) and self.say is None:
+            raise PydanticCustomError("schema.say_required", "", {"kind": "image/link"})
+        if self.flow is not None:
+            _check_id(self.flow, "flow")
+        return self
+
+
+class Flow(_Model):
+    """A whole flow file."""
+
+    id: str
+    version: int = Field(ge=1)
+    title: LocalText
+    description: LocalText
+    triggers: dict[str, list[str]]
+    sources: list[str] = Field(min_length=1)
+    checked: dt.date
+    start: StepId
+    order: int = 100
+    menu: bool = True
+    steps: dict[str, Step] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _flow_id(cls, value: str) -> str:
+        return _check_id(value, "flow")
+
+    @field_validator("triggers")
+    @classmethod
+    def _trigger_languages(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang, phrases in value.items():
+            if lang not in LANGUAGES:
+                raise PydanticCustomError(
+                    "schema.bad_language", "", {"value": lang, "allowed": ", ".join(LANGUAGES)}
+                )
+            if not all(str(phrase).strip() for phrase in phrases):
+                raise PydanticCustomError("schema.empty_trigger", "", {})
+        if DEFAULT_LANGUAGE not in value or not value[DEFAULT_LANGUAGE]:
+            raise PydanticCustomError("schema.no_vietnamese", "", {})
+        return value
+

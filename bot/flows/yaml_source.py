@@ -1,0 +1,255 @@
+"""The only place that reads YAML: safe loading that keeps the line of every value.
+
+Flows are written by hand by people who are not programmers, so this reader is strict about what
+can hurt (aliases, Python tags, huge or non-UTF-8 files) and forgiving about what YAML 1.1 gets
+wrong for them: ``en: Yes`` stays the text "Yes", and ``0912`` stays text, not a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.flows.problems import Problem
+
+__all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "read_yaml"]
+
+MAX_FILE_BYTES = 1_000_000
+_MAX_DEPTH = 60
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed YAML file and, for every value in it, the (line, column) where it was written."""
+
+    path: str
+    data: Any
+    marks: dict[Location, tuple[int, int]]
+    key_marks: dict[Location, tuple[int, int]]
+    digest: str = ""
+
+    def where(self, location: Location, *, key: bool = False) -> tuple[int, int]:
+        """The line and column of ``location``, or of its closest parent that has one."""
+        table = self.key_marks if key else self.marks
+        loc = tuple(location)
+        while loc:
+            if loc in table:
+                return table[loc]
+            if not key and loc in self.key_marks:
+                return self.key_marks[loc]
+            loc = loc[:-1]
+        return (1, 1)
+
+
+class LocatedError(Exception):
+    """Reading stopped at a problem; carries it for the caller to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Plain YAML 1.2-style types: only true/false are booleans, no octal, no sexagesimal."""
+
+
+_Resolver.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float", r"^[-+]?(?:0|[1-9][0-9]*)\.[0-9]+$", "-+0123456789"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789"),
+):
+    _Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+class _Loader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    yaml.constructor.SafeConstructor,
+    _Resolver,
+):
+    """PyYAML's safe loader with our resolver, refusing aliases while composing.
+
+    Refusing ``*alias`` at composition time is what defeats "billion laughs" files: the expanded
+    document is never built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            mark = self.peek_event().start_mark
+            raise _Stop(mark.line + 1, mark.column + 1, "yaml.alias", {})
+        self._depth += 1
+        try:
+            if self._depth > _MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Stop(mark.line + 1, mark.column + 1, "yaml.too_deep", {"max": _MAX_DEPTH})
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+class _Stop(Exception):
+    def __init__(self, line: int, column: int, code: str, params: dict[str, Any]) -> None:
+        self.line, self.column, self.code, self.params = line, column, code, params
+        super().__init__(code)
+
+
+_SCANNER_HINTS = (
+    ("found character '\\t'", "yaml.tab"),
+    ("mapping values are not allowed", "yaml.colon_in_text"),
+    ("could not find expected ':'", "yaml.missing_colon"),
+    ("found unexpected end of stream", "yaml.unclosed_quote"),
+    ("while scanning a quoted scalar", "yaml.unclosed_quote"),
+    ("did not find expected key", "yaml.bad_indent"),
+    ("found undefined tag handle", "yaml.tag"),
+    ("expected <document start>", "yaml.bad_indent"),
+    ("did not find expected '-' indicator", "yaml.bad_indent"),
+    ("found a tab character", "yaml.tab"),
+)
+
+
+def _translate(error: yaml.MarkedYAMLError) -> tuple[int, int, str, dict[str, Any]]:
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    text = f"{error.context or ''} {error.problem or ''}"
+    for needle, code in _SCANNER_HINTS:
+        if needle in text:
+            return line, column, code, {}
+    return line, column, "yaml.syntax", {"detail": (error.problem or "").strip()}
+
+
+def read_yaml(path: Path, *, display: str | None = None) -> Document:
+    """Read ``path`` safely; raise :class:`LocatedError` with the first problem found."""
+    shown = display or str(path)
+
+    def stop(line: int, column: int, code: str, params: dict[str, Any] | None = None) -> LocatedError:
+        return LocatedError(
+            Problem(path=shown, line=line, column=column, code=code, params=params or {})
+        )
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise stop(1, 1, "file.too_big", {"size_kb": size // 1000, "max_kb": MAX_FILE_BYTES // 1000})
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise stop(1, 1, "file.unreadable", {"detail": exc.strerror or str(exc)}) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise stop(line, column, "file.not_utf8", {"byte": f"0x{raw[exc.start]:02X}"}) from None
+    if "\x00" in text:
+        raise stop(1, 1, "file.not_utf8", {"byte": "0x00"})
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise stop(1, 1, "file.empty")
+
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise stop(1, 1, "file.empty")
+        builder = _Builder(loader, shown)
+        data = builder.build(node, ())
+    except _Stop as exc:
+        raise stop(exc.line, exc.column, exc.code, exc.params) from None
+    except yaml.MarkedYAMLError as exc:
+        if "expected a single document" in (exc.problem or "") + (exc.context or ""):
+            mark = exc.problem_mark
+            raise stop(mark.line + 1 if mark else 1, 1, "yaml.two_documents") from None
+        raise stop(*_translate(exc)) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise stop(line, 1, "yaml.syntax", {"detail": str(getattr(exc, "reason", exc))}) from None
+    except RecursionError:
+        raise stop(1, 1, "yaml.too_deep", {"max": _MAX_DEPTH}) from None
+    finally:
+        loader.dispose()
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return Document(
+        path=shown, data=data, marks=builder.marks, key_marks=builder.key_marks, digest=digest
+    )
+
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+
+class _Builder:
+    """Turns composed nodes into plain Python values, recording where each one was written."""
+
+    def __init__(self, loader: _Loader, shown: str) -> None:
+        self.loader = loader
+        self.shown = shown
+        self.marks: dict[Location, tuple[int, int]] = {}
+        self.key_marks: dict[Location, tuple[int, int]] = {}
+
+    def build(self, node: Node, location: Location) -> Any:
+        mark = node.start_mark
+        self.marks[location] = (mark.line + 1, mark.column + 1)
+        if node.tag not in _STANDARD_TAGS:
+            raise _Stop(mark.line + 1, mark.column + 1, "yaml.tag", {"tag": node.tag})
+        if isinstance(node, ScalarNode):
+            try:
+                return self.loader.construct_object(node, deep=True)
+            except (yaml.constructor.ConstructorError, ValueError):
+                raise _Stop(
+                    mark.line + 1, mark.column + 1, "yaml.bad_value", {"value": node.value[:40]}
+                ) from None
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*location, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_mark = key_node.start_mark
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Stop(key_mark.line + 1, key_mark.column + 1, "yaml.complex_key", {})
+            key = str(key_node.value)
+            if key == "<<":
+                raise _Stop(key_mark.line + 1, key_mark.column + 1, "yaml.alias", {})
+            if key in result:
+                first = self.key_marks.get((*location, key), (0, 0))
+                raise _Stop(
+                    key_mark.line + 1,
+                    key_mark.column + 1,
+                    "yaml.duplicate_key",
+                    {"key": key, "first_line": first[0]},
+                )
+            self.key_marks[(*location, key)] = (key_mark.line + 1, key_mark.column + 1)
+            result[key] = self.build(value_node, (*location, key))
+        return result

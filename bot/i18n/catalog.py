@@ -1,0 +1,105 @@
+"""Locale catalogs: ``locales/<lang>.yaml`` files of interface texts, with a fallback chain.
+
+A text missing in English falls back to Vietnamese (and ``trolyso lint`` warns); a text missing in
+Vietnamese is an error, because there is nothing to fall back to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Template
+
+from bot.engine.render import TemplateSyntaxError, compile_text, render
+from bot.flows.problems import Problem, Severity
+from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES
+from bot.flows.yaml_source import Document, LocatedError, read_yaml
+from bot.i18n.keys import REQUIRED_KEYS
+
+__all__ = ["Catalog", "load_catalog"]
+
+
+class Catalog:
+    """Compiled interface texts: ``catalog.text("button.back", "en")``."""
+
+    def __init__(self, templates: dict[str, dict[str, Template]]) -> None:
+        self._templates = templates
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages residents can choose, Vietnamese first."""
+        return tuple(lang for lang in LANGUAGES if lang in self._templates)
+
+    def text(self, key: str, lang: str, /, **context: Any) -> str:
+        """The text ``key`` in ``lang`` (else Vietnamese), rendered with ``context``."""
+        template = self._templates.get(lang, {}).get(key) or self._templates[DEFAULT_LANGUAGE].get(key)
+        if template is None:
+            return key
+        return render(template, context)
+
+
+def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flatten(value, (*prefix, str(key)))
+    else:
+        yield prefix, data
+
+
+def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
+    """Load every language's file in ``folder``; the catalog is None when there are errors."""
+    problems: list[Problem] = []
+    templates: dict[str, dict[str, Template]] = {}
+    for lang in LANGUAGES:
+        path = folder / f"{lang}.yaml"
+        if not path.is_file():
+            severity = Severity.ERROR if lang == DEFAULT_LANGUAGE else Severity.WARNING
+            problems.append(Problem(path=str(path), line=1, column=1, code="locale.missing_file",
+                                    params={"lang": lang, "where": str(path)}, severity=severity))
+            continue
+        try:
+            doc = read_yaml(path)
+        except LocatedError as exc:
+            problems.append(exc.problem)
+            continue
+        templates[lang] = _compile(doc, problems)
+
+    source = templates.get(DEFAULT_LANGUAGE, {})
+    for lang, texts in templates.items():
+        path = str(folder / f"{lang}.yaml")
+        for key in REQUIRED_KEYS:
+            if key in texts:
+                continue
+            if lang == DEFAULT_LANGUAGE:
+                problems.append(Problem(path=path, line=1, column=1, code="locale.missing_key",
+                                        params={"key": key, "example": "locales/en.yaml"}))
+            elif key in source:
+                problems.append(Problem(path=path, line=1, column=1, code="locale.missing_translation",
+                                        params={"key": key, "lang": lang}, severity=Severity.WARNING))
+    if any(problem.is_error for problem in problems) or DEFAULT_LANGUAGE not in templates:
+        return None, problems
+    return Catalog(templates), problems
+
+
+def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template]:
+    compiled: dict[str, Template] = {}
+    for location, value in _flatten(doc.data):
+        key = ".".join(location)
+        line, column = doc.where(location)
+        if key not in REQUIRED_KEYS:
+            problems.append(Problem(path=doc.path, line=line, column=column, code="locale.unknown_key",
+                                    params={"key": key}, severity=Severity.WARNING))
+            continue
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            problems.append(Problem(path=doc.path, line=line, column=column, code="locale.not_text",
+                                    params={"key": key}))
+            continue
+        try:
+            compiled[key] = compile_text(str(value))
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(path=doc.path, line=line + max((exc.lineno or 1) - 1, 0),
+                                    column=column, code="flow.template_syntax",
+                                    params={"detail": exc.message or ""}))
+    return compiled

@@ -1,0 +1,67 @@
+"""Serving residents: load a session, run the engine, store the result, hand back the replies.
+
+Channels call :meth:`Assistant.handle` and send what it returns; they never touch sessions or the
+engine. One resident's events are handled one at a time, in order; different residents run
+concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Callable
+
+from bot.engine.runner import Engine
+from bot.storage.base import Storage
+from bot.types import IncomingEvent, OutgoingMessage, SessionKey
+
+__all__ = ["Assistant"]
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """The engine and the storage working together for every channel."""
+
+    def __init__(
+        self, engine: Engine, storage: Storage, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.engine = engine
+        self.storage = storage
+        self.clock = clock
+        self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, key: SessionKey) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, key: SessionKey, event: IncomingEvent) -> tuple[OutgoingMessage, ...]:
+        """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
+
+        When something fails (a bug, a full disk) the resident gets a short apology, their stored
+        place is left as it was, and the details go to the log, never to the resident.
+        """
+        engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
+        async with self._lock(key):
+            try:
+                session = await self.storage.load(key)
+                reply = engine.handle(session, event, now=self.clock())
+                await self.storage.save(key, reply.session, reply.finished)
+            except Exception:
+                log.exception("could not handle an event for %s", key.channel)
+                lang = engine.default_language
+                text = engine.catalog.text("flow.broken", lang, xung_ho="bạn")
+                return (OutgoingMessage(text=text),)
+            return reply.messages
+
+    async def language_of(self, key: SessionKey) -> str:
+        """The language ``key`` is using (the default for someone new)."""
+        session = await self.storage.load(key)
+        return session.lang if session is not None and session.lang else self.engine.default_language

@@ -1,0 +1,188 @@
+"""The default storage: one SQLite file in WAL mode (the only module that imports aiosqlite).
+
+Every turn's new session and the guidance sessions it finished are written in one transaction with
+``synchronous=FULL``, so a reply is only sent for a state that is already on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiosqlite
+
+from bot.engine.session import FinishedRun, Session
+from bot.errors import StorageError
+from bot.privacy import pseudonym
+from bot.storage.base import RunRecord
+from bot.types import SessionKey
+
+__all__ = ["SCHEMA_VERSION", "SqliteStorage"]
+
+# Each entry moves the file from version N to N+1. Never edit an entry once released: add one.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sessions (
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (channel, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        user_ref TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        flow_version INTEGER NOT NULL,
+        lang TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        path TEXT NOT NULL,
+        parent_flow TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX runs_by_flow ON runs (flow_id, ended_at);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class SqliteStorage:
+    """The :class:`~bot.storage.base.Storage` protocol on one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+        self._secret = b""
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        """The open connection (``open()`` must have been called)."""
+        if self._db is None:
+            raise StorageError("the database is not open yet")
+        return self._db
+
+    async def open(self) -> None:
+        """Open the file (creating its folder), switch on WAL and bring the schema up to date."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=FULL")
+            await self._db.execute("PRAGMA busy_timeout=10000")
+            await self._migrate()
+            self._secret = bytes.fromhex(await self._meta_secret())
+        except (sqlite3.DatabaseError, OSError) as exc:
+            await self.close()
+            raise StorageError(
+                f"cannot use the database file {self.path}: {exc}. Check the path in the setting "
+                "'database', and that the file is a Trợ lý số database (or delete it to start afresh)."
+            ) from exc
+
+    async def _migrate(self) -> None:
+        db = self.db
+        await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        async with db.execute("SELECT version FROM schema_version") as cursor:
+            row = await cursor.fetchone()
+        current = int(row[0]) if row else 0
+        if current > SCHEMA_VERSION:
+            raise StorageError(
+                f"the database {self.path} was written by a newer Trợ lý số (schema {current}, this "
+                f"version knows {SCHEMA_VERSION}). Upgrade the bot before using this file."
+            )
+        for version in range(current, SCHEMA_VERSION):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split(_MIGRATIONS[version]):
+                    await db.execute(statement)
+                await db.execute("DELETE FROM schema_version")
+                await db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+
+    async def _meta_secret(self) -> str:
+        db = self.db
+        async with db.execute("SELECT value FROM meta WHERE key = 'pseudonym_secret'") as cursor:
+            row = await cursor.fetchone()
+        if row:
+            return str(row[0])
+        secret = secrets.token_hex(32)
+        await db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('pseudonym_secret', ?)", (secret,)
+        )
+        async with db.execute("SELECT value FROM meta WHERE key = 'pseudonym_secret'") as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return str(row[0])
+
+    async def load(self, key: SessionKey) -> Session | None:
+        """The stored session of ``key``, or None for someone new."""
+        async with self.db.execute(
+            "SELECT state FROM sessions WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return Session.from_json(row[0]) if row else None
+
+    async def save(self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]) -> None:
+        """Write the session and the finished runs in one durable transaction."""
+        db = self.db
+        user = pseudonym(self._secret, str(key))
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.execute(
+                "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
+                "updated_at = excluded.updated_at",
+                (key.channel, key.user_id, session.to_json(), session.updated_at),
+            )
+            if finished:
+                await db.executemany(
+                    "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
+                    "ended_at, outcome, path, parent_flow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (user, key.channel, run.flow_id, run.flow_version, run.lang, run.started_at,
+                         run.ended_at, run.outcome, json.dumps(list(run.path)), run.parent_flow)
+                        for run in finished
+                    ],
+                )
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+
+    async def runs(self) -> list[RunRecord]:
+        """Every logged run, oldest first."""
+        async with self.db.execute(
+            "SELECT user_ref, channel, flow_id, flow_version, lang, started_at, ended_at, outcome, "
+            "path, parent_flow FROM runs ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            RunRecord(
+                user=row[0], channel=row[1],
+                run=FinishedRun(
+                    flow_id=row[2], flow_version=row[3], lang=row[4], started_at=row[5],
+                    ended_at=row[6], outcome=row[7], path=tuple(json.loads(row[8])),
+                    parent_flow=row[9],
+                ),
+            )
+            for row in rows
+        ]
+
+    async def close(self) -> None:
+        """Close the file (safe to call twice)."""
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+
+def _split(script: str) -> list[str]:
+    """The statements of a migration script (they contain no semicolons inside strings)."""
+    return [statement.strip() for statement in script.split(";") if statement.strip()]
