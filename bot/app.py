@@ -21,7 +21,9 @@ from bot.storage.base import Storage
 __all__ = ["App", "build_app", "load_engine"]
 
 
-def load_engine(settings: Settings, *, flows_dir: Path | None = None) -> tuple[Engine, list[Problem]]:
+def load_engine(
+    settings: Settings, *, flows_dir: Path | None = None
+) -> tuple[Engine, list[Problem]]:
     """Load and check flows and locales; raise :class:`FlowError` naming every error found."""
     loaded = load_flows([flows_dir or settings.flows_dir])
     catalog, locale_problems = load_catalog(settings.locales_dir)
@@ -30,7 +32,9 @@ def load_engine(settings: Settings, *, flows_dir: Path | None = None) -> tuple[E
     if errors or catalog is None:
         raise FlowError([problem.render("en") for problem in errors])
     engine = Engine(
-        loaded.flows, catalog, default_language=settings.language,
+        loaded.flows,
+        catalog,
+        default_language=settings.language,
         context=settings.template_context(),
     )
     return engine, [problem for problem in problems if not problem.is_error]
@@ -59,5 +63,6 @@ async def build_app(
 
     storage = SqliteStorage(database or settings.database)
     await storage.open()
-    return App(settings=settings, assistant=Assistant(engine, storage), storage=storage,
-               warnings=warnings)
+    return App(
+        settings=settings, assistant=Assistant(engine, storage), storage=storage, warnings=warnings
+    )

@@ -27,17 +27,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Trợ lý số: step-by-step guidance for digital public services.",
     )
     parser.add_argument("--version", action="version", version=f"trolyso {__version__}")
-    parser.add_argument("--config", type=Path, help="config file (default: ./config.yaml if present)")
+    parser.add_argument(
+        "--config", type=Path, help="config file (default: ./config.yaml if present)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    chat = commands.add_parser("chat", help="chat with the bot in this terminal (no Telegram needed)")
+    chat = commands.add_parser(
+        "chat", help="chat with the bot in this terminal (no Telegram needed)"
+    )
     chat.add_argument("--user", default="local", help="whose conversation this is (default: local)")
     chat.add_argument("--lang", choices=["vi", "en"], help="language to chat in")
-    chat.add_argument("--flows", type=Path, help="a folder of flows to use instead of the live ones")
+    chat.add_argument(
+        "--flows", type=Path, help="a folder of flows to use instead of the live ones"
+    )
     chat.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
 
     lint = commands.add_parser("lint", help="check flow files and locales, with line numbers")
-    lint.add_argument("paths", nargs="*", type=Path, help="flow files or folders (default: all flows)")
+    lint.add_argument(
+        "paths", nargs="*", type=Path, help="flow files or folders (default: all flows)"
+    )
     lint.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of the messages")
     return parser
 
@@ -72,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("TROLYSO_DEBUG"):
             raise
-        print(f"trolyso: unexpected problem: {exc!r}. Run again with TROLYSO_DEBUG=1 and report "
-              "what it prints.", file=sys.stderr)
+        print(
+            f"trolyso: unexpected problem: {exc!r}. Run again with TROLYSO_DEBUG=1 and report "
+            "what it prints.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -109,7 +120,11 @@ def _lint(settings: Settings, args: argparse.Namespace) -> int:
     warnings = len(problems) - errors
     steps = sum(len(flow.flow.steps) for flow in loaded.flows.values())
     if args.lang == "vi":
-        print(f"{len(loaded.flows)} luồng hợp lệ ({steps} bước); {errors} lỗi, {warnings} cảnh báo.")
+        print(
+            f"{len(loaded.flows)} luồng hợp lệ ({steps} bước); {errors} lỗi, {warnings} cảnh báo."
+        )
     else:
-        print(f"{len(loaded.flows)} flows OK ({steps} steps); {errors} errors, {warnings} warnings.")
+        print(
+            f"{len(loaded.flows)} flows OK ({steps} steps); {errors} errors, {warnings} warnings."
+        )
     return 1 if errors else 0

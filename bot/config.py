@@ -81,11 +81,15 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
             doc = read_yaml(path)
         except LocatedError as exc:
             problem = exc.problem
-            raise ConfigError(f"line {problem.line}", problem.render("en").split(": ", 2)[-1],
-                              source=str(path)) from None
+            raise ConfigError(
+                f"line {problem.line}", problem.render("en").split(": ", 2)[-1], source=str(path)
+            ) from None
         if not isinstance(doc.data, dict):
-            raise ConfigError("(top)", "the file must be a list of settings such as 'database: ...'",
-                              source=str(path))
+            raise ConfigError(
+                "(top)",
+                "the file must be a list of settings such as 'database: ...'",
+                source=str(path),
+            )
         data = doc.data
         base = path.resolve().parent
         source = str(path)
@@ -102,13 +106,14 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
     except ValidationError as exc:
         first = exc.errors()[0]
         setting = ".".join(str(part) for part in first["loc"]) or "(top)"
-        problem = _explain(first)
-        raise ConfigError(setting, problem, source=source) from None
-    return settings.model_copy(update={
-        "flows_dir": _resolve(base, settings.flows_dir),
-        "locales_dir": _resolve(base, settings.locales_dir),
-        "database": _resolve(base, settings.database),
-    })
+        raise ConfigError(setting, _explain(first), source=source) from None
+    return settings.model_copy(
+        update={
+            "flows_dir": _resolve(base, settings.flows_dir),
+            "locales_dir": _resolve(base, settings.locales_dir),
+            "database": _resolve(base, settings.database),
+        }
+    )
 
 
 def _resolve(base: Path, path: Path) -> Path:

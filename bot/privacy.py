@@ -17,7 +17,12 @@ __all__ = ["mask", "mask_value", "pseudonym"]
 _DIGIT_RUN = re.compile(r"(?<![\w])\+?\d(?:[ .\-]?\d){5,}(?![\w])")
 
 
+_DATE_SHAPE = re.compile(r"^(?:\d{1,2}[.\-]\d{1,2}[.\-]\d{4}|\d{4}-\d{1,2}-\d{1,2})$")
+
+
 def _label(run: str) -> str:
+    if _DATE_SHAPE.match(run):  # a date such as 2026-03-05 or 05.03.2026 is not an ID
+        return run
     digits = re.sub(r"\D", "", run)
     count = len(digits)
     if run.startswith("+84") or (digits.startswith("84") and count in (11, 12)):

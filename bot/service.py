@@ -64,4 +64,6 @@ class Assistant:
     async def language_of(self, key: SessionKey) -> str:
         """The language ``key`` is using (the default for someone new)."""
         session = await self.storage.load(key)
-        return session.lang if session is not None and session.lang else self.engine.default_language
+        return (
+            session.lang if session is not None and session.lang else self.engine.default_language
+        )

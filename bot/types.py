@@ -76,11 +76,16 @@ class Button:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutgoingMessage:
-    """One message to show: text, an optional picture, and rows of buttons."""
+    """One message to show: text, an optional picture, and rows of buttons.
+
+    ``awaits_text`` is set when the bot waits for a typed answer (a number typed then is an
+    answer, not a button number).
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     image: str = ""
+    awaits_text: bool = False
 
     def all_buttons(self) -> list[Button]:
         """Every button of the message, row by row."""

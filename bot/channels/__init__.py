@@ -1,1 +1,1 @@
-"""Channels translate between a medium (terminal, Telegram) and the engine's plain events/messages."""
+"""Channels translate between a medium (terminal, Telegram) and the engine's plain data."""

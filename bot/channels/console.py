@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.i18n.catalog import Catalog
 from bot.service import Assistant
-from bot.types import Button, Command, IncomingEvent, Opened, OutgoingMessage, Press, SessionKey, Text
+from bot.types import (
+    Button,
+    Command,
+    IncomingEvent,
+    Opened,
+    OutgoingMessage,
+    Press,
+    SessionKey,
+    Text,
+)
 
 __all__ = ["ConsoleChannel", "parse_line"]
 
@@ -41,8 +49,13 @@ class ConsoleChannel:
     """One resident's chat in a terminal (or through a pipe)."""
 
     def __init__(
-        self, assistant: Assistant, catalog: Catalog, *, user: str,
-        stdin: TextIO | None = None, stdout: TextIO | None = None,
+        self,
+        assistant: Assistant,
+        catalog: Catalog,
+        *,
+        user: str,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
     ) -> None:
         self.assistant = assistant
         self.catalog = catalog
@@ -68,16 +81,24 @@ class ConsoleChannel:
                 self._say(f"{name}: {message.text}")
             for button in message.all_buttons():
                 if button.url:
-                    self._say("   " + self.catalog.text("console.link", self.lang,
-                                                        label=button.label, url=button.url))
+                    self._say(
+                        "   "
+                        + self.catalog.text(
+                            "console.link", self.lang, label=button.label, url=button.url
+                        )
+                    )
+                elif message.awaits_text:
+                    # A typed answer is expected: numbers are answers, buttons are chosen by words.
+                    self._say(f"   • {button.label}")
                 else:
                     self.numbered.append(button)
                     self._say(f"   {len(self.numbered)}. {button.label}")
+            if message.awaits_text and message.buttons:
+                self._say("   " + self.catalog.text("console.type_answer", self.lang))
         self._say("")
 
     def run(self, runner: asyncio.Runner, opened: Opened) -> None:
         """Chat until end of input or Ctrl-C; every turn is stored before its reply is shown."""
-        call: Callable[[Awaitable[tuple[OutgoingMessage, ...]]], tuple[OutgoingMessage, ...]]
         call = runner.run
         try:
             self.lang = opened.lang or runner.run(self.assistant.language_of(self.key))
@@ -101,8 +122,14 @@ class ConsoleChannel:
                 if event is None:
                     continue
                 if isinstance(event, int):
-                    self._say(self.catalog.text("console.no_such_number", self.lang,
-                                                number=event, count=len(self.numbered)))
+                    self._say(
+                        self.catalog.text(
+                            "console.no_such_number",
+                            self.lang,
+                            number=event,
+                            count=len(self.numbered),
+                        )
+                    )
                     continue
                 self.show(call(self._turn(event)))
         except KeyboardInterrupt:

@@ -12,10 +12,46 @@ from bot.matching import fold
 
 __all__ = ["Answer", "check_answer"]
 
-_YES = {"co", "yes", "y", "ok", "oke", "okay", "u", "uh", "um", "vang", "da", "dung", "roi", "c",
-        "co roi", "da co", "yes i do", "sure", "yep", "yeah", "dong y"}
-_NO = {"khong", "ko", "k", "kh", "khg", "kg", "no", "n", "chua", "hong", "hok", "khong co",
-       "chua co", "nope", "not yet"}
+_YES = {
+    "co",
+    "yes",
+    "y",
+    "ok",
+    "oke",
+    "okay",
+    "u",
+    "uh",
+    "um",
+    "vang",
+    "da",
+    "dung",
+    "roi",
+    "c",
+    "co roi",
+    "da co",
+    "yes i do",
+    "sure",
+    "yep",
+    "yeah",
+    "dong y",
+}
+_NO = {
+    "khong",
+    "ko",
+    "k",
+    "kh",
+    "khg",
+    "kg",
+    "no",
+    "n",
+    "chua",
+    "hong",
+    "hok",
+    "khong co",
+    "chua co",
+    "nope",
+    "not yet",
+}
 _NUMBER = re.compile(r"^\s*([-+]?\d{1,9})\s*([^\d\s].{0,15})?$")
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 

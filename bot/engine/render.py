@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
-from jinja2.nodes import Template as TemplateNode
 from jinja2.environment import TemplateExpression
+from jinja2.nodes import Template as TemplateNode
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
@@ -28,7 +28,7 @@ def _finalize(value: Any) -> Any:
 
 
 def _capitalize(value: Any) -> str:
-    # Jinja's own capitalize lower-cases the rest ("Bác Ba" -> "Bác ba"); only touch the first letter.
+    # Jinja's capitalize lower-cases the rest ("Bác Ba" -> "Bác ba"): only touch the first letter.
     text = str(value)
     return text[:1].upper() + text[1:]
 

@@ -1,7 +1,7 @@
 """The engine: given the flows, a session and what the resident did, the new session and replies.
 
-Pure: no I/O, no clock of its own (the caller passes ``now``), no channel. Every turn works on a copy
-of the session, so the caller can store the result atomically or throw it away.
+Pure: no I/O, no clock of its own (the caller passes ``now``), no channel. Every turn works on a
+copy of the session, so the caller can store the result atomically or throw it away.
 """
 
 from __future__ import annotations
@@ -184,16 +184,15 @@ class Engine:
 
     def _on_text(self, turn: _Turn, text: str) -> None:
         session = turn.session
+        wanted = fold(text)
+        for button in self._offered_buttons(session):
+            if wanted and fold(button.label) == wanted:
+                self._act(turn, button.payload)
+                return
         if session.screen == "flow" and session.stack:
             frame, step = self._current(session)
             if step.ask is not None:
                 self._answer(turn, frame, step, text)
-                return
-        offered = self._offered_buttons(session)
-        wanted = fold(text)
-        for button in offered:
-            if wanted and fold(button.label) == wanted:
-                self._act(turn, button.payload)
                 return
         if session.screen == "flow" and session.stack:
             turn.notices.append(self._ui(turn, "flow.press_button"))
@@ -215,11 +214,16 @@ class Engine:
         if not answer.ok:
             flow = self.flows[frame.flow_id]
             template = flow.text(frame.step, "retry", turn.session.lang)
-            if template is not None and answer.retry_key in ("ask.retry",):
+            if template is not None:  # the flow's own words know the question best
                 retry = self._render(turn, template, frame)
             else:
                 retry = self._ui(turn, answer.retry_key, **answer.retry_params)
-            self._emit(turn, retry, self._step_buttons(turn, frame, step, with_choices=False))
+            self._emit(
+                turn,
+                retry,
+                self._step_buttons(turn, frame, step, with_choices=False),
+                awaits_text=True,
+            )
             return
         if not step.ask.sensitive:
             frame.vars[step.ask.save_as] = mask_value(answer.value)
@@ -268,8 +272,11 @@ class Engine:
             if next_step is None:
                 return
             step_id = next_step
-        log.error("flow %s: more than %d steps without waiting", session.stack[-1].flow_id,
-                  _MAX_STEPS_PER_TURN)
+        log.error(
+            "flow %s: more than %d steps without waiting",
+            session.stack[-1].flow_id,
+            _MAX_STEPS_PER_TURN,
+        )
         self._abandon_all(turn)
         turn.notices.append(self._ui(turn, "flow.broken"))
         self._show_menu(turn, with_prompt=False)
@@ -281,8 +288,13 @@ class Engine:
                 if flow.conditions[(frame.step, index)](**context):
                     return condition.go
             except Exception:  # a condition that cannot be evaluated counts as false
-                log.warning("flow %s step %s: condition %r failed", flow.id, frame.step,
-                            condition.if_, exc_info=True)
+                log.warning(
+                    "flow %s step %s: condition %r failed",
+                    flow.id,
+                    frame.step,
+                    condition.if_,
+                    exc_info=True,
+                )
         assert step.go is not None
         return step.go
 
@@ -350,8 +362,9 @@ class Engine:
         self._enter(turn, flow.flow.start)
 
     def _new_frame(self, turn: _Turn, flow: CompiledFlow) -> Frame:
-        return Frame(flow_id=flow.id, version=flow.version, step=flow.flow.start,
-                     started_at=turn.now)
+        return Frame(
+            flow_id=flow.id, version=flow.version, step=flow.flow.start, started_at=turn.now
+        )
 
     def _abandon_all(self, turn: _Turn) -> None:
         """Record every unfinished flow as left at its current step, innermost first."""
@@ -363,9 +376,14 @@ class Engine:
 
     def _record(self, turn: _Turn, frame: Frame, outcome: str, parent: Frame | None) -> FinishedRun:
         return FinishedRun(
-            flow_id=frame.flow_id, flow_version=frame.version, lang=turn.session.lang,
-            started_at=frame.started_at, ended_at=turn.now, outcome=outcome,
-            path=tuple(frame.path), parent_flow=parent.flow_id if parent else "",
+            flow_id=frame.flow_id,
+            flow_version=frame.version,
+            lang=turn.session.lang,
+            started_at=frame.started_at,
+            ended_at=turn.now,
+            outcome=outcome,
+            path=tuple(frame.path),
+            parent_flow=parent.flow_id if parent else "",
         )
 
     def _reconcile(self, turn: _Turn) -> None:
@@ -420,7 +438,14 @@ class Engine:
     def _show_step(self, turn: _Turn) -> None:
         frame, step = self._current(turn.session)
         flow = self.flows[frame.flow_id]
-        self._emit_say(turn, flow, frame, step, self._step_buttons(turn, frame, step))
+        self._emit_say(
+            turn,
+            flow,
+            frame,
+            step,
+            self._step_buttons(turn, frame, step),
+            awaits_text=step.ask is not None,
+        )
 
     def _step_buttons(
         self, turn: _Turn, frame: Frame, step: Step, *, with_choices: bool = True
@@ -430,25 +455,36 @@ class Engine:
         rows: list[list[Button]] = []
         if with_choices:
             for index, choice in enumerate(step.choices or []):
-                rows.append([Button(label=choice.label.get(lang), payload=buttons.choice(token, index))])
+                rows.append(
+                    [Button(label=choice.label.get(lang), payload=buttons.choice(token, index))]
+                )
         if step.help is not None:
             label = step.help.label.get(lang) if step.help.label else self._ui(turn, "button.help")
             rows.append([Button(label=label, payload=buttons.help_button(token))])
-        rows.append([
-            Button(label=self._ui(turn, "button.back"), payload=buttons.BACK),
-            Button(label=self._ui(turn, "button.menu"), payload=buttons.MENU),
-        ])
+        rows.append(
+            [
+                Button(label=self._ui(turn, "button.back"), payload=buttons.BACK),
+                Button(label=self._ui(turn, "button.menu"), payload=buttons.MENU),
+            ]
+        )
         return rows
 
     def _emit_say(
-        self, turn: _Turn, flow: CompiledFlow, frame: Frame, step: Step, rows: list[list[Button]]
+        self,
+        turn: _Turn,
+        flow: CompiledFlow,
+        frame: Frame,
+        step: Step,
+        rows: list[list[Button]],
+        *,
+        awaits_text: bool = False,
     ) -> None:
         template = flow.text(frame.step, "say", turn.session.lang)
         text = self._render(turn, template, frame) if template is not None else ""
         if step.link is not None:
             link = Button(label=step.link.label.get(turn.session.lang), url=step.link.url)
             rows = [[link], *rows]
-        self._emit(turn, text, rows, image=flow.images.get(frame.step, ""))
+        self._emit(turn, text, rows, image=flow.images.get(frame.step, ""), awaits_text=awaits_text)
 
     def _emit_end_buttons(self, turn: _Turn) -> None:
         rows = [
@@ -458,8 +494,9 @@ class Engine:
         last = turn.messages[-1] if turn.messages else None
         if last is not None and not last.buttons and not turn.notices:
             # Put the buttons under the flow's last words rather than in a message of their own.
-            turn.messages[-1] = OutgoingMessage(text=last.text, image=last.image,
-                                                buttons=tuple(tuple(row) for row in rows))
+            turn.messages[-1] = OutgoingMessage(
+                text=last.text, image=last.image, buttons=tuple(tuple(row) for row in rows)
+            )
         else:
             self._emit(turn, self._ui(turn, "flow.finished"), rows)
 
@@ -470,8 +507,9 @@ class Engine:
         rows: list[list[Button]] = []
         if session.stack:
             title = self.flows[session.stack[0].flow_id].flow.title.get(lang)
-            rows.append([Button(label=self._ui(turn, "button.resume", title=title),
-                                payload=buttons.RESUME)])
+            rows.append(
+                [Button(label=self._ui(turn, "button.resume", title=title), payload=buttons.RESUME)]
+            )
         for flow in self.menu_flows:
             rows.append([Button(label=flow.flow.title.get(lang), payload=buttons.start(flow.id))])
         rows.append([Button(label=self._ui(turn, "button.language"), payload=buttons.LANGUAGE)])
@@ -485,8 +523,10 @@ class Engine:
         if session.screen != "lang":
             session.resume_screen = session.screen
         session.screen = "lang"
-        rows = [[Button(label=self.catalog.text("language.name", code), payload=buttons.language(code))]
-                for code in self.catalog.languages]
+        rows = [
+            [Button(label=self.catalog.text("language.name", code), payload=buttons.language(code))]
+            for code in self.catalog.languages
+        ]
         self._emit(turn, self._ui(turn, "language.ask"), rows)
 
     def _set_language(self, turn: _Turn, code: str) -> None:
@@ -499,14 +539,27 @@ class Engine:
         turn.notices.append(self._ui(turn, "language.changed"))
         self._show_current(turn)
 
-    def _emit(self, turn: _Turn, text: str, rows: list[list[Button]], *, image: str = "") -> None:
+    def _emit(
+        self,
+        turn: _Turn,
+        text: str,
+        rows: list[list[Button]],
+        *,
+        image: str = "",
+        awaits_text: bool = False,
+    ) -> None:
         """Queue a message, putting any pending notices (re-ask, stale button...) in front of it."""
         if turn.notices:
             text = "\n\n".join([*turn.notices, text]) if text else "\n\n".join(turn.notices)
             turn.notices.clear()
-        turn.messages.append(OutgoingMessage(
-            text=text, image=image, buttons=tuple(tuple(row) for row in rows if row),
-        ))
+        turn.messages.append(
+            OutgoingMessage(
+                text=text,
+                image=image,
+                buttons=tuple(tuple(row) for row in rows if row),
+                awaits_text=awaits_text,
+            )
+        )
 
     # --- the buttons on screen now ---------------------------------------------------------------
 
@@ -514,14 +567,18 @@ class Engine:
         """The action buttons the resident can see on the current screen."""
         turn = _Turn(session=session.copy(), now=session.updated_at)
         self._show_current(turn)
-        return [button for message in turn.messages for button in message.all_buttons()
-                if button.payload]
+        return [
+            button
+            for message in turn.messages
+            for button in message.all_buttons()
+            if button.payload
+        ]
 
     def _offered(self, session: Session) -> set[str]:
         return {button.payload for button in self._offered_buttons(session)}
 
     def _find_by_words(self, folded: str) -> CompiledFlow | None:
-        """A flow whose title or trigger phrase appears in the text (free-text routing comes later)."""
+        """A flow whose title or trigger phrase appears in the text."""
         if not folded:
             return None
         padded = f" {folded} "

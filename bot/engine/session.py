@@ -32,8 +32,12 @@ class Frame:
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
         return Frame(
-            flow_id=self.flow_id, version=self.version, step=self.step,
-            started_at=self.started_at, history=list(self.history), path=list(self.path),
+            flow_id=self.flow_id,
+            version=self.version,
+            step=self.step,
+            started_at=self.started_at,
+            history=list(self.history),
+            path=list(self.path),
             vars=dict(self.vars),
         )
 
@@ -59,8 +63,14 @@ class Session:
     def copy(self) -> Session:
         """An independent copy for the engine to change."""
         return Session(
-            lang=self.lang, profile=dict(self.profile), stack=[f.copy() for f in self.stack],
-            screen=self.screen, resume_screen=self.resume_screen, last_flow=self.last_flow, turn=self.turn, updated_at=self.updated_at,
+            lang=self.lang,
+            profile=dict(self.profile),
+            stack=[f.copy() for f in self.stack],
+            screen=self.screen,
+            resume_screen=self.resume_screen,
+            last_flow=self.last_flow,
+            turn=self.turn,
+            updated_at=self.updated_at,
         )
 
     def to_json(self) -> str:
@@ -70,8 +80,13 @@ class Session:
             "profile": self.profile,
             "stack": [
                 {
-                    "flow": f.flow_id, "v": f.version, "step": f.step, "t0": f.started_at,
-                    "history": f.history, "path": f.path, "vars": f.vars,
+                    "flow": f.flow_id,
+                    "v": f.version,
+                    "step": f.step,
+                    "t0": f.started_at,
+                    "history": f.history,
+                    "path": f.path,
+                    "vars": f.vars,
                 }
                 for f in self.stack
             ],
@@ -92,8 +107,12 @@ class Session:
             profile=dict(data.get("profile", {})),
             stack=[
                 Frame(
-                    flow_id=f["flow"], version=f["v"], step=f["step"], started_at=f["t0"],
-                    history=list(f.get("history", [])), path=list(f.get("path", [])),
+                    flow_id=f["flow"],
+                    version=f["v"],
+                    step=f["step"],
+                    started_at=f["t0"],
+                    history=list(f.get("history", [])),
+                    path=list(f.get("path", [])),
                     vars=dict(f.get("vars", {})),
                 )
                 for f in data.get("stack", [])

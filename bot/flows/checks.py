@@ -36,14 +36,27 @@ class FlowCheck:
     images: dict[str, str] = field(default_factory=dict)
 
     def add(
-        self, doc: Document, loc: Location, code: str, *, step: str = "", key: bool = False,
-        warning: bool = False, line_offset: int = 0, **params: Any,
+        self,
+        doc: Document,
+        loc: Location,
+        code: str,
+        *,
+        step: str = "",
+        key: bool = False,
+        warning: bool = False,
+        line_offset: int = 0,
+        **params: Any,
     ) -> None:
         line, column = doc.where(loc, key=key)
         self.problems.append(
             Problem(
-                path=doc.path, line=line + line_offset, column=column, code=code, params=params,
-                step=step, severity=Severity.WARNING if warning else Severity.ERROR,
+                path=doc.path,
+                line=line + line_offset,
+                column=column,
+                code=code,
+                params=params,
+                step=step,
+                severity=Severity.WARNING if warning else Severity.ERROR,
             )
         )
 
@@ -100,12 +113,20 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
 
     for step_id in ids:
         if not valid_id(step_id):
-            result.add(doc, ("steps", step_id), "schema.bad_id", key=True, value=step_id, what="step")
+            result.add(
+                doc, ("steps", step_id), "schema.bad_id", key=True, value=step_id, what="step"
+            )
 
     def unknown(loc: Location, target: str, step: str) -> None:
         close = difflib.get_close_matches(target, ids, n=1)
-        result.add(doc, loc, "flow.unknown_step", step=step, target=target,
-                   suggestion=close[0] if close else "")
+        result.add(
+            doc,
+            loc,
+            "flow.unknown_step",
+            step=step,
+            target=target,
+            suggestion=close[0] if close else "",
+        )
 
     if flow.start not in steps:
         unknown(("start",), flow.start, "")
@@ -134,7 +155,9 @@ def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
                 todo.extend(edges[current])
     for step_id in steps:
         if step_id not in reachable and flow.start in steps:
-            result.add(doc, ("steps", step_id), "flow.unreachable", key=True, step=step_id, warning=True)
+            result.add(
+                doc, ("steps", step_id), "flow.unreachable", key=True, step=step_id, warning=True
+            )
 
     # Steps from which an end can be reached, found backwards from the ends.
     incoming: dict[str, list[str]] = {sid: [] for sid in steps}
@@ -164,12 +187,18 @@ def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
             if target not in moving:
                 continue
             if state.get(target) == 1:
-                cycle = trail[trail.index(target):]
+                cycle = trail[trail.index(target) :]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    result.add(doc, ("steps", target), "flow.loop_without_wait", key=True,
-                               step=target, cycle=" → ".join([*cycle, target]))
+                    result.add(
+                        doc,
+                        ("steps", target),
+                        "flow.loop_without_wait",
+                        key=True,
+                        step=target,
+                        cycle=" → ".join([*cycle, target]),
+                    )
             elif target not in state:
                 visit(target, trail)
         trail.pop()
@@ -196,8 +225,14 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
             if name in sensitive:
                 result.add(doc, loc, "flow.sensitive_in_template", step=step_id, name=name)
             else:
-                result.add(doc, loc, "flow.unknown_variable", step=step_id, name=name,
-                           known=", ".join(sorted(known)))
+                result.add(
+                    doc,
+                    loc,
+                    "flow.unknown_variable",
+                    step=step_id,
+                    name=name,
+                    known=", ".join(sorted(known)),
+                )
 
     for loc, step_id, text, part in _texts(flow):
         for lang, source in text.texts.items():
@@ -206,8 +241,14 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                 template = compile_text(source)
                 names = names_used(source)
             except TemplateSyntaxError as exc:
-                result.add(doc, text_loc, "flow.template_syntax", step=step_id,
-                           line_offset=max((exc.lineno or 1) - 1, 0), detail=exc.message or "")
+                result.add(
+                    doc,
+                    text_loc,
+                    "flow.template_syntax",
+                    step=step_id,
+                    line_offset=max((exc.lineno or 1) - 1, 0),
+                    detail=exc.message or "",
+                )
                 continue
             check_names(text_loc, step_id, names)
             if part in ("say", "retry"):
@@ -220,8 +261,14 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                 result.conditions[(step_id, index)] = compile_condition(condition.if_)
                 names = names_used(condition.if_, expression=True)
             except TemplateSyntaxError as exc:
-                result.add(doc, loc, "flow.condition_syntax", step=step_id,
-                           expr=condition.if_, detail=exc.message or "")
+                result.add(
+                    doc,
+                    loc,
+                    "flow.condition_syntax",
+                    step=step_id,
+                    expr=condition.if_,
+                    detail=exc.message or "",
+                )
                 continue
             check_names(loc, step_id, names)
 
@@ -230,7 +277,9 @@ def _check_translations(flow: Flow, doc: Document, result: FlowCheck) -> None:
     for loc, step_id, text, _part in _texts(flow):
         for lang in LANGUAGES:
             if lang not in text.texts:
-                result.add(doc, loc, "flow.missing_translation", step=step_id, warning=True, lang=lang)
+                result.add(
+                    doc, loc, "flow.missing_translation", step=step_id, warning=True, lang=lang
+                )
     for lang in LANGUAGES:
         if not flow.triggers.get(lang):
             result.add(doc, ("triggers",), "flow.missing_translation", warning=True, lang=lang)
@@ -242,8 +291,14 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
             try:
                 re.compile(step.ask.pattern)
             except re.error as exc:
-                result.add(doc, ("steps", step_id, "ask", "pattern"), "flow.bad_pattern",
-                           step=step_id, pattern=step.ask.pattern, detail=str(exc))
+                result.add(
+                    doc,
+                    ("steps", step_id, "ask", "pattern"),
+                    "flow.bad_pattern",
+                    step=step_id,
+                    pattern=step.ask.pattern,
+                    detail=str(exc),
+                )
         if step.image:
             if re.match(r"^https?://", step.image):
                 result.images[step_id] = step.image
@@ -252,19 +307,32 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
             if image.is_file():
                 result.images[step_id] = str(image)
             else:
-                result.add(doc, ("steps", step_id, "image"), "flow.image_missing", step=step_id,
-                           image=step.image, where=str(base))
+                result.add(
+                    doc,
+                    ("steps", step_id, "image"),
+                    "flow.image_missing",
+                    step=step_id,
+                    image=step.image,
+                    where=str(base),
+                )
 
 
 def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
-    """Checks across flows: unique ids, sub-flows that exist, no flows calling each other in circles."""
+    """Checks across flows: unique ids, sub-flows that exist, no circles of flows calling flows."""
     problems: list[Problem] = []
     first: dict[str, Document] = {}
     for flow, doc in flows:
         if flow.id in first:
             line, column = doc.where(("id",))
-            problems.append(Problem(path=doc.path, line=line, column=column, code="flow.duplicate_id",
-                                    params={"id": flow.id, "other": first[flow.id].path}))
+            problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line,
+                    column=column,
+                    code="flow.duplicate_id",
+                    params={"id": flow.id, "other": first[flow.id].path},
+                )
+            )
         else:
             first[flow.id] = doc
     by_id = {flow.id: flow for flow, _ in flows}
@@ -276,17 +344,31 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
             if step.flow not in by_id:
                 line, column = doc.where(("steps", step_id, "flow"))
                 close = difflib.get_close_matches(step.flow, list(by_id), n=1)
-                problems.append(Problem(path=doc.path, line=line, column=column, step=step_id,
-                                        code="flow.unknown_flow",
-                                        params={"target": step.flow, "suggestion": close[0] if close else ""}))
+                problems.append(
+                    Problem(
+                        path=doc.path,
+                        line=line,
+                        column=column,
+                        step=step_id,
+                        code="flow.unknown_flow",
+                        params={"target": step.flow, "suggestion": close[0] if close else ""},
+                    )
+                )
             else:
                 calls[flow.id].add(step.flow)
     for flow, doc in flows:
         cycle = _call_cycle(flow.id, calls)
         if cycle:
             line, column = doc.where(("id",))
-            problems.append(Problem(path=doc.path, line=line, column=column, code="flow.subflow_cycle",
-                                    params={"cycle": " → ".join(cycle)}))
+            problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line,
+                    column=column,
+                    code="flow.subflow_cycle",
+                    params={"cycle": " → ".join(cycle)},
+                )
+            )
     return problems
 
 

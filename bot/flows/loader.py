@@ -43,8 +43,11 @@ def find_flow_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.iterdir()
-                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith((".", "_"))
+                p
+                for p in path.iterdir()
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not p.name.startswith((".", "_"))
             )
             if not found:
                 problems.append(_problem(str(path), "flow.no_flows", where=str(path)))
@@ -72,8 +75,13 @@ def load_flows(paths: Iterable[Path]) -> LoadedFlows:
         if doc.path in bad_files or flow.id in flows:
             continue
         flows[flow.id] = CompiledFlow(
-            flow=flow, path=doc.path, digest=doc.digest, texts=check.texts,
-            conditions=check.conditions, variables=check.variables, images=check.images,
+            flow=flow,
+            path=doc.path,
+            digest=doc.digest,
+            texts=check.texts,
+            conditions=check.conditions,
+            variables=check.variables,
+            images=check.images,
         )
     return LoadedFlows(flows=flows, problems=problems)
 
@@ -130,7 +138,11 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     if not rest:
         return Step
     table: dict[str, type[BaseModel]] = {
-        "choices": Choice, "ask": Ask, "help": Help, "link": Link, "when": Condition,
+        "choices": Choice,
+        "ask": Ask,
+        "help": Help,
+        "link": Link,
+        "when": Condition,
     }
     return table.get(str(rest[0]))
 
@@ -140,16 +152,26 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     kept: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]  # type: ignore[index]
         else:
             if isinstance(node, dict) and isinstance(part, str) and part not in ("texts",):
                 kept.append(part)  # a missing or unknown field: keep its name
             break
         kept.append(part)
     return tuple(kept)
+
+
+def _value_at(data: Any, loc: tuple[str | int, ...]) -> Any:
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def _schema_problems(doc: Document, error: ValidationError) -> list[Problem]:
@@ -164,7 +186,9 @@ def _schema_problems(doc: Document, error: ValidationError) -> list[Problem]:
         step = str(loc[1]) if len(loc) > 1 and loc[0] == "steps" else ""
         if step and len(loc) == 2:
             field_name = step
-        line, column = doc.where(loc, key=kind in ("missing", "extra_forbidden"))
+        # Point at a group's name ("last:") rather than at its first field.
+        on_group = isinstance(_value_at(doc.data, loc), dict)
+        line, column = doc.where(loc, key=kind in ("missing", "extra_forbidden") or on_group)
         if kind == "missing":
             line, column = doc.where(loc[:-1], key=True) if len(loc) > 1 else (1, 1)
             code, params = "schema.missing", {"field": field_name}
@@ -172,13 +196,24 @@ def _schema_problems(doc: Document, error: ValidationError) -> list[Problem]:
             model = _model_at(loc)
             allowed = [f.alias or name for name, f in model.model_fields.items()] if model else []
             close = difflib.get_close_matches(field_name, allowed, n=1)
-            code, params = "schema.unknown_field", {
-                "field": field_name, "allowed": ", ".join(allowed), "suggestion": close[0] if close else "",
-            }
+            code, params = (
+                "schema.unknown_field",
+                {
+                    "field": field_name,
+                    "allowed": ", ".join(allowed),
+                    "suggestion": close[0] if close else "",
+                },
+            )
         elif kind in _TYPE_WORDS:
-            code, params = "schema.wrong_type", {"field": field_name, "expected_code": _TYPE_WORDS[kind]}
+            code, params = (
+                "schema.wrong_type",
+                {"field": field_name, "expected_code": _TYPE_WORDS[kind]},
+            )
         elif kind == "literal_error":
-            code, params = "schema.choice_value", {"field": field_name, "allowed": ctx.get("expected", "")}
+            code, params = (
+                "schema.choice_value",
+                {"field": field_name, "allowed": ctx.get("expected", "")},
+            )
         elif kind in ("greater_than_equal", "greater_than"):
             code = "schema.too_small"
             params = {"field": field_name, "limit": ctx.get("ge", ctx.get("gt", ""))}

@@ -55,6 +55,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a quoted text is not closed. Add the closing quote (\" or ').",
         "vi": "câu trong ngoặc kép chưa được đóng. Hãy thêm dấu ngoặc đóng (\" hoặc ').",
     },
+    "yaml.control_char": {
+        "en": "an invisible control character ({code}) is here, often pasted from another program. Delete it and type the text again.",
+        "vi": "có ký tự điều khiển vô hình ({code}) ở đây, thường do dán từ chương trình khác. Hãy xóa và gõ lại đoạn chữ.",
+    },
+    "yaml.flow_mapping": {
+        "en": "inside {{ ... }} a text with '?', ',', ':', '{{' or '}}' must be in double quotes. Add quotes around that text.",
+        "vi": "trong {{ ... }}, câu có '?', ',', ':', '{{' hoặc '}}' phải đặt trong ngoặc kép. Hãy thêm ngoặc kép cho câu đó.",
+    },
+    "yaml.flow_sequence": {
+        "en": "inside [ ... ] a text with ',', ':', '[' or ']' must be in double quotes. Add quotes around that text.",
+        "vi": "trong [ ... ], câu có ',', ':', '[' hoặc ']' phải đặt trong ngoặc kép. Hãy thêm ngoặc kép cho câu đó.",
+    },
     "yaml.bad_indent": {
         "en": "the indentation is wrong here. Line fields up under the one they belong to, with spaces.",
         "vi": "thụt lề sai ở đây. Hãy căn các mục thẳng hàng bằng dấu cách.",
@@ -103,7 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "type.text": {"en": "a text", "vi": "một đoạn chữ"},
     "type.number": {"en": "a whole number", "vi": "một số nguyên"},
-    "type.list": {"en": "a list (lines starting with '- ')", "vi": "một danh sách (các dòng bắt đầu bằng '- ')"},
+    "type.list": {
+        "en": "a list (lines starting with '- ')",
+        "vi": "một danh sách (các dòng bắt đầu bằng '- ')",
+    },
     "type.mapping": {"en": "a group of fields", "vi": "một nhóm mục"},
     "type.yes_no": {"en": "true or false", "vi": "true hoặc false"},
     "type.date": {"en": "a date written YYYY-MM-DD", "vi": "một ngày dạng YYYY-MM-DD"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from bot.flows.messages import describe
@@ -11,7 +11,7 @@ from bot.flows.messages import describe
 __all__ = ["Problem", "Severity"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Errors stop a flow from running; warnings are worth fixing but do not."""
 
     ERROR = "error"

@@ -55,7 +55,9 @@ def _local_text(value: Any) -> dict[str, str]:
     for lang, text in value.items():
         if lang not in LANGUAGES:
             raise PydanticCustomError(
-                "schema.bad_language", "bad language", {"value": lang, "allowed": ", ".join(LANGUAGES)}
+                "schema.bad_language",
+                "bad language",
+                {"value": lang, "allowed": ", ".join(LANGUAGES)},
             )
         if text is None or isinstance(text, bool | dict | list):
             raise PydanticCustomError("schema.not_text", "not a text", {})
@@ -155,11 +157,15 @@ class Ask(_Model):
     @model_validator(mode="after")
     def _options_fit_type(self) -> Ask:
         if (self.min is not None or self.max is not None) and self.type != "number":
-            raise PydanticCustomError("schema.option_needs_type", "", {"option": "min/max", "type": "number"})
+            raise PydanticCustomError(
+                "schema.option_needs_type", "", {"option": "min/max", "type": "number"}
+            )
         if self.type == "pattern" and not self.pattern:
             raise PydanticCustomError("schema.pattern_missing", "", {})
         if self.pattern and self.type != "pattern":
-            raise PydanticCustomError("schema.option_needs_type", "", {"option": "pattern", "type": "pattern"})
+            raise PydanticCustomError(
+                "schema.option_needs_type", "", {"option": "pattern", "type": "pattern"}
+            )
         if self.min is not None and self.max is not None and self.min > self.max:
             raise PydanticCustomError("schema.min_over_max", "", {"min": self.min, "max": self.max})
         return self
@@ -267,4 +273,3 @@ class Flow(_Model):
         if DEFAULT_LANGUAGE not in value or not value[DEFAULT_LANGUAGE]:
             raise PydanticCustomError("schema.no_vietnamese", "", {})
         return value
-

@@ -98,14 +98,15 @@ class _Loader(
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            mark = self.peek_event().start_mark
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise _Stop(mark.line + 1, mark.column + 1, "yaml.alias", {})
         self._depth += 1
         try:
             if self._depth > _MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise _Stop(mark.line + 1, mark.column + 1, "yaml.too_deep", {"max": _MAX_DEPTH})
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            node: Node | None = super().compose_node(parent, index)
+            return node
         finally:
             self._depth -= 1
 
@@ -127,6 +128,8 @@ _SCANNER_HINTS = (
     ("expected <document start>", "yaml.bad_indent"),
     ("did not find expected '-' indicator", "yaml.bad_indent"),
     ("found a tab character", "yaml.tab"),
+    ("expected ',' or '}'", "yaml.flow_mapping"),
+    ("expected ',' or ']'", "yaml.flow_sequence"),
 )
 
 
@@ -144,7 +147,9 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
     """Read ``path`` safely; raise :class:`LocatedError` with the first problem found."""
     shown = display or str(path)
 
-    def stop(line: int, column: int, code: str, params: dict[str, Any] | None = None) -> LocatedError:
+    def stop(
+        line: int, column: int, code: str, params: dict[str, Any] | None = None
+    ) -> LocatedError:
         return LocatedError(
             Problem(path=shown, line=line, column=column, code=code, params=params or {})
         )
@@ -152,7 +157,9 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise stop(1, 1, "file.too_big", {"size_kb": size // 1000, "max_kb": MAX_FILE_BYTES // 1000})
+            raise stop(
+                1, 1, "file.too_big", {"size_kb": size // 1000, "max_kb": MAX_FILE_BYTES // 1000}
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise stop(1, 1, "file.unreadable", {"detail": exc.strerror or str(exc)}) from None
@@ -170,7 +177,12 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
     ):
         raise stop(1, 1, "file.empty")
 
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        head = text[: exc.position]
+        line, column = head.count("\n") + 1, exc.position - (head.rfind("\n") + 1) + 1
+        raise stop(line, column, "yaml.control_char", {"code": f"U+{exc.character:04X}"}) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -184,10 +196,13 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
             mark = exc.problem_mark
             raise stop(mark.line + 1 if mark else 1, 1, "yaml.two_documents") from None
         raise stop(*_translate(exc)) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise stop(line, 1, "yaml.syntax", {"detail": str(getattr(exc, "reason", exc))}) from None
+    except yaml.reader.ReaderError as exc:
+        head = text[: exc.position]
+        raise stop(
+            head.count("\n") + 1, 1, "yaml.control_char", {"code": f"U+{exc.character:04X}"}
+        ) from None
+    except yaml.YAMLError as exc:
+        raise stop(1, 1, "yaml.syntax", {"detail": str(exc)[:200]}) from None
     except RecursionError:
         raise stop(1, 1, "yaml.too_deep", {"max": _MAX_DEPTH}) from None
     finally:
@@ -221,7 +236,9 @@ class _Builder:
 
     def build(self, node: Node, location: Location) -> Any:
         mark = node.start_mark
-        self.marks[location] = (mark.line + 1, mark.column + 1)
+        # A block text (| or >) starts on the line after its indicator: point at its first line.
+        block = isinstance(node, ScalarNode) and node.style in ("|", ">")
+        self.marks[location] = (mark.line + 2, 1) if block else (mark.line + 1, mark.column + 1)
         if node.tag not in _STANDARD_TAGS:
             raise _Stop(mark.line + 1, mark.column + 1, "yaml.tag", {"tag": node.tag})
         if isinstance(node, ScalarNode):

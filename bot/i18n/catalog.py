@@ -34,7 +34,9 @@ class Catalog:
 
     def text(self, key: str, lang: str, /, **context: Any) -> str:
         """The text ``key`` in ``lang`` (else Vietnamese), rendered with ``context``."""
-        template = self._templates.get(lang, {}).get(key) or self._templates[DEFAULT_LANGUAGE].get(key)
+        template = self._templates.get(lang, {}).get(key) or self._templates[DEFAULT_LANGUAGE].get(
+            key
+        )
         if template is None:
             return key
         return render(template, context)
@@ -56,8 +58,16 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
         path = folder / f"{lang}.yaml"
         if not path.is_file():
             severity = Severity.ERROR if lang == DEFAULT_LANGUAGE else Severity.WARNING
-            problems.append(Problem(path=str(path), line=1, column=1, code="locale.missing_file",
-                                    params={"lang": lang, "where": str(path)}, severity=severity))
+            problems.append(
+                Problem(
+                    path=str(path),
+                    line=1,
+                    column=1,
+                    code="locale.missing_file",
+                    params={"lang": lang, "where": str(path)},
+                    severity=severity,
+                )
+            )
             continue
         try:
             doc = read_yaml(path)
@@ -68,16 +78,31 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
 
     source = templates.get(DEFAULT_LANGUAGE, {})
     for lang, texts in templates.items():
-        path = str(folder / f"{lang}.yaml")
+        shown = str(folder / f"{lang}.yaml")
         for key in REQUIRED_KEYS:
             if key in texts:
                 continue
             if lang == DEFAULT_LANGUAGE:
-                problems.append(Problem(path=path, line=1, column=1, code="locale.missing_key",
-                                        params={"key": key, "example": "locales/en.yaml"}))
+                problems.append(
+                    Problem(
+                        path=shown,
+                        line=1,
+                        column=1,
+                        code="locale.missing_key",
+                        params={"key": key, "example": "locales/en.yaml"},
+                    )
+                )
             elif key in source:
-                problems.append(Problem(path=path, line=1, column=1, code="locale.missing_translation",
-                                        params={"key": key, "lang": lang}, severity=Severity.WARNING))
+                problems.append(
+                    Problem(
+                        path=shown,
+                        line=1,
+                        column=1,
+                        code="locale.missing_translation",
+                        params={"key": key, "lang": lang},
+                        severity=Severity.WARNING,
+                    )
+                )
     if any(problem.is_error for problem in problems) or DEFAULT_LANGUAGE not in templates:
         return None, problems
     return Catalog(templates), problems
@@ -89,17 +114,38 @@ def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template]:
         key = ".".join(location)
         line, column = doc.where(location)
         if key not in REQUIRED_KEYS:
-            problems.append(Problem(path=doc.path, line=line, column=column, code="locale.unknown_key",
-                                    params={"key": key}, severity=Severity.WARNING))
+            problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line,
+                    column=column,
+                    code="locale.unknown_key",
+                    params={"key": key},
+                    severity=Severity.WARNING,
+                )
+            )
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            problems.append(Problem(path=doc.path, line=line, column=column, code="locale.not_text",
-                                    params={"key": key}))
+            problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line,
+                    column=column,
+                    code="locale.not_text",
+                    params={"key": key},
+                )
+            )
             continue
         try:
             compiled[key] = compile_text(str(value))
         except TemplateSyntaxError as exc:
-            problems.append(Problem(path=doc.path, line=line + max((exc.lineno or 1) - 1, 0),
-                                    column=column, code="flow.template_syntax",
-                                    params={"detail": exc.message or ""}))
+            problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line + max((exc.lineno or 1) - 1, 0),
+                    column=column,
+                    code="flow.template_syntax",
+                    params={"detail": exc.message or ""},
+                )
+            )
     return compiled

@@ -42,5 +42,6 @@ REQUIRED_KEYS = frozenset(
         "console.link",
         "console.bye",
         "console.no_such_number",
+        "console.type_answer",
     }
 )

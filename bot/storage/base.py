@@ -34,7 +34,9 @@ class Storage(Protocol):
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
 
-    async def save(self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]) -> None:
+    async def save(
+        self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]
+    ) -> None:
         """Store ``session`` and log ``finished`` in one transaction."""
 
     async def runs(self) -> list[RunRecord]:

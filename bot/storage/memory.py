@@ -1,4 +1,4 @@
-"""A storage that keeps everything in memory: for tests and quick experiments, never for residents."""
+"""A storage that keeps everything in memory: for tests and experiments, never for residents."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ class MemoryStorage:
         raw = self._sessions.get(key)
         return Session.from_json(raw) if raw is not None else None
 
-    async def save(self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]) -> None:
+    async def save(
+        self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]
+    ) -> None:
         """Keep a serialised copy, so later changes to ``session`` do not leak in."""
         self._sessions[key] = session.to_json()
         user = pseudonym(self._secret, str(key))

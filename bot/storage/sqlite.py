@@ -77,11 +77,15 @@ class SqliteStorage:
             await self._db.execute("PRAGMA busy_timeout=10000")
             await self._migrate()
             self._secret = bytes.fromhex(await self._meta_secret())
+        except StorageError:
+            await self.close()
+            raise
         except (sqlite3.DatabaseError, OSError) as exc:
             await self.close()
             raise StorageError(
-                f"cannot use the database file {self.path}: {exc}. Check the path in the setting "
-                "'database', and that the file is a Trợ lý số database (or delete it to start afresh)."
+                f"cannot use the database file {self.path}: {exc}. Check the path in the "
+                "setting 'database', and that the file is a Trợ lý số database "
+                "(or delete it to start afresh)."
             ) from exc
 
     async def _migrate(self) -> None:
@@ -92,8 +96,8 @@ class SqliteStorage:
         current = int(row[0]) if row else 0
         if current > SCHEMA_VERSION:
             raise StorageError(
-                f"the database {self.path} was written by a newer Trợ lý số (schema {current}, this "
-                f"version knows {SCHEMA_VERSION}). Upgrade the bot before using this file."
+                f"the database {self.path} was written by a newer Trợ lý số (schema {current}, "
+                f"this version knows {SCHEMA_VERSION}). Upgrade the bot before using this file."
             )
         for version in range(current, SCHEMA_VERSION):
             await db.execute("BEGIN IMMEDIATE")
@@ -125,12 +129,15 @@ class SqliteStorage:
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
         async with self.db.execute(
-            "SELECT state FROM sessions WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
+            "SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
+            (key.channel, key.user_id),
         ) as cursor:
             row = await cursor.fetchone()
         return Session.from_json(row[0]) if row else None
 
-    async def save(self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]) -> None:
+    async def save(
+        self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]
+    ) -> None:
         """Write the session and the finished runs in one durable transaction."""
         db = self.db
         user = pseudonym(self._secret, str(key))
@@ -147,8 +154,18 @@ class SqliteStorage:
                     "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
                     "ended_at, outcome, path, parent_flow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (user, key.channel, run.flow_id, run.flow_version, run.lang, run.started_at,
-                         run.ended_at, run.outcome, json.dumps(list(run.path)), run.parent_flow)
+                        (
+                            user,
+                            key.channel,
+                            run.flow_id,
+                            run.flow_version,
+                            run.lang,
+                            run.started_at,
+                            run.ended_at,
+                            run.outcome,
+                            json.dumps(list(run.path)),
+                            run.parent_flow,
+                        )
                         for run in finished
                     ],
                 )
@@ -166,10 +183,16 @@ class SqliteStorage:
             rows = await cursor.fetchall()
         return [
             RunRecord(
-                user=row[0], channel=row[1],
+                user=row[0],
+                channel=row[1],
                 run=FinishedRun(
-                    flow_id=row[2], flow_version=row[3], lang=row[4], started_at=row[5],
-                    ended_at=row[6], outcome=row[7], path=tuple(json.loads(row[8])),
+                    flow_id=row[2],
+                    flow_version=row[3],
+                    lang=row[4],
+                    started_at=row[5],
+                    ended_at=row[6],
+                    outcome=row[7],
+                    path=tuple(json.loads(row[8])),
                     parent_flow=row[9],
                 ),
             )

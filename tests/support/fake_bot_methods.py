@@ -18,7 +18,6 @@ from tests.support.fake_bot_state import (
     BotState,
     require,
 )
-from tests.support.telegram_updates import DEFAULT_BOT_NAME
 
 Handler = Callable[["BotState", dict[str, Any]], Any]
 HANDLERS: dict[str, Handler] = {}
@@ -47,7 +46,6 @@ def canonical_method(name: str) -> str:
 def get_me(self: BotState, params: dict[str, Any]) -> Any:
     return {
         **self.me,
-        "first_name": DEFAULT_BOT_NAME,
         "can_join_groups": True,
         "can_read_all_group_messages": False,
         "supports_inline_queries": False,

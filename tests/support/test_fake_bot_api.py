@@ -283,8 +283,8 @@ async def test_get_updates_redelivery(fake_bot_api: FakeBotAPI, aiogram_bot: Bot
 async def test_long_poll_wakes_on_push(fake_bot_api: FakeBotAPI, ptb_bot: telegram.Bot) -> None:
     started = time.monotonic()
     poll = asyncio.create_task(ptb_bot.get_updates(timeout=5))
-    await fake_bot_api.wait_for("getMe")  # (ptb_bot's initialize) let the poll get going
-    await asyncio.sleep(0.1)
+    while not any(not c.done for c in fake_bot_api.calls_to("getUpdates")):
+        await asyncio.sleep(0.01)  # the poll is now waiting inside the fake
     fake_bot_api.push_update(message_update(USER, "đây"))
     [update] = await asyncio.wait_for(poll, 3)
     assert update.message is not None and update.message.text == "đây"

@@ -1,0 +1,141 @@
+"""Reading files admins write by hand: every bad file gets a sentence with its line, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.flows.loader import load_flows
+from bot.flows.problems import Problem
+
+
+def problems_for(tmp_path: Path, content: str | bytes, name: str = "flow.yaml") -> list[Problem]:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return load_flows([path]).problems
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_tab_character(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\nsteps:\n\tfirst:\n"))
+    assert (problem.line, problem.code) == (3, "yaml.tab")
+    assert "replace the tab with spaces" in problem.render("en")
+    assert "thay tab bằng dấu cách" in problem.render("vi")
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n", "# only a comment\n"])
+def test_empty_file(tmp_path: Path, content: str) -> None:
+    assert only(problems_for(tmp_path, content)).code == "file.empty"
+
+
+def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    problem = only(problems_for(tmp_path, "\n".join(lines) + "\n"))
+    assert (problem.line, problem.code) == (2, "yaml.alias")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "id: !!python/object/apply:os.system ['echo hacked > /tmp/hacked']\n",
+        "id: !!python/name:os.system\n",
+        "id: !custom thing\n",
+    ],
+)
+def test_python_and_custom_tags_are_refused(tmp_path: Path, content: str) -> None:
+    problem = only(problems_for(tmp_path, content))
+    assert problem.code == "yaml.tag"
+    assert problem.line == 1
+    assert not Path("/tmp/hacked").exists()
+
+
+def test_non_utf8_bytes(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\ntitle: C\xf3\n".encode("latin-1")))
+    assert (problem.line, problem.code) == (2, "file.not_utf8")
+    assert "0xF3" in problem.render("en")
+
+
+def test_five_megabyte_file(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\n" + "# padding\n" * 500_000))
+    assert problem.code == "file.too_big"
+    assert "5000 KB" in problem.render("en")
+
+
+def test_deep_nesting(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "a: " + "[" * 5000 + "]" * 5000 + "\n"))
+    assert problem.code == "yaml.too_deep"
+
+
+def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:
+    content = "id: x\nsteps:\n  a:\n    end: completed\n  a:\n    end: gave_up\n"
+    problem = only(problems_for(tmp_path, content))
+    assert (problem.line, problem.code) == (5, "yaml.duplicate_key")
+    assert "first on line 3" in problem.render("en")
+
+
+def test_colon_inside_unquoted_text(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\ntitle: Bước 1: mở ứng dụng: ngay\n"))
+    assert (problem.line, problem.code) == (2, "yaml.colon_in_text")
+
+
+def test_question_mark_inside_braces(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\ntitle: { vi: Có không?, en: Yes? }\n"))
+    assert (problem.line, problem.code) == (2, "yaml.flow_mapping")
+
+
+def test_unclosed_quote(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, 'id: x\ntitle: "Mở ứng dụng\n'))
+    assert problem.code == "yaml.unclosed_quote"
+
+
+def test_two_documents(tmp_path: Path) -> None:
+    assert only(problems_for(tmp_path, "id: a\n---\nid: b\n")).code == "yaml.two_documents"
+
+
+def test_impossible_date(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\nchecked: 2026-02-31\n"))
+    assert (problem.line, problem.code) == (2, "yaml.bad_value")
+
+
+def test_top_level_list(tmp_path: Path) -> None:
+    assert only(problems_for(tmp_path, "- a\n- b\n")).code == "schema.not_mapping"
+
+
+def test_control_characters(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\ntitle: a\x07b\n"))
+    assert (problem.line, problem.column, problem.code) == (2, 9, "yaml.control_char")
+    assert "U+0007" in problem.render("en")
+
+
+def test_binary_garbage_never_crashes(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    for index in range(200):
+        blob = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+        problems = problems_for(tmp_path, blob, name=f"g{index}.yaml")
+        assert problems and all(p.is_error for p in problems)
+        for problem in problems:
+            problem.render("vi")
+            problem.render("en")
+
+
+def test_every_message_renders_in_both_languages() -> None:
+    from bot.flows.messages import MESSAGES, describe
+
+    for code in MESSAGES:
+        for lang in ("vi", "en"):
+            text = describe(code, {}, lang)
+            assert text and "Traceback" not in text
+            assert lang in MESSAGES[code], f"{code} has no {lang} text"

@@ -1,0 +1,162 @@
+"""One suite for every storage backend, plus what only the SQLite file must guarantee."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine.session import FinishedRun, Frame, Session
+from bot.errors import StorageError
+from bot.storage.base import Storage
+from bot.storage.memory import MemoryStorage
+from bot.storage.sqlite import SCHEMA_VERSION, SqliteStorage
+from bot.types import SessionKey
+
+KEY = SessionKey("test", "an")
+
+
+def sample_session() -> Session:
+    return Session(
+        lang="en",
+        profile={"xung_ho": "bác"},
+        screen="flow",
+        stack=[
+            Frame(
+                flow_id="demo",
+                version=2,
+                step="ask_age",
+                started_at=10.0,
+                history=["pick_phone"],
+                path=["pick_phone", "ask_age"],
+                vars={"phone": "iphone"},
+            )
+        ],
+        updated_at=20.0,
+        turn=3,
+    )
+
+
+def sample_run(outcome: str = "completed") -> FinishedRun:
+    return FinishedRun(
+        flow_id="demo",
+        flow_version=2,
+        lang="vi",
+        started_at=1.0,
+        ended_at=9.5,
+        outcome=outcome,
+        path=("a", "b"),
+        parent_flow="",
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    store: Storage = (
+        MemoryStorage() if request.param == "memory" else SqliteStorage(tmp_path / "t.db")
+    )
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def test_new_resident_has_no_session(storage: Storage) -> None:
+    assert await storage.load(KEY) is None
+
+
+async def test_session_round_trip(storage: Storage) -> None:
+    session = sample_session()
+    await storage.save(KEY, session, [])
+    loaded = await storage.load(KEY)
+    assert loaded == session
+    assert loaded is not session
+
+
+async def test_later_changes_do_not_leak_into_the_stored_copy(storage: Storage) -> None:
+    session = sample_session()
+    await storage.save(KEY, session, [])
+    session.stack[0].vars["phone"] = "changed"
+    loaded = await storage.load(KEY)
+    assert loaded is not None and loaded.stack[0].vars["phone"] == "iphone"
+
+
+async def test_runs_are_logged_pseudonymously(storage: Storage) -> None:
+    await storage.save(KEY, sample_session(), [sample_run(), sample_run("referred")])
+    await storage.save(SessionKey("test", "ba"), sample_session(), [sample_run("gave_up")])
+    runs = await storage.runs()
+    assert [r.run.outcome for r in runs] == ["completed", "referred", "gave_up"]
+    assert runs[0].run == sample_run()
+    assert runs[0].user == runs[1].user != runs[2].user
+    assert "an" not in runs[0].user
+
+
+async def test_users_are_separate(storage: Storage) -> None:
+    await storage.save(KEY, sample_session(), [])
+    assert await storage.load(SessionKey("test", "someone else")) is None
+    assert await storage.load(SessionKey("other-channel", "an")) is None
+
+
+# --- SQLite only -------------------------------------------------------------------------------
+
+
+async def test_sqlite_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"  # the folder is created
+    store = SqliteStorage(path)
+    await store.open()
+    await store.save(KEY, sample_session(), [sample_run()])
+    before = await store.runs()
+    await store.close()
+    again = SqliteStorage(path)
+    await again.open()
+    assert await again.load(KEY) == sample_session()
+    assert await again.runs() == before  # same pseudonym: the key is kept in the file
+    await again.close()
+
+
+async def test_sqlite_uses_wal_and_records_its_schema_version(tmp_path: Path) -> None:
+    store = SqliteStorage(tmp_path / "t.db")
+    await store.open()
+    await store.close()
+    db = sqlite3.connect(tmp_path / "t.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    db.close()
+
+
+async def test_sqlite_refuses_a_file_from_a_newer_version(tmp_path: Path) -> None:
+    store = SqliteStorage(tmp_path / "t.db")
+    await store.open()
+    await store.close()
+    db = sqlite3.connect(tmp_path / "t.db")
+    db.execute("UPDATE schema_version SET version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(StorageError, match="newer Trợ lý số"):
+        await SqliteStorage(tmp_path / "t.db").open()
+
+
+async def test_sqlite_explains_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="'database'"):
+        await SqliteStorage(path).open()
+
+
+async def test_sqlite_save_is_atomic(tmp_path: Path) -> None:
+    store = SqliteStorage(tmp_path / "t.db")
+    await store.open()
+    await store.save(KEY, sample_session(), [])
+    broken = sample_run()
+    object.__setattr__(
+        broken, "path", (object(),)
+    )  # cannot be written: the whole turn must roll back
+    changed = sample_session()
+    changed.stack[0].step = "somewhere_else"
+    with pytest.raises(TypeError):
+        await store.save(KEY, changed, [broken])
+    loaded = await store.load(KEY)
+    assert loaded is not None and loaded.stack[0].step == "ask_age"
+    assert await store.runs() == []
+    await store.close()
