@@ -18,7 +18,7 @@ from jinja2.environment import TemplateExpression
 
 from bot.engine.render import TemplateSyntaxError, compile_condition, compile_text, names_used
 from bot.flows.compiled import GLOBAL_NAMES
-from bot.flows.problems import Problem, Severity
+from bot.flows.problems import Problem
 from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
 from bot.flows.yaml_source import Document, Location
 
@@ -47,16 +47,9 @@ class FlowCheck:
         line_offset: int = 0,
         **params: Any,
     ) -> None:
-        line, column = doc.where(loc, key=key)
         self.problems.append(
-            Problem(
-                path=doc.path,
-                line=line + line_offset,
-                column=column,
-                code=code,
-                params=params,
-                step=step,
-                severity=Severity.WARNING if warning else Severity.ERROR,
+            doc.problem(
+                loc, code, on_key=key, step=step, warning=warning, line_offset=line_offset, **params
             )
         )
 
@@ -323,16 +316,8 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
     first: dict[str, Document] = {}
     for flow, doc in flows:
         if flow.id in first:
-            line, column = doc.where(("id",))
-            problems.append(
-                Problem(
-                    path=doc.path,
-                    line=line,
-                    column=column,
-                    code="flow.duplicate_id",
-                    params={"id": flow.id, "other": first[flow.id].path},
-                )
-            )
+            other = first[flow.id].path
+            problems.append(doc.problem(("id",), "flow.duplicate_id", id=flow.id, other=other))
         else:
             first[flow.id] = doc
     by_id = {flow.id: flow for flow, _ in flows}
@@ -342,16 +327,14 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
             if step.flow is None:
                 continue
             if step.flow not in by_id:
-                line, column = doc.where(("steps", step_id, "flow"))
                 close = difflib.get_close_matches(step.flow, list(by_id), n=1)
                 problems.append(
-                    Problem(
-                        path=doc.path,
-                        line=line,
-                        column=column,
+                    doc.problem(
+                        ("steps", step_id, "flow"),
+                        "flow.unknown_flow",
                         step=step_id,
-                        code="flow.unknown_flow",
-                        params={"target": step.flow, "suggestion": close[0] if close else ""},
+                        target=step.flow,
+                        suggestion=close[0] if close else "",
                     )
                 )
             else:
@@ -359,16 +342,7 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
     for flow, doc in flows:
         cycle = _call_cycle(flow.id, calls)
         if cycle:
-            line, column = doc.where(("id",))
-            problems.append(
-                Problem(
-                    path=doc.path,
-                    line=line,
-                    column=column,
-                    code="flow.subflow_cycle",
-                    params={"cycle": " → ".join(cycle)},
-                )
-            )
+            problems.append(doc.problem(("id",), "flow.subflow_cycle", cycle=" → ".join(cycle)))
     return problems
 
 

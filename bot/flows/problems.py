@@ -23,9 +23,9 @@ class Problem:
     """One thing wrong at ``path:line:column``; ``code`` picks the message, ``params`` fill it."""
 
     path: str
-    line: int
-    column: int
     code: str
+    line: int = 1
+    column: int = 1
     params: dict[str, Any] = field(default_factory=dict)
     severity: Severity = Severity.ERROR
     step: str = ""

@@ -17,7 +17,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.flows.problems import Problem
+from bot.flows.problems import Problem, Severity
 
 __all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "read_yaml"]
 
@@ -48,6 +48,29 @@ class Document:
                 return self.key_marks[loc]
             loc = loc[:-1]
         return (1, 1)
+
+    def problem(
+        self,
+        location: Location,
+        code: str,
+        *,
+        on_key: bool = False,
+        step: str = "",
+        warning: bool = False,
+        line_offset: int = 0,
+        **params: Any,
+    ) -> Problem:
+        """A problem at ``location`` of this file (at its field name when ``on_key``)."""
+        line, column = self.where(location, key=on_key)
+        return Problem(
+            path=self.path,
+            line=line + line_offset,
+            column=column,
+            code=code,
+            params=params,
+            step=step,
+            severity=Severity.WARNING if warning else Severity.ERROR,
+        )
 
 
 class LocatedError(Exception):

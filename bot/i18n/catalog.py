@@ -61,11 +61,9 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
             problems.append(
                 Problem(
                     path=str(path),
-                    line=1,
-                    column=1,
                     code="locale.missing_file",
-                    params={"lang": lang, "where": str(path)},
                     severity=severity,
+                    params={"lang": lang, "where": str(path)},
                 )
             )
             continue
@@ -86,8 +84,6 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
                 problems.append(
                     Problem(
                         path=shown,
-                        line=1,
-                        column=1,
                         code="locale.missing_key",
                         params={"key": key, "example": "locales/en.yaml"},
                     )
@@ -96,8 +92,6 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
                 problems.append(
                     Problem(
                         path=shown,
-                        line=1,
-                        column=1,
                         code="locale.missing_translation",
                         params={"key": key, "lang": lang},
                         severity=Severity.WARNING,
@@ -112,40 +106,19 @@ def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template]:
     compiled: dict[str, Template] = {}
     for location, value in _flatten(doc.data):
         key = ".".join(location)
-        line, column = doc.where(location)
         if key not in REQUIRED_KEYS:
-            problems.append(
-                Problem(
-                    path=doc.path,
-                    line=line,
-                    column=column,
-                    code="locale.unknown_key",
-                    params={"key": key},
-                    severity=Severity.WARNING,
-                )
-            )
+            problems.append(doc.problem(location, "locale.unknown_key", warning=True, key_name=key))
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            problems.append(
-                Problem(
-                    path=doc.path,
-                    line=line,
-                    column=column,
-                    code="locale.not_text",
-                    params={"key": key},
-                )
-            )
+            problems.append(doc.problem(location, "locale.not_text", key_name=key))
             continue
         try:
             compiled[key] = compile_text(str(value))
         except TemplateSyntaxError as exc:
+            offset = max((exc.lineno or 1) - 1, 0)
             problems.append(
-                Problem(
-                    path=doc.path,
-                    line=line + max((exc.lineno or 1) - 1, 0),
-                    column=column,
-                    code="flow.template_syntax",
-                    params={"detail": exc.message or ""},
+                doc.problem(
+                    location, "flow.template_syntax", line_offset=offset, detail=exc.message or ""
                 )
             )
     return compiled
