@@ -36,6 +36,7 @@ def load_engine(
         catalog,
         default_language=settings.language,
         context=settings.template_context(),
+        welcome_flow=settings.welcome_flow,
     )
     return engine, [problem for problem in problems if not problem.is_error]
 

@@ -55,6 +55,7 @@ class Settings(_Section):
     locales_dir: Path = Path("locales")
     database: Path = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    welcome_flow: str = "welcome"
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
     source: str = "(built-in defaults)"

@@ -53,7 +53,7 @@ class Assistant:
             try:
                 session = await self.storage.load(key)
                 reply = engine.handle(session, event, now=self.clock())
-                await self.storage.save(key, reply.session, reply.finished)
+                await self.storage.save(key, reply.session, reply.finished, reply.alerts)
             except Exception:
                 log.exception("could not handle an event for %s", key.channel)
                 lang = engine.default_language

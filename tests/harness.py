@@ -35,7 +35,9 @@ def make_settings(flows: Path = ROOT / "flows", **extra: object) -> Settings:
 
 
 def make_engine(flows: Path = FIXTURE_FLOWS, **extra: object) -> Engine:
-    """An engine over ``flows`` with the repo's locales."""
+    """An engine over ``flows`` with the repo's locales (fixture flows: no welcome flow)."""
+    if flows == FIXTURE_FLOWS:
+        extra.setdefault("welcome_flow", "")
     engine, _warnings = load_engine(make_settings(flows, **extra))
     return engine
 

@@ -45,8 +45,9 @@ def test_chat_with_a_draft_folder_of_flows(tmp_path: Path) -> None:
         str(FIXTURE_FLOWS),
         "--db",
         str(tmp_path / "d.sqlite3"),
-        input="/start other\n1\n1\n",
+        input="/start other\n1\n1\n1\n",
     )
+    assert "Mình nên gọi bạn là gì?" in result.stdout  # the draft folder's welcome flow runs first
     assert "Bước một." in result.stdout and "Hết." in result.stdout
     assert "Cài VNeID" not in result.stdout
 
@@ -63,15 +64,17 @@ def test_kill_9_mid_flow_resumes_at_the_same_step_with_the_answers(tmp_path: Pat
     first = ChatProcess(*args)
     first.read_until("Việc khác")
     first.send("1")  # Thử nghiệm
-    first.read_until("dùng điện thoại gì?")
+    first.read_until("Mình nên gọi bạn là gì?")
+    first.send("1")  # Bác
+    first.read_until("Bác dùng điện thoại gì?")
     first.send("2")  # iPhone
     first.read_until("bao nhiêu tuổi?")
     first.send("72")
-    first.read_until("Tên gọi của bạn là gì?")
+    first.read_until("Tên gọi của bác là gì?")
     first.kill()
 
     second = ChatProcess(*args)
-    second.read_until("Tên gọi của bạn là gì?")
+    second.read_until("Tên gọi của bác là gì?")
     assert "quay lại" in second.output
     second.send("Bà Tư")
     second.read_until("Tên: Bà Tư. Đúng không?")
@@ -88,10 +91,11 @@ def test_kill_9_mid_flow_resumes_at_the_same_step_with_the_answers(tmp_path: Pat
         .fetchall()
     )
     assert [(flow, outcome) for flow, outcome, _ in db_rows] == [
+        ("welcome", "completed"),
         ("demo_sub", "gave_up"),
         ("demo", "gave_up"),
     ]
-    assert '"elderly"' in db_rows[1][2]  # the answer given before the kill (72) still counted
+    assert '"elderly"' in db_rows[2][2]  # the answer given before the kill (72) still counted
 
 
 def test_ctrl_c_exits_cleanly_without_a_traceback(tmp_path: Path) -> None:

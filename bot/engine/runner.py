@@ -16,7 +16,7 @@ from jinja2 import Template
 from bot.engine import buttons
 from bot.engine.inputs import check_answer
 from bot.engine.render import render
-from bot.engine.session import FinishedRun, Frame, Session
+from bot.engine.session import FinishedRun, Frame, Session, StaffAlert
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
@@ -49,6 +49,7 @@ class Reply:
     session: Session
     messages: tuple[OutgoingMessage, ...]
     finished: tuple[FinishedRun, ...]
+    alerts: tuple[StaffAlert, ...] = ()
 
 
 @dataclass(slots=True)
@@ -60,6 +61,8 @@ class _Turn:
     messages: list[OutgoingMessage] = field(default_factory=list)
     finished: list[FinishedRun] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    alerts: list[StaffAlert] = field(default_factory=list)
+    going_back: bool = False
 
 
 class Engine:
@@ -72,13 +75,20 @@ class Engine:
         *,
         default_language: str = DEFAULT_LANGUAGE,
         context: Mapping[str, Any] | None = None,
+        welcome_flow: str = "",
     ) -> None:
         self.flows = dict(flows)
         self.catalog = catalog
         self.default_language = default_language
         self.context = dict(context or {})
+        # Run once before a resident's first flow (how to address them, the privacy notice...).
+        self.welcome_flow = welcome_flow if welcome_flow in self.flows else ""
         self.menu_flows = sorted(
-            (flow for flow in self.flows.values() if flow.flow.menu),
+            (
+                flow
+                for flow in self.flows.values()
+                if flow.flow.menu and flow.id != self.welcome_flow
+            ),
             key=lambda flow: (flow.flow.order, flow.flow.title.get(DEFAULT_LANGUAGE)),
         )
 
@@ -103,7 +113,12 @@ class Engine:
             self._on_opened(turn)
         current.turn += 1
         current.updated_at = now
-        return Reply(session=current, messages=tuple(turn.messages), finished=tuple(turn.finished))
+        return Reply(
+            session=current,
+            messages=tuple(turn.messages),
+            finished=tuple(turn.finished),
+            alerts=tuple(turn.alerts),
+        )
 
     # --- events ----------------------------------------------------------------------------------
 
@@ -176,6 +191,8 @@ class Engine:
             choice = step.choices[index]
             for name, value in choice.set.items():
                 frame.vars[name] = mask_value(value)
+            for name, value in choice.remember.items():
+                session.profile[name] = mask_value(value)
             self._advance(turn, choice.go)
         elif payload.startswith("h:"):
             _frame, step = self._current(session)
@@ -246,6 +263,8 @@ class Engine:
             step = flow.step(step_id)
             frame.step = step_id
             frame.path.append(step_id)
+            if step.notify is not None and not turn.going_back:
+                self._alert(turn, flow, frame)
             kind = step.kind
             if kind == "when":
                 step_id = self._decide(turn, flow, frame, step)
@@ -309,7 +328,13 @@ class Engine:
             session.last_flow = frame.flow_id
             self._emit_end_buttons(turn)
             return None
+        if frame.flow_id == self.welcome_flow:
+            session.profile["welcomed"] = True
         parent.vars["last_outcome"] = outcome
+        if parent.resume_at:
+            # The welcome flow ran before this flow's first step: now enter that step.
+            target, parent.resume_at = parent.resume_at, ""
+            return target
         parent_step = self.flows[parent.flow_id].step(parent.step)
         assert parent_step.go is not None
         return parent_step.go
@@ -321,6 +346,7 @@ class Engine:
             if frame.history:
                 target = frame.history.pop()
                 session.screen = "flow"
+                turn.going_back = True
                 self._enter(turn, target)
                 return
             if len(session.stack) == 1:
@@ -357,8 +383,20 @@ class Engine:
             self._show_menu(turn, with_prompt=False)
             return
         self._abandon_all(turn)
-        turn.session.stack.append(self._new_frame(turn, flow))
-        turn.session.screen = "flow"
+        session = turn.session
+        frame = self._new_frame(turn, flow)
+        session.stack.append(frame)
+        session.screen = "flow"
+        if (
+            self.welcome_flow
+            and flow_id != self.welcome_flow
+            and not session.profile.get("welcomed")
+        ):
+            frame.resume_at = flow.flow.start
+            welcome = self.flows[self.welcome_flow]
+            session.stack.append(self._new_frame(turn, welcome))
+            self._enter(turn, welcome.flow.start)
+            return
         self._enter(turn, flow.flow.start)
 
     def _new_frame(self, turn: _Turn, flow: CompiledFlow) -> Frame:
@@ -407,7 +445,9 @@ class Engine:
                 continue
             step = flow.flow.steps.get(frame.step)
             on_top = depth == len(session.stack) - 1
-            fits = step is not None and (step.waits if on_top else step.kind == "flow")
+            fits = step is not None and (
+                step.waits if on_top else (step.kind == "flow" or bool(frame.resume_at))
+            )
             if not fits:
                 root = session.stack[0].flow_id
                 self._abandon_all(turn)
@@ -594,19 +634,33 @@ class Engine:
     # --- texts -----------------------------------------------------------------------------------
 
     def _context(self, turn: _Turn, frame: Frame | None) -> dict[str, Any]:
+        """What templates see: settings, the profile, then this flow's answers."""
         session = turn.session
         context: dict[str, Any] = dict(self.context)
         context["lang"] = session.lang
-        context["xung_ho"] = session.profile.get("xung_ho") or (
-            "bạn" if session.lang == DEFAULT_LANGUAGE else "you"
-        )
         context["last_outcome"] = None
+        context.update(session.profile)
+        if not context.get("xung_ho"):
+            context["xung_ho"] = "bạn" if session.lang == DEFAULT_LANGUAGE else "you"
         if frame is not None:
             flow = self.flows.get(frame.flow_id)
             if flow is not None:
-                context.update(dict.fromkeys(flow.variables))
+                for name in flow.variables:
+                    context.setdefault(name, None)
             context.update(frame.vars)
         return context
+
+    def _alert(self, turn: _Turn, flow: CompiledFlow, frame: Frame) -> None:
+        """Queue a step's ``notify`` text for staff, in the bot's default language."""
+        template = flow.text(frame.step, "notify", self.default_language)
+        if template is None:
+            return
+        try:
+            text = render(template, self._context(turn, frame))
+        except Exception:
+            log.exception("flow %s step %s: notify text could not be made", flow.id, frame.step)
+            text = f"{flow.id}/{frame.step}"
+        turn.alerts.append(StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now))
 
     def _render(self, turn: _Turn, template: Template, frame: Frame) -> str:
         try:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FinishedRun", "Frame", "Screen", "Session"]
+__all__ = ["FinishedRun", "Frame", "Screen", "Session", "StaffAlert"]
 
 # Where the resident is: nowhere yet, the main menu, inside a flow, the language question, or
 # just after finishing a flow.
@@ -28,6 +28,8 @@ class Frame:
     history: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     vars: dict[str, Any] = field(default_factory=dict)
+    # Set while a welcome flow runs on top of this one: the step to enter when it ends.
+    resume_at: str = ""
 
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
@@ -39,6 +41,7 @@ class Frame:
             history=list(self.history),
             path=list(self.path),
             vars=dict(self.vars),
+            resume_at=self.resume_at,
         )
 
 
@@ -87,6 +90,7 @@ class Session:
                     "history": f.history,
                     "path": f.path,
                     "vars": f.vars,
+                    "resume_at": f.resume_at,
                 }
                 for f in self.stack
             ],
@@ -114,6 +118,7 @@ class Session:
                     history=list(f.get("history", [])),
                     path=list(f.get("path", [])),
                     vars=dict(f.get("vars", {})),
+                    resume_at=f.get("resume_at", ""),
                 )
                 for f in data.get("stack", [])
             ],
@@ -123,6 +128,16 @@ class Session:
             turn=int(data.get("turn", 0)),
             updated_at=float(data.get("updated_at", 0.0)),
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffAlert:
+    """A message for volunteers and admins raised by a step's ``notify`` (a visit request...)."""
+
+    text: str
+    flow_id: str
+    step: str
+    at: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

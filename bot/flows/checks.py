@@ -88,6 +88,8 @@ def _texts(flow: Flow) -> Iterator[tuple[Location, str, LocalText, str]]:
         base: Location = ("steps", step_id)
         if step.say:
             yield (*base, "say"), step_id, step.say, "say"
+        if step.notify:
+            yield (*base, "notify"), step_id, step.notify, "notify"
         for index, choice in enumerate(step.choices or []):
             yield (*base, "choices", index, "label"), step_id, choice.label, "label"
         if step.help and step.help.label:
@@ -208,6 +210,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
     for step in flow.steps.values():
         for choice in step.choices or []:
             saved.update(choice.set)
+            saved.update(choice.remember)
         if step.ask:
             (sensitive if step.ask.sensitive else saved).add(step.ask.save_as)
     known = GLOBAL_NAMES | saved
@@ -244,7 +247,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                 )
                 continue
             check_names(text_loc, step_id, names)
-            if part in ("say", "retry"):
+            if part in ("say", "retry", "notify"):
                 result.texts[(step_id, part, lang)] = template
 
     for step_id, step in flow.steps.items():

@@ -99,8 +99,9 @@ class Choice(_Model):
     label: LocalText
     go: StepId
     set: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+    remember: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
-    @field_validator("set")
+    @field_validator("set", "remember")
     @classmethod
     def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:
@@ -197,6 +198,7 @@ class Step(_Model):
     when: list[Condition] | None = None
     flow: str | None = None
     help: Help | None = None
+    notify: LocalText | None = None
 
     @property
     def kind(self) -> StepKind:
@@ -233,7 +235,7 @@ class Step(_Model):
             raise PydanticCustomError("schema.say_not_allowed", "", {"kind": kind})
         if self.help is not None and not self.waits:
             raise PydanticCustomError("schema.help_needs_wait", "", {})
-        if (self.image or self.link) and self.say is None:
+        if (self.image or self.link or self.notify) and self.say is None:
             raise PydanticCustomError("schema.say_required", "", {"kind": "image/link"})
         if self.flow is not None:
             _check_id(self.flow, "flow")

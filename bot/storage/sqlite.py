@@ -14,10 +14,10 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.engine.session import FinishedRun, Session
+from bot.engine.session import FinishedRun, Session, StaffAlert
 from bot.errors import StorageError
 from bot.privacy import pseudonym
-from bot.storage.base import RunRecord
+from bot.storage.base import AlertRecord, RunRecord
 from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
@@ -47,6 +47,19 @@ _MIGRATIONS: tuple[str, ...] = (
         parent_flow TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX runs_by_flow ON runs (flow_id, ended_at);
+    """,
+    """
+    CREATE TABLE staff_alerts (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at REAL NOT NULL,
+        delivered_at REAL
+    );
+    CREATE INDEX staff_alerts_pending ON staff_alerts (delivered_at);
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -136,9 +149,13 @@ class SqliteStorage:
         return Session.from_json(row[0]) if row else None
 
     async def save(
-        self, key: SessionKey, session: Session, finished: Sequence[FinishedRun]
+        self,
+        key: SessionKey,
+        session: Session,
+        finished: Sequence[FinishedRun],
+        alerts: Sequence[StaffAlert] = (),
     ) -> None:
-        """Write the session and the finished runs in one durable transaction."""
+        """Write the session, the finished runs and the alerts in one durable transaction."""
         db = self.db
         user = pseudonym(self._secret, str(key))
         await db.execute("BEGIN IMMEDIATE")
@@ -169,10 +186,40 @@ class SqliteStorage:
                         for run in finished
                     ],
                 )
+            if alerts:
+                await db.executemany(
+                    "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(key.channel, key.user_id, a.flow_id, a.step, a.text, a.at) for a in alerts],
+                )
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
             raise
+
+    async def alerts(self, *, pending_only: bool = True) -> list[AlertRecord]:
+        """Staff alerts, oldest first (by default only those not delivered yet)."""
+        where = "WHERE delivered_at IS NULL" if pending_only else ""
+        async with self.db.execute(
+            "SELECT id, channel, user_id, flow_id, step, text, at, delivered_at "
+            f"FROM staff_alerts {where} ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            AlertRecord(
+                id=row[0],
+                key=SessionKey(row[1], row[2]),
+                alert=StaffAlert(text=row[5], flow_id=row[3], step=row[4], at=row[6]),
+                delivered=row[7] is not None,
+            )
+            for row in rows
+        ]
+
+    async def mark_delivered(self, alert_id: int, *, at: float) -> None:
+        """Record that an alert reached the staff."""
+        await self.db.execute(
+            "UPDATE staff_alerts SET delivered_at = ? WHERE id = ?", (at, alert_id)
+        )
 
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""
