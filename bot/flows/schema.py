@@ -255,6 +255,9 @@ class Flow(_Model):
     start: StepId
     order: int = 100
     menu: bool = True
+    # When a typed message matches several flows, one with a higher priority wins (the scam flow:
+    # "someone called saying they are the police" must reach it whatever else the text mentions).
+    priority: int = 0
     steps: dict[str, Step] = Field(min_length=1)
 
     @field_validator("id")
