@@ -12,14 +12,25 @@ import logging
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.engine.runner import Engine
-from bot.storage.base import Storage
+from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.types import IncomingEvent, OutgoingMessage, SessionKey
 
-__all__ = ["Assistant"]
+__all__ = ["Assistant", "Handled"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What handling one event gave: the replies, and whether they wait in the outbox."""
+
+    messages: tuple[OutgoingMessage, ...] = ()
+    in_outbox: bool = False
+    duplicate: bool = False
+    failed: bool = False
 
 
 class Assistant:
@@ -42,8 +53,15 @@ class Assistant:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, key: SessionKey, event: IncomingEvent) -> tuple[OutgoingMessage, ...]:
+    async def handle(
+        self, key: SessionKey, event: IncomingEvent, *, update_key: str = "", outbox: bool = False
+    ) -> Handled:
         """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
+
+        ``update_key`` names the channel update behind the event: a redelivered update changes
+        nothing and comes back with ``duplicate`` set. With ``outbox`` the replies are also stored
+        with the turn, for the channel to deliver and mark sent (so a crash after the commit
+        cannot lose them).
 
         When something fails (a bug, a full disk) the resident gets a short apology, their stored
         place is left as it was, and the details go to the log, never to the resident.
@@ -51,15 +69,28 @@ class Assistant:
         engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
         async with self._lock(key):
             try:
+                if update_key and await self.storage.is_processed(update_key):
+                    return Handled(duplicate=True)
                 session = await self.storage.load(key)
                 reply = engine.handle(session, event, now=self.clock())
-                await self.storage.save(key, reply.session, reply.finished, reply.alerts)
+                await self.storage.save(
+                    TurnRecord(
+                        key=key,
+                        session=reply.session,
+                        finished=reply.finished,
+                        alerts=reply.alerts,
+                        outbox=reply.messages if outbox else (),
+                        update_key=update_key,
+                    )
+                )
+            except AlreadyProcessed:
+                return Handled(duplicate=True)
             except Exception:
                 log.exception("could not handle an event for %s", key.channel)
                 lang = engine.default_language
                 text = engine.catalog.text("flow.broken", lang, xung_ho="bạn")
-                return (OutgoingMessage(text=text),)
-            return reply.messages
+                return Handled(messages=(OutgoingMessage(text=text),), failed=True)
+            return Handled(messages=reply.messages, in_outbox=outbox)
 
     async def language_of(self, key: SessionKey) -> str:
         """The language ``key`` is using (the default for someone new)."""

@@ -72,7 +72,7 @@ class Chat:
 
     async def event(self, event: IncomingEvent) -> tuple[OutgoingMessage, ...]:
         self.clock.advance(5)
-        self.last = await self.assistant.handle(self.key, event)
+        self.last = (await self.assistant.handle(self.key, event)).messages
         return self.last
 
     async def open(self, lang: str = "") -> tuple[OutgoingMessage, ...]:

@@ -137,6 +137,6 @@ class ConsoleChannel:
         self._say(self.catalog.text("console.bye", self.lang))
 
     async def _turn(self, event: IncomingEvent) -> tuple[OutgoingMessage, ...]:
-        messages = await self.assistant.handle(self.key, event)
+        messages = (await self.assistant.handle(self.key, event)).messages
         self.lang = await self.assistant.language_of(self.key)
         return messages

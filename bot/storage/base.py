@@ -7,9 +7,38 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.engine.session import FinishedRun, Session, StaffAlert
-from bot.types import SessionKey
+from bot.errors import StorageError
+from bot.types import OutgoingMessage, SessionKey
 
-__all__ = ["AlertRecord", "RunRecord", "Storage"]
+__all__ = [
+    "AlertRecord",
+    "AlreadyProcessed",
+    "OutboxRecord",
+    "RunRecord",
+    "Storage",
+    "TurnRecord",
+]
+
+
+class AlreadyProcessed(StorageError):
+    """The update that caused this turn was processed before (a redelivery): nothing was saved."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnRecord:
+    """Everything one turn changes, saved together or not at all.
+
+    ``update_key`` names the channel update that caused the turn (a Telegram update id): saving a
+    second turn with the same key fails with :class:`AlreadyProcessed`. ``outbox`` holds the
+    replies still to be delivered, so a crash after the commit does not lose them.
+    """
+
+    key: SessionKey
+    session: Session
+    finished: Sequence[FinishedRun] = ()
+    alerts: Sequence[StaffAlert] = ()
+    outbox: Sequence[OutgoingMessage] = ()
+    update_key: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,11 +60,19 @@ class AlertRecord:
     delivered: bool
 
 
-class Storage(Protocol):
-    """Durable sessions, the log of finished guidance sessions, and alerts for staff.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxRecord:
+    """A reply committed with its turn and not delivered yet."""
 
-    ``save`` is atomic: the new session, the runs that ended and the alerts raised in the same
-    turn are written together or not at all, and are on disk when it returns.
+    id: int
+    key: SessionKey
+    message: OutgoingMessage
+
+
+class Storage(Protocol):
+    """Durable sessions, the log of finished guidance sessions, alerts and undelivered replies.
+
+    ``save`` is atomic and durable: when it returns, the whole turn is on disk.
     """
 
     async def open(self) -> None:
@@ -44,14 +81,14 @@ class Storage(Protocol):
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
 
-    async def save(
-        self,
-        key: SessionKey,
-        session: Session,
-        finished: Sequence[FinishedRun],
-        alerts: Sequence[StaffAlert] = (),
-    ) -> None:
-        """Store ``session``, log ``finished`` and queue ``alerts``, in one transaction."""
+    async def save(self, turn: TurnRecord) -> None:
+        """Store a turn in one transaction; :class:`AlreadyProcessed` for a redelivered update."""
+
+    async def is_processed(self, update_key: str) -> bool:
+        """True when a turn with this ``update_key`` was saved."""
+
+    async def prune_processed(self, before: float) -> int:
+        """Forget update keys saved before ``before`` (channels reuse ids after a while)."""
 
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""
@@ -61,6 +98,24 @@ class Storage(Protocol):
 
     async def mark_delivered(self, alert_id: int, *, at: float) -> None:
         """Record that an alert reached the staff."""
+
+    async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
+        """Replies not delivered yet (for ``key``, or everyone), oldest first."""
+
+    async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
+        """Record replies as delivered (or given up, when the resident cannot be reached)."""
+
+    async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
+        """Record that a resident blocked the bot (False) or wrote again (True)."""
+
+    async def is_reachable(self, key: SessionKey) -> bool:
+        """False once a resident blocked the bot, until they write again."""
+
+    async def cached_file(self, ref: str) -> str | None:
+        """A channel's id for an uploaded file (Telegram's file_id), by our reference."""
+
+    async def cache_file(self, ref: str, file_id: str) -> None:
+        """Remember a channel's id for an uploaded file."""
 
     async def close(self) -> None:
         """Finish writing and release the store."""

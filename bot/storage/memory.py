@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.engine.session import FinishedRun, Session, StaffAlert
+from bot.engine.session import Session
 from bot.privacy import pseudonym
-from bot.storage.base import AlertRecord, RunRecord
+from bot.storage.base import AlertRecord, AlreadyProcessed, OutboxRecord, RunRecord, TurnRecord
 from bot.types import SessionKey
 
 __all__ = ["MemoryStorage"]
@@ -20,6 +20,10 @@ class MemoryStorage:
         self._sessions: dict[SessionKey, str] = {}
         self._runs: list[RunRecord] = []
         self._alerts: list[AlertRecord] = []
+        self._outbox: list[tuple[OutboxRecord, bool]] = []
+        self._processed: dict[str, float] = {}
+        self._unreachable: set[SessionKey] = set()
+        self._files: dict[str, str] = {}
         self._secret = b"memory"
 
     async def open(self) -> None:
@@ -30,21 +34,34 @@ class MemoryStorage:
         raw = self._sessions.get(key)
         return Session.from_json(raw) if raw is not None else None
 
-    async def save(
-        self,
-        key: SessionKey,
-        session: Session,
-        finished: Sequence[FinishedRun],
-        alerts: Sequence[StaffAlert] = (),
-    ) -> None:
-        """Keep a serialised copy, so later changes to ``session`` do not leak in."""
-        self._sessions[key] = session.to_json()
+    async def save(self, turn: TurnRecord) -> None:
+        """Keep a serialised copy, so later changes to the session do not leak in."""
+        if turn.update_key:
+            if turn.update_key in self._processed:
+                raise AlreadyProcessed(turn.update_key)
+            self._processed[turn.update_key] = turn.session.updated_at
+        key = turn.key
+        self._sessions[key] = turn.session.to_json()
         user = pseudonym(self._secret, str(key))
-        self._runs.extend(RunRecord(user=user, channel=key.channel, run=run) for run in finished)
-        for alert in alerts:
+        self._runs.extend(RunRecord(user=user, channel=key.channel, run=r) for r in turn.finished)
+        for alert in turn.alerts:
             self._alerts.append(
                 AlertRecord(id=len(self._alerts) + 1, key=key, alert=alert, delivered=False)
             )
+        for message in turn.outbox:
+            record = OutboxRecord(id=len(self._outbox) + 1, key=key, message=message)
+            self._outbox.append((record, False))
+
+    async def is_processed(self, update_key: str) -> bool:
+        """True when a turn with this key was saved."""
+        return update_key in self._processed
+
+    async def prune_processed(self, before: float) -> int:
+        """Forget old update keys."""
+        old = [k for k, at in self._processed.items() if at < before]
+        for k in old:
+            del self._processed[k]
+        return len(old)
 
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""
@@ -57,6 +74,34 @@ class MemoryStorage:
     async def mark_delivered(self, alert_id: int, *, at: float) -> None:
         """Record that an alert reached the staff."""
         self._alerts = [replace(a, delivered=True) if a.id == alert_id else a for a in self._alerts]
+
+    async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
+        """Replies not delivered yet, oldest first."""
+        return [r for r, done in self._outbox if not done and (key is None or r.key == key)]
+
+    async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
+        """Record replies as delivered or dropped."""
+        wanted = set(ids)
+        self._outbox = [(r, done or r.id in wanted) for r, done in self._outbox]
+
+    async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
+        """Record that a resident blocked the bot or wrote again."""
+        if reachable:
+            self._unreachable.discard(key)
+        else:
+            self._unreachable.add(key)
+
+    async def is_reachable(self, key: SessionKey) -> bool:
+        """False once a resident blocked the bot."""
+        return key not in self._unreachable
+
+    async def cached_file(self, ref: str) -> str | None:
+        """A remembered upload id."""
+        return self._files.get(ref)
+
+    async def cache_file(self, ref: str, file_id: str) -> None:
+        """Remember an upload id."""
+        self._files[ref] = file_id
 
     async def close(self) -> None:
         """Nothing to close."""

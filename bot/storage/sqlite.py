@@ -17,7 +17,14 @@ import aiosqlite
 from bot.engine.session import FinishedRun, Session, StaffAlert
 from bot.errors import StorageError
 from bot.privacy import pseudonym
-from bot.storage.base import AlertRecord, RunRecord
+from bot.storage.base import (
+    AlertRecord,
+    AlreadyProcessed,
+    OutboxRecord,
+    RunRecord,
+    TurnRecord,
+)
+from bot.storage.codec import message_from_json, message_to_json
 from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
@@ -60,6 +67,27 @@ _MIGRATIONS: tuple[str, ...] = (
         delivered_at REAL
     );
     CREATE INDEX staff_alerts_pending ON staff_alerts (delivered_at);
+    """,
+    """
+    CREATE TABLE processed_updates (update_key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX processed_updates_at ON processed_updates (at);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        message TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        sent_at REAL,
+        dropped INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_pending ON outbox (sent_at, channel, user_id);
+    CREATE TABLE unreachable (
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        since REAL NOT NULL,
+        PRIMARY KEY (channel, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE file_cache (ref TEXT PRIMARY KEY, file_id TEXT NOT NULL) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -148,25 +176,28 @@ class SqliteStorage:
             row = await cursor.fetchone()
         return Session.from_json(row[0]) if row else None
 
-    async def save(
-        self,
-        key: SessionKey,
-        session: Session,
-        finished: Sequence[FinishedRun],
-        alerts: Sequence[StaffAlert] = (),
-    ) -> None:
-        """Write the session, the finished runs and the alerts in one durable transaction."""
+    async def save(self, turn: TurnRecord) -> None:
+        """Write the whole turn in one durable transaction (see :class:`TurnRecord`)."""
         db = self.db
-        user = pseudonym(self._secret, str(key))
+        key = turn.key
         await db.execute("BEGIN IMMEDIATE")
         try:
+            if turn.update_key:
+                try:
+                    await db.execute(
+                        "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)",
+                        (turn.update_key, turn.session.updated_at),
+                    )
+                except sqlite3.IntegrityError:
+                    raise AlreadyProcessed(turn.update_key) from None
             await db.execute(
                 "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
                 "updated_at = excluded.updated_at",
-                (key.channel, key.user_id, session.to_json(), session.updated_at),
+                (key.channel, key.user_id, turn.session.to_json(), turn.session.updated_at),
             )
-            if finished:
+            if turn.finished:
+                user = pseudonym(self._secret, str(key))
                 await db.executemany(
                     "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
                     "ended_at, outcome, path, parent_flow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -183,19 +214,100 @@ class SqliteStorage:
                             json.dumps(list(run.path)),
                             run.parent_flow,
                         )
-                        for run in finished
+                        for run in turn.finished
                     ],
                 )
-            if alerts:
+            if turn.alerts:
                 await db.executemany(
                     "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(key.channel, key.user_id, a.flow_id, a.step, a.text, a.at) for a in alerts],
+                    [
+                        (key.channel, key.user_id, a.flow_id, a.step, a.text, a.at)
+                        for a in turn.alerts
+                    ],
+                )
+            if turn.outbox:
+                await db.executemany(
+                    "INSERT INTO outbox (channel, user_id, message, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        (key.channel, key.user_id, message_to_json(m), turn.session.updated_at)
+                        for m in turn.outbox
+                    ],
                 )
             await db.execute("COMMIT")
         except BaseException:
             await db.execute("ROLLBACK")
             raise
+
+    async def is_processed(self, update_key: str) -> bool:
+        """True when a turn with this key was saved."""
+        async with self.db.execute(
+            "SELECT 1 FROM processed_updates WHERE update_key = ?", (update_key,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def prune_processed(self, before: float) -> int:
+        """Forget update keys saved before ``before``."""
+        cursor = await self.db.execute("DELETE FROM processed_updates WHERE at < ?", (before,))
+        return cursor.rowcount
+
+    async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
+        """Replies not delivered yet, oldest first."""
+        query = "SELECT id, channel, user_id, message FROM outbox WHERE sent_at IS NULL"
+        params: tuple[str, ...] = ()
+        if key is not None:
+            query += " AND channel = ? AND user_id = ?"
+            params = (key.channel, key.user_id)
+        async with self.db.execute(query + " ORDER BY id", params) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            OutboxRecord(
+                id=row[0], key=SessionKey(row[1], row[2]), message=message_from_json(row[3])
+            )
+            for row in rows
+        ]
+
+    async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
+        """Record replies as delivered (or dropped)."""
+        if ids:
+            await self.db.executemany(
+                "UPDATE outbox SET sent_at = ?, dropped = ? WHERE id = ?",
+                [(at, int(dropped), outbox_id) for outbox_id in ids],
+            )
+
+    async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
+        """Record that a resident blocked the bot (False) or wrote again (True)."""
+        if reachable:
+            await self.db.execute(
+                "DELETE FROM unreachable WHERE channel = ? AND user_id = ?",
+                (key.channel, key.user_id),
+            )
+        else:
+            await self.db.execute(
+                "INSERT OR IGNORE INTO unreachable (channel, user_id, since) VALUES (?, ?, ?)",
+                (key.channel, key.user_id, at),
+            )
+
+    async def is_reachable(self, key: SessionKey) -> bool:
+        """False once a resident blocked the bot, until they write again."""
+        async with self.db.execute(
+            "SELECT 1 FROM unreachable WHERE channel = ? AND user_id = ?",
+            (key.channel, key.user_id),
+        ) as cursor:
+            return await cursor.fetchone() is None
+
+    async def cached_file(self, ref: str) -> str | None:
+        """A channel's id for an uploaded file."""
+        async with self.db.execute("SELECT file_id FROM file_cache WHERE ref = ?", (ref,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def cache_file(self, ref: str, file_id: str) -> None:
+        """Remember a channel's id for an uploaded file."""
+        await self.db.execute(
+            "INSERT OR REPLACE INTO file_cache (ref, file_id) VALUES (?, ?)", (ref, file_id)
+        )
 
     async def alerts(self, *, pending_only: bool = True) -> list[AlertRecord]:
         """Staff alerts, oldest first (by default only those not delivered yet)."""

@@ -10,7 +10,7 @@ import pytest
 
 from bot.engine.session import FinishedRun, Frame, Session
 from bot.errors import StorageError
-from bot.storage.base import Storage
+from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SCHEMA_VERSION, SqliteStorage
 from bot.types import SessionKey
@@ -68,7 +68,7 @@ async def test_new_resident_has_no_session(storage: Storage) -> None:
 
 async def test_session_round_trip(storage: Storage) -> None:
     session = sample_session()
-    await storage.save(KEY, session, [])
+    await storage.save(TurnRecord(key=KEY, session=session, finished=[]))
     loaded = await storage.load(KEY)
     assert loaded == session
     assert loaded is not session
@@ -76,15 +76,23 @@ async def test_session_round_trip(storage: Storage) -> None:
 
 async def test_later_changes_do_not_leak_into_the_stored_copy(storage: Storage) -> None:
     session = sample_session()
-    await storage.save(KEY, session, [])
+    await storage.save(TurnRecord(key=KEY, session=session, finished=[]))
     session.stack[0].vars["phone"] = "changed"
     loaded = await storage.load(KEY)
     assert loaded is not None and loaded.stack[0].vars["phone"] == "iphone"
 
 
 async def test_runs_are_logged_pseudonymously(storage: Storage) -> None:
-    await storage.save(KEY, sample_session(), [sample_run(), sample_run("referred")])
-    await storage.save(SessionKey("test", "ba"), sample_session(), [sample_run("gave_up")])
+    await storage.save(
+        TurnRecord(
+            key=KEY, session=sample_session(), finished=[sample_run(), sample_run("referred")]
+        )
+    )
+    await storage.save(
+        TurnRecord(
+            key=SessionKey("test", "ba"), session=sample_session(), finished=[sample_run("gave_up")]
+        )
+    )
     runs = await storage.runs()
     assert [r.run.outcome for r in runs] == ["completed", "referred", "gave_up"]
     assert runs[0].run == sample_run()
@@ -93,7 +101,7 @@ async def test_runs_are_logged_pseudonymously(storage: Storage) -> None:
 
 
 async def test_users_are_separate(storage: Storage) -> None:
-    await storage.save(KEY, sample_session(), [])
+    await storage.save(TurnRecord(key=KEY, session=sample_session(), finished=[]))
     assert await storage.load(SessionKey("test", "someone else")) is None
     assert await storage.load(SessionKey("other-channel", "an")) is None
 
@@ -105,7 +113,7 @@ async def test_sqlite_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "data" / "bot.sqlite3"  # the folder is created
     store = SqliteStorage(path)
     await store.open()
-    await store.save(KEY, sample_session(), [sample_run()])
+    await store.save(TurnRecord(key=KEY, session=sample_session(), finished=[sample_run()]))
     before = await store.runs()
     await store.close()
     again = SqliteStorage(path)
@@ -147,7 +155,7 @@ async def test_sqlite_explains_a_file_that_is_not_a_database(tmp_path: Path) -> 
 async def test_sqlite_save_is_atomic(tmp_path: Path) -> None:
     store = SqliteStorage(tmp_path / "t.db")
     await store.open()
-    await store.save(KEY, sample_session(), [])
+    await store.save(TurnRecord(key=KEY, session=sample_session(), finished=[]))
     broken = sample_run()
     object.__setattr__(
         broken, "path", (object(),)
@@ -155,8 +163,72 @@ async def test_sqlite_save_is_atomic(tmp_path: Path) -> None:
     changed = sample_session()
     changed.stack[0].step = "somewhere_else"
     with pytest.raises(TypeError):
-        await store.save(KEY, changed, [broken])
+        await store.save(TurnRecord(key=KEY, session=changed, finished=[broken]))
     loaded = await store.load(KEY)
     assert loaded is not None and loaded.stack[0].step == "ask_age"
     assert await store.runs() == []
     await store.close()
+
+
+# --- delivery: redelivered updates, the outbox, blocked residents, file ids --------------------
+
+
+async def test_a_redelivered_update_is_refused_and_changes_nothing(storage: Storage) -> None:
+    first = sample_session()
+    await storage.save(TurnRecord(key=KEY, session=first, update_key="tg:1:100"))
+    second = sample_session()
+    second.stack[0].step = "elsewhere"
+    with pytest.raises(AlreadyProcessed):
+        await storage.save(
+            TurnRecord(key=KEY, session=second, finished=[sample_run()], update_key="tg:1:100")
+        )
+    loaded = await storage.load(KEY)
+    assert loaded is not None and loaded.stack[0].step == "ask_age"
+    assert await storage.runs() == []
+    assert await storage.is_processed("tg:1:100")
+    assert not await storage.is_processed("tg:1:101")
+
+
+async def test_old_update_keys_are_pruned(storage: Storage) -> None:
+    session = sample_session()  # updated_at = 20
+    await storage.save(TurnRecord(key=KEY, session=session, update_key="old"))
+    assert await storage.prune_processed(before=21.0) == 1
+    assert not await storage.is_processed("old")
+
+
+async def test_outbox_keeps_replies_in_order_until_sent(storage: Storage) -> None:
+    from bot.types import Button, OutgoingMessage
+
+    replies = [
+        OutgoingMessage(text="một", image="/x.png"),
+        OutgoingMessage(
+            text="hai",
+            buttons=((Button(label="A", payload="c:1:0"), Button(label="W", url="https://a.vn")),),
+            awaits_text=True,
+        ),
+    ]
+    await storage.save(TurnRecord(key=KEY, session=sample_session(), outbox=replies))
+    other = SessionKey("test", "other")
+    await storage.save(
+        TurnRecord(key=other, session=sample_session(), outbox=[OutgoingMessage(text="ba")])
+    )
+    pending = await storage.pending_outbox(KEY)
+    assert [p.message for p in pending] == replies
+    assert len(await storage.pending_outbox()) == 3
+    await storage.mark_sent([pending[0].id], at=30.0)
+    assert [p.message.text for p in await storage.pending_outbox(KEY)] == ["hai"]
+
+
+async def test_blocked_resident_is_unreachable_until_they_write_again(storage: Storage) -> None:
+    assert await storage.is_reachable(KEY)
+    await storage.set_reachable(KEY, False, at=1.0)
+    assert not await storage.is_reachable(KEY)
+    assert await storage.is_reachable(SessionKey("test", "someone"))
+    await storage.set_reachable(KEY, True, at=2.0)
+    assert await storage.is_reachable(KEY)
+
+
+async def test_file_ids_are_cached(storage: Storage) -> None:
+    assert await storage.cached_file("img:abc") is None
+    await storage.cache_file("img:abc", "AgAD123")
+    assert await storage.cached_file("img:abc") == "AgAD123"
