@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.errors import ConfigError
 from bot.flows.yaml_source import LocatedError, read_yaml
 
-__all__ = ["CommuneSettings", "Settings", "TelegramSettings", "load_settings"]
+__all__ = ["CommuneSettings", "Settings", "TelegramSettings", "WebhookSettings", "load_settings"]
 
 ENV_CONFIG = "TROLYSO_CONFIG"
 ENV_TOKEN = "TROLYSO_BOT_TOKEN"
 ENV_DATABASE = "TROLYSO_DATABASE"
+ENV_WEBHOOK_SECRET = "TROLYSO_WEBHOOK_SECRET"
 
 
 class _Section(BaseModel):
@@ -38,6 +39,16 @@ class CommuneSettings(_Section):
     youth_union_contact: str = ""
 
 
+class WebhookSettings(_Section):
+    """Where the webhook server listens and the address Telegram is told to call."""
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    path: str = "/telegram/webhook"
+    public_url: str = ""
+    secret_token: str = Field(default="", repr=False)
+
+
 class TelegramSettings(_Section):
     """How ``trolyso run`` reaches Telegram."""
 
@@ -45,6 +56,12 @@ class TelegramSettings(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     token: str = Field(default="", repr=False)
     api_base: str = "https://api.telegram.org"
+    poll_timeout: int = Field(default=25, ge=0, le=50)
+    webhook: WebhookSettings = WebhookSettings()
+    admin_chat_ids: list[int] = Field(default_factory=list)
+    messages_per_second: float = Field(default=30.0, gt=0)
+    chat_messages_per_second: float = Field(default=1.0, gt=0)
+    chat_burst: int = Field(default=3, ge=1)
 
 
 class Settings(_Section):
@@ -98,6 +115,11 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
     telegram = dict(data.get("telegram") or {})
     if env.get(ENV_TOKEN):
         telegram["token"] = env[ENV_TOKEN]
+    if env.get(ENV_WEBHOOK_SECRET):
+        telegram["webhook"] = {
+            **(telegram.get("webhook") or {}),
+            "secret_token": env[ENV_WEBHOOK_SECRET],
+        }
     if telegram:
         data["telegram"] = telegram
     if env.get(ENV_DATABASE):

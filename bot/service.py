@@ -54,7 +54,13 @@ class Assistant:
         return lock
 
     async def handle(
-        self, key: SessionKey, event: IncomingEvent, *, update_key: str = "", outbox: bool = False
+        self,
+        key: SessionKey,
+        event: IncomingEvent,
+        *,
+        update_key: str = "",
+        outbox: bool = False,
+        lang_hint: str = "",
     ) -> Handled:
         """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
 
@@ -72,7 +78,7 @@ class Assistant:
                 if update_key and await self.storage.is_processed(update_key):
                     return Handled(duplicate=True)
                 session = await self.storage.load(key)
-                reply = engine.handle(session, event, now=self.clock())
+                reply = engine.handle(session, event, now=self.clock(), lang_hint=lang_hint)
                 await self.storage.save(
                     TurnRecord(
                         key=key,

@@ -13,11 +13,12 @@ from tests.harness import FIXTURE_FLOWS
 
 def test_chat_piped_in_walks_a_flow_and_exits_cleanly_at_end_of_input(tmp_path: Path) -> None:
     result = trolyso(
-        "chat", "--user", "an", "--db", str(tmp_path / "db.sqlite3"), input="1\n1\n1\n"
+        "chat", "--user", "an", "--db", str(tmp_path / "db.sqlite3"), input="2\n1\n1\n"
     )
     assert result.returncode == 0, result.stderr
     assert "Xin chào!" in result.stdout
-    assert "Bạn dùng điện thoại loại nào?" in result.stdout
+    assert "nên xưng hô thế nào" in result.stdout  # the welcome flow, once, before the first guide
+    assert "Bác dùng điện thoại loại nào?" in result.stdout
     assert "Tạm biệt!" in result.stdout
     assert result.stderr == ""
 

@@ -94,9 +94,19 @@ class Engine:
 
     # --- the one public entry point --------------------------------------------------------------
 
-    def handle(self, session: Session | None, event: IncomingEvent, *, now: float) -> Reply:
-        """Apply ``event`` to (a copy of) ``session`` and return the result."""
-        current = session.copy() if session is not None else Session(lang=self.default_language)
+    def handle(
+        self, session: Session | None, event: IncomingEvent, *, now: float, lang_hint: str = ""
+    ) -> Reply:
+        """Apply ``event`` to (a copy of) ``session`` and return the result.
+
+        ``lang_hint`` (the language of the resident's phone, say) picks the language of someone
+        new; it never overrides a language a resident chose.
+        """
+        if session is None:
+            hinted = lang_hint if lang_hint in self.catalog.languages else ""
+            current = Session(lang=hinted or self.default_language)
+        else:
+            current = session.copy()
         if not current.lang:
             current.lang = self.default_language
         turn = _Turn(session=current, now=now)

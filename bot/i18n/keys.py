@@ -43,5 +43,12 @@ REQUIRED_KEYS = frozenset(
         "console.bye",
         "console.no_such_number",
         "console.type_answer",
+        "commands.start",
+        "commands.menu",
+        "commands.back",
+        "commands.restart",
+        "commands.lang",
+        "commands.help",
+        "staff.alert",
     }
 )

@@ -1,0 +1,184 @@
+"""The aiogram 3 adapter: the only module that imports aiogram.
+
+Our handlers sit on an aiogram Router like any aiogram bot's, so ``Dispatcher.feed_update`` (or
+``feed_raw_update``) runs them; they only translate and pass on, adding no flow logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiogram import Bot, Dispatcher, Router, methods
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import CallbackQuery, ChatMemberUpdated, FSInputFile, Message, Update
+from pydantic import BaseModel
+
+from bot.channels.telegram.adapter import InputHandler
+from bot.channels.telegram.delivery import Transport
+from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
+from bot.channels.telegram.inputs import ApiCall, TgInput
+from bot.channels.telegram.intake import ALLOWED_UPDATES
+
+__all__ = ["AiogramAdapter"]
+
+T = TypeVar("T")
+
+
+async def _translated(request: Callable[[], Awaitable[T]]) -> T:
+    """Run a request, turning aiogram's exceptions into ours."""
+    try:
+        return await request()
+    except TelegramRetryAfter as exc:
+        raise RetryLater(float(exc.retry_after)) from exc
+    except TelegramForbiddenError as exc:
+        raise Unreachable(exc.message) from exc
+    except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:
+        raise Transient(str(exc)) from exc
+    except TelegramAPIError as exc:
+        raise Rejected(exc.message) from exc
+
+
+class _Transport:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def call(self, call: ApiCall) -> Any:
+        params = dict(call.params)
+        if call.upload:
+            params["photo"] = FSInputFile(call.upload)
+        method_class = getattr(methods, call.method[:1].upper() + call.method[1:])
+        request = method_class.model_validate(params)
+        result = await _translated(lambda: self.bot(request))
+        if isinstance(result, BaseModel):
+            return result.model_dump(mode="json", exclude_none=True)
+        return result
+
+
+class AiogramAdapter:
+    """aiogram's Bot (HTTP client) and Dispatcher, behind the shared adapter methods."""
+
+    name = "aiogram"
+
+    def __init__(self, token: str, *, api_base: str) -> None:
+        server = TelegramAPIServer.from_base(api_base.rstrip("/"))
+        self.bot = Bot(token, session=AiohttpSession(api=server))
+        self.dispatcher = Dispatcher()
+        self.router = Router(name="trolyso")
+        self.dispatcher.include_router(self.router)
+        self.transport: Transport = _Transport(self.bot)
+        self.bot_id = int(token.split(":", 1)[0]) if ":" in token else 0
+        self.username = ""
+        self._handler: InputHandler | None = None
+        self._register()
+
+    def bind(self, handler: InputHandler) -> None:
+        """Set what the handlers call with each input."""
+        self._handler = handler
+
+    async def _emit(self, tin: TgInput) -> None:
+        if self._handler is None:
+            raise RuntimeError("the aiogram adapter is not bound to a handler")
+        await self._handler(tin)
+
+    def _register(self) -> None:
+        router = self.router
+
+        @router.message()
+        async def on_message(message: Message, event_update: Update) -> None:
+            user = message.from_user
+            text = message.text or message.caption or ""
+            await self._emit(
+                TgInput(
+                    update_id=event_update.update_id,
+                    chat_id=message.chat.id,
+                    user_id=user.id if user else message.chat.id,
+                    kind="text" if message.text else "other",
+                    text=text if message.text else "",
+                    language=(user.language_code or "") if user else "",
+                    private=message.chat.type == "private",
+                    sender_chat=message.sender_chat is not None,
+                )
+            )
+
+        @router.callback_query()
+        async def on_press(query: CallbackQuery, event_update: Update) -> None:
+            chat = query.message.chat if query.message else None
+            await self._emit(
+                TgInput(
+                    update_id=event_update.update_id,
+                    chat_id=chat.id if chat else query.from_user.id,
+                    user_id=query.from_user.id,
+                    kind="press",
+                    data=query.data or "",
+                    callback_id=query.id,
+                    language=query.from_user.language_code or "",
+                    private=chat is None or chat.type == "private",
+                )
+            )
+
+        @router.my_chat_member()
+        async def on_member(change: ChatMemberUpdated, event_update: Update) -> None:
+            if change.chat.type != "private":
+                return
+            status = change.new_chat_member.status
+            await self._emit(
+                TgInput(
+                    update_id=event_update.update_id,
+                    chat_id=change.chat.id,
+                    user_id=change.from_user.id,
+                    kind="blocked" if status == "kicked" else "unblocked",
+                )
+            )
+
+    async def start(self) -> None:
+        """Ask Telegram who the bot is."""
+        me = await _translated(self.bot.get_me)
+        self.bot_id = me.id
+        self.username = me.username or ""
+
+    async def stop(self) -> None:
+        """Close the HTTP session."""
+        await self.bot.session.close()
+
+    async def fetch(self, offset: int | None, timeout: int) -> list[Any]:
+        """``getUpdates`` (confirms every update below ``offset``)."""
+        return await _translated(
+            lambda: self.bot.get_updates(
+                offset=offset,
+                timeout=timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                request_timeout=timeout + 15,
+            )
+        )
+
+    def parse(self, data: dict[str, Any]) -> Any:
+        """An aiogram Update from webhook JSON."""
+        return Update.model_validate(data, context={"bot": self.bot})
+
+    def update_id(self, update: Any) -> int:
+        """The update's id."""
+        return int(update.update_id)
+
+    def chat_id(self, update: Any) -> int | None:
+        """The chat the update belongs to."""
+        if update.message is not None:
+            return int(update.message.chat.id)
+        if update.callback_query is not None:
+            query = update.callback_query
+            return int(query.message.chat.id if query.message else query.from_user.id)
+        if update.my_chat_member is not None:
+            return int(update.my_chat_member.chat.id)
+        return None
+
+    async def process(self, update: Any) -> None:
+        """Run aiogram's dispatcher (and so our handlers) on the update."""
+        await self.dispatcher.feed_update(self.bot, update)

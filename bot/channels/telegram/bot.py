@@ -1,0 +1,246 @@
+"""A running Telegram bot: one adapter, the shared core, delivery, and polling or a webhook.
+
+``TelegramBot.run()`` serves until stopped (SIGINT/SIGTERM), then finishes the updates in hand,
+delivers what they committed, and closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable
+from contextlib import suppress
+
+from bot.channels.telegram.adapter import Adapter
+from bot.channels.telegram.core import ChatOrder, TelegramCore
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.errors import ApiFailure
+from bot.channels.telegram.inputs import ApiCall
+from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
+from bot.channels.telegram.limits import RateLimiter
+from bot.config import TelegramSettings
+from bot.errors import ConfigError, DependencyMissing
+from bot.i18n.catalog import Catalog
+from bot.service import Assistant
+from bot.storage.base import Storage
+from bot.types import OutgoingMessage
+
+__all__ = ["COMMANDS", "TelegramBot", "make_adapter"]
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "menu", "back", "restart", "lang", "help")
+# Telegram keeps undelivered updates for 24 hours; ids older than this cannot come back.
+_DEDUP_KEEP_SECONDS = 3 * 24 * 3600
+
+
+def make_adapter(settings: TelegramSettings) -> Adapter:
+    """The adapter for the configured framework (its library is imported only here)."""
+    token = settings.token
+    try:
+        if settings.framework == "ptb":
+            from bot.channels.telegram.ptb_adapter import PtbAdapter
+
+            return PtbAdapter(token, api_base=settings.api_base)
+        from bot.channels.telegram.aiogram_adapter import AiogramAdapter
+
+        return AiogramAdapter(token, api_base=settings.api_base)
+    except ImportError as exc:
+        raise DependencyMissing(f"Telegram with {settings.framework}", "telegram") from exc
+
+
+class _RedactToken(logging.Filter):
+    """Keeps the bot token out of every log line (libraries log request URLs)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token and self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = ()
+        return True
+
+
+class TelegramBot:
+    """Everything ``trolyso run`` starts for Telegram."""
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        assistant: Assistant,
+        storage: Storage,
+        catalog: Catalog,
+        *,
+        adapter: Adapter | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not settings.token:
+            raise ConfigError(
+                "telegram.token",
+                "no bot token. Set the environment variable TROLYSO_BOT_TOKEN to the token "
+                "@BotFather gave you (see the README, 'Run on Telegram').",
+            )
+        if settings.mode == "webhook" and not (
+            settings.webhook.public_url and settings.webhook.secret_token
+        ):
+            raise ConfigError(
+                "telegram.webhook",
+                "webhook mode needs 'public_url' (the https address Telegram calls) and a secret "
+                "token (environment variable TROLYSO_WEBHOOK_SECRET).",
+            )
+        self.settings = settings
+        self.storage = storage
+        self.catalog = catalog
+        self.clock = clock
+        self.adapter = adapter or make_adapter(settings)
+        limiter = RateLimiter(
+            per_second=settings.messages_per_second,
+            per_chat_per_second=settings.chat_messages_per_second,
+            chat_burst=settings.chat_burst,
+        )
+        self.delivery = Delivery(self.adapter.transport, storage, limiter=limiter, clock=clock)
+        self.core = TelegramCore(
+            assistant, storage, self.delivery, bot_id=self.adapter.bot_id, clock=clock
+        )
+        self.adapter.bind(self.core.handle)
+        self.order = ChatOrder()
+        self.poller: Poller | None = None
+        self.webhook: WebhookServer | None = None
+        self._stopped = asyncio.Event()
+        self._redact = _RedactToken(settings.token)
+
+    # --- start and stop --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect, register commands, deliver what a previous run left, start taking updates."""
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(self._redact)
+        try:
+            await self.adapter.start()
+        except ApiFailure as exc:
+            raise ConfigError(
+                "telegram.token", f"Telegram refused to start the bot ({exc}). Check the token."
+            ) from exc
+        self.core.bot_id = self.adapter.bot_id
+        self.core.bot_username = self.adapter.username
+        await self.storage.prune_processed(self.clock() - _DEDUP_KEEP_SECONDS)
+        await self._register_commands()
+        self.delivery.spawn(self.delivery.flush_all())
+        settings = self.settings
+        if settings.mode == "webhook":
+            hook = settings.webhook
+            self.webhook = WebhookServer(
+                self.adapter,
+                secret=hook.secret_token,
+                path=hook.path,
+                host=hook.listen,
+                port=hook.port,
+                order=self.order,
+            )
+            await self.webhook.start()
+            await self.delivery.execute(
+                ApiCall(
+                    "setWebhook",
+                    {
+                        "url": hook.public_url.rstrip("/") + hook.path,
+                        "secret_token": hook.secret_token,
+                        "allowed_updates": ALLOWED_UPDATES,
+                    },
+                )
+            )
+        else:
+            # Polling and a webhook exclude each other; pending updates are kept.
+            await self.delivery.execute(ApiCall("deleteWebhook", {"drop_pending_updates": False}))
+            self.poller = Poller(self.adapter, timeout=settings.poll_timeout, order=self.order)
+        log.info(
+            "Telegram bot @%s is running (%s, %s)",
+            self.adapter.username,
+            self.adapter.name,
+            settings.mode,
+        )
+
+    async def _register_commands(self) -> None:
+        for lang in (None, *self.catalog.languages):
+            commands = [
+                {
+                    "command": name,
+                    "description": self.catalog.text(f"commands.{name}", lang or "vi"),
+                }
+                for name in COMMANDS
+            ]
+            params: dict[str, object] = {"commands": commands}
+            if lang:
+                params["language_code"] = lang
+            try:
+                await self.delivery.execute(ApiCall("setMyCommands", params))
+            except ApiFailure:
+                log.warning("could not register the bot's commands (%s)", lang or "default")
+
+    async def serve(self) -> None:
+        """Take updates until :meth:`stop`; alerts for staff are delivered meanwhile."""
+        alerts = asyncio.ensure_future(self._alerts_loop())
+        try:
+            if self.poller is not None:
+                await self.poller.run()
+            else:
+                await self._stopped.wait()
+        finally:
+            alerts.cancel()
+            with suppress(asyncio.CancelledError):
+                await alerts
+
+    def stop(self) -> None:
+        """Ask the bot to stop after the updates in hand."""
+        self._stopped.set()
+        if self.poller is not None:
+            self.poller.stop()
+
+    async def close(self) -> None:
+        """Finish in-flight work, deliver committed replies, close connections."""
+        if self.webhook is not None:
+            await self.webhook.stop()
+        await self.delivery.drain()
+        await self.adapter.stop()
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(self._redact)
+
+    async def run(self) -> None:
+        """Start, serve until SIGINT/SIGTERM, then shut down gracefully."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, self.stop)
+        try:
+            await self.start()
+            await self.serve()
+        finally:
+            await self.close()
+
+    # --- alerts for staff ------------------------------------------------------------------------
+
+    async def deliver_alerts(self) -> int:
+        """Send pending staff alerts to the admin chats; returns how many went out."""
+        chats = self.settings.admin_chat_ids
+        if not chats:
+            return 0
+        sent = 0
+        for record in await self.storage.alerts():
+            text = self.catalog.text(
+                "staff.alert", "vi", flow=record.alert.flow_id, text=record.alert.text
+            )
+            if await self.delivery.send_many(chats, OutgoingMessage(text=text)):
+                await self.storage.mark_delivered(record.id, at=self.clock())
+                sent += 1
+        return sent
+
+    async def _alerts_loop(self, every: float = 5.0) -> None:
+        while True:
+            try:
+                await self.deliver_alerts()
+            except Exception:
+                log.exception("could not deliver staff alerts")
+            await asyncio.sleep(every)

@@ -1,0 +1,110 @@
+"""What the bot does with each Telegram update, whichever framework delivered it.
+
+The order of work is what makes it exactly-once: the turn (new session, finished runs, the
+replies, and the update's id) is committed first; only then is the update confirmed to Telegram
+and are the replies sent, from the outbox. A redelivered update finds its id already committed and
+changes nothing; a crash before the commit leaves the update unconfirmed, so Telegram sends it
+again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.inputs import TgInput, to_event
+from bot.service import Assistant
+from bot.storage.base import Storage
+from bot.types import Command, Opened, OutgoingMessage, SessionKey
+
+__all__ = ["CHANNEL", "ChatOrder", "TelegramCore"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+T = TypeVar("T")
+
+
+class ChatOrder:
+    """Runs work for the same chat one at a time, in the order it arrived; chats run in parallel.
+
+    The lock is taken before the first ``await`` of :meth:`run`, and asyncio locks wake waiters
+    first come first served, so updates of one chat are handled in the order they came in.
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def run(self, chat_id: int | None, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work()`` after earlier work for ``chat_id`` has finished."""
+        if chat_id is None:
+            return await work()
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        async with lock:
+            return await work()
+
+
+class TelegramCore:
+    """Turns each update into an engine event, commits the turn, then delivers the replies."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        storage: Storage,
+        delivery: Delivery,
+        *,
+        bot_id: int,
+        bot_username: str = "",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.assistant = assistant
+        self.storage = storage
+        self.delivery = delivery
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+        self.clock = clock
+
+    def update_key(self, update_id: int) -> str:
+        """The durable name of an update; ids are per bot, so the bot's id is part of it."""
+        return f"tg:{self.bot_id}:{update_id}"
+
+    async def handle(self, tin: TgInput) -> None:
+        """Handle one update; returns once its turn is committed (delivery continues after)."""
+        key = SessionKey(CHANNEL, str(tin.user_id))
+        if tin.kind in ("blocked", "unblocked"):
+            await self.storage.set_reachable(key, tin.kind == "unblocked", at=self.clock())
+            return
+        if not tin.private or tin.sender_chat:
+            # Groups and messages sent on behalf of a chat are not residents talking to the bot.
+            if tin.callback_id:
+                self.delivery.spawn(self.delivery.answer_callback(tin.callback_id))
+            return
+        event = to_event(tin, self.bot_username)
+        if isinstance(event, Command) and event.name == "start" and not event.arg:
+            event = Opened()
+        if not await self.storage.is_reachable(key):
+            await self.storage.set_reachable(key, True, at=self.clock())
+        handled = await self.assistant.handle(
+            key,
+            event,
+            update_key=self.update_key(tin.update_id),
+            outbox=True,
+            lang_hint="en" if tin.language.startswith("en") else "",
+        )
+        self.delivery.spawn(self._deliver(key, tin, handled.messages if handled.failed else ()))
+
+    async def _deliver(
+        self, key: SessionKey, tin: TgInput, apology: tuple[OutgoingMessage, ...]
+    ) -> None:
+        if tin.callback_id:
+            await self.delivery.answer_callback(tin.callback_id)
+        for message in apology:  # not stored: the turn failed, so there is nothing to replay
+            await self.delivery.send(tin.chat_id, message)
+        # Also after a redelivery: replies committed before a crash may still be waiting.
+        await self.delivery.flush(key)

@@ -1,0 +1,181 @@
+"""Getting updates in: long polling and the webhook server, both confirming only committed work.
+
+Polling: a batch is processed (chats in parallel, each chat in order) before the next
+``getUpdates`` call confirms it. Webhook: Telegram gets its 200 only after the turn is committed;
+without the secret header (or with a wrong one) a request is refused and never processed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.telegram.adapter import Adapter
+from bot.channels.telegram.core import ChatOrder
+from bot.channels.telegram.errors import ApiFailure
+
+__all__ = ["SECRET_HEADER", "Poller", "WebhookServer"]
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+class Poller:
+    """Long polling that never confirms an update before its turn is committed."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        *,
+        timeout: int = 25,
+        order: ChatOrder | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.adapter = adapter
+        self.timeout = timeout
+        self.order = order or ChatOrder()
+        self.sleep = sleep
+        self._stopping = asyncio.Event()
+        self.offset: int | None = None
+
+    def stop(self) -> None:
+        """Finish the batch in hand, confirm it, and return from :meth:`run`."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Poll until :meth:`stop`."""
+        failures = 0
+        while not self._stopping.is_set():
+            fetch = asyncio.ensure_future(self.adapter.fetch(self.offset, self.timeout))
+            stop = asyncio.ensure_future(self._stopping.wait())
+            done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if fetch not in done:
+                fetch.cancel()
+                stop.cancel()
+                break
+            stop.cancel()
+            try:
+                updates = fetch.result()
+            except (TimeoutError, ApiFailure, OSError) as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
+                log.warning("getUpdates failed (%s); trying again in %.1f s", exc, delay)
+                await self.sleep(delay)
+                continue
+            failures = 0
+            if updates:
+                await self.process_batch(updates)
+        await self._confirm()
+
+    async def process_batch(self, updates: list[Any]) -> None:
+        """Handle a batch: chats in parallel, each chat in order; then move the offset on."""
+        await asyncio.gather(*(self._one(update) for update in updates), return_exceptions=False)
+        self.offset = max(self.adapter.update_id(u) for u in updates) + 1
+
+    async def _one(self, update: Any) -> None:
+        try:
+            await self.order.run(self.adapter.chat_id(update), lambda: self.adapter.process(update))
+        except Exception:
+            # Logged and skipped: an update that always fails must not stop every other chat.
+            log.exception("an update could not be handled")
+
+    async def _confirm(self) -> None:
+        """Tell Telegram the last batch is done, so it is not served again after a restart."""
+        if self.offset is None:
+            return
+        try:
+            await self.adapter.fetch(self.offset, 0)
+        except Exception:
+            log.info("could not confirm the last updates; they will be skipped as duplicates")
+
+
+class WebhookServer:
+    """An aiohttp server: Telegram's webhook, and a health check for the reverse proxy."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        *,
+        secret: str,
+        path: str,
+        host: str,
+        port: int,
+        order: ChatOrder | None = None,
+    ) -> None:
+        if not secret:
+            raise ValueError("a webhook needs a secret token")
+        self.adapter = adapter
+        self.secret = secret.encode()
+        self.path = path
+        self.host = host
+        self.port = port
+        self.order = order or ChatOrder()
+        self.in_flight = 0
+        self._runner: web.AppRunner | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def app(self) -> web.Application:
+        """The aiohttp application (also usable with aiohttp's test client)."""
+        app = web.Application(client_max_size=1_000_000)
+        app.router.add_post(self.path, self._webhook)
+        app.router.add_get("/healthz", self._health)
+        return app
+
+    async def start(self) -> int:
+        """Start listening; returns the port (useful when 0 asked for a free one)."""
+        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
+        return self.port
+
+    async def stop(self, grace: float = 30.0) -> None:
+        """Stop taking requests, let the ones being handled finish, then close."""
+        if self._runner is None:
+            return
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout=grace)
+        except TimeoutError:
+            log.warning("shutting down with %d updates still in progress", self.in_flight)
+        await self._runner.cleanup()
+        self._runner = None
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "in_flight": self.in_flight})
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="missing secret token")
+        if not hmac.compare_digest(given.encode(), self.secret):
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            data = json.loads(await request.read())
+            update = self.adapter.parse(data)
+        except Exception:
+            return web.Response(status=400, text="not a Telegram update")
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            await self.order.run(self.adapter.chat_id(update), lambda: self.adapter.process(update))
+        except Exception:
+            log.exception("an update could not be handled")
+            # 500: Telegram will deliver it again; the id is only committed with its turn.
+            return web.Response(status=500, text="not processed")
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._idle.set()
+        return web.Response(status=200, text="ok")

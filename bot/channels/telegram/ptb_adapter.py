@@ -1,0 +1,229 @@
+"""The python-telegram-bot 22 adapter: the only module that imports ``telegram``.
+
+Our handlers are ordinary ptb handlers on an ``Application`` (built without ptb's own updater:
+the shared poller and webhook decide when updates are confirmed), so ``Application.process_update``
+runs them; they only translate and pass on, adding no flow logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from telegram import InputFile, Update
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.channels.telegram.adapter import InputHandler
+from bot.channels.telegram.delivery import Transport
+from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
+from bot.channels.telegram.inputs import ApiCall, TgInput
+from bot.channels.telegram.intake import ALLOWED_UPDATES
+
+__all__ = ["PtbAdapter"]
+
+# We send every request through Bot.do_api_request with plain JSON parameters (the same ApiCall
+# the aiogram adapter sends); ptb suggests its typed methods instead, which is only advice.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
+
+T = TypeVar("T")
+
+
+async def _translated(request: Callable[[], Awaitable[T]]) -> T:
+    """Run a request, turning ptb's exceptions into ours."""
+    try:
+        return await request()
+    except RetryAfter as exc:
+        with warnings.catch_warnings():  # ptb 22 warns that the type will become timedelta
+            warnings.simplefilter("ignore")
+            wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        raise RetryLater(seconds) from exc
+    except Forbidden as exc:
+        raise Unreachable(exc.message) from exc
+    except (BadRequest, InvalidToken) as exc:  # BadRequest is a NetworkError in ptb: check it first
+        raise Rejected(exc.message) from exc
+    except NetworkError as exc:
+        raise Transient(exc.message) from exc
+    except TelegramError as exc:
+        raise Rejected(exc.message) from exc
+
+
+class _Transport:
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.application = application
+
+    async def call(self, call: ApiCall) -> Any:
+        params: dict[str, Any] = dict(call.params)
+        if call.upload:
+            path = Path(call.upload)
+            params["photo"] = InputFile(path.read_bytes(), filename=path.name)
+        bot = self.application.bot
+        return await _translated(lambda: bot.do_api_request(call.method, api_kwargs=params))
+
+
+class PtbAdapter:
+    """ptb's Bot (HTTP client) and Application, behind the shared adapter methods."""
+
+    name = "ptb"
+
+    def __init__(self, token: str, *, api_base: str) -> None:
+        base = api_base.rstrip("/")
+        self.application: Application[Any, Any, Any, Any, Any, Any] = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .updater(None)
+            .build()
+        )
+        self.transport: Transport = _Transport(self.application)
+        self.bot_id = int(token.split(":", 1)[0]) if ":" in token else 0
+        self.username = ""
+        self._handler: InputHandler | None = None
+        # ptb hands a handler's exception to its error handlers instead of raising it; we keep it
+        # here and raise it from process(), so a failed update is never confirmed.
+        self._failures: dict[int, Exception] = {}
+        self._register()
+
+    def bind(self, handler: InputHandler) -> None:
+        """Set what the handlers call with each input."""
+        self._handler = handler
+
+    async def _emit(self, tin: TgInput) -> None:
+        if self._handler is None:
+            raise RuntimeError("the ptb adapter is not bound to a handler")
+        try:
+            await self._handler(tin)
+        except Exception as exc:
+            self._failures[tin.update_id] = exc
+            raise
+
+    def _register(self) -> None:
+        async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            message = update.effective_message
+            if message is None or update.message is None:
+                return  # edited messages, channel posts: not a resident talking to the bot
+            user = message.from_user
+            await self._emit(
+                TgInput(
+                    update_id=update.update_id,
+                    chat_id=message.chat.id,
+                    user_id=user.id if user else message.chat.id,
+                    kind="text" if message.text else "other",
+                    text=message.text or "",
+                    language=(user.language_code or "") if user else "",
+                    private=message.chat.type == "private",
+                    sender_chat=message.sender_chat is not None,
+                )
+            )
+
+        async def on_press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            query = update.callback_query
+            if query is None:
+                return
+            chat = query.message.chat if query.message else None
+            await self._emit(
+                TgInput(
+                    update_id=update.update_id,
+                    chat_id=chat.id if chat else query.from_user.id,
+                    user_id=query.from_user.id,
+                    kind="press",
+                    data=query.data or "",
+                    callback_id=query.id,
+                    language=query.from_user.language_code or "",
+                    private=chat is None or chat.type == "private",
+                )
+            )
+
+        async def on_member(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            change = update.my_chat_member
+            if change is None or change.chat.type != "private":
+                return
+            status = change.new_chat_member.status
+            await self._emit(
+                TgInput(
+                    update_id=update.update_id,
+                    chat_id=change.chat.id,
+                    user_id=change.from_user.id,
+                    kind="blocked" if status == "kicked" else "unblocked",
+                )
+            )
+
+        async def on_error(_update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+            """Failures are raised again from process(); nothing more to do here."""
+
+        app = self.application
+        app.add_error_handler(on_error)
+        app.add_handler(MessageHandler(filters.ALL, on_message))
+        app.add_handler(CallbackQueryHandler(on_press))
+        app.add_handler(ChatMemberHandler(on_member, ChatMemberHandler.MY_CHAT_MEMBER))
+
+    async def start(self) -> None:
+        """Initialise the application (it asks Telegram who the bot is)."""
+        await _translated(self.application.initialize)
+        me = self.application.bot.bot
+        self.bot_id = me.id
+        self.username = me.username or ""
+
+    async def stop(self) -> None:
+        """Close the HTTP sessions."""
+        await self.application.shutdown()
+
+    async def fetch(self, offset: int | None, timeout: int) -> list[Any]:
+        """``getUpdates`` (confirms every update below ``offset``)."""
+        bot = self.application.bot
+        updates = await _translated(
+            lambda: bot.get_updates(
+                offset=offset,
+                timeout=timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                read_timeout=timeout + 15,
+            )
+        )
+        return list(updates)
+
+    def parse(self, data: dict[str, Any]) -> Any:
+        """A ptb Update from webhook JSON."""
+        update = Update.de_json(data, self.application.bot)
+        if update is None:
+            raise ValueError("empty update")
+        return update
+
+    def update_id(self, update: Any) -> int:
+        """The update's id."""
+        return int(update.update_id)
+
+    def chat_id(self, update: Any) -> int | None:
+        """The chat the update belongs to."""
+        chat = update.effective_chat
+        if chat is not None:
+            return int(chat.id)
+        user = update.effective_user
+        return int(user.id) if user is not None else None
+
+    async def process(self, update: Any) -> None:
+        """Run ptb's application (and so our handlers) on the update."""
+        await self.application.process_update(update)
+        failure = self._failures.pop(int(update.update_id), None)
+        if failure is not None:
+            raise failure
