@@ -6,6 +6,7 @@ that channel, and says which extra to install.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,19 +19,18 @@ from bot.i18n.catalog import load_catalog
 from bot.service import Assistant
 from bot.storage.base import Storage
 
-__all__ = ["App", "build_app", "load_engine"]
+__all__ = ["App", "build_app", "check_content", "load_engine"]
 
 
-def load_engine(
+def check_content(
     settings: Settings, *, flows_dir: Path | None = None
-) -> tuple[Engine, list[Problem]]:
-    """Load and check flows and locales; raise :class:`FlowError` naming every error found."""
+) -> tuple[Engine | None, list[Problem]]:
+    """Load and check flows and locales: an engine when there is no error, and every problem."""
     loaded = load_flows([flows_dir or settings.flows_dir])
     catalog, locale_problems = load_catalog(settings.locales_dir)
     problems = loaded.problems + locale_problems
-    errors = [problem for problem in problems if problem.is_error]
-    if errors or catalog is None:
-        raise FlowError([problem.render("en") for problem in errors])
+    if catalog is None or any(problem.is_error for problem in problems):
+        return None, problems
     engine = Engine(
         loaded.flows,
         catalog,
@@ -38,6 +38,16 @@ def load_engine(
         context=settings.template_context(),
         welcome_flow=settings.welcome_flow,
     )
+    return engine, problems
+
+
+def load_engine(
+    settings: Settings, *, flows_dir: Path | None = None
+) -> tuple[Engine, list[Problem]]:
+    """Load and check flows and locales; raise :class:`FlowError` naming every error found."""
+    engine, problems = check_content(settings, flows_dir=flows_dir)
+    if engine is None:
+        raise FlowError([problem.render("en") for problem in problems if problem.is_error])
     return engine, [problem for problem in problems if not problem.is_error]
 
 
@@ -64,6 +74,9 @@ async def build_app(
 
     storage = SqliteStorage(database or settings.database)
     await storage.open()
+    from bot.reload import versions_of
+
+    await storage.record_flow_versions(versions_of(engine, time.time()))
     return App(
         settings=settings, assistant=Assistant(engine, storage), storage=storage, warnings=warnings
     )

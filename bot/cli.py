@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
+from bot.admin_cli import ADMIN_COMMANDS, add_admin_commands, run_admin_command
 from bot.config import Settings, load_settings
 from bot.errors import FlowError, TroLySoError
 
@@ -42,11 +43,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
 
+    run = commands.add_parser("run", help="serve residents on Telegram (needs TROLYSO_BOT_TOKEN)")
+    run.add_argument("--flows", type=Path, help="a folder of flows to use instead of the live ones")
+    run.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+
     lint = commands.add_parser("lint", help="check flow files and locales, with line numbers")
     lint.add_argument(
         "paths", nargs="*", type=Path, help="flow files or folders (default: all flows)"
     )
     lint.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of the messages")
+    add_admin_commands(commands)
     return parser
 
 
@@ -66,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _chat(settings, args)
         if args.command == "lint":
             return _lint(settings, args)
+        if args.command in ADMIN_COMMANDS:
+            return run_admin_command(settings, args)
+        if args.command == "run":
+            return _run(settings, args)
     except KeyboardInterrupt:
         return 130
     except FlowError as exc:
@@ -92,15 +102,63 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.channels.console import ConsoleChannel
+    from bot.flows.problems import Problem
+    from bot.reload import FlowReloader
     from bot.types import Opened
 
     with asyncio.Runner() as runner:
         app = runner.run(build_app(settings, flows_dir=args.flows, database=args.db))
         try:
-            channel = ConsoleChannel(app.assistant, app.assistant.engine.catalog, user=args.user)
+
+            async def report(problems: Sequence[Problem]) -> None:
+                print(
+                    "Trợ lý số: bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):", file=sys.stderr
+                )
+                for problem in problems:
+                    print("  " + problem.render("vi"), file=sys.stderr)
+
+            reloader = FlowReloader(
+                settings, app.assistant, app.storage, flows_dir=args.flows, on_problems=report
+            )
+            # report() already shows refused edits in the terminal; the log would repeat them.
+            logging.getLogger("bot.reload").setLevel(logging.CRITICAL)
+            channel = ConsoleChannel(
+                app.assistant,
+                app.assistant.engine.catalog,
+                user=args.user,
+                before_turn=reloader.check,
+            )
             channel.run(runner, Opened(lang=args.lang or ""))
         finally:
             runner.run(app.close())
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.channels.telegram.bot import TelegramBot
+    from bot.reload import FlowReloader
+
+    async def serve() -> None:
+        app = await build_app(settings, flows_dir=args.flows, database=args.db)
+        try:
+            for warning in app.warnings:
+                logging.getLogger("bot.flows").warning("%s", warning)
+            bot = TelegramBot(
+                settings.telegram, app.assistant, app.storage, app.assistant.engine.catalog
+            )
+            bot.reloader = FlowReloader(
+                settings,
+                app.assistant,
+                app.storage,
+                flows_dir=args.flows,
+                on_problems=bot.tell_admins,
+            )
+            await bot.run()
+        finally:
+            await app.close()
+
+    asyncio.run(serve())
     return 0
 
 

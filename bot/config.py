@@ -57,6 +57,7 @@ class TelegramSettings(_Section):
     token: str = Field(default="", repr=False)
     api_base: str = "https://api.telegram.org"
     poll_timeout: int = Field(default=25, ge=0, le=50)
+    request_timeout: float = Field(default=30.0, gt=0)
     webhook: WebhookSettings = WebhookSettings()
     admin_chat_ids: list[int] = Field(default_factory=list)
     messages_per_second: float = Field(default=30.0, gt=0)

@@ -7,6 +7,8 @@ import pytest
 from bot.engine.runner import Engine
 from tests.harness import ROOT, Chat, make_engine
 
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def demo_engine() -> Engine:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TextIO
+from collections.abc import Callable, Coroutine
+from typing import Any, TextIO
 
 from bot.i18n.catalog import Catalog
 from bot.service import Assistant
@@ -56,8 +57,11 @@ class ConsoleChannel:
         user: str,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
+        before_turn: Callable[[], Coroutine[Any, Any, object]] | None = None,
     ) -> None:
         self.assistant = assistant
+        # Runs before each message is handled: the hot reload check (edits apply at the next turn).
+        self.before_turn = before_turn
         self.catalog = catalog
         self.key = SessionKey(CHANNEL, user)
         self.stdin = stdin or sys.stdin
@@ -121,6 +125,8 @@ class ConsoleChannel:
                 event = parse_line(line, self.numbered)
                 if event is None:
                     continue
+                if self.before_turn is not None:
+                    runner.run(self.before_turn())
                 if isinstance(event, int):
                     self._say(
                         self.catalog.text(

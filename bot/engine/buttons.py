@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.flows.schema import Step
+
 __all__ = [
     "AGAIN",
     "BACK",
@@ -18,7 +20,7 @@ __all__ = [
     "help_button",
     "language",
     "start",
-    "step_token",
+    "step_signature",
 ]
 
 BACK = "back"
@@ -28,10 +30,18 @@ RESUME = "resume"
 LANGUAGE = "lang"
 
 
-def step_token(flow_id: str, version: int, step_id: str) -> str:
-    """Eight characters that change when the flow, its version or the step changes."""
-    raw = f"{flow_id}|{version}|{step_id}".encode()
-    return hashlib.blake2b(raw, digest_size=4).hexdigest()
+def step_signature(flow_id: str, step_id: str, step: Step) -> str:
+    """Eight characters naming a step *and what its buttons do*.
+
+    An edit elsewhere in the flow (a text, another step, the version number) leaves it as it
+    was, so buttons residents already see keep working after a reload; changing this step's
+    buttons changes it, so an old button can never be taken for a new one.
+    """
+    parts = [flow_id, step_id]
+    parts += [f"{c.go}={c.label.get('vi')}" for c in step.choices or []]
+    if step.help is not None:
+        parts.append(f"help={step.help.go}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=4).hexdigest()
 
 
 def choice(token: str, index: int) -> str:

@@ -157,6 +157,8 @@ class Engine:
             self._restart(turn)
         elif name in ("lang", "language"):
             if arg in self.catalog.languages:
+                if turn.session.screen != "lang":
+                    turn.session.resume_screen = turn.session.screen
                 self._set_language(turn, arg)
             else:
                 self._ask_language(turn)
@@ -501,7 +503,7 @@ class Engine:
         self, turn: _Turn, frame: Frame, step: Step, *, with_choices: bool = True
     ) -> list[list[Button]]:
         lang = turn.session.lang
-        token = buttons.step_token(frame.flow_id, frame.version, frame.step)
+        token = buttons.step_signature(frame.flow_id, frame.step, step)
         rows: list[list[Button]] = []
         if with_choices:
             for index, choice in enumerate(step.choices or []):

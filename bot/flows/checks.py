@@ -18,11 +18,19 @@ from jinja2.environment import TemplateExpression
 
 from bot.engine.render import TemplateSyntaxError, compile_condition, compile_text, names_used
 from bot.flows.compiled import GLOBAL_NAMES
+from bot.flows.graph import known_before, path_without
 from bot.flows.problems import Problem
 from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
 from bot.flows.yaml_source import Document, Location
+from bot.matching import fold
 
 __all__ = ["FlowCheck", "check_flow", "check_library", "successors"]
+
+# What fits on Telegram (Bot API limits; the button width is what a phone shows before cutting).
+BUTTON_CHARS = 40
+MAX_CHOICES = 8
+MESSAGE_CHARS = 4096
+CAPTION_CHARS = 1024
 
 
 @dataclass(slots=True)
@@ -134,6 +142,8 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     _check_variables_and_templates(flow, doc, result)
     _check_translations(flow, doc, result)
     _check_ask_and_images(flow, doc, base, result)
+    _check_telegram_limits(flow, doc, result)
+    _check_set_before_use(flow, doc, result)
     return result
 
 
@@ -297,6 +307,14 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
                 )
         if step.image:
             if re.match(r"^https?://", step.image):
+                if not step.image.startswith("https://"):
+                    result.add(
+                        doc,
+                        ("steps", step_id, "image"),
+                        "flow.image_not_https",
+                        step=step_id,
+                        image=step.image,
+                    )
                 result.images[step_id] = step.image
                 continue
             image = (base / step.image).resolve()
@@ -311,6 +329,89 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
                     image=step.image,
                     where=str(base),
                 )
+
+
+def _text_location(doc: Document, loc: Location, lang: str) -> Location:
+    """Point at the language's own line when the text was written per language."""
+    return (*loc, lang) if (*loc, lang) in doc.marks else loc
+
+
+def _check_telegram_limits(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    """Buttons, messages and captions that Telegram would cut, refuse or squeeze."""
+    for loc, step_id, text, part in _texts(flow):
+        if not step_id:
+            continue
+        step = flow.steps[step_id]
+        for lang, source in text.texts.items():
+            # The template as written is what an admin can count and shorten.
+            length = len(source)
+            text_loc = _text_location(doc, loc, lang)
+            if part == "label" and length > BUTTON_CHARS:
+                result.add(
+                    doc,
+                    text_loc,
+                    "flow.label_too_long",
+                    step=step_id,
+                    warning=True,
+                    length=length,
+                    limit=BUTTON_CHARS,
+                )
+            elif part in ("say", "retry", "notify"):
+                caption = part == "say" and step.image is not None
+                limit = CAPTION_CHARS if caption else MESSAGE_CHARS
+                if length > limit:
+                    code = "flow.caption_too_long" if caption else "flow.text_too_long"
+                    result.add(doc, text_loc, code, step=step_id, length=length, limit=limit)
+    for step_id, step in flow.steps.items():
+        if step.choices and len(step.choices) > MAX_CHOICES:
+            result.add(
+                doc,
+                ("steps", step_id, "choices"),
+                "flow.too_many_choices",
+                key=True,
+                step=step_id,
+                warning=True,
+                count=len(step.choices),
+                limit=MAX_CHOICES,
+            )
+
+
+def _check_set_before_use(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    """Warn where a saved name is shown or tested before every path to it could have saved it.
+
+    The engine shows such a name as empty (and a condition on it is false), which is rarely what
+    the admin meant. Names no step saves at all are errors reported elsewhere.
+    """
+    known = known_before(flow, GLOBAL_NAMES)
+    reported: set[tuple[str, str, Location]] = set()
+
+    def check(loc: Location, where: Location, step_id: str, names: set[str]) -> None:
+        if step_id not in known:  # unreachable steps are reported on their own
+            return
+        for name in sorted((names & result.variables) - known[step_id]):
+            if (step_id, name, where) in reported:
+                continue  # once per text, not once per language
+            reported.add((step_id, name, where))
+            path = " → ".join(path_without(flow, name, step_id))
+            result.add(
+                doc, loc, "flow.maybe_unset", step=step_id, warning=True, name=name, path=path
+            )
+
+    for loc, step_id, text, _part in _texts(flow):
+        for lang, source in text.texts.items():
+            try:
+                names = names_used(source)
+            except TemplateSyntaxError:
+                continue
+            check(_text_location(doc, loc, lang), loc, step_id, names)
+    for step_id, step in flow.steps.items():
+        for index, condition in enumerate(step.when or []):
+            loc = ("steps", step_id, "when", index, "if")
+            try:
+                names = names_used(condition.if_, expression=True)
+            except TemplateSyntaxError:
+                continue
+            check(loc, ("steps", step_id, "when"), step_id, names)  # once per 'when'
 
 
 def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
@@ -346,6 +447,42 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
         cycle = _call_cycle(flow.id, calls)
         if cycle:
             problems.append(doc.problem(("id",), "flow.subflow_cycle", cycle=" → ".join(cycle)))
+    problems.extend(_shared_triggers(flows))
+    return problems
+
+
+def _shared_triggers(flows: list[tuple[Flow, Document]]) -> list[Problem]:
+    """Trigger phrases two flows share, compared the way residents' words are matched."""
+    problems: list[Problem] = []
+    first: dict[str, tuple[str, str]] = {}
+    ids: set[str] = set()
+    for flow, doc in flows:
+        # Only menu flows are found by typed words; a second copy of an id is reported already.
+        if not flow.menu or flow.id in ids:
+            continue
+        ids.add(flow.id)
+        mine: set[str] = set()
+        for lang, phrases in flow.triggers.items():
+            for index, phrase in enumerate(phrases):
+                folded = fold(str(phrase))
+                if not folded or folded in mine:
+                    continue
+                mine.add(folded)
+                loc: Location = ("triggers", lang, index)
+                if folded not in first:
+                    first[folded] = (flow.id, f"{doc.path}:{doc.where(loc)[0]}")
+                    continue
+                other, where = first[folded]
+                problems.append(
+                    doc.problem(
+                        loc,
+                        "flow.shared_trigger",
+                        warning=True,
+                        phrase=str(phrase),
+                        other=other,
+                        where=where,
+                    )
+                )
     return problems
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.flows.admin_messages import ADMIN_MESSAGES
+
 __all__ = ["MESSAGES", "describe"]
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -264,6 +266,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the image file '{image}' does not exist (looked in {where}). Check the name or add the file.",
         "vi": "không có tệp ảnh '{image}' (đã tìm ở {where}). Kiểm tra tên hoặc thêm tệp.",
     },
+    "flow.image_not_https": {
+        "en": "the picture address '{image}' is not secure (http://). Use its https:// address, or save the picture beside the flow file and write its file name.",
+        "vi": "địa chỉ ảnh '{image}' không an toàn (http://). Hãy dùng địa chỉ https://, hoặc lưu ảnh cạnh tệp luồng và ghi tên tệp.",
+    },
+    "flow.label_too_long": {
+        "en": "this button text is {length} characters long; a phone shows about {limit} on a Telegram button and cuts the rest. Shorten it to {limit} characters or fewer.",
+        "vi": "chữ trên nút dài {length} ký tự; điện thoại chỉ hiện khoảng {limit} ký tự trên nút Telegram và cắt phần còn lại. Hãy rút gọn còn tối đa {limit} ký tự.",
+    },
+    "flow.too_many_choices": {
+        "en": "this step has {count} buttons; more than {limit} do not fit on a phone screen. Split the question into two steps.",
+        "vi": "bước này có {count} nút; hơn {limit} nút thì không vừa màn hình điện thoại. Hãy tách câu hỏi thành hai bước.",
+    },
+    "flow.text_too_long": {
+        "en": "this text is {length} characters long; a Telegram message holds at most {limit}. Shorten it or split it over two steps.",
+        "vi": "đoạn chữ dài {length} ký tự; một tin nhắn Telegram chứa tối đa {limit} ký tự. Hãy rút gọn hoặc tách sang hai bước.",
+    },
+    "flow.caption_too_long": {
+        "en": "this text is {length} characters long, but shown under a picture Telegram allows at most {limit}. Shorten it, or move the picture to a step of its own.",
+        "vi": "đoạn chữ dài {length} ký tự, nhưng khi đi kèm ảnh Telegram chỉ cho tối đa {limit} ký tự. Hãy rút gọn, hoặc đưa ảnh sang một bước riêng.",
+    },
+    "flow.shared_trigger": {
+        "en": "the trigger phrase '{phrase}' is also a trigger of the flow '{other}' ({where}); a resident who types it may land in either. Keep it in one flow.",
+        "vi": "cụm từ kích hoạt '{phrase}' cũng là từ kích hoạt của luồng '{other}' ({where}); người dân gõ cụm này có thể vào nhầm luồng. Chỉ giữ nó ở một luồng.",
+    },
+    "flow.maybe_unset": {
+        "en": "'{name}' may not be saved yet here: on the way {path} no step saves it, so it shows as empty (and a condition on it is false). Save it on every way to this step, or use it only after the step that saves it.",
+        "vi": "'{name}' có thể chưa được lưu ở đây: theo đường {path} chưa bước nào lưu nó, nên sẽ hiện trống (và điều kiện với nó là sai). Hãy lưu nó trên mọi đường tới bước này, hoặc chỉ dùng sau bước lưu nó.",
+    },
     "flow.no_flows": {
         "en": "there are no flow files (*.yaml) in {where}.",
         "vi": "không có tệp luồng (*.yaml) nào trong {where}.",
@@ -290,6 +320,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "thiếu tệp ngôn ngữ cho '{lang}' ({where}).",
     },
 }
+
+
+# The admin commands (test, graph, schema) keep their sentences in a sibling catalog; one lookup
+# finds both.
+MESSAGES.update(ADMIN_MESSAGES)
 
 
 class _Params(dict[str, Any]):

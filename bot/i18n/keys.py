@@ -50,5 +50,6 @@ REQUIRED_KEYS = frozenset(
         "commands.lang",
         "commands.help",
         "staff.alert",
+        "staff.reload_refused",
     }
 )

@@ -13,6 +13,7 @@ from bot.types import OutgoingMessage, SessionKey
 __all__ = [
     "AlertRecord",
     "AlreadyProcessed",
+    "FlowVersion",
     "OutboxRecord",
     "RunRecord",
     "Storage",
@@ -69,6 +70,16 @@ class OutboxRecord:
     message: OutgoingMessage
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowVersion:
+    """A version of a flow the bot loaded: reports tell edits apart by ``digest``."""
+
+    flow_id: str
+    version: int
+    digest: str
+    loaded_at: float
+
+
 class Storage(Protocol):
     """Durable sessions, the log of finished guidance sessions, alerts and undelivered replies.
 
@@ -116,6 +127,12 @@ class Storage(Protocol):
 
     async def cache_file(self, ref: str, file_id: str) -> None:
         """Remember a channel's id for an uploaded file."""
+
+    async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
+        """Remember loaded flow versions not seen before; returns how many were new."""
+
+    async def flow_versions(self) -> list[FlowVersion]:
+        """Every flow version ever loaded, oldest first."""
 
     async def close(self) -> None:
         """Finish writing and release the store."""

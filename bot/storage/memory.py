@@ -7,7 +7,14 @@ from dataclasses import replace
 
 from bot.engine.session import Session
 from bot.privacy import pseudonym
-from bot.storage.base import AlertRecord, AlreadyProcessed, OutboxRecord, RunRecord, TurnRecord
+from bot.storage.base import (
+    AlertRecord,
+    AlreadyProcessed,
+    FlowVersion,
+    OutboxRecord,
+    RunRecord,
+    TurnRecord,
+)
 from bot.types import SessionKey
 
 __all__ = ["MemoryStorage"]
@@ -24,6 +31,7 @@ class MemoryStorage:
         self._processed: dict[str, float] = {}
         self._unreachable: set[SessionKey] = set()
         self._files: dict[str, str] = {}
+        self._versions: list[FlowVersion] = []
         self._secret = b"memory"
 
     async def open(self) -> None:
@@ -102,6 +110,17 @@ class MemoryStorage:
     async def cache_file(self, ref: str, file_id: str) -> None:
         """Remember an upload id."""
         self._files[ref] = file_id
+
+    async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
+        """Remember loaded flow versions not seen before."""
+        known = {(v.flow_id, v.digest) for v in self._versions}
+        new = [v for v in versions if (v.flow_id, v.digest) not in known]
+        self._versions.extend(new)
+        return len(new)
+
+    async def flow_versions(self) -> list[FlowVersion]:
+        """Every flow version loaded."""
+        return list(self._versions)
 
     async def close(self) -> None:
         """Nothing to close."""

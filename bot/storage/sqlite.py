@@ -20,6 +20,7 @@ from bot.privacy import pseudonym
 from bot.storage.base import (
     AlertRecord,
     AlreadyProcessed,
+    FlowVersion,
     OutboxRecord,
     RunRecord,
     TurnRecord,
@@ -88,6 +89,15 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, user_id)
     ) WITHOUT ROWID;
     CREATE TABLE file_cache (ref TEXT PRIMARY KEY, file_id TEXT NOT NULL) WITHOUT ROWID;
+    """,
+    """
+    CREATE TABLE flow_versions (
+        flow_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        loaded_at REAL NOT NULL,
+        PRIMARY KEY (flow_id, digest)
+    ) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -332,6 +342,25 @@ class SqliteStorage:
         await self.db.execute(
             "UPDATE staff_alerts SET delivered_at = ? WHERE id = ?", (at, alert_id)
         )
+
+    async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
+        """Remember loaded flow versions not seen before; returns how many were new."""
+        before = self.db.total_changes
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO flow_versions (flow_id, version, digest, loaded_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(v.flow_id, v.version, v.digest, v.loaded_at) for v in versions],
+        )
+        return int(self.db.total_changes - before)
+
+    async def flow_versions(self) -> list[FlowVersion]:
+        """Every flow version ever loaded, oldest first."""
+        async with self.db.execute(
+            "SELECT flow_id, version, digest, loaded_at FROM flow_versions "
+            "ORDER BY loaded_at, flow_id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [FlowVersion(flow_id=r[0], version=r[1], digest=r[2], loaded_at=r[3]) for r in rows]
 
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""

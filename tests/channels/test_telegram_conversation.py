@@ -87,3 +87,20 @@ async def test_english_phone_gets_english(rig: TelegramRig) -> None:
     tom = Resident(rig, 888, language="en")
     await tom.send("/start")
     assert "Hello!" in tom.text and "Demo" in tom.buttons
+
+
+async def test_a_visit_request_reaches_the_admin_chats_once(fake_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rig = TelegramRig(fake_api, "aiogram", "polling", tmp_path / "db.sqlite3", extra={"admin_chat_ids": [9001, 9002]})
+    await rig.start()
+    try:
+        resident = Resident(rig, 555)
+        await resident.send("/start visit")
+        await resident.press("Buổi sáng")
+        assert "Đã gửi yêu cầu" in resident.text
+        assert await rig.bot.deliver_alerts() == 1
+        assert await rig.bot.deliver_alerts() == 0  # delivered alerts are not sent again
+        for admin in (9001, 9002):
+            [text] = fake_api.sent_texts(admin)
+            assert "Người dân cần giúp tận nhà, buổi sáng" in text and "visit" in text
+    finally:
+        await rig.stop()

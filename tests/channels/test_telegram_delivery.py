@@ -122,3 +122,22 @@ async def test_rate_limiter_allows_a_burst_then_one_per_second_per_chat() -> Non
     for chat in range(100, 160):
         await limiter.acquire(chat)
     assert 1.0 <= sum(slept) <= 2.1  # about 30 messages a second overall
+
+
+async def test_a_timeout_is_retried_and_the_reply_still_arrives(fake_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.channels.tg_harness import TelegramRig
+
+    for framework in ("aiogram", "ptb"):
+        rig = TelegramRig(fake_api, framework, "webhook", tmp_path / f"{framework}.sqlite3",
+                          extra={"request_timeout": 1.0})
+        await rig.start()
+        try:
+            chat = 207 if framework == "aiogram" else 208
+            fake_api.delay("sendMessage", 3, chat_id=chat)
+            resident = Resident(rig, chat)
+            await resident.send("/start other")
+            statuses = [c.failed_status for c in rig.api.calls_to("sendMessage", chat)]
+            assert statuses[0] == 499 and statuses[-1] is None  # gave up waiting, then sent again
+            assert "Bước một." in resident.texts
+        finally:
+            await rig.stop()

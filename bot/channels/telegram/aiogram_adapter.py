@@ -68,9 +68,9 @@ class AiogramAdapter:
 
     name = "aiogram"
 
-    def __init__(self, token: str, *, api_base: str) -> None:
+    def __init__(self, token: str, *, api_base: str, timeout: float = 30.0) -> None:
         server = TelegramAPIServer.from_base(api_base.rstrip("/"))
-        self.bot = Bot(token, session=AiohttpSession(api=server))
+        self.bot = Bot(token, session=AiohttpSession(api=server, timeout=timeout))
         self.dispatcher = Dispatcher()
         self.router = Router(name="trolyso")
         self.dispatcher.include_router(self.router)

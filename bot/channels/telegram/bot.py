@@ -10,8 +10,9 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from bot.channels.telegram.adapter import Adapter
 from bot.channels.telegram.core import ChatOrder, TelegramCore
@@ -22,10 +23,14 @@ from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
 from bot.channels.telegram.limits import RateLimiter
 from bot.config import TelegramSettings
 from bot.errors import ConfigError, DependencyMissing
+from bot.flows.problems import Problem
 from bot.i18n.catalog import Catalog
 from bot.service import Assistant
 from bot.storage.base import Storage
 from bot.types import OutgoingMessage
+
+if TYPE_CHECKING:
+    from bot.reload import FlowReloader
 
 __all__ = ["COMMANDS", "TelegramBot", "make_adapter"]
 
@@ -42,10 +47,10 @@ def make_adapter(settings: TelegramSettings) -> Adapter:
         if settings.framework == "ptb":
             from bot.channels.telegram.ptb_adapter import PtbAdapter
 
-            return PtbAdapter(token, api_base=settings.api_base)
+            return PtbAdapter(token, api_base=settings.api_base, timeout=settings.request_timeout)
         from bot.channels.telegram.aiogram_adapter import AiogramAdapter
 
-        return AiogramAdapter(token, api_base=settings.api_base)
+        return AiogramAdapter(token, api_base=settings.api_base, timeout=settings.request_timeout)
     except ImportError as exc:
         raise DependencyMissing(f"Telegram with {settings.framework}", "telegram") from exc
 
@@ -110,6 +115,7 @@ class TelegramBot:
         self.order = ChatOrder()
         self.poller: Poller | None = None
         self.webhook: WebhookServer | None = None
+        self.reloader: FlowReloader | None = None
         self._stopped = asyncio.Event()
         self._redact = _RedactToken(settings.token)
 
@@ -182,16 +188,19 @@ class TelegramBot:
 
     async def serve(self) -> None:
         """Take updates until :meth:`stop`; alerts for staff are delivered meanwhile."""
-        alerts = asyncio.ensure_future(self._alerts_loop())
+        background = [asyncio.ensure_future(self._alerts_loop())]
+        if self.reloader is not None:
+            background.append(asyncio.ensure_future(self.reloader.run()))
         try:
             if self.poller is not None:
                 await self.poller.run()
             else:
                 await self._stopped.wait()
         finally:
-            alerts.cancel()
-            with suppress(asyncio.CancelledError):
-                await alerts
+            for task in background:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
 
     def stop(self) -> None:
         """Ask the bot to stop after the updates in hand."""
@@ -220,7 +229,19 @@ class TelegramBot:
         finally:
             await self.close()
 
-    # --- alerts for staff ------------------------------------------------------------------------
+    # --- messages for staff ----------------------------------------------------------------------
+
+    async def tell_admins(self, problems: Sequence[Problem], *, limit: int = 10) -> None:
+        """Tell the admin chats that an edit was refused, and why (in Vietnamese)."""
+        if not self.settings.admin_chat_ids or not problems:
+            return
+        lines = [self.catalog.text("staff.reload_refused", "vi", count=len(problems))]
+        lines += [problem.render("vi") for problem in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(f"… (+{len(problems) - limit})")
+        await self.delivery.send_many(
+            self.settings.admin_chat_ids, OutgoingMessage(text="\n".join(lines))
+        )
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the admin chats; returns how many went out."""

@@ -86,13 +86,16 @@ class PtbAdapter:
 
     name = "ptb"
 
-    def __init__(self, token: str, *, api_base: str) -> None:
+    def __init__(self, token: str, *, api_base: str, timeout: float = 30.0) -> None:
         base = api_base.rstrip("/")
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
+            .read_timeout(timeout)
+            .write_timeout(timeout)
+            .connect_timeout(timeout)
             .updater(None)
             .build()
         )

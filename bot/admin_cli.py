@@ -1,0 +1,159 @@
+"""The admin commands of ``trolyso``: conversation tests, flow diagrams and the editor schema.
+
+``bot.cli`` calls :func:`add_admin_commands` to declare them and :func:`run_admin_command` to run
+them. Each command prints sentences in the admin's language (``--lang``, Vietnamese by default)
+and returns an exit code: 0 all good, 1 a test failed or a test file has problems, 2 nothing could
+run (a wrong path, a flow that does not exist, flows with errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.errors import FlowError
+from bot.flows.messages import describe
+
+__all__ = ["ADMIN_COMMANDS", "add_admin_commands", "run_admin_command"]
+
+ADMIN_COMMANDS = ("test", "graph", "schema")
+_LANG_HELP = "language of the messages (default: vi)"
+
+
+def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``test``, ``graph`` and ``schema`` on the ``trolyso`` command line."""
+    test = commands.add_parser(
+        "test", help="run the conversation tests of the flows (default: flows/tests/)"
+    )
+    test.add_argument(
+        "paths", nargs="*", type=Path, help="test files or folders (default: FLOWS/tests)"
+    )
+    test.add_argument("--flows", type=Path, help="the folder of flows to test (default: live)")
+    test.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+
+    graph = commands.add_parser("graph", help="print a flow as a Mermaid or Graphviz diagram")
+    graph.add_argument("flow_id", metavar="FLOW_ID", help="the id of the flow to draw")
+    graph.add_argument(
+        "--format", choices=["mermaid", "dot"], default="mermaid", help="default: mermaid"
+    )
+    graph.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
+    graph.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema of flow files, for autocomplete in editors"
+    )
+    schema.add_argument(
+        "--output",
+        type=Path,
+        help="where to write it; '-' prints it (default: docs/flow.schema.json beside flows/)",
+    )
+    schema.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+
+
+def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the admin command named in ``args.command`` (one of :data:`ADMIN_COMMANDS`)."""
+    if args.command == "test":
+        return _test(settings, args)
+    if args.command == "graph":
+        return _graph(settings, args)
+    return _schema(settings, args)
+
+
+def _say(code: str, lang: str, *, error: bool = False, **params: object) -> None:
+    print(describe(code, dict(params), lang), file=sys.stderr if error else sys.stdout)
+
+
+def _flows_broken(settings: Settings, flows_dir: Path, lang: str) -> int:
+    """Explain, in the admin's language, why the flows cannot be loaded."""
+    from bot.flows.loader import load_flows
+    from bot.i18n.catalog import load_catalog
+
+    problems = load_flows([flows_dir]).problems + load_catalog(settings.locales_dir)[1]
+    _say("cli.flows_broken", lang, error=True, where=flows_dir)
+    for problem in problems:
+        if problem.is_error:
+            print("  " + problem.render(lang), file=sys.stderr)
+    return 2
+
+
+def _test(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import load_engine
+    from bot.flows.convtest_report import report
+    from bot.flows.convtest_run import run_tests
+    from bot.flows.convtests import find_test_files, read_test_file
+
+    lang: str = args.lang
+    flows_dir: Path = args.flows or settings.flows_dir
+    paths: list[Path] = args.paths or [flows_dir / "tests"]
+    try:
+        # Built exactly as the bot builds it, so the welcome flow and settings apply in tests too.
+        engine, _warnings = load_engine(settings, flows_dir=flows_dir)
+    except FlowError:
+        return _flows_broken(settings, flows_dir, lang)
+    files, missing = find_test_files(paths)
+    for path in missing:
+        _say("cli.no_such_path", lang, error=True, where=path)
+    if missing:
+        return 2
+    if not files:
+        _say("cli.no_test_files", lang, error=True, where=", ".join(map(str, paths)))
+        return 2
+    parsed = [read_test_file(file, flows=engine.flows) for file in files]
+    tests = [test for file in parsed for test in file.tests]
+    results, coverage = asyncio.run(run_tests(engine, tests))
+    for line in report(
+        parsed, results, coverage, engine.flows, lang=lang, list_untested=not args.paths
+    ):
+        print(line)
+    broken = any(file.problems for file in parsed) or not all(r.passed for r in results)
+    return 1 if broken else 0
+
+
+def _graph(settings: Settings, args: argparse.Namespace) -> int:
+    import difflib
+
+    from bot.flows.graph import to_dot, to_mermaid
+    from bot.flows.loader import load_flows
+    from bot.i18n.catalog import load_catalog
+
+    flows_dir: Path = args.flows or settings.flows_dir
+    loaded = load_flows([flows_dir])
+    flow = loaded.flows.get(args.flow_id)
+    if flow is None:
+        close = difflib.get_close_matches(args.flow_id, list(loaded.flows), n=1)
+        _say(
+            "cli.no_flow",
+            args.lang,
+            error=True,
+            flow=args.flow_id,
+            where=flows_dir,
+            known=", ".join(sorted(loaded.flows)) or "-",
+            suggestion=close[0] if close else "",
+        )
+        return 2
+    catalog, _problems = load_catalog(settings.locales_dir)
+    # The diagram shows the Vietnamese words residents see on the default help button.
+    help_label = catalog.text("button.help", "vi", xung_ho="bạn") if catalog else "help"
+    draw = to_dot if args.format == "dot" else to_mermaid
+    print(draw(flow.flow, help_label=help_label), end="")
+    return 0
+
+
+def _schema(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.flows.jsonschema import schema_text
+
+    text = schema_text()
+    output: Path = args.output or settings.flows_dir.parent / "docs" / "flow.schema.json"
+    if str(output) == "-":
+        print(text, end="")
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _say("cli.cannot_write", args.lang, error=True, path=output, detail=exc.strerror or exc)
+        return 2
+    _say("cli.schema_written", args.lang, path=output)
+    return 0

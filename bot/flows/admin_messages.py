@@ -1,0 +1,177 @@
+# ruff: noqa: E501  (a catalog of sentences reads better unbroken, like bot/flows/messages.py)
+"""What the admin commands (``trolyso test``, ``graph``, ``schema``) say, in Vietnamese and English.
+
+A sibling of ``bot.flows.messages``, merged into its catalog, so ``describe`` and
+``Problem.render`` find these codes too. Every message says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ADMIN_MESSAGES"]
+
+ADMIN_MESSAGES: dict[str, dict[str, str]] = {
+    # Problems in a conversation test file (reported like lint, with file:line:column)
+    "convtest.not_mapping": {
+        "en": "a conversation test file starts with 'flow:' and 'tests:'. Copy a file from flows/tests/ as a starting point.",
+        "vi": "tệp kiểm tra hội thoại bắt đầu bằng 'flow:' và 'tests:'. Hãy sao chép một tệp trong flows/tests/ để bắt đầu.",
+    },
+    "convtest.missing": {
+        "en": "'{field}' is missing here. Add it (see 'Conversation tests' in docs/flows.md).",
+        "vi": "thiếu mục '{field}' ở đây. Hãy thêm vào (xem 'Kiểm tra hội thoại' trong docs/flows.md).",
+    },
+    "convtest.unknown_field": {
+        "en": "'{field}' is not part of a conversation test.{hint} Allowed here: {allowed}.",
+        "vi": "'{field}' không phải là mục của bài kiểm tra hội thoại.{hint} Được dùng ở đây: {allowed}.",
+    },
+    "convtest.not_list": {
+        "en": "'{field}' must be a list with at least one item (lines starting with '- ').",
+        "vi": "'{field}' phải là danh sách có ít nhất một mục (các dòng bắt đầu bằng '- ').",
+    },
+    "convtest.not_a_test": {
+        "en": "each test is a group of fields: 'name:', 'steps:' and optionally 'lang:', 'xung_ho:', 'welcome:', 'outcome:'.",
+        "vi": "mỗi bài kiểm tra là một nhóm mục: 'name:', 'steps:' và có thể thêm 'lang:', 'xung_ho:', 'welcome:', 'outcome:'.",
+    },
+    "convtest.bad_step": {
+        "en": "each line of a conversation does one thing: one of {allowed}, for example '- press: Android'.",
+        "vi": "mỗi dòng hội thoại làm một việc: một trong {allowed}, ví dụ '- press: Android'.",
+    },
+    "convtest.two_actions": {
+        "en": "this line does several things ({actions}). Put each on its own line starting with '- '.",
+        "vi": "dòng này làm nhiều việc ({actions}). Hãy viết mỗi việc trên một dòng riêng bắt đầu bằng '- '.",
+    },
+    "convtest.empty": {
+        "en": "'{field}' is empty. Write what it should be.",
+        "vi": "'{field}' đang trống. Hãy viết nội dung.",
+    },
+    "convtest.wrong_type": {
+        "en": "'{field}' should be {expected}.",
+        "vi": "'{field}' phải là {expected}.",
+    },
+    "convtest.choice_value": {
+        "en": "'{field}' must be one of: {allowed}.",
+        "vi": "'{field}' phải là một trong: {allowed}.",
+    },
+    "convtest.expect_first": {
+        "en": "'expect' checks what the bot has just said, but nothing has happened yet. Begin with '- start: {flow}'.",
+        "vi": "'expect' kiểm tra điều bot vừa nói, nhưng chưa có gì xảy ra. Hãy bắt đầu bằng '- start: {flow}'.",
+    },
+    "convtest.unknown_step": {
+        "en": "no flow has a step '{target}'.{hint}",
+        "vi": "không luồng nào có bước '{target}'.{hint}",
+    },
+    # A test that did not go as written
+    "convtest.at_move": {
+        "en": "[conversation line {index}, {action}]",
+        "vi": "[dòng hội thoại {index}, {action}]",
+    },
+    "convtest.at_outcome": {"en": "[outcome]", "vi": "[kết quả]"},
+    "convtest.fail.says": {
+        "en": 'the bot did not say "{expected}".',
+        "vi": 'bot không nói "{expected}".',
+    },
+    "convtest.fail.said": {
+        "en": 'the bot said "{unwanted}", which this test says it must not.',
+        "vi": 'bot nói "{unwanted}", điều bài kiểm tra yêu cầu không được nói.',
+    },
+    "convtest.fail.buttons": {
+        "en": "the buttons are not the expected {expected} (Back and Menu are not counted).",
+        "vi": "các nút không đúng như mong đợi {expected} (không tính nút Quay lại và Menu).",
+    },
+    "convtest.fail.button_missing": {
+        "en": 'there is no button "{label}".',
+        "vi": 'không có nút "{label}".',
+    },
+    "convtest.fail.no_button": {
+        "en": 'there is no button "{label}" to press. Write the label exactly as shown below.',
+        "vi": 'không có nút "{label}" để bấm. Hãy viết đúng chữ trên nút như bên dưới.',
+    },
+    "convtest.fail.link_button": {
+        "en": "\"{label}\" opens a web page; a test cannot press it. Check it with 'buttons_include' instead.",
+        "vi": "\"{label}\" mở một trang web; bài kiểm tra không bấm được. Hãy kiểm tra bằng 'buttons_include'.",
+    },
+    "convtest.fail.at": {
+        "en": "the conversation is at step '{actual}' of {flow}, not at '{expected}'.",
+        "vi": "hội thoại đang ở bước '{actual}' của {flow}, không phải '{expected}'.",
+    },
+    "convtest.fail.not_in_flow": {
+        "en": "the conversation is not in a flow ({screen}), so it is not at step '{expected}'.",
+        "vi": "hội thoại không ở trong luồng nào ({screen}), nên không ở bước '{expected}'.",
+    },
+    "convtest.screen.new": {"en": "nothing started yet", "vi": "chưa bắt đầu"},
+    "convtest.screen.menu": {"en": "at the main menu", "vi": "đang ở menu chính"},
+    "convtest.screen.lang": {"en": "choosing a language", "vi": "đang chọn ngôn ngữ"},
+    "convtest.screen.ended": {"en": "the flow has ended", "vi": "luồng đã kết thúc"},
+    "convtest.screen.flow": {"en": "in a flow", "vi": "trong luồng"},
+    "convtest.fail.outcome": {
+        "en": "the flow {flow} ended as '{actual}', not '{expected}'.",
+        "vi": "luồng {flow} kết thúc là '{actual}', không phải '{expected}'.",
+    },
+    "convtest.fail.not_ended": {
+        "en": "the flow {flow} has not ended (it waits at step '{step}'), so it is not '{expected}' yet.",
+        "vi": "luồng {flow} chưa kết thúc (đang chờ ở bước '{step}'), nên chưa phải '{expected}'.",
+    },
+    "convtest.fail.not_started": {
+        "en": "the flow {flow} never ran in this test, so it cannot end as '{expected}'.",
+        "vi": "luồng {flow} chưa chạy lần nào trong bài này, nên không thể kết thúc là '{expected}'.",
+    },
+    "convtest.fail.internal": {
+        "en": "the bot had an internal problem here: {detail}. Check this step of the flow (run 'trolyso lint').",
+        "vi": "bot gặp trục trặc ở đây: {detail}. Hãy kiểm tra bước này của luồng (chạy 'trolyso lint').",
+    },
+    "convtest.bot_said": {"en": "the bot said: «{text}»", "vi": "bot nói: «{text}»"},
+    "convtest.offered": {"en": "buttons: {buttons}", "vi": "các nút: {buttons}"},
+    "convtest.summary": {
+        "en": "{total} tests: {passed} passed, {failed} failed.",
+        "vi": "{total} bài kiểm tra: {passed} đạt, {failed} không đạt.",
+    },
+    "convtest.summary_problems": {
+        "en": "{count} problems in the test files (tests with problems did not run).",
+        "vi": "{count} lỗi trong các tệp kiểm tra (bài có lỗi không được chạy).",
+    },
+    # Coverage
+    "coverage.title": {
+        "en": "Coverage (steps entered and choices taken by the tests, all languages):",
+        "vi": "Độ phủ (các bước và lựa chọn mà bài kiểm tra đã đi qua, mọi ngôn ngữ):",
+    },
+    "coverage.flow": {
+        "en": "{flow}: {steps_hit}/{steps} steps, {choices_hit}/{choices} choices",
+        "vi": "{flow}: {steps_hit}/{steps} bước, {choices_hit}/{choices} lựa chọn",
+    },
+    "coverage.missing_steps": {
+        "en": "no test reaches the steps: {steps}",
+        "vi": "chưa bài nào tới các bước: {steps}",
+    },
+    "coverage.missing_choice": {
+        "en": "no test takes, at step {step}: {labels}",
+        "vi": "chưa bài nào chọn, ở bước {step}: {labels}",
+    },
+    "coverage.untested": {
+        "en": "flows with no test: {flows}",
+        "vi": "các luồng chưa có bài kiểm tra: {flows}",
+    },
+    # The commands themselves
+    "cli.no_test_files": {
+        "en": "there are no conversation test files (*.yaml) in {where}. Write one (see 'Conversation tests' in docs/flows.md).",
+        "vi": "không có tệp kiểm tra hội thoại (*.yaml) nào trong {where}. Hãy viết một tệp (xem 'Kiểm tra hội thoại' trong docs/flows.md).",
+    },
+    "cli.no_such_path": {
+        "en": "{where} does not exist. Check the path.",
+        "vi": "{where} không tồn tại. Hãy kiểm tra đường dẫn.",
+    },
+    "cli.flows_broken": {
+        "en": "the flows in {where} have errors, so nothing can run. Fix these first:",
+        "vi": "các luồng trong {where} có lỗi nên chưa chạy được. Hãy sửa những lỗi này trước:",
+    },
+    "cli.no_flow": {
+        "en": "there is no flow '{flow}' in {where}.{hint} Flows there: {known}. If its file has errors, run 'trolyso lint'.",
+        "vi": "không có luồng '{flow}' trong {where}.{hint} Các luồng ở đó: {known}. Nếu tệp của nó có lỗi, hãy chạy 'trolyso lint'.",
+    },
+    "cli.schema_written": {
+        "en": "Wrote the flow format's JSON Schema to {path}.",
+        "vi": "Đã ghi JSON Schema của định dạng luồng vào {path}.",
+    },
+    "cli.cannot_write": {
+        "en": "cannot write {path} ({detail}). Check the folder exists and you may write there.",
+        "vi": "không ghi được {path} ({detail}). Kiểm tra thư mục có tồn tại và có quyền ghi.",
+    },
+}
