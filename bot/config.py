@@ -59,10 +59,21 @@ class TelegramSettings(_Section):
     poll_timeout: int = Field(default=25, ge=0, le=50)
     request_timeout: float = Field(default=30.0, gt=0)
     webhook: WebhookSettings = WebhookSettings()
+    # The bot's @username (without @), for deep links and QR posters.
+    username: str = ""
+    # Telegram user ids of the commune's admins (private chats only).
+    admin_ids: list[int] = Field(default_factory=list)
+    # Where alerts for staff go; the admins' own chats when empty.
     admin_chat_ids: list[int] = Field(default_factory=list)
     messages_per_second: float = Field(default=30.0, gt=0)
     chat_messages_per_second: float = Field(default=1.0, gt=0)
     chat_burst: int = Field(default=3, ge=1)
+
+
+class PrivacySettings(_Section):
+    """How long personal records are kept (Law 91/2025/QH15: only as long as needed)."""
+
+    retention_days: int = Field(default=365, ge=1)
 
 
 class Settings(_Section):
@@ -76,6 +87,9 @@ class Settings(_Section):
     welcome_flow: str = "welcome"
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    # Leaders' targets: village -> flow id -> how many residents should be helped.
+    targets: dict[str, dict[str, int]] = Field(default_factory=dict)
     source: str = "(built-in defaults)"
 
     def template_context(self) -> dict[str, Any]:

@@ -152,3 +152,9 @@ class FinishedRun:
     outcome: str
     path: tuple[str, ...]
     parent_flow: str = ""
+    # Who gets credit: "self" (the resident alone), "assisted" (during a volunteer's visit) or
+    # "referred" (opened from a volunteer's QR poster).
+    mode: str = "self"
+    volunteer_id: int | None = None
+    village: str = ""
+    visit_id: int | None = None

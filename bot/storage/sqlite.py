@@ -99,6 +99,74 @@ _MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (flow_id, digest)
     ) WITHOUT ROWID;
     """,
+    # Volunteers, households and visits (door-to-door help), and what admins did.
+    """
+    ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'self';
+    ALTER TABLE runs ADD COLUMN volunteer_id INTEGER;
+    ALTER TABLE runs ADD COLUMN village TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN visit_id INTEGER;
+    CREATE INDEX runs_by_village ON runs (village, flow_id);
+    CREATE TABLE volunteers (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        village TEXT NOT NULL,
+        commune TEXT NOT NULL DEFAULT '',
+        code TEXT NOT NULL UNIQUE,
+        active INTEGER NOT NULL DEFAULT 1,
+        joined_at REAL NOT NULL,
+        deactivated_at REAL,
+        UNIQUE (channel, user_id)
+    );
+    CREATE TABLE invites (
+        code_hash TEXT PRIMARY KEY,
+        village TEXT NOT NULL,
+        commune TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_by INTEGER,
+        used_at REAL
+    ) WITHOUT ROWID;
+    CREATE TABLE households (
+        id INTEGER PRIMARY KEY,
+        volunteer_id INTEGER NOT NULL,
+        village TEXT NOT NULL,
+        label TEXT NOT NULL,
+        label_key TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (volunteer_id, village, label_key)
+    );
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY,
+        volunteer_id INTEGER NOT NULL,
+        household_id INTEGER NOT NULL,
+        village TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL
+    );
+    CREATE TABLE visit_outcomes (
+        id INTEGER PRIMARY KEY,
+        visit_id INTEGER NOT NULL,
+        household_id INTEGER NOT NULL,
+        volunteer_id INTEGER NOT NULL,
+        village TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        at REAL NOT NULL
+    );
+    CREATE INDEX visit_outcomes_by_household ON visit_outcomes (household_id, flow_id, at);
+    CREATE TABLE admin_actions (
+        id INTEGER PRIMARY KEY,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        allowed INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -210,7 +278,8 @@ class SqliteStorage:
                 user = pseudonym(self._secret, str(key))
                 await db.executemany(
                     "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
-                    "ended_at, outcome, path, parent_flow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             user,
@@ -223,6 +292,10 @@ class SqliteStorage:
                             run.outcome,
                             json.dumps(list(run.path)),
                             run.parent_flow,
+                            run.mode,
+                            run.volunteer_id,
+                            run.village,
+                            run.visit_id,
                         )
                         for run in turn.finished
                     ],
@@ -366,7 +439,7 @@ class SqliteStorage:
         """Every logged run, oldest first."""
         async with self.db.execute(
             "SELECT user_ref, channel, flow_id, flow_version, lang, started_at, ended_at, outcome, "
-            "path, parent_flow FROM runs ORDER BY id"
+            "path, parent_flow, mode, volunteer_id, village, visit_id FROM runs ORDER BY id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [
@@ -382,6 +455,10 @@ class SqliteStorage:
                     outcome=row[7],
                     path=tuple(json.loads(row[8])),
                     parent_flow=row[9],
+                    mode=row[10],
+                    volunteer_id=row[11],
+                    village=row[12],
+                    visit_id=row[13],
                 ),
             )
             for row in rows
