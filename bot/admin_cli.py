@@ -19,7 +19,7 @@ from bot.flows.messages import describe
 
 __all__ = ["ADMIN_COMMANDS", "add_admin_commands", "run_admin_command"]
 
-ADMIN_COMMANDS = ("test", "graph", "schema")
+ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers")
 _LANG_HELP = "language of the messages (default: vi)"
 
 
@@ -52,6 +52,10 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     schema.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
 
+    from bot.staff.cli import add_volunteer_commands
+
+    add_volunteer_commands(commands)
+
 
 def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run the admin command named in ``args.command`` (one of :data:`ADMIN_COMMANDS`)."""
@@ -59,6 +63,10 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
         return _test(settings, args)
     if args.command == "graph":
         return _graph(settings, args)
+    if args.command == "volunteers":
+        from bot.staff.cli import run_volunteer_command
+
+        return run_volunteer_command(settings, args)
     return _schema(settings, args)
 
 

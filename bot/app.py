@@ -77,6 +77,17 @@ async def build_app(
     from bot.reload import versions_of
 
     await storage.record_flow_versions(versions_of(engine, time.time()))
+    from bot.staff.desk import StaffDesk
+    from bot.types import SessionKey
+
+    desk = StaffDesk(
+        storage,
+        admins=frozenset(SessionKey("telegram", str(i)) for i in settings.telegram.admin_ids),
+        bot_username=settings.telegram.username,
+    )
     return App(
-        settings=settings, assistant=Assistant(engine, storage), storage=storage, warnings=warnings
+        settings=settings,
+        assistant=Assistant(engine, storage, desk=desk),
+        storage=storage,
+        warnings=warnings,
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.runner import Engine
+from bot.staff.desk import StaffDesk
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.types import IncomingEvent, OutgoingMessage, SessionKey
 
@@ -37,11 +38,18 @@ class Assistant:
     """The engine and the storage working together for every channel."""
 
     def __init__(
-        self, engine: Engine, storage: Storage, *, clock: Callable[[], float] = time.time
+        self,
+        engine: Engine,
+        storage: Storage,
+        *,
+        clock: Callable[[], float] = time.time,
+        desk: StaffDesk | None = None,
     ) -> None:
         self.engine = engine
         self.storage = storage
         self.clock = clock
+        # Volunteers' and admins' commands, in front of the engine (None: residents only).
+        self.desk = desk
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -78,7 +86,18 @@ class Assistant:
                 if update_key and await self.storage.is_processed(update_key):
                     return Handled(duplicate=True)
                 session = await self.storage.load(key)
-                reply = engine.handle(session, event, now=self.clock(), lang_hint=lang_hint)
+                now = self.clock()
+                if self.desk is None:
+                    reply = engine.handle(session, event, now=now, lang_hint=lang_hint)
+                else:
+                    answer = await self.desk.turn(
+                        key, session, event, engine=engine, now=now, lang_hint=lang_hint
+                    )
+                    reply = answer.reply
+                    if answer.forget:
+                        # Nothing is saved for this turn: the whole point is to keep nothing.
+                        await self.desk.store.forget(key, self.desk.store.user_ref(key))
+                        return Handled(messages=reply.messages)
                 await self.storage.save(
                     TurnRecord(
                         key=key,

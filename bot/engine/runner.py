@@ -63,6 +63,7 @@ class _Turn:
     notices: list[str] = field(default_factory=list)
     alerts: list[StaffAlert] = field(default_factory=list)
     going_back: bool = False
+    credit: dict[str, Any] = field(default_factory=dict)
 
 
 class Engine:
@@ -92,24 +93,32 @@ class Engine:
             key=lambda flow: (flow.flow.order, flow.flow.title.get(DEFAULT_LANGUAGE)),
         )
 
-    # --- the one public entry point --------------------------------------------------------------
+    # --- the public entry points -----------------------------------------------------------------
+
+    def new_session(self, *, lang_hint: str = "") -> Session:
+        """A fresh session for someone the bot has not met (in their phone's language if known)."""
+        hinted = lang_hint if lang_hint in self.catalog.languages else ""
+        return Session(lang=hinted or self.default_language)
 
     def handle(
-        self, session: Session | None, event: IncomingEvent, *, now: float, lang_hint: str = ""
+        self,
+        session: Session | None,
+        event: IncomingEvent,
+        *,
+        now: float,
+        lang_hint: str = "",
+        credit: dict[str, Any] | None = None,
     ) -> Reply:
         """Apply ``event`` to (a copy of) ``session`` and return the result.
 
         ``lang_hint`` (the language of the resident's phone, say) picks the language of someone
-        new; it never overrides a language a resident chose.
+        new; it never overrides a language a resident chose. ``credit`` says who gets credit for
+        a flow started in this turn (a volunteer's QR poster); during a visit, the visit does.
         """
-        if session is None:
-            hinted = lang_hint if lang_hint in self.catalog.languages else ""
-            current = Session(lang=hinted or self.default_language)
-        else:
-            current = session.copy()
+        current = self.new_session(lang_hint=lang_hint) if session is None else session.copy()
         if not current.lang:
             current.lang = self.default_language
-        turn = _Turn(session=current, now=now)
+        turn = _Turn(session=current, now=now, credit=dict(credit or {}))
         self._reconcile(turn)
         if isinstance(event, Press):
             self._on_press(turn, event.payload)
@@ -412,8 +421,25 @@ class Engine:
         self._enter(turn, flow.flow.start)
 
     def _new_frame(self, turn: _Turn, flow: CompiledFlow) -> Frame:
+        session = turn.session
+        if session.stack:  # a sub-flow counts for whoever the calling flow counts for
+            credit = dict(session.stack[-1].credit)
+        elif session.visit:
+            visit = session.visit
+            credit = {
+                "mode": "assisted",
+                "volunteer_id": visit.get("volunteer_id"),
+                "village": visit.get("village", ""),
+                "visit_id": visit.get("id"),
+            }
+        else:
+            credit = dict(turn.credit)
         return Frame(
-            flow_id=flow.id, version=flow.version, step=flow.flow.start, started_at=turn.now
+            flow_id=flow.id,
+            version=flow.version,
+            step=flow.flow.start,
+            started_at=turn.now,
+            credit=credit,
         )
 
     def _abandon_all(self, turn: _Turn) -> None:
@@ -434,6 +460,10 @@ class Engine:
             outcome=outcome,
             path=tuple(frame.path),
             parent_flow=parent.flow_id if parent else "",
+            mode=str(frame.credit.get("mode", "self")),
+            volunteer_id=frame.credit.get("volunteer_id"),
+            village=str(frame.credit.get("village", "")),
+            visit_id=frame.credit.get("visit_id"),
         )
 
     def _reconcile(self, turn: _Turn) -> None:

@@ -30,6 +30,8 @@ class Frame:
     vars: dict[str, Any] = field(default_factory=dict)
     # Set while a welcome flow runs on top of this one: the step to enter when it ends.
     resume_at: str = ""
+    # Who gets credit for this run (see FinishedRun.mode); empty for a resident alone.
+    credit: dict[str, Any] = field(default_factory=dict)
 
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
@@ -42,6 +44,7 @@ class Frame:
             path=list(self.path),
             vars=dict(self.vars),
             resume_at=self.resume_at,
+            credit=dict(self.credit),
         )
 
 
@@ -57,6 +60,10 @@ class Session:
     last_flow: str = ""
     turn: int = 0
     updated_at: float = 0.0
+    # A volunteer's visit in progress: id, household_id, household (label), village, volunteer_id.
+    visit: dict[str, Any] = field(default_factory=dict)
+    # What the staff desk is waiting for (a village name, a note, an outcome...).
+    staff: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> Frame | None:
@@ -74,6 +81,8 @@ class Session:
             last_flow=self.last_flow,
             turn=self.turn,
             updated_at=self.updated_at,
+            visit=dict(self.visit),
+            staff=dict(self.staff),
         )
 
     def to_json(self) -> str:
@@ -91,6 +100,7 @@ class Session:
                     "path": f.path,
                     "vars": f.vars,
                     "resume_at": f.resume_at,
+                    "credit": f.credit,
                 }
                 for f in self.stack
             ],
@@ -99,6 +109,8 @@ class Session:
             "last_flow": self.last_flow,
             "turn": self.turn,
             "updated_at": self.updated_at,
+            "visit": self.visit,
+            "staff": self.staff,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -119,6 +131,7 @@ class Session:
                     path=list(f.get("path", [])),
                     vars=dict(f.get("vars", {})),
                     resume_at=f.get("resume_at", ""),
+                    credit=dict(f.get("credit", {})),
                 )
                 for f in data.get("stack", [])
             ],
@@ -127,6 +140,8 @@ class Session:
             last_flow=data.get("last_flow", ""),
             turn=int(data.get("turn", 0)),
             updated_at=float(data.get("updated_at", 0.0)),
+            visit=dict(data.get("visit", {})),
+            staff=dict(data.get("staff", {})),
         )
 
 

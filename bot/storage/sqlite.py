@@ -26,6 +26,7 @@ from bot.storage.base import (
     TurnRecord,
 )
 from bot.storage.codec import message_from_json, message_to_json
+from bot.storage.sqlite_staff import StaffTables
 from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
@@ -171,7 +172,7 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
-class SqliteStorage:
+class SqliteStorage(StaffTables):
     """The :class:`~bot.storage.base.Storage` protocol on one SQLite file."""
 
     def __init__(self, path: Path) -> None:
@@ -194,6 +195,8 @@ class SqliteStorage:
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=FULL")
             await self._db.execute("PRAGMA busy_timeout=10000")
+            # Deleted records (a resident's /forget, purges) are overwritten, not just unlinked.
+            await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
             self._secret = bytes.fromhex(await self._meta_secret())
         except StorageError:
@@ -244,6 +247,10 @@ class SqliteStorage:
             row = await cursor.fetchone()
         assert row is not None
         return str(row[0])
+
+    def user_ref(self, key: SessionKey) -> str:
+        """The keyed pseudonym under which ``key``'s runs are logged."""
+        return pseudonym(self._secret, str(key))
 
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
@@ -352,12 +359,19 @@ class SqliteStorage:
         ]
 
     async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
-        """Record replies as delivered (or dropped)."""
+        """Forget replies once delivered (or given up): their words are not kept any longer."""
         if ids:
             await self.db.executemany(
-                "UPDATE outbox SET sent_at = ?, dropped = ? WHERE id = ?",
-                [(at, int(dropped), outbox_id) for outbox_id in ids],
+                "DELETE FROM outbox WHERE id = ?", [(outbox_id,) for outbox_id in ids]
             )
+
+    async def compact(self) -> None:
+        """Fold the write-ahead log into the file and empty it.
+
+        With ``secure_delete`` on, deleted rows are overwritten in the database file; the log
+        still holds older copies of changed pages until this runs (after /forget and purges).
+        """
+        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
         """Record that a resident blocked the bot (False) or wrote again (True)."""

@@ -19,6 +19,7 @@ from bot.app import load_engine
 from bot.channels.telegram.bot import TelegramBot
 from bot.config import TelegramSettings, WebhookSettings
 from bot.service import Assistant
+from bot.staff.desk import StaffDesk
 from bot.storage.sqlite import SqliteStorage
 from bot.types import SessionKey
 from tests.harness import FIXTURE_FLOWS, make_settings
@@ -68,7 +69,11 @@ class TelegramRig:
         engine, _ = load_engine(make_settings(self.flows, welcome_flow=""))
         self.storage = SqliteStorage(self.db)
         await self.storage.open()
-        self.assistant = Assistant(engine, self.storage)
+        self.desk = StaffDesk(
+            self.storage,
+            admins=frozenset(SessionKey("telegram", str(i)) for i in self.settings.admin_ids),
+        )
+        self.assistant = Assistant(engine, self.storage, desk=self.desk)
         self.bot = TelegramBot(self.settings, self.assistant, self.storage, engine.catalog)
         await self.bot.start()
         self.serving = asyncio.ensure_future(self.bot.serve())

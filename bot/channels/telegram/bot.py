@@ -133,6 +133,9 @@ class TelegramBot:
             ) from exc
         self.core.bot_id = self.adapter.bot_id
         self.core.bot_username = self.adapter.username
+        desk = self.core.assistant.desk
+        if desk is not None and self.adapter.username:
+            desk.bot_username = self.adapter.username
         await self.storage.prune_processed(self.clock() - _DEDUP_KEEP_SECONDS)
         await self._register_commands()
         self.delivery.spawn(self.delivery.flush_all())
@@ -233,19 +236,18 @@ class TelegramBot:
 
     async def tell_admins(self, problems: Sequence[Problem], *, limit: int = 10) -> None:
         """Tell the admin chats that an edit was refused, and why (in Vietnamese)."""
-        if not self.settings.admin_chat_ids or not problems:
+        chats = self.settings.admin_chat_ids or self.settings.admin_ids
+        if not chats or not problems:
             return
         lines = [self.catalog.text("staff.reload_refused", "vi", count=len(problems))]
         lines += [problem.render("vi") for problem in problems[:limit]]
         if len(problems) > limit:
             lines.append(f"… (+{len(problems) - limit})")
-        await self.delivery.send_many(
-            self.settings.admin_chat_ids, OutgoingMessage(text="\n".join(lines))
-        )
+        await self.delivery.send_many(chats, OutgoingMessage(text="\n".join(lines)))
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the admin chats; returns how many went out."""
-        chats = self.settings.admin_chat_ids
+        chats = self.settings.admin_chat_ids or self.settings.admin_ids
         if not chats:
             return 0
         sent = 0

@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.channels.telegram.delivery import Delivery
-from bot.channels.telegram.inputs import TgInput, to_event
+from bot.channels.telegram.inputs import TgInput, parse_command, to_event
 from bot.service import Assistant
+from bot.staff.desk import STAFF_COMMANDS
 from bot.storage.base import Storage
 from bot.types import Command, Opened, OutgoingMessage, SessionKey
 
@@ -81,9 +82,15 @@ class TelegramCore:
             await self.storage.set_reachable(key, tin.kind == "unblocked", at=self.clock())
             return
         if not tin.private or tin.sender_chat:
-            # Groups and messages sent on behalf of a chat are not residents talking to the bot.
+            # Groups and messages sent on behalf of a chat are not residents talking to the bot,
+            # and never count as an admin: a staff command from there is refused and recorded.
             if tin.callback_id:
                 self.delivery.spawn(self.delivery.answer_callback(tin.callback_id))
+            command = parse_command(tin.text, self.bot_username)
+            desk = self.assistant.desk
+            if command is not None and desk is not None and command[0] in STAFF_COMMANDS:
+                reason = "sent on behalf of a chat" if tin.sender_chat else "not a private chat"
+                await desk.refuse(key, command[0], reason, at=self.clock())
             return
         event = to_event(tin, self.bot_username)
         if isinstance(event, Command) and event.name == "start" and not event.arg:
@@ -97,14 +104,17 @@ class TelegramCore:
             outbox=True,
             lang_hint="en" if tin.language.startswith("en") else "",
         )
-        self.delivery.spawn(self._deliver(key, tin, handled.messages if handled.failed else ()))
+        # Replies not stored in the outbox (an apology after a failure, the goodbye after /forget)
+        # are sent directly.
+        direct = () if handled.in_outbox or handled.duplicate else handled.messages
+        self.delivery.spawn(self._deliver(key, tin, direct))
 
     async def _deliver(
-        self, key: SessionKey, tin: TgInput, apology: tuple[OutgoingMessage, ...]
+        self, key: SessionKey, tin: TgInput, direct: tuple[OutgoingMessage, ...]
     ) -> None:
         if tin.callback_id:
             await self.delivery.answer_callback(tin.callback_id)
-        for message in apology:  # not stored: the turn failed, so there is nothing to replay
+        for message in direct:  # not stored, so there is nothing to replay after a crash
             await self.delivery.send(tin.chat_id, message)
         # Also after a redelivery: replies committed before a crash may still be waiting.
         await self.delivery.flush(key)

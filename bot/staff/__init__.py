@@ -1,0 +1,1 @@
+"""Staff: admins and volunteers — invites, door-to-door visits, households, and what admins did."""

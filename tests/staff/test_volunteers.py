@@ -1,0 +1,229 @@
+"""Volunteers and admins on Telegram: invites, refused commands, visits, households, posters' credit."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.staff.desk import hash_invite
+from tests.channels.tg_harness import Resident, TelegramRig
+from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.telegram_updates import message_update, sender_chat_message_update
+
+ADMIN = 9001
+
+
+@pytest.fixture
+async def rig(fake_bot_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[TelegramRig]:
+    rig = TelegramRig(fake_bot_api, "aiogram", "webhook", tmp_path / "db.sqlite3",
+                      extra={"admin_ids": [ADMIN]})
+    await rig.start()
+    yield rig
+    await rig.stop()
+
+
+async def invite(rig: TelegramRig, village: str = "Thôn 3") -> str:
+    admin = Resident(rig, ADMIN)
+    await admin.send(f"/invite {village}")
+    match = re.search(r": ([A-Z2-9]{8}) \(", admin.text)
+    assert match, admin.text
+    return match.group(1)
+
+
+def db(rig: TelegramRig) -> sqlite3.Connection:
+    return sqlite3.connect(rig.db)
+
+
+async def test_invite_join_valid_reused_expired_wrong(rig: TelegramRig) -> None:
+    code = await invite(rig)
+    lan = Resident(rig, 701)
+    await lan.send(f"/join {code}")
+    assert "Chào mừng" in lan.text and "Thôn 3" in lan.text
+    await lan.send(f"/join {code}")
+    assert "đã là tình nguyện viên" in lan.text
+    other = Resident(rig, 702)
+    await other.send(f"/join {code}")
+    assert "đã được dùng" in other.text
+    await other.send("/join WRONGCODE")
+    assert "không đúng" in other.text
+    await rig.storage.create_invite(hash_invite("OLDCODE1"), village="Thôn 1", commune="",
+                                    created_by="test", at=0.0, expires_at=1.0)
+    await other.send("/join OLDCODE1")
+    assert "hết hạn" in other.text
+    volunteers = await rig.storage.volunteers()
+    assert [(v.key.user_id, v.village, v.active) for v in volunteers] == [("701", "Thôn 3", True)]
+    # The code itself is never kept, only its hash (the reply that showed it is deleted once
+    # delivered, and deleted rows are overwritten).
+    await rig.storage.compact()
+    raw = rig.db.read_bytes() + (rig.db.parent / (rig.db.name + "-wal")).read_bytes()
+    assert code.encode() not in raw
+
+
+async def test_deep_link_join(rig: TelegramRig) -> None:
+    code = await invite(rig, "Thôn 5")
+    mai = Resident(rig, 703)
+    await mai.send(f"/start join_{code}")
+    assert "Chào mừng" in mai.text and "Thôn 5" in mai.text
+
+
+async def test_admin_commands_refused_and_recorded_for_non_admins_and_chats(rig: TelegramRig) -> None:
+    stranger = Resident(rig, 704)
+    await stranger.send("/invite Thôn 3")
+    assert "chỉ dành cho cán bộ" in stranger.text
+    # The admin's own id, but in a group: never counts as an admin.
+    await rig.deliver(message_update(ADMIN, "/volunteers", chat_id=-100777))
+    # A message sent on behalf of a chat (anonymous group admin).
+    await rig.deliver(sender_chat_message_update(-100777, "/invite Thôn 9"))
+    actions = [(a.actor, a.action, a.allowed, a.detail) for a in await rig.storage.admin_actions()]
+    assert actions == [
+        ("telegram:704", "invite", False, "not an admin"),
+        (f"telegram:{ADMIN}", "volunteers", False, "not a private chat"),
+        ("telegram:1087968824", "invite", False, "sent on behalf of a chat"),
+    ]
+    assert await rig.storage.volunteers() == []
+    assert not [c for c in rig.api.calls if c.method == "sendMessage" and c.chat_id == -100777]
+
+
+async def test_admin_lists_and_deactivates_volunteers_and_every_action_is_recorded(rig: TelegramRig) -> None:
+    code = await invite(rig)
+    await Resident(rig, 705).send(f"/join {code}")
+    admin = Resident(rig, ADMIN)
+    await admin.send("/volunteers")
+    [line] = [l for l in admin.text.splitlines() if l.startswith("#")]
+    volunteer_id = line.split()[0].lstrip("#")
+    await admin.send(f"/deactivate {volunteer_id}")
+    assert f"#{volunteer_id}" in admin.text and "Đã ngừng" in admin.text
+    gone = Resident(rig, 705)
+    await gone.send("/visit")
+    assert "dành cho tình nguyện viên" in gone.text
+    actions = [(a.action, a.allowed) for a in await rig.storage.admin_actions()]
+    assert actions == [("invite", True), ("join", True), ("volunteers", True), ("deactivate", True)]
+
+
+async def join(rig: TelegramRig, user_id: int, village: str = "Thôn 3") -> Resident:
+    code = await invite(rig, village)
+    volunteer = Resident(rig, user_id)
+    await volunteer.send(f"/join {code}")
+    return volunteer
+
+
+async def test_assisted_visit_end_to_end_with_outcome_logged(rig: TelegramRig) -> None:
+    lan = await join(rig, 710)
+    await lan.send("/visit")
+    assert lan.text == "Thăm hộ ở thôn nào?" and lan.buttons == ["Thôn 3", "Thôn khác"]
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 12, ông Ba 0912345678")  # the phone number is masked before it is kept
+    assert "Bắt đầu thăm Hộ 12, ông Ba [PHONE] (Thôn 3)" in lan.text
+    assert "🏠 Đang thăm" in lan.text and "🏁 Kết thúc lần thăm" in lan.buttons
+    await lan.press("Việc khác")
+    await lan.press("Tiếp")
+    await lan.press("Xong")
+    assert "Kết quả của hộ với \"Việc khác\"?" in lan.text
+    assert "✅ Đã xong" in lan.buttons and "🔄 Làm lại hướng dẫn này" not in lan.buttons
+    await lan.press("✅ Đã xong")
+    await lan.send("Đã hướng dẫn, gọi lại 0987654321")
+    assert "Đã ghi: ✅ Đã xong – Việc khác." in lan.text
+    await lan.press("🏁 Kết thúc lần thăm")
+    assert "Đã ghi 1 kết quả" in lan.text
+
+    with db(rig) as conn:
+        [run] = conn.execute("SELECT flow_id, outcome, mode, village, volunteer_id, visit_id FROM runs").fetchall()
+        [outcome] = conn.execute("SELECT flow_id, outcome, note, village FROM visit_outcomes").fetchall()
+        [visit] = conn.execute("SELECT id, ended_at IS NOT NULL FROM visits").fetchall()
+    assert run[:4] == ("other", "completed", "assisted", "Thôn 3") and run[5] == visit[0]
+    assert outcome == ("other", "done", "Đã hướng dẫn, gọi lại [PHONE]", "Thôn 3")
+    assert visit[1] == 1
+
+
+async def test_household_revisited_later_is_updated_and_not_counted_twice(rig: TelegramRig) -> None:
+    lan = await join(rig, 711)
+    await lan.send("/visit")
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 5, bà Tư")
+    await lan.press("Việc khác")
+    await lan.press("Tiếp")
+    await lan.press("Xong")
+    await lan.press("🔁 Quay lại sau")
+    await lan.press("Bỏ qua")
+    await lan.send("/endvisit")
+    # Another day: the household is on the revisit list, first.
+    rig.assistant.clock = lambda: 1_900_000_000.0
+    await lan.send("/visit")
+    assert lan.text.startswith("Các hộ cần quay lại")
+    [revisit] = [b for b in lan.buttons if b.startswith("🔁")]
+    assert "Hộ 5, bà Tư (Thôn 3" in revisit
+    await lan.press(revisit)
+    await lan.press("Việc khác")
+    await lan.press("Tiếp")
+    await lan.press("Xong")
+    await lan.press("✅ Đã xong")
+    await lan.press("Bỏ qua")
+    await lan.send("/households")
+    assert "Hộ 5, bà Tư (Thôn 3): ✅ Đã xong Việc khác" in lan.text
+    # Typed differently, it is still the same household.
+    await lan.send("/visit")
+    await lan.press("Thôn 3")
+    await lan.send("ho 5 ba tu")
+    with db(rig) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM households").fetchone() == (1,)
+        assert conn.execute("SELECT COUNT(*) FROM visits").fetchone() == (3,)
+        assert conn.execute("SELECT outcome FROM visit_outcomes ORDER BY id").fetchall() == [("later",), ("done",)]
+
+
+async def test_deep_link_from_a_poster_credits_the_volunteer(rig: TelegramRig) -> None:
+    lan = await join(rig, 712, "Thôn 7")
+    [volunteer] = await rig.storage.volunteers()
+    resident = Resident(rig, 713)
+    await resident.send(f"/start other-v{volunteer.code}")
+    assert resident.texts == ["Bước một."]
+    await resident.press("Tiếp")
+    await resident.press("Xong")
+    [run] = await rig.storage.runs()
+    assert (run.run.mode, run.run.volunteer_id, run.run.village) == ("referred", volunteer.id, "Thôn 7")
+    # A poster of someone unknown still opens the flow, without credit.
+    stranger = Resident(rig, 714)
+    await stranger.send("/start other-vZZZZZZ")
+    assert stranger.texts == ["Bước một."]
+    del lan
+
+
+async def test_stale_staff_buttons_change_nothing(rig: TelegramRig) -> None:
+    lan = await join(rig, 715)
+    await lan.send("/visit")
+    old = lan.button_data("Thôn khác")
+    await lan.press("Thôn 3")
+    await lan.press_data(old)
+    assert "tin nhắn cũ" in lan.text
+    await lan.press_data("s:out:done")  # forged: no guide has ended
+    assert "tin nhắn cũ" in lan.text
+    await lan.send("Hộ 1")
+    assert "Bắt đầu thăm Hộ 1" in lan.text
+
+
+async def test_forget_removes_exactly_what_it_should(rig: TelegramRig) -> None:
+    an = Resident(rig, 720)
+    ba = Resident(rig, 721)
+    for resident in (an, ba):
+        await resident.send("/start other")
+        await resident.press("Tiếp")
+        await resident.press("Xong")
+        await resident.send("/start visit")
+        await resident.press("Buổi sáng")
+    await an.send("/forget")
+    assert "Xóa toàn bộ dữ liệu" in an.text
+    await an.press("🗑 Xóa hết")
+    assert "Đã xóa toàn bộ dữ liệu" in an.text
+    runs = await rig.storage.runs()
+    assert {r.user for r in runs} == {rig.storage.user_ref(ba.key)}
+    assert await rig.storage.load(an.key) is None
+    assert await rig.storage.load(ba.key) is not None
+    with db(rig) as conn:
+        assert conn.execute("SELECT user_id FROM staff_alerts").fetchall() == [("721",)]
+        assert conn.execute("SELECT COUNT(*) FROM outbox WHERE user_id = '720'").fetchone() == (0,)
+    await ba.send("/forget")
+    await ba.press("Không, giữ lại")
+    assert await rig.storage.load(ba.key) is not None
