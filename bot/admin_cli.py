@@ -16,10 +16,12 @@ from pathlib import Path
 from bot.config import Settings
 from bot.errors import FlowError
 from bot.flows.messages import describe
+from bot.posters.cli import add_poster_command, run_poster_command
+from bot.reports.cli import REPORT_COMMANDS, add_report_commands, run_report_command
 
 __all__ = ["ADMIN_COMMANDS", "add_admin_commands", "run_admin_command"]
 
-ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers")
+ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers", *REPORT_COMMANDS, "poster")
 _LANG_HELP = "language of the messages (default: vi)"
 
 
@@ -51,6 +53,8 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="where to write it; '-' prints it (default: docs/flow.schema.json beside flows/)",
     )
     schema.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    add_report_commands(commands)
+    add_poster_command(commands)
 
     from bot.staff.cli import add_volunteer_commands
 
@@ -63,6 +67,10 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
         return _test(settings, args)
     if args.command == "graph":
         return _graph(settings, args)
+    if args.command in REPORT_COMMANDS:
+        return run_report_command(settings, args)
+    if args.command == "poster":
+        return run_poster_command(settings, args)
     if args.command == "volunteers":
         from bot.staff.cli import run_volunteer_command
 

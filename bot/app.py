@@ -7,8 +7,10 @@ that channel, and says which extra to install.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.engine.runner import Engine
@@ -17,7 +19,9 @@ from bot.flows.loader import load_flows
 from bot.flows.problems import Problem
 from bot.i18n.catalog import load_catalog
 from bot.service import Assistant
-from bot.storage.base import Storage
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import SqliteStorage
 
 __all__ = ["App", "build_app", "check_content", "load_engine"]
 
@@ -57,7 +61,7 @@ class App:
 
     settings: Settings
     assistant: Assistant
-    storage: Storage
+    storage: SqliteStorage
     warnings: list[Problem]
 
     async def close(self) -> None:
@@ -66,7 +70,11 @@ class App:
 
 
 async def build_app(
-    settings: Settings, *, flows_dir: Path | None = None, database: Path | None = None
+    settings: Settings,
+    *,
+    flows_dir: Path | None = None,
+    database: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> App:
     """Load everything and open the storage; nothing reaches a resident if the flows are broken."""
     engine, warnings = load_engine(settings, flows_dir=flows_dir)
@@ -76,7 +84,7 @@ async def build_app(
     await storage.open()
     from bot.reload import versions_of
 
-    await storage.record_flow_versions(versions_of(engine, time.time()))
+    await storage.record_flow_versions(versions_of(engine, clock()))
     from bot.staff.desk import StaffDesk
     from bot.types import SessionKey
 
@@ -87,7 +95,7 @@ async def build_app(
     )
     return App(
         settings=settings,
-        assistant=Assistant(engine, storage, desk=desk),
+        assistant=Assistant(engine, storage, desk=desk, clock=clock),
         storage=storage,
         warnings=warnings,
     )

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import __version__
 from bot.admin_cli import ADMIN_COMMANDS, add_admin_commands, run_admin_command
 from bot.config import Settings, load_settings
 from bot.errors import FlowError, TroLySoError
+from bot.routing.cli import add_route_command, run_route_command
 
 __all__ = ["main"]
 
@@ -53,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of the messages")
     add_admin_commands(commands)
+    add_route_command(commands)
     return parser
 
 
@@ -72,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _chat(settings, args)
         if args.command == "lint":
             return _lint(settings, args)
+        if args.command == "route":
+            return run_route_command(settings, args)
         if args.command in ADMIN_COMMANDS:
             return run_admin_command(settings, args)
         if args.command == "run":
@@ -134,18 +140,38 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock() -> Callable[[], float]:
+    """The wall clock, or a test's: TROLYSO_FAKE_NOW=2026-11-24T09:00:00+07:00 starts it there.
+
+    Tests run the real bot as a process and need days to pass in seconds; nothing else uses it.
+    """
+    start = os.environ.get("TROLYSO_FAKE_NOW")
+    if not start:
+        return time.time
+    origin = dt.datetime.fromisoformat(start).timestamp()
+    began = time.monotonic()
+    return lambda: origin + (time.monotonic() - began)
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.channels.telegram.bot import TelegramBot
     from bot.reload import FlowReloader
+    from bot.scheduler import Scheduler
+
+    clock = _clock()
 
     async def serve() -> None:
-        app = await build_app(settings, flows_dir=args.flows, database=args.db)
+        app = await build_app(settings, flows_dir=args.flows, database=args.db, clock=clock)
         try:
             for warning in app.warnings:
                 logging.getLogger("bot.flows").warning("%s", warning)
             bot = TelegramBot(
-                settings.telegram, app.assistant, app.storage, app.assistant.engine.catalog
+                settings.telegram,
+                app.assistant,
+                app.storage,
+                app.assistant.engine.catalog,
+                clock=clock,
             )
             bot.reloader = FlowReloader(
                 settings,
@@ -153,6 +179,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 app.storage,
                 flows_dir=args.flows,
                 on_problems=bot.tell_admins,
+            )
+            bot.scheduler = Scheduler(
+                app.assistant,
+                app.storage,
+                settings.reminders,
+                clock=clock,
+                after_turn=bot.delivery.flush,
+                send_to=bot.send_to,
             )
             await bot.run()
         finally:

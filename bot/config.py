@@ -10,8 +10,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
 from bot.flows.yaml_source import LocatedError, read_yaml
@@ -70,6 +71,36 @@ class TelegramSettings(_Section):
     chat_burst: int = Field(default=3, ge=1)
 
 
+class ReminderSettings(_Section):
+    """When the bot may write first: follow-ups, and volunteers' morning lists."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Nothing is sent between these times (local); what falls due waits for the morning.
+    quiet_start: str = Field(default="21:00", pattern=r"^\d{1,2}:\d{2}$")
+    quiet_end: str = Field(default="07:00", pattern=r"^\d{1,2}:\d{2}$")
+    # A follow-up missed while the bot was down is still sent if it is at most this late.
+    grace_hours: float = Field(default=6.0, ge=0)
+    # When each volunteer gets the households to go back to that day.
+    morning_list_at: str = Field(default="07:30", pattern=r"^\d{1,2}:\d{2}$")
+    # After how many days an outcome puts a household on the revisit list.
+    revisit_after_days: dict[str, float] = Field(
+        default_factory=lambda: {"later": 1.0, "police": 3.0}
+    )
+    # How often the scheduler looks for work, in seconds.
+    tick_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (for example Asia/Ho_Chi_Minh)"
+            ) from None
+        return value
+
+
 class PrivacySettings(_Section):
     """How long personal records are kept (Law 91/2025/QH15: only as long as needed)."""
 
@@ -88,6 +119,7 @@ class Settings(_Section):
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
     privacy: PrivacySettings = PrivacySettings()
+    reminders: ReminderSettings = ReminderSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
     source: str = "(built-in defaults)"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.runner import Engine
+from bot.engine.session import Expire, FollowUpDue, TimerEvent
 from bot.staff.desk import StaffDesk
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.types import IncomingEvent, OutgoingMessage, SessionKey
@@ -64,18 +65,20 @@ class Assistant:
     async def handle(
         self,
         key: SessionKey,
-        event: IncomingEvent,
+        event: IncomingEvent | TimerEvent,
         *,
         update_key: str = "",
         outbox: bool = False,
         lang_hint: str = "",
+        fired_followup: int | None = None,
     ) -> Handled:
         """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
 
         ``update_key`` names the channel update behind the event: a redelivered update changes
         nothing and comes back with ``duplicate`` set. With ``outbox`` the replies are also stored
         with the turn, for the channel to deliver and mark sent (so a crash after the commit
-        cannot lose them).
+        cannot lose them). A timer event (a follow-up, an expiry) goes straight to the engine;
+        ``fired_followup`` names the stored follow-up it carries out, removed with the turn.
 
         When something fails (a bug, a full disk) the resident gets a short apology, their stored
         place is left as it was, and the details go to the log, never to the resident.
@@ -87,7 +90,7 @@ class Assistant:
                     return Handled(duplicate=True)
                 session = await self.storage.load(key)
                 now = self.clock()
-                if self.desk is None:
+                if self.desk is None or isinstance(event, FollowUpDue | Expire):
                     reply = engine.handle(session, event, now=now, lang_hint=lang_hint)
                 else:
                     answer = await self.desk.turn(
@@ -106,6 +109,9 @@ class Assistant:
                         alerts=reply.alerts,
                         outbox=reply.messages if outbox else (),
                         update_key=update_key,
+                        cancel_followups=reply.cancel_followups,
+                        followups=reply.followups,
+                        fired_followup=fired_followup,
                     )
                 )
             except AlreadyProcessed:

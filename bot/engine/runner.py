@@ -13,10 +13,20 @@ from typing import Any
 
 from jinja2 import Template
 
-from bot.engine import buttons
+from bot.engine import buttons, timers
 from bot.engine.inputs import check_answer
 from bot.engine.render import render
-from bot.engine.session import FinishedRun, Frame, Session, StaffAlert
+from bot.engine.session import (
+    Expire,
+    FinishedRun,
+    FollowUpDue,
+    FollowUpJob,
+    Frame,
+    Session,
+    StaffAlert,
+    TimerEvent,
+)
+from bot.engine.timers import CONTINUE, RESTART
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
@@ -50,6 +60,9 @@ class Reply:
     messages: tuple[OutgoingMessage, ...]
     finished: tuple[FinishedRun, ...]
     alerts: tuple[StaffAlert, ...] = ()
+    # Reminders to schedule, and whether the resident's pending ones are cancelled.
+    followups: tuple[FollowUpJob, ...] = ()
+    cancel_followups: bool = False
 
 
 @dataclass(slots=True)
@@ -64,6 +77,9 @@ class _Turn:
     alerts: list[StaffAlert] = field(default_factory=list)
     going_back: bool = False
     credit: dict[str, Any] = field(default_factory=dict)
+    followups: list[FollowUpJob] = field(default_factory=list)
+    cancel_followups: bool = False
+    firing: bool = False
 
 
 class Engine:
@@ -95,6 +111,10 @@ class Engine:
 
     # --- the public entry points -----------------------------------------------------------------
 
+    def expires_after(self, session: Session) -> float | None:
+        """How long ``session`` may stay idle before its flow expires (None: not in a flow)."""
+        return timers.expires_after(self, session.stack)
+
     def new_session(self, *, lang_hint: str = "") -> Session:
         """A fresh session for someone the bot has not met (in their phone's language if known)."""
         hinted = lang_hint if lang_hint in self.catalog.languages else ""
@@ -103,7 +123,7 @@ class Engine:
     def handle(
         self,
         session: Session | None,
-        event: IncomingEvent,
+        event: IncomingEvent | TimerEvent,
         *,
         now: float,
         lang_hint: str = "",
@@ -119,8 +139,22 @@ class Engine:
         if not current.lang:
             current.lang = self.default_language
         turn = _Turn(session=current, now=now, credit=dict(credit or {}))
+        timer = isinstance(event, FollowUpDue | Expire)
+        if not timer:
+            # Anything the resident does cancels the reminders still waiting for them.
+            turn.cancel_followups = True
+            current.active_at = now
         self._reconcile(turn)
-        if isinstance(event, Press):
+        if isinstance(event, FollowUpDue):
+            timers.on_follow_up(self, turn, event)
+        elif isinstance(event, Expire):
+            timers.on_expire(self, turn, event)
+        elif current.screen == "expired" and not isinstance(event, Command):
+            if isinstance(event, Press) and event.payload in (CONTINUE, RESTART):
+                timers.resume_expired(self, turn, event.payload)
+            else:
+                timers.offer_return(self, turn)
+        elif isinstance(event, Press):
             self._on_press(turn, event.payload)
         elif isinstance(event, Command):
             self._on_command(turn, event.name.lower(), event.arg.strip())
@@ -137,6 +171,8 @@ class Engine:
             messages=tuple(turn.messages),
             finished=tuple(turn.finished),
             alerts=tuple(turn.alerts),
+            followups=tuple(turn.followups),
+            cancel_followups=turn.cancel_followups,
         )
 
     # --- events ----------------------------------------------------------------------------------
@@ -171,6 +207,9 @@ class Engine:
                 self._set_language(turn, arg)
             else:
                 self._ask_language(turn)
+        elif name in ("stop_reminders", "reminders_on"):
+            timers.set_reminders(self, turn, name == "reminders_on")
+            self._show_current(turn)
         elif name == "help":
             turn.notices.append(self._ui(turn, "command.help"))
             self._show_current(turn)
@@ -299,6 +338,7 @@ class Engine:
             if kind in ("choices", "ask"):
                 session.screen = "flow"
                 self._show_step(turn)
+                timers.schedule(self, turn, frame, step)
                 return
             if step.say is not None:
                 self._emit_say(turn, flow, frame, step, [])
@@ -442,21 +482,29 @@ class Engine:
             credit=credit,
         )
 
-    def _abandon_all(self, turn: _Turn) -> None:
+    def _abandon_all(self, turn: _Turn, *, at: float | None = None) -> None:
         """Record every unfinished flow as left at its current step, innermost first."""
         session = turn.session
         while session.stack:
             frame = session.stack.pop()
             parent = session.stack[-1] if session.stack else None
-            turn.finished.append(self._record(turn, frame, ABANDONED, parent))
+            turn.finished.append(self._record(turn, frame, ABANDONED, parent, at=at))
 
-    def _record(self, turn: _Turn, frame: Frame, outcome: str, parent: Frame | None) -> FinishedRun:
+    def _record(
+        self,
+        turn: _Turn,
+        frame: Frame,
+        outcome: str,
+        parent: Frame | None,
+        *,
+        at: float | None = None,
+    ) -> FinishedRun:
         return FinishedRun(
             flow_id=frame.flow_id,
             flow_version=frame.version,
             lang=turn.session.lang,
             started_at=frame.started_at,
-            ended_at=turn.now,
+            ended_at=turn.now if at is None else max(at, frame.started_at),
             outcome=outcome,
             path=tuple(frame.path),
             parent_flow=parent.flow_id if parent else "",
@@ -514,6 +562,8 @@ class Engine:
             self._ask_language(turn)
         elif screen == "ended":
             self._emit_end_buttons(turn)
+        elif screen == "expired":
+            timers.offer_return(self, turn)
         else:
             self._show_menu(turn, with_prompt=True)
 

@@ -10,11 +10,21 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FinishedRun", "Frame", "Screen", "Session", "StaffAlert"]
+__all__ = [
+    "Expire",
+    "FinishedRun",
+    "FollowUpDue",
+    "FollowUpJob",
+    "Frame",
+    "Screen",
+    "Session",
+    "StaffAlert",
+    "TimerEvent",
+]
 
 # Where the resident is: nowhere yet, the main menu, inside a flow, the language question, or
 # just after finishing a flow.
-Screen = Literal["new", "menu", "flow", "lang", "ended"]
+Screen = Literal["new", "menu", "flow", "lang", "ended", "expired"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -64,6 +74,10 @@ class Session:
     visit: dict[str, Any] = field(default_factory=dict)
     # What the staff desk is waiting for (a village name, a note, an outcome...).
     staff: dict[str, Any] = field(default_factory=dict)
+    # When the resident last did something (reminders sent by the bot do not count).
+    active_at: float = 0.0
+    # A flow that ended by expiry, kept so a returning resident can pick it up again.
+    expired: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> Frame | None:
@@ -83,6 +97,8 @@ class Session:
             updated_at=self.updated_at,
             visit=dict(self.visit),
             staff=dict(self.staff),
+            active_at=self.active_at,
+            expired=dict(self.expired),
         )
 
     def to_json(self) -> str:
@@ -111,6 +127,8 @@ class Session:
             "updated_at": self.updated_at,
             "visit": self.visit,
             "staff": self.staff,
+            "active_at": self.active_at,
+            "expired": self.expired,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -142,6 +160,8 @@ class Session:
             updated_at=float(data.get("updated_at", 0.0)),
             visit=dict(data.get("visit", {})),
             staff=dict(data.get("staff", {})),
+            active_at=float(data.get("active_at", data.get("updated_at", 0.0))),
+            expired=dict(data.get("expired", {})),
         )
 
 
@@ -173,3 +193,36 @@ class FinishedRun:
     volunteer_id: int | None = None
     village: str = ""
     visit_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowUpJob:
+    """A reminder to send later: if the resident is still where ``anchor`` says, enter ``go``.
+
+    ``run_started_at`` names the run (a flow started again is another run, and is left alone).
+    """
+
+    flow_id: str
+    run_started_at: float
+    anchor: str
+    go: str
+    attempt: int
+    repeat: int
+    every: float
+    condition: str  # "at_step" or "in_flow"
+    due: float
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpDue:
+    """The scheduler says a follow-up is due now."""
+
+    job: FollowUpJob
+
+
+@dataclass(frozen=True, slots=True)
+class Expire:
+    """The scheduler says the resident has been idle longer than their flow allows."""
+
+
+TimerEvent = FollowUpDue | Expire

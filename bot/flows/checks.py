@@ -71,6 +71,8 @@ def successors(step: Step) -> list[str]:
         targets.extend(condition.go for condition in step.when)
     if step.help:
         targets.append(step.help.go)
+    if step.follow_up:
+        targets.append(step.follow_up.go)
     if step.go:
         targets.append(step.go)
     return targets
@@ -84,6 +86,8 @@ def _references(step: Step) -> Iterator[tuple[Location, str]]:
         yield ("when", index, "go"), condition.go
     if step.help:
         yield ("help",), step.help.go
+    if step.follow_up:
+        yield ("follow_up", "go"), step.follow_up.go
     if step.go:
         yield ("go",), step.go
 

@@ -16,7 +16,9 @@ from bot.flows.schema import Flow, Step
 
 __all__ = ["Edge", "edges", "known_before", "path_without", "to_dot", "to_mermaid"]
 
-EdgeKind = Literal["choice", "help", "condition", "otherwise", "next", "answer", "return"]
+EdgeKind = Literal[
+    "choice", "help", "condition", "otherwise", "next", "answer", "return", "follow_up"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,10 @@ def edges(flow: Flow, *, help_label: str = "") -> list[Edge]:
         if step.help is not None:
             label = step.help.label.get("vi") if step.help.label else help_label
             found.append(Edge(step_id, step.help.go, "help", label))
+        if step.follow_up is not None:
+            follow = step.follow_up
+            label = f"⏰ {follow.after}" + (f" ×{follow.repeat}" if follow.repeat > 1 else "")
+            found.append(Edge(step_id, follow.go, "follow_up", label))
         if step.go is not None:
             found.append(_go_edge(step_id, step))
     return [edge for edge in found if edge.target in flow.steps]
@@ -178,7 +184,7 @@ def to_mermaid(flow: Flow, *, help_label: str = "help") -> str:
         else:
             out.append(f'    {node}["{label}"]')
     for edge in edges(flow, help_label=help_label):
-        arrow = "-.->" if edge.kind == "help" else "-->"
+        arrow = "-.->" if edge.kind in ("help", "follow_up") else "-->"
         text = f'|"{_mermaid_text(edge.label)}"|' if edge.label else ""
         out.append(f"    {_mermaid_id(edge.source)} {arrow}{text} {_mermaid_id(edge.target)}")
     out += _mermaid_styles(flow)
@@ -235,6 +241,8 @@ def to_dot(flow: Flow, *, help_label: str = "help") -> str:
         attrs = [f"label={_quote(edge.label)}"] if edge.label else []
         if edge.kind == "help":
             attrs.append("style=dashed")
+        elif edge.kind == "follow_up":
+            attrs.append('style=dotted, color="#1565c0"')
         extra = f" [{', '.join(attrs)}]" if attrs else ""
         out.append(f"  {_quote(edge.source)} -> {_quote(edge.target)}{extra};")
     out.append("}")

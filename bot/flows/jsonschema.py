@@ -66,6 +66,10 @@ DESCRIPTIONS: dict[tuple[str, str], tuple[str, str]] = {
         "Khi lời gõ khớp nhiều luồng, luồng ưu tiên cao hơn thắng (mặc định 0).",
         "When typed words match several flows, the higher priority wins (default 0).",
     ),
+    ("Flow", "expire_after"): (
+        "Phiên bỏ dở lâu hơn thế này thì kết thúc (mặc định '14 days', hoặc '14 ngày').",
+        "A session idle longer than this ends as abandoned (default '14 days').",
+    ),
     ("Flow", "steps"): (
         "Các bước, mỗi bước dưới mã riêng của nó.",
         "The steps, each under its own id.",
@@ -113,6 +117,26 @@ DESCRIPTIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("Step", "notify"): (
         "Tin gửi tình nguyện viên và quản trị khi tới bước này.",
         "A message to volunteers and admins when this step is reached.",
+    ),
+    ("Step", "follow_up"): (
+        "Nhắc lại sau một thời gian nếu người dân vẫn dừng ở bước này: {after, go, repeat}.",
+        "Come back later if the resident is still at this step: {after, go, repeat}.",
+    ),
+    ("FollowUp", "after"): (
+        "Sau bao lâu, ví dụ '1 day', '2 hours', '1 ngày', '2 giờ'.",
+        "How long to wait, e.g. '1 day', '2 hours'.",
+    ),
+    ("FollowUp", "go"): (
+        "Mã bước gửi cho người dân khi nhắc.",
+        "The id of the step sent as the reminder.",
+    ),
+    ("FollowUp", "repeat"): (
+        "Nhắc tối đa bao nhiêu lần (mặc định 1).",
+        "How many reminders at most (default 1).",
+    ),
+    ("FollowUp", "while"): (
+        "at_step: chỉ nhắc nếu vẫn ở bước này; in_flow: nếu chưa xong luồng.",
+        "at_step: only if still at this step; in_flow: if the flow is not finished.",
     ),
     ("Choice", "label"): (
         "Chữ trên nút (ngắn, tối đa khoảng 40 ký tự).",
@@ -271,12 +295,12 @@ def flow_schema() -> dict[str, Any]:
     _describe("Help", help_group["properties"])
     defs["Help"] = {"anyOf": [dict(_STEP_REF), help_group]}
 
-    for model in ("Step", "Choice", "Link", "Ask", "Condition"):
+    for model in ("Step", "Choice", "Link", "Ask", "Condition", "FollowUp"):
         properties = defs[model].pop("properties")
         defs[model].pop("description", None)
         _describe(model, properties)
         defs[model]["properties"] = properties
-    for model in ("Step", "Choice", "Condition"):
+    for model in ("Step", "Choice", "Condition", "FollowUp"):
         defs[model]["properties"]["go"] |= _STEP_REF
     defs["Step"]["properties"]["flow"] |= {"pattern": _ID}
     # A step's job decides what else it needs (the loader says so too, with the line).

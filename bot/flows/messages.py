@@ -204,6 +204,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a '{kind}' step cannot have 'go:' ({kind} decides what comes next). Remove 'go:'.",
         "vi": "bước '{kind}' không dùng 'go:' ({kind} tự quyết định bước sau). Hãy xóa 'go:'.",
     },
+    "schema.bad_duration": {
+        "en": "'{value}' is not a duration. Write a number and a unit, for example '2 hours', '1 day', '30 minutes' (or '2 giờ', '1 ngày', '30 phút').",
+        "vi": "'{value}' không phải một khoảng thời gian. Hãy viết số và đơn vị, ví dụ '2 giờ', '1 ngày', '30 phút' (hoặc '2 hours', '1 day').",
+    },
+    "schema.follow_up_needs_wait": {
+        "en": "'follow_up' only works on a step that waits (with 'choices' or 'ask'): the resident must be waiting there.",
+        "vi": "'follow_up' chỉ dùng cho bước có chờ người dân ('choices' hoặc 'ask'): người dân phải đang dừng ở bước đó.",
+    },
     "schema.help_needs_wait": {
         "en": "'help' only works on a step that waits (with 'choices' or 'ask').",
         "vi": "'help' chỉ dùng cho bước có chờ người dân ('choices' hoặc 'ask').",

@@ -20,11 +20,13 @@ __all__ = [
     "Choice",
     "Condition",
     "Flow",
+    "FollowUp",
     "Help",
     "Link",
     "LocalText",
     "Step",
     "StepKind",
+    "parse_duration",
     "valid_id",
 ]
 
@@ -172,6 +174,73 @@ class Ask(_Model):
         return self
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\d\s].*?)\s*$")
+_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "seconds": 1,
+    "giay": 1,
+    "giây": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "minutes": 60,
+    "phut": 60,
+    "phút": 60,
+    "h": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "gio": 3600,
+    "giờ": 3600,
+    "tieng": 3600,
+    "tiếng": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "ngay": 86400,
+    "ngày": 86400,
+}
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in "2 hours", "1 day", "30 phút", "1,5 ngày"; None when it is not a duration."""
+    match = _DURATION.match(str(text))
+    if not match:
+        return None
+    unit = _UNITS.get(match.group(2).lower())
+    if unit is None:
+        return None
+    return float(match.group(1).replace(",", ".")) * unit
+
+
+def _duration(value: Any) -> str:
+    if parse_duration(str(value)) is None:
+        raise PydanticCustomError("schema.bad_duration", "", {"value": str(value)})
+    return str(value)
+
+
+class FollowUp(_Model):
+    """Come back to a resident who has not moved on: after a delay, send a step of the flow."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    after: str
+    go: StepId
+    repeat: int = Field(default=1, ge=1, le=10)
+    while_: Literal["at_step", "in_flow"] = Field(default="at_step", alias="while")
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value: str) -> str:
+        return _duration(value)
+
+    @property
+    def seconds(self) -> float:
+        """The delay in seconds."""
+        return parse_duration(self.after) or 0.0
+
+
 class Condition(_Model):
     """One branch of a ``when``: an expression and where to go when it is true."""
 
@@ -199,6 +268,7 @@ class Step(_Model):
     flow: str | None = None
     help: Help | None = None
     notify: LocalText | None = None
+    follow_up: FollowUp | None = None
 
     @property
     def kind(self) -> StepKind:
@@ -233,6 +303,8 @@ class Step(_Model):
             raise PydanticCustomError("schema.go_required", "", {"kind": kind})
         if kind in ("when", "flow") and (self.say or self.image or self.link):
             raise PydanticCustomError("schema.say_not_allowed", "", {"kind": kind})
+        if self.follow_up is not None and not self.waits:
+            raise PydanticCustomError("schema.follow_up_needs_wait", "", {})
         if self.help is not None and not self.waits:
             raise PydanticCustomError("schema.help_needs_wait", "", {})
         if (self.image or self.link or self.notify) and self.say is None:
@@ -258,7 +330,19 @@ class Flow(_Model):
     # When a typed message matches several flows, one with a higher priority wins (the scam flow:
     # "someone called saying they are the police" must reach it whatever else the text mentions).
     priority: int = 0
+    # A session idle this long ends as "abandoned" at its step (the funnel shows where).
+    expire_after: str = "14 days"
     steps: dict[str, Step] = Field(min_length=1)
+
+    @field_validator("expire_after")
+    @classmethod
+    def _expiry(cls, value: str) -> str:
+        return _duration(value)
+
+    @property
+    def expire_seconds(self) -> float:
+        """``expire_after`` in seconds."""
+        return parse_duration(self.expire_after) or 14 * 86400.0
 
     @field_validator("id")
     @classmethod

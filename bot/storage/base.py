@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.engine.session import FinishedRun, Session, StaffAlert
+from bot.engine.session import FinishedRun, FollowUpJob, Session, StaffAlert
 from bot.errors import StorageError
 from bot.types import OutgoingMessage, SessionKey
 
@@ -15,6 +15,7 @@ __all__ = [
     "AlreadyProcessed",
     "FlowVersion",
     "OutboxRecord",
+    "PendingFollowUp",
     "RunRecord",
     "Storage",
     "TurnRecord",
@@ -40,6 +41,11 @@ class TurnRecord:
     alerts: Sequence[StaffAlert] = ()
     outbox: Sequence[OutgoingMessage] = ()
     update_key: str = ""
+    # Reminders: the resident's pending ones are cancelled first, then these are scheduled.
+    cancel_followups: bool = False
+    followups: Sequence[FollowUpJob] = ()
+    # The follow-up this turn carried out (it is removed with the turn).
+    fired_followup: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,6 +84,15 @@ class FlowVersion:
     version: int
     digest: str
     loaded_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingFollowUp:
+    """A scheduled reminder as stored."""
+
+    id: int
+    key: SessionKey
+    job: FollowUpJob
 
 
 class Storage(Protocol):
@@ -121,6 +136,9 @@ class Storage(Protocol):
 
     async def is_reachable(self, key: SessionKey) -> bool:
         """False once a resident blocked the bot, until they write again."""
+
+    async def drop_followups(self, key: SessionKey) -> None:
+        """Forget every follow-up of a resident (they blocked the bot)."""
 
     async def cached_file(self, ref: str) -> str | None:
         """A channel's id for an uploaded file (Telegram's file_id), by our reference."""

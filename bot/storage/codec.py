@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.engine.session import FollowUpJob
 from bot.types import Button, OutgoingMessage
 
-__all__ = ["message_from_json", "message_to_json"]
+__all__ = ["job_from_json", "job_to_json", "message_from_json", "message_to_json"]
 
 
 def message_to_json(message: OutgoingMessage) -> str:
@@ -41,3 +42,17 @@ def message_from_json(text: str) -> OutgoingMessage:
         image=data.get("image", ""),
         awaits_text=bool(data.get("awaits_text", False)),
     )
+
+
+def job_to_json(job: FollowUpJob) -> str:
+    """A follow-up job as JSON."""
+    return json.dumps(
+        {name: getattr(job, name) for name in FollowUpJob.__dataclass_fields__},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def job_from_json(text: str) -> FollowUpJob:
+    """Read a job written by :func:`job_to_json`."""
+    return FollowUpJob(**json.loads(text))

@@ -12,6 +12,7 @@ from bot.storage.base import (
     AlreadyProcessed,
     FlowVersion,
     OutboxRecord,
+    PendingFollowUp,
     RunRecord,
     TurnRecord,
 )
@@ -32,6 +33,7 @@ class MemoryStorage:
         self._unreachable: set[SessionKey] = set()
         self._files: dict[str, str] = {}
         self._versions: list[FlowVersion] = []
+        self._followups: list[PendingFollowUp] = []
         self._secret = b"memory"
 
     async def open(self) -> None:
@@ -50,6 +52,16 @@ class MemoryStorage:
             self._processed[turn.update_key] = turn.session.updated_at
         key = turn.key
         self._sessions[key] = turn.session.to_json()
+        kept = [
+            f
+            for f in self._followups
+            if f.id != turn.fired_followup and not (turn.cancel_followups and f.key == key)
+        ]
+        next_id = max((f.id for f in self._followups), default=0) + 1
+        self._followups = kept + [
+            PendingFollowUp(id=next_id + i, key=key, job=job)
+            for i, job in enumerate(turn.followups)
+        ]
         user = pseudonym(self._secret, str(key))
         self._runs.extend(RunRecord(user=user, channel=key.channel, run=r) for r in turn.finished)
         for alert in turn.alerts:
@@ -121,6 +133,14 @@ class MemoryStorage:
     async def flow_versions(self) -> list[FlowVersion]:
         """Every flow version loaded."""
         return list(self._versions)
+
+    async def drop_followups(self, key: SessionKey) -> None:
+        """Forget a resident's follow-ups."""
+        self._followups = [f for f in self._followups if f.key != key]
+
+    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
+        """A resident's scheduled follow-ups."""
+        return sorted((f for f in self._followups if f.key == key), key=lambda f: f.job.due)
 
     async def close(self) -> None:
         """Nothing to close."""

@@ -22,10 +22,11 @@ from bot.storage.base import (
     AlreadyProcessed,
     FlowVersion,
     OutboxRecord,
+    PendingFollowUp,
     RunRecord,
     TurnRecord,
 )
-from bot.storage.codec import message_from_json, message_to_json
+from bot.storage.codec import job_from_json, job_to_json, message_from_json, message_to_json
 from bot.storage.sqlite_staff import StaffTables
 from bot.types import SessionKey
 
@@ -168,6 +169,29 @@ _MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     );
     """,
+    # Reminders and expiry: scheduled follow-ups, when a resident last did something, and the
+    # volunteers' morning lists already sent.
+    """
+    CREATE TABLE followups (
+        -- AUTOINCREMENT: an id is never reused, because "fu:<id>" marks it as sent for good.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        job TEXT NOT NULL,
+        due REAL NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX followups_due ON followups (due);
+    CREATE INDEX followups_user ON followups (channel, user_id);
+    ALTER TABLE sessions ADD COLUMN active_at REAL NOT NULL DEFAULT 0;
+    CREATE INDEX sessions_active ON sessions (active_at);
+    CREATE TABLE morning_lists (
+        volunteer_id INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        sent_at REAL NOT NULL,
+        PRIMARY KEY (volunteer_id, day)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -276,11 +300,40 @@ class SqliteStorage(StaffTables):
                 except sqlite3.IntegrityError:
                     raise AlreadyProcessed(turn.update_key) from None
             await db.execute(
-                "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
+                "INSERT INTO sessions (channel, user_id, state, updated_at, active_at) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
-                "updated_at = excluded.updated_at",
-                (key.channel, key.user_id, turn.session.to_json(), turn.session.updated_at),
+                "updated_at = excluded.updated_at, active_at = excluded.active_at",
+                (
+                    key.channel,
+                    key.user_id,
+                    turn.session.to_json(),
+                    turn.session.updated_at,
+                    turn.session.active_at,
+                ),
             )
+            if turn.fired_followup is not None:
+                await db.execute("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
+            if turn.cancel_followups:
+                await db.execute(
+                    "DELETE FROM followups WHERE channel = ? AND user_id = ?",
+                    (key.channel, key.user_id),
+                )
+            if turn.followups:
+                await db.executemany(
+                    "INSERT INTO followups (channel, user_id, job, due, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (
+                            key.channel,
+                            key.user_id,
+                            job_to_json(job),
+                            job.due,
+                            turn.session.updated_at,
+                        )
+                        for job in turn.followups
+                    ],
+                )
             if turn.finished:
                 user = pseudonym(self._secret, str(key))
                 await db.executemany(
@@ -329,6 +382,65 @@ class SqliteStorage(StaffTables):
         except BaseException:
             await db.execute("ROLLBACK")
             raise
+
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before``, earliest first."""
+        async with self.db.execute(
+            "SELECT id, channel, user_id, job FROM followups WHERE due <= ? ORDER BY due LIMIT ?",
+            (before, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            PendingFollowUp(id=r[0], key=SessionKey(r[1], r[2]), job=job_from_json(r[3]))
+            for r in rows
+        ]
+
+    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
+        """A resident's scheduled follow-ups, earliest first."""
+        async with self.db.execute(
+            "SELECT id, channel, user_id, job FROM followups WHERE channel = ? AND user_id = ? "
+            "ORDER BY due",
+            (key.channel, key.user_id),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            PendingFollowUp(id=r[0], key=SessionKey(r[1], r[2]), job=job_from_json(r[3]))
+            for r in rows
+        ]
+
+    async def drop_followup(self, followup_id: int) -> None:
+        """Forget a follow-up that is no longer relevant."""
+        await self.db.execute("DELETE FROM followups WHERE id = ?", (followup_id,))
+
+    async def drop_followups(self, key: SessionKey) -> None:
+        """Forget every follow-up of a resident (they blocked the bot, for instance)."""
+        await self.db.execute(
+            "DELETE FROM followups WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
+        )
+
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
+        """Residents in the middle of a flow whose last activity was before ``before``."""
+        async with self.db.execute(
+            "SELECT channel, user_id FROM sessions WHERE active_at < ? AND active_at > 0 "
+            "AND json_array_length(state, '$.stack') > 0 ORDER BY active_at LIMIT ?",
+            (before, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [SessionKey(r[0], r[1]) for r in rows]
+
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
+        """True the first time a volunteer's list for ``day`` is claimed (once, any process)."""
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO morning_lists (volunteer_id, day, sent_at) VALUES (?, ?, ?)",
+            (volunteer_id, day, at),
+        )
+        return bool(cursor.rowcount)
+
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
+        """Undo a claim whose message could not be sent, so the next pass tries again."""
+        await self.db.execute(
+            "DELETE FROM morning_lists WHERE volunteer_id = ? AND day = ?", (volunteer_id, day)
+        )
 
     async def is_processed(self, update_key: str) -> bool:
         """True when a turn with this key was saved."""

@@ -15,6 +15,7 @@ from bot.flows.convtest_coverage import Coverage
 from bot.flows.convtest_report import report
 from bot.flows.convtest_run import ConversationResult, normalise, run_tests
 from bot.flows.convtests import ConversationFile, find_test_files, read_test_file
+from bot.flows.schema import LANGUAGES
 from tests.cli_process import trolyso
 from tests.harness import FIXTURE_FLOWS, ROOT, make_settings
 
@@ -306,8 +307,19 @@ def test_the_shipped_conversation_tests_pass_and_reach_every_step_and_choice() -
     results, coverage = asyncio.run(run_tests(built, [t for f in files for t in f.tests]))
     lines = report(files, results, coverage, built.flows, lang="en")
     assert all(r.passed for r in results), "\n".join(lines)
-    for flow_id in ("vneid_install", "bhyt_check", "pay_bill"):
-        flow = built.flows[flow_id]
-        for lang in ("vi", "en"):
-            assert coverage.missing_steps(flow, lang) == [], (flow_id, lang)
-            assert coverage.missing_choices(flow, lang) == [], (flow_id, lang)
+    # Every menu flow and the welcome flow has a test file, and the tests reach every step and
+    # take every choice in every language.
+    shipped = [f for f in built.flows.values() if f.flow.menu or f.id == built.welcome_flow]
+    assert built.welcome_flow and len(shipped) > 1
+    untested = [f.id for f in shipped if f.id not in {file.flow for file in files}]
+    assert untested == [], f"no conversation tests in flows/tests/ for: {', '.join(untested)}"
+    gaps = []
+    for flow in shipped:
+        for lang in LANGUAGES:
+            steps = coverage.missing_steps(flow, lang)
+            if steps:
+                gaps.append(f"{flow.id} ({lang}): no test reaches the steps {', '.join(steps)}")
+            for step_id, index in coverage.missing_choices(flow, lang):
+                label = (flow.flow.steps[step_id].choices or [])[index].label.get(lang)
+                gaps.append(f'{flow.id} ({lang}): no test presses "{label}" at the step {step_id}')
+    assert gaps == [], "\n".join(gaps)

@@ -162,7 +162,7 @@ def test_cli_unknown_flow_is_a_sentence_and_exit_code_2(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.strip() == (
         f"không có luồng 'dmeo' trong {FIXTURE_FLOWS}. Có phải ý bạn là 'demo'? Các luồng ở đó: "
-        "demo, demo_sub, other, visit, welcome. Nếu tệp của nó có lỗi, hãy chạy 'trolyso lint'."
+        "demo, demo_sub, other, visit, waiting, welcome. Nếu tệp của nó có lỗi, hãy chạy 'trolyso lint'."
     )
     english = trolyso("graph", "nope", "--lang", "en", "--flows", str(tmp_path))
     assert english.returncode == 2

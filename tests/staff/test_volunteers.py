@@ -93,7 +93,7 @@ async def test_admin_lists_and_deactivates_volunteers_and_every_action_is_record
     await Resident(rig, 705).send(f"/join {code}")
     admin = Resident(rig, ADMIN)
     await admin.send("/volunteers")
-    [line] = [l for l in admin.text.splitlines() if l.startswith("#")]
+    [line] = [row for row in admin.text.splitlines() if row.startswith("#")]
     volunteer_id = line.split()[0].lstrip("#")
     await admin.send(f"/deactivate {volunteer_id}")
     assert f"#{volunteer_id}" in admin.text and "Đã ngừng" in admin.text
@@ -227,3 +227,34 @@ async def test_forget_removes_exactly_what_it_should(rig: TelegramRig) -> None:
     await ba.send("/forget")
     await ba.press("Không, giữ lại")
     assert await rig.storage.load(ba.key) is not None
+
+
+async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.config import ReminderSettings
+    from bot.scheduler import Scheduler
+
+    lan = await join(rig, 730)
+    await join(rig, 731)  # a volunteer with nothing to go back to gets nothing
+    await lan.send("/visit")
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 8, chú Năm")
+    await lan.press("Việc khác")
+    await lan.press("Tiếp")
+    await lan.press("Xong")
+    await lan.press("🔁 Quay lại sau")
+    await lan.press("Bỏ qua")
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+    clock_at = [dt.datetime.combine(tomorrow, dt.time(7, 0), zone).timestamp()]
+    scheduler = Scheduler(rig.assistant, rig.storage, ReminderSettings(),
+                          clock=lambda: clock_at[0], send_to=rig.bot.send_to)
+    assert (await scheduler.tick()).morning_lists == 0  # before 07:30
+    clock_at[0] += 45 * 60
+    assert (await scheduler.tick()).morning_lists == 1
+    assert (await scheduler.tick()).morning_lists == 0  # once a day
+    [morning] = [t for t in rig.api.sent_texts(730) if "Chào buổi sáng" in t]
+    assert "1 hộ cần quay lại" in morning and "Hộ 8, chú Năm (Thôn 3): 🔁 Quay lại sau Việc khác" in morning
+    assert not [t for t in rig.api.sent_texts(731) if "Chào buổi sáng" in t]

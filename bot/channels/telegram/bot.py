@@ -27,10 +27,11 @@ from bot.flows.problems import Problem
 from bot.i18n.catalog import Catalog
 from bot.service import Assistant
 from bot.storage.base import Storage
-from bot.types import OutgoingMessage
+from bot.types import OutgoingMessage, SessionKey
 
 if TYPE_CHECKING:
     from bot.reload import FlowReloader
+    from bot.scheduler import Scheduler
 
 __all__ = ["COMMANDS", "TelegramBot", "make_adapter"]
 
@@ -116,6 +117,7 @@ class TelegramBot:
         self.poller: Poller | None = None
         self.webhook: WebhookServer | None = None
         self.reloader: FlowReloader | None = None
+        self.scheduler: Scheduler | None = None
         self._stopped = asyncio.Event()
         self._redact = _RedactToken(settings.token)
 
@@ -194,6 +196,8 @@ class TelegramBot:
         background = [asyncio.ensure_future(self._alerts_loop())]
         if self.reloader is not None:
             background.append(asyncio.ensure_future(self.reloader.run()))
+        if self.scheduler is not None:
+            background.append(asyncio.ensure_future(self.scheduler.run()))
         try:
             if self.poller is not None:
                 await self.poller.run()
@@ -244,6 +248,14 @@ class TelegramBot:
         if len(problems) > limit:
             lines.append(f"… (+{len(problems) - limit})")
         await self.delivery.send_many(chats, OutgoingMessage(text="\n".join(lines)))
+
+    async def send_to(self, key: SessionKey, message: OutgoingMessage) -> bool:
+        """Send one message outside any conversation turn (a volunteer's morning list)."""
+        try:
+            await self.delivery.send(int(key.user_id), message)
+        except ApiFailure:
+            return False
+        return True
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the admin chats; returns how many went out."""

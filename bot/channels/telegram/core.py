@@ -80,6 +80,8 @@ class TelegramCore:
         key = SessionKey(CHANNEL, str(tin.user_id))
         if tin.kind in ("blocked", "unblocked"):
             await self.storage.set_reachable(key, tin.kind == "unblocked", at=self.clock())
+            if tin.kind == "blocked":
+                await self.storage.drop_followups(key)  # no reminders to someone who left
             return
         if not tin.private or tin.sender_chat:
             # Groups and messages sent on behalf of a chat are not residents talking to the bot,

@@ -105,6 +105,7 @@ class Delivery:
                 except Unreachable:
                     log.info("a resident blocked the bot; their replies are dropped")
                     await self.storage.set_reachable(key, False, at=self.clock())
+                    await self.storage.drop_followups(key)
                     rest = [p.id for p in pending[index:]]
                     await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
                     return

@@ -8,10 +8,15 @@ runs them; they only translate and pass on, adding no flow logic.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+# Opt in now to what ptb 23 will do anyway (RetryAfter.retry_after as a timedelta); the code
+# below reads both forms, and ptb stops warning about the change on every 429.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import InputFile, Update
 from telegram.error import (

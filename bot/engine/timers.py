@@ -1,0 +1,186 @@
+"""Time in the engine: follow-up reminders, and flows that expire when a resident goes quiet.
+
+Functions the runner calls (kept apart so the runner stays about conversation turns). Nothing
+here reads a clock or sleeps: the scheduler decides *when*, the engine decides *whether it still
+makes sense* and what to say.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.engine import buttons
+from bot.engine.session import Expire, FollowUpDue, FollowUpJob, Frame
+from bot.flows.schema import Step
+from bot.types import Button
+
+if TYPE_CHECKING:
+    from bot.engine.runner import Engine, _Turn
+
+__all__ = [
+    "CONTINUE",
+    "RESTART",
+    "expires_after",
+    "offer_return",
+    "on_expire",
+    "on_follow_up",
+    "resume_expired",
+    "schedule",
+    "set_reminders",
+]
+
+CONTINUE = "x:continue"
+RESTART = "x:restart"
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+def schedule(engine: Engine, turn: _Turn, frame: Frame, step: Step) -> None:
+    """A step that waits and has a ``follow_up``: come back later if nothing happens."""
+    follow = step.follow_up
+    if follow is None or turn.firing or turn.session.profile.get("reminders") is False:
+        return
+    turn.followups.append(
+        FollowUpJob(
+            flow_id=frame.flow_id,
+            run_started_at=frame.started_at,
+            anchor=frame.step,
+            go=follow.go,
+            attempt=1,
+            repeat=follow.repeat,
+            every=follow.seconds,
+            condition=follow.while_,
+            due=turn.now + follow.seconds,
+        )
+    )
+
+
+def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
+    """Send the reminder step if the resident is still where the follow-up expects."""
+    job = event.job
+    session = turn.session
+    frame = session.stack[-1] if session.stack else None
+    relevant = (
+        frame is not None
+        and frame.flow_id == job.flow_id
+        and frame.started_at == job.run_started_at
+        and (job.condition == "in_flow" or frame.step == job.anchor)
+        and session.profile.get("reminders") is not False
+        and job.go in engine.flows[job.flow_id].flow.steps
+    )
+    if not relevant or frame is None:
+        return
+    session.screen = "flow"
+    if frame.step != job.go:
+        frame.history.append(frame.step)
+    turn.firing = True
+    engine._enter(turn, job.go)
+    turn.firing = False
+    if job.attempt < job.repeat and session.stack and session.stack[-1].step == job.go:
+        # No answer to the reminder: it may come once more, up to ``repeat`` times.
+        turn.followups.append(
+            FollowUpJob(
+                flow_id=job.flow_id,
+                run_started_at=job.run_started_at,
+                anchor=job.go,
+                go=job.go,
+                attempt=job.attempt + 1,
+                repeat=job.repeat,
+                every=job.every,
+                condition=job.condition,
+                due=turn.now + job.every,
+            )
+        )
+
+
+def set_reminders(engine: Engine, turn: _Turn, on: bool) -> None:
+    turn.session.profile["reminders"] = on
+    turn.cancel_followups = True
+    turn.notices.append(engine._ui(turn, "reminders.on" if on else "reminders.off"))
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def expires_after(engine: Engine, session_stack: list[Frame]) -> float | None:
+    """How long this session may stay idle (its root flow's ``expire_after``), if in a flow."""
+    if not session_stack:
+        return None
+    flow = engine.flows.get(session_stack[0].flow_id)
+    return flow.flow.expire_seconds if flow is not None else None
+
+
+def on_expire(engine: Engine, turn: _Turn, event: Expire) -> None:
+    """End an idle session's flows as abandoned where they stopped; remember the place."""
+    del event
+    session = turn.session
+    limit = expires_after(engine, session.stack)
+    if limit is None or turn.now - session.active_at < limit:
+        return
+    root = session.stack[0]
+    session.expired = {
+        "flow": root.flow_id,
+        "stack": [
+            {
+                "flow": f.flow_id,
+                "v": f.version,
+                "step": f.step,
+                "vars": f.vars,
+                "history": f.history,
+                "credit": f.credit,
+            }
+            for f in session.stack
+        ],
+    }
+    # The funnel must show where people really leave: the runs end at their last activity.
+    engine._abandon_all(turn, at=session.active_at)
+    session.screen = "expired"
+    turn.cancel_followups = True
+
+
+def offer_return(engine: Engine, turn: _Turn) -> None:
+    """A resident back after expiry: continue where they were, or start again."""
+    expired = turn.session.expired
+    flow = engine.flows.get(str(expired.get("flow", "")))
+    if flow is None:
+        turn.session.expired = {}
+        engine._show_menu(turn)
+        return
+    title = flow.flow.title.get(turn.session.lang)
+    rows = [
+        [Button(label=engine._ui(turn, "expired.continue"), payload=CONTINUE)],
+        [Button(label=engine._ui(turn, "expired.restart"), payload=RESTART)],
+        [Button(label=engine._ui(turn, "button.menu"), payload=buttons.MENU)],
+    ]
+    engine._emit(turn, engine._ui(turn, "expired.offer", title=title), rows)
+
+
+def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
+    session = turn.session
+    expired, session.expired = session.expired, {}
+    flow_id = str(expired.get("flow", ""))
+    if payload == RESTART or flow_id not in engine.flows:
+        engine._start_flow(turn, flow_id) if flow_id in engine.flows else engine._show_menu(turn)
+        return
+    # Continue: a new run of the same flow, from the step where the old one stopped.
+    for saved in expired.get("stack", []):
+        flow = engine.flows.get(saved["flow"])
+        if flow is None or saved["step"] not in flow.flow.steps:
+            session.stack = []
+            engine._start_flow(turn, flow_id)
+            return
+        session.stack.append(
+            Frame(
+                flow_id=saved["flow"],
+                version=flow.version,
+                step=saved["step"],
+                started_at=turn.now,
+                history=list(saved.get("history", [])),
+                path=[saved["step"]],
+                vars=dict(saved.get("vars", {})),
+                credit=dict(saved.get("credit", {})),
+            )
+        )
+    session.screen = "flow"
+    engine._show_step(turn)

@@ -1,0 +1,62 @@
+"""Printable QR posters that open a flow in the bot, credited to the volunteer who hands them out.
+
+``trolyso poster --flow vneid_install --volunteer K7M2QX`` writes an A5 PNG and PDF; see
+docs/reports.md. :func:`make_poster` is the same thing for code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.flows.schema import Flow
+from bot.posters.content import PosterText, poster_text, steps_to_complete
+from bot.posters.draw import PAGE_SIZE, QrPlacement, draw_poster, qr_matrix, save_poster
+from bot.posters.link import PosterError, bot_username, deep_link, start_payload
+
+__all__ = [
+    "PAGE_SIZE",
+    "Poster",
+    "PosterError",
+    "PosterText",
+    "QrPlacement",
+    "bot_username",
+    "deep_link",
+    "make_poster",
+    "poster_text",
+    "qr_matrix",
+    "start_payload",
+    "steps_to_complete",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Poster:
+    """The files written for one poster, the link in its QR code, and where the code is."""
+
+    png: Path
+    pdf: Path
+    link: str
+    qr: QrPlacement
+
+
+def make_poster(
+    flow: Flow,
+    *,
+    username: str,
+    output: Path,
+    volunteer_code: str | None = None,
+    lang: str = "vi",
+    commune: str = "",
+) -> Poster:
+    """Write ``poster-<flow>[-v<CODE>].png`` and ``.pdf`` into ``output`` (created if needed).
+
+    Raises :class:`PosterError` for a missing or bad username or a link Telegram would refuse.
+    """
+    payload = start_payload(flow.id, volunteer_code)
+    link = deep_link(bot_username(username), payload)
+    image, placement = draw_poster(poster_text(flow, lang, commune=commune), link)
+    output.mkdir(parents=True, exist_ok=True)
+    png, pdf = output / f"poster-{payload}.png", output / f"poster-{payload}.pdf"
+    save_poster(image, png, pdf)
+    return Poster(png=png, pdf=pdf, link=link, qr=placement)

@@ -1,0 +1,98 @@
+"""``trolyso poster``: a printable QR poster for a flow, optionally credited to a volunteer.
+
+Exit codes: 0 written; 2 nothing written (no bot username, an unknown flow or volunteer code,
+a link Telegram would refuse, a folder that cannot be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.reports.cli_messages import say
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import SqliteStorage
+    from bot.storage.sqlite_reports import VolunteerRow
+
+__all__ = ["add_poster_command", "run_poster_command"]
+
+
+def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``poster`` on the ``trolyso`` command line."""
+    poster = commands.add_parser(
+        "poster", help="print an A5 QR poster (PNG and PDF) that opens a flow in the bot"
+    )
+    poster.add_argument("--flow", required=True, metavar="FLOW_ID", help="the flow to open")
+    poster.add_argument(
+        "--volunteer", metavar="CODE", help="credit residents who scan it to this volunteer"
+    )
+    poster.add_argument(
+        "--output", type=Path, default=Path("."), metavar="DIR", help="folder (default: here)"
+    )
+    poster.add_argument(
+        "--lang", choices=["vi", "en"], default="vi", help="language of the poster (default: vi)"
+    )
+    poster.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+    poster.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
+
+
+def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Check everything a working poster needs, then write its PNG and PDF."""
+    from bot.flows.loader import load_flows
+    from bot.posters import PosterError, bot_username, make_poster, start_payload
+    from bot.reports.cli import open_database
+    from bot.storage.sqlite_reports import active_volunteer
+
+    lang: str = args.lang
+    try:
+        # Checked before anything else: without it no poster can ever work.
+        bot_username(settings.telegram.username)
+        flows = load_flows([args.flows or settings.flows_dir]).flows
+        flow = flows.get(args.flow)
+        if flow is None:
+            known = ", ".join(sorted(flows)) or "-"
+            close = difflib.get_close_matches(args.flow, list(flows), n=1)
+            if close:
+                say(
+                    "no_flow_suggest",
+                    lang,
+                    error=True,
+                    flow=args.flow,
+                    suggestion=close[0],
+                    known=known,
+                )
+            else:
+                say("no_flow", lang, error=True, flow=args.flow, known=known)
+            return 2
+        start_payload(flow.id, args.volunteer)  # a link Telegram refuses is refused here
+        if args.volunteer:
+
+            async def find(storage: SqliteStorage) -> VolunteerRow | None:
+                return await active_volunteer(storage.db, args.volunteer)
+
+            code, volunteer = open_database(args.db or settings.database, lang, find)
+            if code:
+                return code
+            if volunteer is None:
+                say("no_volunteer", lang, error=True, code=args.volunteer)
+                return 2
+        poster = make_poster(
+            flow.flow,
+            username=settings.telegram.username,
+            output=args.output,
+            volunteer_code=args.volunteer,
+            lang=lang,
+            commune=settings.commune.name,
+        )
+    except PosterError as exc:
+        say(exc.code, lang, error=True, **exc.params)
+        return 2
+    except OSError as exc:
+        say("cannot_write", lang, error=True, path=args.output, detail=exc.strerror or exc)
+        return 2
+    say("poster_written", lang, png=poster.png, pdf=poster.pdf, link=poster.link)
+    return 0

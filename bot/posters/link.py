@@ -1,0 +1,54 @@
+"""The bot's deep link printed in a poster's QR code: ``https://t.me/<bot>?start=<payload>``.
+
+The payload is the flow id, or ``<flow_id>-v<volunteer code>`` so sessions opened from a
+volunteer's poster are credited to them. Telegram accepts at most 64 characters from
+A-Z a-z 0-9 _ - after ``?start=``: anything else is refused here, before a poster is printed
+with a link that would not work.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import TroLySoError
+
+__all__ = ["MAX_PAYLOAD", "PosterError", "bot_username", "deep_link", "start_payload"]
+
+MAX_PAYLOAD = 64
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]+$")
+# Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter.
+_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+
+
+class PosterError(TroLySoError):
+    """A poster cannot be made; ``code`` and ``params`` name the message for the admin."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}")
+
+
+def bot_username(configured: str) -> str:
+    """The bot's username from the setting, forgiving a leading @ or spaces."""
+    username = configured.strip().removeprefix("@")
+    if not username:
+        raise PosterError("no_username")
+    if not _USERNAME.match(username):
+        raise PosterError("bad_username", username=configured)
+    return username
+
+
+def start_payload(flow_id: str, volunteer_code: str | None = None) -> str:
+    """What follows ``?start=``: the flow id, and ``-v<CODE>`` for a volunteer's poster."""
+    payload = flow_id if not volunteer_code else f"{flow_id}-v{volunteer_code.strip().upper()}"
+    if not _PAYLOAD.match(payload):
+        raise PosterError("payload_bad_chars", payload=payload)
+    if len(payload) > MAX_PAYLOAD:
+        raise PosterError("payload_too_long", length=len(payload))
+    return payload
+
+
+def deep_link(username: str, payload: str) -> str:
+    """The link that opens the bot and starts the flow named by ``payload``."""
+    return f"https://t.me/{username}?start={payload}"

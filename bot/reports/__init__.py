@@ -1,0 +1,40 @@
+"""Leaders' reports: residents helped per village against targets, flows, funnels, volunteers.
+
+Build a :class:`Report` from the database once, then render it as a terminal table, CSV, one
+self-contained HTML page, or a short Telegram message (docs/reports.md explains every number)::
+
+    report = await build_report(storage, engine.flows, settings, since, until, village)
+    text = render_text_summary(report, "vi")
+"""
+
+from bot.reports.build import ReportSource, build_report
+from bot.reports.csv_out import CSV_COLUMNS, render_csv
+from bot.reports.html import render_html
+from bot.reports.model import (
+    FlowStats,
+    FunnelStep,
+    Period,
+    Report,
+    VillageFlow,
+    VillageProgress,
+    VolunteerStats,
+)
+from bot.reports.text import SUMMARY_LIMIT, render_table, render_text_summary
+
+__all__ = [
+    "CSV_COLUMNS",
+    "SUMMARY_LIMIT",
+    "FlowStats",
+    "FunnelStep",
+    "Period",
+    "Report",
+    "ReportSource",
+    "VillageFlow",
+    "VillageProgress",
+    "VolunteerStats",
+    "build_report",
+    "render_csv",
+    "render_html",
+    "render_table",
+    "render_text_summary",
+]

@@ -1,0 +1,199 @@
+"""``trolyso report`` and ``trolyso purge``: numbers for leaders, and forgetting old records.
+
+Declared on the command line by :mod:`bot.admin_cli`; each returns an exit code: 0 done,
+2 nothing could be done (a wrong date, no database, a file that cannot be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.config import Settings
+from bot.errors import StorageError
+from bot.reports.cli_messages import say
+from bot.reports.period import VIETNAM, parse_day
+from bot.reports.words import day, integer
+
+if TYPE_CHECKING:
+    from bot.storage.sqlite import SqliteStorage
+
+__all__ = ["REPORT_COMMANDS", "add_report_commands", "open_database", "run_report_command"]
+
+REPORT_COMMANDS = ("report", "purge")
+_LANG_HELP = "language of the report and messages (default: vi)"
+_DB_HELP = "database file (default: the 'database' setting)"
+
+T = TypeVar("T")
+
+
+def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``report`` and ``purge`` on the ``trolyso`` command line."""
+    report = commands.add_parser(
+        "report", help="numbers for leaders: residents helped per village, flows, volunteers"
+    )
+    report.add_argument("--since", metavar="YYYY-MM-DD", help="first day (default: the start)")
+    report.add_argument("--until", metavar="YYYY-MM-DD", help="last day, included (default: today)")
+    report.add_argument("--village", metavar="V", help="only this village")
+    report.add_argument(
+        "--format", choices=["table", "csv", "html"], default="table", help="default: table"
+    )
+    report.add_argument(
+        "--output", type=Path, metavar="FILE", help="write to FILE (default: print)"
+    )
+    report.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    report.add_argument("--db", type=Path, help=_DB_HELP)
+    report.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
+
+    purge = commands.add_parser(
+        "purge", help="delete records older than the retention period (privacy.retention_days)"
+    )
+    purge.add_argument(
+        "--days", type=int, help="keep this many days (default: privacy.retention_days, 365)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    purge.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    purge.add_argument("--db", type=Path, help=_DB_HELP)
+
+
+def run_report_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run ``report`` or ``purge`` (named in ``args.command``)."""
+    if args.command == "report":
+        return _report(settings, args)
+    return _purge(settings, args)
+
+
+def open_database(
+    path: Path, lang: str, work: Callable[[SqliteStorage], Awaitable[T]]
+) -> tuple[int, T | None]:
+    """Open an existing database, run ``work(storage)`` and close it.
+
+    Returns ``(0, result)``, or ``(2, None)`` after saying why the file could not be used. A
+    missing file is never created: a report on an empty new file would only mislead.
+    """
+    from bot.storage.sqlite import SqliteStorage
+
+    if not path.is_file():
+        say("no_database", lang, error=True, path=path)
+        return 2, None
+
+    async def run() -> T:
+        storage = SqliteStorage(path)
+        await storage.open()
+        try:
+            return await work(storage)
+        finally:
+            await storage.close()
+
+    try:
+        return 0, asyncio.run(run())
+    except StorageError as exc:
+        say("database_problem", lang, error=True, path=path, detail=exc)
+        return 2, None
+
+
+def _day_option(args: argparse.Namespace, name: str) -> tuple[bool, date | None]:
+    value: str | None = getattr(args, name)
+    if value is None:
+        return True, None
+    parsed = parse_day(value)
+    if parsed is None:
+        say("bad_day", args.lang, error=True, value=value, option=f"--{name}")
+        return False, None
+    return True, parsed
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.flows.loader import load_flows
+    from bot.reports.build import build_report
+    from bot.reports.csv_out import render_csv
+    from bot.reports.html import render_html
+    from bot.reports.text import render_table
+
+    lang: str = args.lang
+    ok_since, since = _day_option(args, "since")
+    ok_until, until = _day_option(args, "until")
+    if not (ok_since and ok_until):
+        return 2
+    if since is not None and until is not None and since > until:
+        say("since_after_until", lang, error=True, since=since, until=until)
+        return 2
+    loaded = load_flows([args.flows or settings.flows_dir])
+    if not loaded.ok:
+        say("flows_with_errors", lang, error=True)
+
+    async def work(storage: SqliteStorage) -> str:
+        from bot.storage.sqlite_reports import volunteers
+
+        report = await build_report(storage, loaded.flows, settings, since, until, args.village)
+        if args.village:
+            # A misspelt village gives an empty report that reads like "nobody was helped".
+            known = set(settings.targets) | {v.village for v in await volunteers(storage.db)}
+            if args.village not in known:
+                say(
+                    "unknown_village",
+                    lang,
+                    error=True,
+                    village=args.village,
+                    known=", ".join(sorted(known)) or "-",
+                )
+        if args.format == "csv":
+            return render_csv(report, lang)
+        if args.format == "html":
+            return render_html(report, lang)
+        return render_table(report, lang)
+
+    code, output = open_database(args.db or settings.database, lang, work)
+    if output is None:
+        return code
+    if args.output is None:
+        print(output, end="")
+        return 0
+    # Excel only reads Vietnamese letters in a CSV right when the file starts with a BOM.
+    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    try:
+        args.output.write_text(output, encoding=encoding)
+    except OSError as exc:
+        say("cannot_write", lang, error=True, path=args.output, detail=exc.strerror or exc)
+        return 2
+    say("written", lang, path=args.output)
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.reports.cli_messages import text
+    from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
+
+    lang: str = args.lang
+    days: int = settings.privacy.retention_days if args.days is None else args.days
+    if days < 1:
+        say("bad_days", lang, error=True, days=days)
+        return 2
+    cutoff = time.time() - days * 86400
+
+    async def work(storage: SqliteStorage) -> dict[str, int]:
+        if args.dry_run:
+            return await count_old(storage.db, cutoff)
+        return await purge_old(storage.db, cutoff)
+
+    code, counts = open_database(args.db or settings.database, lang, work)
+    if counts is None:
+        return code
+    moment = datetime.fromtimestamp(cutoff, VIETNAM)
+    say(
+        "purge_dry" if args.dry_run else "purge_done",
+        lang,
+        days=days,
+        cutoff=f"{day(moment.date(), lang)} {moment:%H:%M}",
+    )
+    width = max(len(table) for table, _ in PURGE_RULES)
+    for table, _condition in PURGE_RULES:
+        count = integer(counts[table], lang)
+        print(f"  {table:<{width}}  {count:>7}  {text('table.' + table, lang)}")
+    say("purge_total", lang, total=integer(sum(counts.values()), lang))
+    return 0

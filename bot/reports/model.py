@@ -1,0 +1,173 @@
+"""A leaders' report as plain data: every number already computed, nothing about how to show it.
+
+:func:`bot.reports.build.build_report` fills it in; the renderers (table, CSV, HTML, the short
+Telegram summary) only format it. Residents appear only as counts: no pseudonym, no household
+label ever reaches this model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "FLOW_OUTCOMES",
+    "PENDING_EXCLUDED",
+    "VISIT_OUTCOMES",
+    "FlowStats",
+    "FunnelStep",
+    "Period",
+    "Report",
+    "VillageFlow",
+    "VillageProgress",
+    "VolunteerStats",
+    "percent",
+]
+
+# How a flow run ends (runs.outcome), in the order reports list them.
+FLOW_OUTCOMES = ("completed", "referred", "gave_up", "abandoned")
+# What a volunteer records at the end of a flow during a visit (visit_outcomes.outcome).
+VISIT_OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
+# A service whose latest outcome is one of these needs nothing more: every other outcome
+# (later, police, no_smartphone, no_chip_id, or a code added later) leaves it pending.
+PENDING_EXCLUDED = frozenset({"done", "declined"})
+
+
+def percent(part: int, whole: int | None) -> Decimal | None:
+    """``part`` of ``whole`` in percent, rounded half-up to two decimals (None without a whole).
+
+    Decimal rather than float so 57,057 of 63,191 is exactly 90.29, as a leader computes it.
+    """
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """What the report covers: whole days in Vietnam time, both ends included."""
+
+    since: date | None
+    until: date | None
+    village: str | None
+    generated_at: float
+    commune: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunnelStep:
+    """One step of a flow: how many runs reached it, left there, or pressed "it didn't work"."""
+
+    step_id: str
+    label: dict[str, str]
+    reached: int
+    left: int
+    help_presses: int
+    has_help: bool
+
+    @property
+    def trouble(self) -> int:
+        """Leaves plus help presses: how much this step gets in residents' way."""
+        return self.left + self.help_presses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowStats:
+    """One flow's runs in the period (root runs only: a sub-flow counts for its caller)."""
+
+    flow_id: str
+    title: dict[str, str]
+    finished: dict[str, int]
+    in_progress: int
+    median_seconds: int | None  # of completed runs, rounded to whole seconds
+    subflow_runs: int
+    funnel: tuple[FunnelStep, ...] = ()
+    left_before_start: int = 0
+    improve_first: str | None = None
+
+    @property
+    def started(self) -> int:
+        """Finished runs of any outcome plus sessions still in this flow."""
+        return sum(self.finished.values()) + self.in_progress
+
+    @property
+    def completed(self) -> int:
+        """Runs that reached an ``end: completed`` step."""
+        return self.finished.get("completed", 0)
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        """Completed out of started, in percent."""
+        return percent(self.completed, self.started)
+
+    def step(self, step_id: str) -> FunnelStep | None:
+        """The funnel entry of ``step_id``, if the flow has that step."""
+        return next((s for s in self.funnel if s.step_id == step_id), None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VillageFlow:
+    """Residents helped with one flow in one village, against the leaders' target."""
+
+    flow_id: str
+    title: dict[str, str]
+    households: int
+    residents: int
+    target: int | None
+
+    @property
+    def helped(self) -> int:
+        """Households done during visits plus residents who finished it themselves."""
+        return self.households + self.residents
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Helped out of the target, in percent (None without a target)."""
+        return percent(self.helped, self.target)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VillageProgress:
+    """One village (``""`` for residents whose village is not known)."""
+
+    village: str
+    flows: tuple[VillageFlow, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VolunteerStats:
+    """One volunteer's work in the period; households only as counts."""
+
+    code: str
+    name: str
+    village: str
+    active: bool
+    visits: int
+    households_visited: int
+    outcomes: dict[str, int]
+    pending_households: int
+    pending_services: int
+    qr_runs: int
+    qr_completed: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """Everything a leader reads, for one period (and maybe one village)."""
+
+    period: Period
+    flows: tuple[FlowStats, ...]
+    villages: tuple[VillageProgress, ...]
+    totals: tuple[VillageFlow, ...]
+    volunteers: tuple[VolunteerStats, ...]
+
+    @property
+    def improve_first(self) -> tuple[FlowStats, FunnelStep] | None:
+        """Across all flows, the step with the most leaves plus help presses."""
+        best: tuple[FlowStats, FunnelStep] | None = None
+        for flow in self.flows:
+            for step in flow.funnel:
+                if step.trouble and (best is None or step.trouble > best[1].trouble):
+                    best = (flow, step)
+        return best

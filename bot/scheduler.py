@@ -1,0 +1,238 @@
+"""The bot writing first: follow-ups when they fall due, expiry of idle flows, morning lists.
+
+Everything it acts on lives in the database, so restarts and crashes lose nothing, and each action
+is a turn with its own durable key ("fu:<id>", "exp:..."): if two bot processes share the database
+and both pick the same follow-up, only one commit succeeds — each reminder is sent at most once.
+
+Quiet hours (default 21:00–07:00, Vietnam time): nothing is sent; what falls due then is treated
+as due at the end of the quiet hours. A follow-up missed while the bot was down is sent on
+restart if it is still relevant (the resident is still where it expects them) and at most
+``grace_hours`` late (counted from that effective due time); otherwise it is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.config import ReminderSettings
+from bot.engine.session import Expire, FollowUpDue, Session
+from bot.service import Assistant
+from bot.staff.model import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
+from bot.storage.base import PendingFollowUp
+from bot.types import OutgoingMessage, SessionKey
+
+__all__ = ["ScheduleStore", "Scheduler", "Tick"]
+
+log = logging.getLogger(__name__)
+
+AfterTurn = Callable[[SessionKey], Awaitable[None]]
+SendTo = Callable[[SessionKey, OutgoingMessage], Awaitable[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """What one pass of the scheduler did."""
+
+    fired: int = 0
+    dropped: int = 0
+    expired: int = 0
+    morning_lists: int = 0
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class Scheduler:
+    """Looks for work every few seconds; every decision uses the injected clock."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        storage: ScheduleStore,
+        settings: ReminderSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        after_turn: AfterTurn | None = None,
+        send_to: SendTo | None = None,
+    ) -> None:
+        self.assistant = assistant
+        self.storage = storage
+        self.settings = settings
+        self.clock = clock
+        self.after_turn = after_turn
+        self.send_to = send_to
+        self.zone = ZoneInfo(settings.timezone)
+
+    # --- time of day -----------------------------------------------------------------------------
+
+    def local(self, at: float) -> dt.datetime:
+        """``at`` as local wall-clock time."""
+        return dt.datetime.fromtimestamp(at, self.zone)
+
+    def is_quiet(self, at: float) -> bool:
+        """True between quiet_start and quiet_end (local time, across midnight)."""
+        local = self.local(at)
+        minute = local.hour * 60 + local.minute
+        start, end = _minutes(self.settings.quiet_start), _minutes(self.settings.quiet_end)
+        return (minute >= start or minute < end) if start > end else start <= minute < end
+
+    def effective_due(self, due: float) -> float:
+        """When something due at ``due`` may really be sent: the end of quiet hours if needed."""
+        if not self.is_quiet(due):
+            return due
+        local = self.local(due)
+        end = _minutes(self.settings.quiet_end)
+        morning = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
+        if morning <= local:
+            morning += dt.timedelta(days=1)
+        return morning.timestamp()
+
+    # --- one pass --------------------------------------------------------------------------------
+
+    async def tick(self) -> Tick:
+        """Fire due follow-ups, expire idle flows, send due morning lists."""
+        now = self.clock()
+        fired = dropped = 0
+        if not self.is_quiet(now):
+            fired, dropped = await self._follow_ups(now)
+        expired = await self._expire(now)
+        morning = 0 if self.is_quiet(now) else await self._morning_lists(now)
+        return Tick(fired=fired, dropped=dropped, expired=expired, morning_lists=morning)
+
+    async def _follow_ups(self, now: float) -> tuple[int, int]:
+        fired = dropped = 0
+        grace = self.settings.grace_hours * 3600
+        for pending in await self.storage.due_followups(now):
+            due = self.effective_due(pending.job.due)
+            if due > now:
+                continue  # fell due in quiet hours: waits for the morning
+            if now - due > grace or not await self.storage.is_reachable(pending.key):
+                await self.storage.drop_followup(pending.id)
+                dropped += 1
+                continue
+            handled = await self.assistant.handle(
+                pending.key,
+                FollowUpDue(pending.job),
+                update_key=f"fu:{pending.id}",
+                outbox=True,
+                fired_followup=pending.id,
+            )
+            if handled.duplicate:
+                # Carried out already (by another process): make sure it is gone.
+                await self.storage.drop_followup(pending.id)
+                continue
+            if handled.messages:
+                fired += 1
+                if self.after_turn is not None:
+                    await self.after_turn(pending.key)
+            else:
+                dropped += 1  # the resident had moved on: nothing to remind
+        return fired, dropped
+
+    async def _expire(self, now: float) -> int:
+        engine = self.assistant.engine
+        shortest = min(
+            (flow.flow.expire_seconds for flow in engine.flows.values()), default=14 * 86400.0
+        )
+        expired = 0
+        for key in await self.storage.idle_sessions(now - shortest):
+            session = await self.storage.load(key)
+            if session is None:
+                continue
+            limit = engine.expires_after(session)
+            if limit is None or now - session.active_at < limit:
+                continue
+            handled = await self.assistant.handle(
+                key, Expire(), update_key=f"exp:{key}:{session.active_at}"
+            )
+            if not handled.duplicate and not handled.failed:
+                expired += 1
+        return expired
+
+    async def _morning_lists(self, now: float) -> int:
+        if self.send_to is None:
+            return 0
+        local = self.local(now)
+        if local.hour * 60 + local.minute < _minutes(self.settings.morning_list_at):
+            return 0
+        day = local.date().isoformat()
+        end_of_day = (
+            local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+        ).timestamp()
+        after = self.settings.revisit_after_days
+        engine = self.assistant.engine
+        sent = 0
+        for volunteer in await self.storage.volunteers():
+            if not volunteer.active:
+                continue
+            due = []
+            for status in await self.storage.households_of(volunteer.id):
+                services = [
+                    s
+                    for s in status.services
+                    if s.outcome in REVISIT_OUTCOMES
+                    and s.at + after.get(s.outcome, 1.0) * 86400 <= end_of_day
+                ]
+                if services:
+                    due.append((status.household, services))
+            if not due:
+                continue  # nothing to say: no message at all
+            if not await self.storage.claim_morning_list(volunteer.id, day, at=now):
+                continue  # already sent today (by this or another process)
+            catalog = engine.catalog
+            lines = [catalog.text("staff.morning_list", "vi", count=len(due))]
+            for household, services in due:
+                names = ", ".join(
+                    f"{catalog.text('staff.outcome_' + s.outcome, 'vi')} {self._title(s.flow_id)}"
+                    for s in services
+                )
+                lines.append(
+                    catalog.text(
+                        "staff.morning_line",
+                        "vi",
+                        label=household.label,
+                        village=household.village,
+                        services=names,
+                    )
+                )
+            if await self.send_to(volunteer.key, OutgoingMessage(text="\n".join(lines))):
+                sent += 1
+            else:
+                await self.storage.unclaim_morning_list(volunteer.id, day)
+        return sent
+
+    def _title(self, flow_id: str) -> str:
+        flow = self.assistant.engine.flows.get(flow_id)
+        return flow.flow.title.get("vi") if flow is not None else flow_id
+
+    async def run(self) -> None:
+        """Tick every ``tick_seconds`` until cancelled."""
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("the scheduler could not finish a pass")
+            await asyncio.sleep(self.settings.tick_seconds)
+
+
+class ScheduleStore(Protocol):
+    """What the scheduler needs from storage (SqliteStorage provides it)."""
+
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]: ...
+    async def drop_followup(self, followup_id: int) -> None: ...
+    async def is_reachable(self, key: SessionKey) -> bool: ...
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]: ...
+    async def load(self, key: SessionKey) -> Session | None: ...
+    async def volunteers(self) -> list[Volunteer]: ...
+    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool: ...
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None: ...

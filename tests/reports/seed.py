@@ -1,0 +1,222 @@
+"""A small commune on disk: two flows, three volunteers, visits, runs and open sessions.
+
+Every number the report tests expect is worked out by hand in the comments below, so a change
+of definition shows up as a failing test that says which number moved.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.flows.compiled import CompiledFlow
+from bot.flows.loader import load_flows
+from bot.storage.sqlite import SqliteStorage
+
+VN = timezone(timedelta(hours=7))
+EAST, WEST = "Thôn Đông", "Thôn Tây"
+PSEUDONYM = "PSEUDONYM-"  # runs.user_ref is a keyed pseudonym: reports must never show it
+TARGETS = {EAST: {"demo_install": 3}, WEST: {"demo_install": 2, "demo_pay": 4}}
+
+DEMO_INSTALL = """
+id: demo_install
+version: 1
+title: {vi: Cài ứng dụng thử, en: "Install the demo app"}
+description: {vi: Cài thử một ứng dụng trên điện thoại., en: "Install a demo app on your phone."}
+triggers: {vi: [cài thử]}
+sources: ["test"]
+checked: 2026-01-01
+start: phone
+order: 10
+steps:
+  phone:
+    say: {vi: "Điện thoại loại nào?", en: "Which phone?"}
+    choices:
+      - {label: {vi: Android, en: "Android"}, go: store}
+      - {label: {vi: Không có, en: "None"}, go: no_phone}
+  store:
+    say: {vi: "Mở cửa hàng ứng dụng.", en: "Open the app store."}
+    choices:
+      - {label: {vi: Xong, en: "Done"}, go: scan}
+    help: store_help
+  store_help:
+    say: {vi: "Tìm biểu tượng cửa hàng.", en: "Look for the store icon."}
+    choices:
+      - {label: {vi: Thử lại, en: "Try again"}, go: store}
+  scan:
+    say: {vi: "Quét thẻ.", en: "Scan your card."}
+    choices:
+      - {label: {vi: Xong, en: "Done"}, go: done}
+    help: scan_help
+  scan_help:
+    say: {vi: "Đặt thẻ sát lưng máy.", en: "Hold the card to the back of the phone."}
+    choices:
+      - {label: {vi: Thử lại, en: "Try again"}, go: scan}
+  done:
+    say: {vi: "Xong rồi!", en: "All done!"}
+    end: completed
+  no_phone:
+    say: {vi: "Nhờ tình nguyện viên giúp.", en: "Ask a volunteer."}
+    end: referred
+"""
+
+DEMO_PAY = """
+id: demo_pay
+version: 1
+title: {vi: Trả tiền thử, en: "Demo payment"}
+description: {vi: Trả thử một hóa đơn., en: "Pay a demo bill."}
+triggers: {vi: [trả thử]}
+sources: ["test"]
+checked: 2026-01-01
+start: ask
+order: 20
+steps:
+  ask:
+    say: {vi: "Sẵn sàng chưa?", en: "Ready?"}
+    choices:
+      - {label: {vi: Rồi, en: "Yes"}, go: done}
+  done:
+    say: {vi: "Xong.", en: "Done."}
+    end: completed
+"""
+
+
+def at(month: int, day: int, hour: int = 10, minute: int = 0) -> float:
+    """An epoch time on a day of 2026 in Vietnam."""
+    return datetime(2026, month, day, hour, minute, tzinfo=VN).timestamp()
+
+
+def write_flows(folder: Path) -> dict[str, CompiledFlow]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "demo_install.yaml").write_text(DEMO_INSTALL, encoding="utf-8")
+    (folder / "demo_pay.yaml").write_text(DEMO_PAY, encoding="utf-8")
+    loaded = load_flows([folder])
+    assert loaded.ok, [p.render("en") for p in loaded.problems]
+    return loaded.flows
+
+
+def settings(tmp: Path) -> Settings:
+    return Settings(
+        database=tmp / "seed.sqlite3",
+        flows_dir=tmp / "flows",
+        targets=TARGETS,
+        commune={"name": "Xã Thử"},  # type: ignore[arg-type]
+    )
+
+
+FULL = ["phone", "store", "scan", "done"]
+
+# (user, flow, mode, volunteer, village, outcome, start, seconds, path, parent)
+RUNS: list[tuple[Any, ...]] = [
+    # January
+    ("u1", "demo_install", "self", None, "", "completed", at(1, 3), 300, FULL, ""),
+    ("u1", "demo_install", "self", None, "", "completed", at(1, 20), 200, FULL, ""),  # again
+    # From volunteer 1's poster; the run has no village: the volunteer's (Thôn Đông) is used.
+    ("u2", "demo_install", "referred", 1, "", "completed", at(1, 8), 600,
+     ["phone", "store", "store_help", "store", "scan", "scan_help", "scan", "done"], ""),
+    ("u3", "demo_install", "self", None, "", "abandoned", at(1, 9), 90,
+     ["phone", "store", "store_help", "store"], ""),
+    ("u4", "demo_install", "self", None, "", "abandoned", at(1, 10), 30, ["phone", "store"], ""),
+    ("u5", "demo_install", "self", None, "", "referred", at(1, 11), 20, ["phone", "no_phone"], ""),
+    # During a visit: credited through the volunteer's outcome, not as a resident.
+    ("u6", "demo_install", "assisted", 1, EAST, "completed", at(1, 12), 400, FULL, ""),
+    ("u7", "demo_install", "self", None, "", "abandoned", at(1, 13), 15, [], ""),  # in welcome
+    ("u8", "demo_install", "self", None, "", "completed", at(1, 14), 120, FULL, "demo_pay"),
+    # February
+    ("u1", "demo_install", "referred", 2, WEST, "completed", at(2, 5), 100, FULL, ""),
+    ("u9", "demo_pay", "self", None, "", "completed", at(2, 6), 50, ["ask", "done"], ""),
+]
+
+# (id, code, name, village, active)
+VOLUNTEERS = [
+    (1, "AAA111", "Lan", EAST, 1),
+    (2, "BBB222", "Minh", WEST, 1),
+    (3, "CCC333", "Cũ", EAST, 0),
+]
+# (id, volunteer, village, label)
+HOUSEHOLDS = [(1, 1, EAST, "Bà Tư"), (2, 1, EAST, "Ông Năm"), (3, 2, WEST, "Chị Sáu")]
+# (id, volunteer, household, village, started)
+VISITS = [
+    (1, 1, 1, EAST, at(1, 5, 8)),
+    (2, 1, 1, EAST, at(1, 12, 8)),  # the same household, another day
+    (3, 1, 2, EAST, at(1, 12, 14)),
+    (4, 2, 3, WEST, at(2, 3, 8)),
+]
+# (visit, household, volunteer, village, flow, outcome, at)
+OUTCOMES = [
+    (1, 1, 1, EAST, "demo_install", "later", at(1, 5, 8, 30)),
+    (1, 1, 1, EAST, "demo_install", "done", at(1, 5, 9)),
+    (1, 1, 1, EAST, "demo_pay", "later", at(1, 5, 9, 10)),
+    (2, 1, 1, EAST, "demo_install", "done", at(1, 12, 9)),  # done again: counts once
+    (3, 2, 1, EAST, "demo_install", "police", at(1, 12, 15)),
+    (3, 2, 1, EAST, "demo_pay", "declined", at(1, 12, 15, 5)),
+    (4, 3, 2, WEST, "demo_install", "done", at(2, 3, 9)),
+    (4, 3, 2, WEST, "demo_pay", "no_chip_id", at(2, 3, 9, 5)),
+]
+
+
+def _session(stack: list[dict[str, Any]], updated: float) -> str:
+    return json.dumps({"lang": "vi", "stack": stack, "screen": "flow" if stack else "menu",
+                       "updated_at": updated})
+
+
+# (user, state JSON, updated_at): two residents in the middle of demo_install, one at the menu.
+SESSIONS = [
+    ("s1", _session([{"flow": "demo_install", "v": 1, "step": "scan", "t0": at(1, 15),
+                      "path": ["phone", "store", "scan"], "credit": {}}], at(1, 15, 11)),
+     at(1, 15, 11)),
+    ("s2", _session([], at(1, 16)), at(1, 16)),
+    ("s3", _session([{"flow": "demo_install", "v": 1, "step": "phone", "t0": at(2, 10),
+                      "path": ["phone"],
+                      "credit": {"mode": "referred", "volunteer_id": 2, "village": WEST}}],
+                    at(2, 10)), at(2, 10)),
+]
+
+
+async def seed(path: Path) -> None:
+    """Create the database file (migrations run) and fill it."""
+    storage = SqliteStorage(path)
+    await storage.open()
+    db = storage.db
+    try:
+        await db.executemany(
+            "INSERT INTO volunteers (id, channel, user_id, name, village, code, active, joined_at)"
+            " VALUES (?, 'telegram', ?, ?, ?, ?, ?, ?)",
+            [(i, f"tg{i}", name, village, code, active, at(1, 1))
+             for i, code, name, village, active in VOLUNTEERS],
+        )
+        await db.executemany(
+            "INSERT INTO households (id, volunteer_id, village, label, label_key, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, v, village, label, label.lower(), at(1, 1)) for i, v, village, label in HOUSEHOLDS],
+        )
+        await db.executemany(
+            "INSERT INTO visits (id, volunteer_id, household_id, village, started_at, ended_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, v, h, village, start, start + 3600) for i, v, h, village, start in VISITS],
+        )
+        await db.executemany(
+            "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id,"
+            " outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
+            OUTCOMES,
+        )
+        await db.executemany(
+            "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at,"
+            " ended_at, outcome, path, parent_flow, mode, volunteer_id, village)"
+            " VALUES (?, 'telegram', ?, 1, 'vi', ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (PSEUDONYM + user, flow, start, start + seconds, outcome, json.dumps(path), parent, mode,
+                 volunteer, village)
+                for user, flow, mode, volunteer, village, outcome, start, seconds, path, parent
+                in RUNS
+            ],
+        )
+        await db.executemany(
+            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('telegram', ?, ?, ?)",
+            SESSIONS,
+        )
+    finally:
+        await storage.close()

@@ -1,0 +1,205 @@
+"""The numbers of a report over a seeded database, each worked out by hand in tests/reports/seed.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.config import Settings
+from bot.flows.compiled import CompiledFlow
+from bot.reports import Report, build_report
+from bot.reports.model import FlowStats, VillageFlow
+from bot.storage.sqlite import SqliteStorage
+from tests.reports.seed import EAST, WEST, at
+
+JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
+FEBRUARY = (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def flow(report: Report, flow_id: str) -> FlowStats:
+    return next(f for f in report.flows if f.flow_id == flow_id)
+
+
+def progress(report: Report) -> dict[tuple[str, str], tuple[int, int, int | None, Decimal | None]]:
+    return {
+        (place.village, row.flow_id): (row.households, row.residents, row.target, row.percent)
+        for place in report.villages
+        for row in place.flows
+    }
+
+
+def totals(report: Report) -> dict[str, VillageFlow]:
+    return {row.flow_id: row for row in report.totals}
+
+
+async def test_flow_counts_over_all_time(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings)
+    install = flow(report, "demo_install")
+    # 9 finished root runs (the sub-flow run is apart) + 2 sessions still in the flow.
+    assert install.finished == {"completed": 5, "referred": 1, "gave_up": 0, "abandoned": 3}
+    assert install.in_progress == 2
+    assert install.started == 11
+    assert install.completion_rate == Decimal("45.45")
+    assert install.median_seconds == 300  # of 300, 200, 600, 400, 100
+    assert install.subflow_runs == 1
+    pay = flow(report, "demo_pay")
+    assert (pay.started, pay.completed, pay.completion_rate, pay.median_seconds) == (
+        1, 1, Decimal("100.00"), 50,
+    )
+    assert [f.flow_id for f in report.flows] == ["demo_install", "demo_pay"]  # menu order
+
+
+async def test_funnel_reached_left_and_help_presses(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    install = flow(await build_report(storage, flows, settings), "demo_install")
+    rows = [(s.step_id, s.reached, s.left, s.help_presses) for s in install.funnel]
+    # Start first, then breadth-first: choices, then the help branch, in file order.
+    assert rows == [
+        ("phone", 10, 0, 0),
+        ("store", 8, 2, 2),  # two runs left there; "it didn't work" pressed twice there
+        ("no_phone", 1, 0, 0),
+        ("scan", 6, 0, 1),
+        ("store_help", 2, 0, 0),
+        ("done", 5, 0, 0),
+        ("scan_help", 1, 0, 0),
+    ]
+    assert install.left_before_start == 1  # abandoned during the welcome: an empty path
+    assert install.improve_first == "store"
+    assert [s.step_id for s in install.funnel if s.has_help] == ["store", "scan"]
+    assert install.funnel[0].label == {"vi": "Điện thoại loại nào?", "en": "Which phone?"}
+    worst = (await build_report(storage, flows, settings)).improve_first
+    assert worst is not None
+    assert (worst[0].flow_id, worst[1].step_id) == ("demo_install", "store")
+
+
+async def test_village_progress_counts_each_household_and_resident_once(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings)
+    assert progress(report) == {
+        # Household 1 done on two days: once. Resident u2 from volunteer 1's poster.
+        (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
+        # Household 3; resident u1 finished alone twice in January, then from volunteer 2's
+        # poster in February: once, in the poster's village.
+        (WEST, "demo_install"): (1, 1, 2, Decimal("100.00")),
+        (WEST, "demo_pay"): (0, 0, 4, Decimal("0.00")),
+        ("", "demo_pay"): (0, 1, None, None),  # alone: village unknown, no target
+    }
+    assert [p.village for p in report.villages] == [EAST, WEST, ""]  # Đông sorts before Tây
+    commune = totals(report)
+    # The unknown village is not in the commune's totals.
+    assert (commune["demo_install"].helped, commune["demo_install"].target) == (4, 5)
+    assert commune["demo_install"].percent == Decimal("80.00")
+    assert (commune["demo_pay"].helped, commune["demo_pay"].percent) == (0, Decimal("0.00"))
+
+
+async def test_january_only(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings, *JANUARY)
+    install = flow(report, "demo_install")
+    assert install.finished == {"completed": 4, "referred": 1, "gave_up": 0, "abandoned": 3}
+    assert (install.in_progress, install.started) == (1, 9)
+    assert install.completion_rate == Decimal("44.44")
+    assert install.median_seconds == 350  # of 300, 200, 600, 400
+    assert flow(report, "demo_pay").started == 0
+    assert progress(report) == {
+        (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
+        (WEST, "demo_install"): (0, 0, 2, Decimal("0.00")),
+        (WEST, "demo_pay"): (0, 0, 4, Decimal("0.00")),
+        ("", "demo_install"): (0, 1, None, None),  # u1, alone in January
+    }
+    assert totals(report)["demo_install"].percent == Decimal("40.00")
+
+
+async def test_february_only(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings, *FEBRUARY)
+    install = flow(report, "demo_install")
+    assert (install.completed, install.in_progress, install.started) == (1, 1, 2)
+    assert install.completion_rate == Decimal("50.00")
+    assert progress(report)[(WEST, "demo_install")] == (1, 1, 2, Decimal("100.00"))
+    assert (EAST, "demo_install") in progress(report)  # a target with nothing yet still shows
+    assert progress(report)[(EAST, "demo_install")] == (0, 0, 3, Decimal("0.00"))
+
+
+async def test_only_since_or_only_until(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    since = await build_report(storage, flows, settings, date(2026, 1, 12), None)
+    # Runs started on 12, 13, 20 January and in February; the 15 January session.
+    assert flow(since, "demo_install").started == 6
+    until = await build_report(storage, flows, settings, None, date(2026, 1, 11))
+    assert flow(until, "demo_install").started == 5  # 3, 8, 9, 10 and 11 January
+    assert flow(until, "demo_install").in_progress == 0
+
+
+def test_days_are_whole_days_in_vietnam_time() -> None:
+    from bot.reports.period import day_end, day_start, parse_day
+
+    assert day_start(date(2026, 1, 1)) == at(1, 1, 0)
+    assert day_end(date(2026, 1, 31)) == at(2, 1, 0)  # the 31st is included, to midnight
+    assert day_start(None) is None and day_end(None) is None
+    assert parse_day("2026-02-28") == date(2026, 2, 28)
+    assert parse_day("2026-02-30") is None and parse_day("28/02/2026") is None
+
+
+async def test_village_filter(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings, village=EAST)
+    install = flow(report, "demo_install")
+    # The poster run (village from its volunteer) and the visit run; the open sessions are
+    # elsewhere or of no village.
+    assert install.finished == {"completed": 2, "referred": 0, "gave_up": 0, "abandoned": 0}
+    assert (install.in_progress, install.median_seconds) == (0, 500)
+    assert progress(report) == {(EAST, "demo_install"): (1, 1, 3, Decimal("66.67"))}
+    assert report.totals == ()
+    assert [v.code for v in report.volunteers] == ["AAA111"]
+    unknown = await build_report(storage, flows, settings, village="")
+    assert set(progress(unknown)) == {("", "demo_pay")}
+
+
+async def test_volunteers(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, flows, settings)
+    # The volunteer who left and did nothing is not listed.
+    assert [v.code for v in report.volunteers] == ["AAA111", "BBB222"]
+    lan, minh = report.volunteers
+    assert (lan.visits, lan.households_visited) == (3, 2)
+    assert lan.outcomes == {"done": 2, "police": 1, "declined": 1, "later": 2}
+    # Household 1: install done (latest), pay later -> pending; household 2: police -> pending,
+    # pay declined -> not pending.
+    assert (lan.pending_households, lan.pending_services) == (2, 2)
+    assert (lan.qr_runs, lan.qr_completed) == (1, 1)
+    assert (minh.visits, minh.households_visited, minh.pending_households) == (1, 1, 1)
+    assert minh.outcomes == {"done": 1, "no_chip_id": 1}
+    january = await build_report(storage, flows, settings, *JANUARY)
+    minh_january = january.volunteers[1]
+    assert (minh_january.visits, minh_january.pending_households, minh_january.qr_runs) == (0, 0, 0)
+
+
+async def test_runs_of_a_flow_no_longer_loaded_still_count(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    report = await build_report(storage, {"demo_pay": flows["demo_pay"]}, settings)
+    install = flow(report, "demo_install")
+    assert install.title == {"vi": "demo_install"}
+    assert install.started == 11
+    # Without the flow file the funnel keeps the steps in the order runs took them.
+    assert [s.step_id for s in install.funnel][:3] == ["phone", "store", "scan"]
+    assert install.improve_first == "store"  # leaves alone: no help buttons are known
+
+
+def test_percent_rounds_half_up_like_a_leader() -> None:
+    from bot.reports.model import percent
+
+    assert percent(57057, 63191) == Decimal("90.29")
+    assert percent(1, 8) == Decimal("12.50")
+    assert percent(1, 800) == Decimal("0.13")  # 0.125 -> 0.13, not banker's 0.12
+    assert percent(3, 0) is None

@@ -1,0 +1,150 @@
+"""Purging records older than the retention period: exactly the old rows go, in every table."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.storage.sqlite import SqliteStorage
+from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
+
+DAY = 86400.0
+NOW = time.time()
+OLD = NOW - 400 * DAY  # beyond the default 365 days
+RECENT = NOW - 10 * DAY
+
+
+async def seed(path: Path) -> None:
+    storage = SqliteStorage(path)
+    await storage.open()
+    db = storage.db
+    try:
+        for name, when in (("old", OLD), ("new", RECENT)):
+            await db.execute(
+                "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at,"
+                " ended_at, outcome, path) VALUES (?, 'tg', 'f', 1, 'vi', ?, ?, 'completed', '[]')",
+                (name, when - 60, when),
+            )
+            await db.execute(
+                "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village,"
+                " flow_id, outcome, note, at) VALUES (1, 1, 1, 'A', 'f', 'later', ?, ?)",
+                (f"note {name}", when),
+            )
+            await db.execute(
+                "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at)"
+                " VALUES ('tg', ?, 'f', 's', 'help', ?)",
+                (name, when),
+            )
+            await db.execute(
+                "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)", (name, when)
+            )
+            await db.execute(
+                "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('tg', ?, '{}', ?)",
+                (name, when),
+            )
+            for kind, sent, dropped in (("sent", when, 0), ("dropped", when, 1), ("waiting", None, 0)):
+                await db.execute(
+                    "INSERT INTO outbox (channel, user_id, message, created_at, sent_at, dropped)"
+                    " VALUES ('tg', ?, '{}', ?, ?, ?)",
+                    (f"{name}-{kind}", when, sent, dropped),
+                )
+    finally:
+        await storage.close()
+
+
+async def remaining(path: Path) -> dict[str, set[str]]:
+    storage = SqliteStorage(path)
+    await storage.open()
+    queries = {
+        "runs": "SELECT user_ref FROM runs",
+        "visit_outcomes": "SELECT note FROM visit_outcomes",
+        "staff_alerts": "SELECT user_id FROM staff_alerts",
+        "outbox": "SELECT user_id FROM outbox",
+        "processed_updates": "SELECT update_key FROM processed_updates",
+        "sessions": "SELECT user_id FROM sessions",
+    }
+    found: dict[str, set[str]] = {}
+    try:
+        for table, query in queries.items():
+            async with storage.db.execute(query) as cursor:
+                found[table] = {row[0] for row in await cursor.fetchall()}
+    finally:
+        await storage.close()
+    return found
+
+
+EXPECTED_LEFT = {
+    "runs": {"new"},
+    "visit_outcomes": {"note new"},
+    "staff_alerts": {"new"},
+    # A reply never sent is kept however old: deleting it would lose a message.
+    "outbox": {"new-sent", "new-dropped", "new-waiting", "old-waiting"},
+    "processed_updates": {"new"},
+    "sessions": {"new"},
+}
+
+
+async def test_purge_deletes_exactly_the_old_rows(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    await seed(path)
+    storage = SqliteStorage(path)
+    await storage.open()
+    try:
+        cutoff = NOW - 365 * DAY
+        expected = {table: 1 for table, _ in PURGE_RULES} | {"outbox": 2}
+        assert await count_old(storage.db, cutoff) == expected
+        assert await purge_old(storage.db, cutoff) == expected
+        assert await count_old(storage.db, cutoff) == dict.fromkeys(expected, 0)
+    finally:
+        await storage.close()
+    assert await remaining(path) == EXPECTED_LEFT
+
+
+def write_config(tmp_path: Path, extra: str = "") -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: p.sqlite3\n{extra}", encoding="utf-8")
+    return config
+
+
+def test_purge_command_dry_run_then_for_real(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(seed(tmp_path / "p.sqlite3"))  # the command runs its own event loop
+    config = write_config(tmp_path)
+    assert main(["--config", str(config), "purge", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Chạy thử — chưa xoá gì. Sẽ xoá các bản ghi cũ hơn 365 ngày" in out
+    assert "outbox" in out and "Tổng cộng: 7 bản ghi." in out
+    assert asyncio.run(remaining(tmp_path / "p.sqlite3"))["runs"] == {"old", "new"}
+
+    assert main(["--config", str(config), "purge", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Deleted the records older than 365 days" in out and "Total: 7 records." in out
+    assert asyncio.run(remaining(tmp_path / "p.sqlite3")) == EXPECTED_LEFT
+
+
+def test_purge_days_from_settings_and_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(seed(tmp_path / "p.sqlite3"))
+    # Keep 5 days only: the 10-day-old rows go too.
+    config = write_config(tmp_path, "privacy:\n  retention_days: 5\n")
+    assert main(["--config", str(config), "purge", "--dry-run"]) == 0
+    assert "Tổng cộng: 14 bản ghi." in capsys.readouterr().out
+    assert main(["--config", str(config), "purge", "--days", "500", "--dry-run"]) == 0
+    assert "Tổng cộng: 0 bản ghi." in capsys.readouterr().out
+    assert main(["--config", str(config), "purge", "--days", "0"]) == 2
+    assert "phải từ 1 trở lên" in capsys.readouterr().err
+
+
+def test_purge_without_a_database_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", str(write_config(tmp_path)), "purge"]) == 2
+    err = capsys.readouterr().err
+    assert "Chưa có cơ sở dữ liệu" in err and "Traceback" not in err
+    assert not (tmp_path / "p.sqlite3").exists()  # never created by asking
