@@ -7,7 +7,7 @@ that channel, and says which extra to install.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.engine.runner import Engine
 from bot.errors import FlowError
+from bot.flows.compiled import CompiledFlow
 from bot.flows.loader import load_flows
 from bot.flows.problems import Problem
 from bot.i18n.catalog import load_catalog
+from bot.routing import Router, load_smalltalk
 from bot.service import Assistant
 
 if TYPE_CHECKING:
@@ -33,6 +35,10 @@ def check_content(
     loaded = load_flows([flows_dir or settings.flows_dir])
     catalog, locale_problems = load_catalog(settings.locales_dir)
     problems = loaded.problems + locale_problems
+    router = None
+    if catalog is not None:
+        router, routing_problems = _router(loaded.flows, settings.locales_dir)
+        problems += routing_problems
     if catalog is None or any(problem.is_error for problem in problems):
         return None, problems
     engine = Engine(
@@ -41,8 +47,24 @@ def check_content(
         default_language=settings.language,
         context=settings.template_context(),
         welcome_flow=settings.welcome_flow,
+        router=router,
     )
     return engine, problems
+
+
+def _router(
+    flows: Mapping[str, CompiledFlow], locales: Path
+) -> tuple[Router | None, list[Problem]]:
+    """The router over the flows, with the greetings and thanks of locales/smalltalk.yaml."""
+    path = locales / "smalltalk.yaml"
+    try:
+        smalltalk = load_smalltalk(path)
+    except FlowError as exc:
+        return None, [
+            Problem(path=str(path), code="schema.value", params={"detail": line})
+            for line in exc.problems
+        ]
+    return Router.from_flows(flows.values(), smalltalk), []
 
 
 def load_engine(
@@ -93,9 +115,10 @@ async def build_app(
         admins=frozenset(SessionKey("telegram", str(i)) for i in settings.telegram.admin_ids),
         bot_username=settings.telegram.username,
     )
-    return App(
-        settings=settings,
-        assistant=Assistant(engine, storage, desk=desk, clock=clock),
-        storage=storage,
-        warnings=warnings,
+    assistant = Assistant(engine, storage, desk=desk, clock=clock)
+    from bot.staff.report import report_maker
+
+    desk.report = report_maker(
+        settings, storage, assistant, folder=storage.path.parent / "reports", clock=clock
     )
+    return App(settings=settings, assistant=assistant, storage=storage, warnings=warnings)

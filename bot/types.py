@@ -86,6 +86,8 @@ class OutgoingMessage:
     buttons: tuple[tuple[Button, ...], ...] = field(default=())
     image: str = ""
     awaits_text: bool = False
+    # A file sent with the message (an admin's HTML report), by path.
+    document: str = ""
 
     def all_buttons(self) -> list[Button]:
         """Every button of the message, row by row."""

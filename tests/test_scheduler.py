@@ -207,3 +207,19 @@ async def test_two_schedulers_sharing_a_database_send_each_follow_up_once(world:
         assert await world.texts() == ["Bạn đã nhận được tin nhắn phê duyệt chưa?"]
     finally:
         await second_storage.close()
+
+
+async def test_an_expired_session_counts_in_the_report_funnel_at_its_step(world: World) -> None:
+    from bot.reports import build_report
+    from tests.harness import FIXTURE_FLOWS, make_settings
+
+    await start_waiting(world)
+    world.clock.now = at(27, 10)
+    assert (await world.scheduler.tick()).expired == 1
+    engine = world.assistant.engine
+    report = await build_report(world.storage, engine.flows, make_settings(FIXTURE_FLOWS),
+                                now=world.clock())
+    [stats] = [flow for flow in report.flows if flow.flow_id == "waiting"]
+    assert stats.finished.get("abandoned") == 1 and stats.in_progress == 0
+    left = {step.step_id: step.left for step in stats.funnel}
+    assert left["sent"] == 1 and left["ask_approved"] == 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Template
 
-from bot.engine import buttons, timers
+from bot.engine import buttons, routing, timers
 from bot.engine.inputs import check_answer
 from bot.engine.render import render
 from bot.engine.session import (
@@ -32,6 +32,7 @@ from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
 from bot.matching import fold
 from bot.privacy import mask_value
+from bot.routing import Router, match_label
 from bot.types import (
     Button,
     Command,
@@ -77,6 +78,7 @@ class _Turn:
     alerts: list[StaffAlert] = field(default_factory=list)
     going_back: bool = False
     credit: dict[str, Any] = field(default_factory=dict)
+    offers: list[str] = field(default_factory=list)
     followups: list[FollowUpJob] = field(default_factory=list)
     cancel_followups: bool = False
     firing: bool = False
@@ -93,11 +95,14 @@ class Engine:
         default_language: str = DEFAULT_LANGUAGE,
         context: Mapping[str, Any] | None = None,
         welcome_flow: str = "",
+        router: Router | None = None,
     ) -> None:
         self.flows = dict(flows)
         self.catalog = catalog
         self.default_language = default_language
         self.context = dict(context or {})
+        # Which flow typed words mean (None: only exact titles and trigger phrases are found).
+        self.router = router
         # Run once before a resident's first flow (how to address them, the privacy notice...).
         self.welcome_flow = welcome_flow if welcome_flow in self.flows else ""
         self.menu_flows = sorted(
@@ -145,6 +150,9 @@ class Engine:
             turn.cancel_followups = True
             current.active_at = now
         self._reconcile(turn)
+        if not timer:
+            # Extra buttons of the last reply are valid for this event only.
+            turn.offers, current.offers = list(current.offers), []
         if isinstance(event, FollowUpDue):
             timers.on_follow_up(self, turn, event)
         elif isinstance(event, Expire):
@@ -220,7 +228,10 @@ class Engine:
     def _on_press(self, turn: _Turn, payload: str) -> None:
         session = turn.session
         always = {buttons.MENU, buttons.LANGUAGE} | ({buttons.BACK} if session.stack else set())
-        if payload not in always and payload not in self._offered(session):
+        if payload in turn.offers and payload.startswith((routing.SWITCH, routing.STAY)):
+            self._switch(turn, payload)
+            return
+        if payload not in always | set(turn.offers) and payload not in self._offered(session):
             turn.notices.append(self._ui(turn, "flow.stale_button"))
             self._show_current(turn)
             return
@@ -261,29 +272,52 @@ class Engine:
 
     def _on_text(self, turn: _Turn, text: str) -> None:
         session = turn.session
-        wanted = fold(text)
-        for button in self._offered_buttons(session):
-            if wanted and fold(button.label) == wanted:
-                self._act(turn, button.payload)
-                return
-        if session.screen == "flow" and session.stack:
+        offered = self._offered_buttons(session)
+        in_flow = session.screen == "flow" and bool(session.stack)
+        if in_flow and self._current(session)[1].ask is not None:
+            # A typed answer is expected: only the exact words of a button (Back, Menu...)
+            # count as pressing it; anything else is the answer.
+            wanted = fold(text)
+            for button in offered:
+                if wanted and fold(button.label) == wanted:
+                    self._act(turn, button.payload)
+                    return
             frame, step = self._current(session)
-            if step.ask is not None:
-                self._answer(turn, frame, step, text)
-                return
-        if session.screen == "flow" and session.stack:
-            turn.notices.append(self._ui(turn, "flow.press_button"))
-            self._show_step(turn)
+            self._answer(turn, frame, step, text)
+            return
+        index = match_label(text, [button.label for button in offered])
+        if index is not None:
+            self._act(turn, offered[index].payload)
+            return
+        if in_flow:
+            if not routing.offer_switch(self, turn, text):
+                turn.notices.append(self._ui(turn, "flow.press_button"))
+                self._show_step(turn)
             return
         if session.screen == "lang":
             self._ask_language(turn)
             return
-        flow = self._find_by_words(wanted)
-        if flow is not None:
-            self._start_flow(turn, flow.id)
-        else:
-            turn.notices.append(self._ui(turn, "menu.not_understood"))
-            self._show_menu(turn, with_prompt=False)
+        if self.router is None:
+            flow = self._find_by_words(fold(text))
+            if flow is not None:
+                self._start_flow(turn, flow.id)
+                return
+        routing.route_at_menu(self, turn, text)
+
+    def _switch(self, turn: _Turn, payload: str) -> None:
+        """The resident took up the offer to go to another flow (or to stay)."""
+        session = turn.session
+        flow = self.flows.get(payload[len(routing.SWITCH) :])
+        if payload == routing.STAY or flow is None or not session.stack:
+            if session.stack:
+                session.screen = "flow"
+            self._show_current(turn)
+            return
+        frame = self._new_frame(turn, flow)
+        frame.detour = True
+        session.stack.append(frame)
+        session.screen = "flow"
+        self._enter(turn, flow.flow.start)
 
     def _answer(self, turn: _Turn, frame: Frame, step: Step, text: str) -> None:
         assert step.ask is not None and step.go is not None
@@ -392,6 +426,11 @@ class Engine:
         if frame.flow_id == self.welcome_flow:
             session.profile["welcomed"] = True
         parent.vars["last_outcome"] = outcome
+        if frame.detour:
+            # Back to the step the resident left to follow this flow.
+            title = self.flows[parent.flow_id].flow.title.get(session.lang)
+            turn.notices.append(self._ui(turn, "route.back_to", title=title))
+            return parent.step
         if parent.resume_at:
             # The welcome flow ran before this flow's first step: now enter that step.
             target, parent.resume_at = parent.resume_at, ""
@@ -535,8 +574,9 @@ class Engine:
                 continue
             step = flow.flow.steps.get(frame.step)
             on_top = depth == len(session.stack) - 1
+            detoured = not on_top and session.stack[depth + 1].detour
             fits = step is not None and (
-                step.waits if on_top else (step.kind == "flow" or bool(frame.resume_at))
+                step.waits if on_top or detoured else (step.kind == "flow" or bool(frame.resume_at))
             )
             if not fits:
                 root = session.stack[0].flow_id

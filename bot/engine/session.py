@@ -42,6 +42,9 @@ class Frame:
     resume_at: str = ""
     # Who gets credit for this run (see FinishedRun.mode); empty for a resident alone.
     credit: dict[str, Any] = field(default_factory=dict)
+    # Opened from inside another flow (the resident asked for it): when it ends, the resident
+    # is back at the step they left in the flow below.
+    detour: bool = False
 
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
@@ -55,6 +58,7 @@ class Frame:
             vars=dict(self.vars),
             resume_at=self.resume_at,
             credit=dict(self.credit),
+            detour=self.detour,
         )
 
 
@@ -78,6 +82,9 @@ class Session:
     active_at: float = 0.0
     # A flow that ended by expiry, kept so a returning resident can pick it up again.
     expired: dict[str, Any] = field(default_factory=dict)
+    # Buttons offered by the last reply besides the screen's own (flows suggested for typed
+    # words, a switch): valid for the next press only.
+    offers: list[str] = field(default_factory=list)
 
     @property
     def frame(self) -> Frame | None:
@@ -99,6 +106,7 @@ class Session:
             staff=dict(self.staff),
             active_at=self.active_at,
             expired=dict(self.expired),
+            offers=list(self.offers),
         )
 
     def to_json(self) -> str:
@@ -117,6 +125,7 @@ class Session:
                     "vars": f.vars,
                     "resume_at": f.resume_at,
                     "credit": f.credit,
+                    "detour": f.detour,
                 }
                 for f in self.stack
             ],
@@ -129,6 +138,7 @@ class Session:
             "staff": self.staff,
             "active_at": self.active_at,
             "expired": self.expired,
+            "offers": self.offers,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -150,6 +160,7 @@ class Session:
                     vars=dict(f.get("vars", {})),
                     resume_at=f.get("resume_at", ""),
                     credit=dict(f.get("credit", {})),
+                    detour=bool(f.get("detour", False)),
                 )
                 for f in data.get("stack", [])
             ],
@@ -162,6 +173,7 @@ class Session:
             staff=dict(data.get("staff", {})),
             active_at=float(data.get("active_at", data.get("updated_at", 0.0))),
             expired=dict(data.get("expired", {})),
+            offers=list(data.get("offers", [])),
         )
 
 

@@ -23,6 +23,8 @@ def message_to_json(message: OutgoingMessage) -> str:
         data["image"] = message.image
     if message.awaits_text:
         data["awaits_text"] = True
+    if message.document:
+        data["document"] = message.document
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -41,6 +43,7 @@ def message_from_json(text: str) -> OutgoingMessage:
         buttons=rows,
         image=data.get("image", ""),
         awaits_text=bool(data.get("awaits_text", False)),
+        document=data.get("document", ""),
     )
 
 

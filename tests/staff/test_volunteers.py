@@ -258,3 +258,31 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
     [morning] = [t for t in rig.api.sent_texts(730) if "Chào buổi sáng" in t]
     assert "1 hộ cần quay lại" in morning and "Hộ 8, chú Năm (Thôn 3): 🔁 Quay lại sau Việc khác" in morning
     assert not [t for t in rig.api.sent_texts(731) if "Chào buổi sáng" in t]
+
+
+async def test_admin_report_in_the_bot_comes_with_the_html_file(rig: TelegramRig, tmp_path: Path) -> None:
+    from bot.staff.report import report_maker
+    from tests.harness import FIXTURE_FLOWS, make_settings
+
+    settings = make_settings(FIXTURE_FLOWS, database=rig.db, targets={"Thôn 3": {"other": 10}})
+    rig.desk.report = report_maker(settings, rig.storage, rig.assistant, folder=tmp_path / "reports")
+    lan = await join(rig, 740)
+    await lan.send("/visit")
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 2")
+    await lan.press("Việc khác")
+    await lan.press("Tiếp")
+    await lan.press("Xong")
+    await lan.press("✅ Đã xong")
+    await lan.press("Bỏ qua")
+    admin = Resident(rig, ADMIN)
+    await admin.send("/report")
+    summary = "\n".join(admin.texts)
+    assert "Thôn 3" in summary and "10" in summary
+    [document] = [c for c in rig.api.calls if c.method == "sendDocument" and c.ok]
+    assert document.chat_id == ADMIN and document.params["document"]["filename"].endswith(".html")
+    html = next((tmp_path / "reports").glob("*.html")).read_text(encoding="utf-8")
+    assert "<html" in html and "Hộ 2" not in html  # households appear only as counts
+    stranger = Resident(rig, 741)
+    await stranger.send("/report")
+    assert "chỉ dành cho cán bộ" in stranger.text

@@ -54,7 +54,7 @@ class _Transport:
     async def call(self, call: ApiCall) -> Any:
         params = dict(call.params)
         if call.upload:
-            params["photo"] = FSInputFile(call.upload)
+            params[call.upload_field] = FSInputFile(call.upload)
         method_class = getattr(methods, call.method[:1].upper() + call.method[1:])
         request = method_class.model_validate(params)
         result = await _translated(lambda: self.bot(request))

@@ -31,11 +31,12 @@ class TgInput:
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
-    """A Bot API request. ``upload`` is a local file to send as the ``photo`` field."""
+    """A Bot API request. ``upload`` is a local file to send as the ``upload_field`` field."""
 
     method: str
     params: dict[str, Any] = field(default_factory=dict)
     upload: str = ""
+    upload_field: str = "photo"
 
 
 def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:

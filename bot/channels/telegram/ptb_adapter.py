@@ -81,7 +81,7 @@ class _Transport:
         params: dict[str, Any] = dict(call.params)
         if call.upload:
             path = Path(call.upload)
-            params["photo"] = InputFile(path.read_bytes(), filename=path.name)
+            params[call.upload_field] = InputFile(path.read_bytes(), filename=path.name)
         bot = self.application.bot
         return await _translated(lambda: bot.do_api_request(call.method, api_kwargs=params))
 

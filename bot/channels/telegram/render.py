@@ -105,4 +105,13 @@ def render_message(chat_id: int, message: OutgoingMessage, *, photo: str = "") -
             )
     if markup is not None:
         calls[-1].params["reply_markup"] = markup
+    if message.document:
+        calls.append(
+            ApiCall(
+                "sendDocument",
+                {"chat_id": chat_id},
+                upload=message.document,
+                upload_field="document",
+            )
+        )
     return calls

@@ -1,0 +1,44 @@
+"""The admins' ``/report`` in the bot: the summary as a message, the full report as an HTML file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import Settings
+from bot.service import Assistant
+from bot.staff.desk import ReportMaker
+from bot.storage.sqlite import SqliteStorage
+from bot.types import OutgoingMessage, SessionKey
+
+__all__ = ["report_maker"]
+
+
+def report_maker(
+    settings: Settings,
+    storage: SqliteStorage,
+    assistant: Assistant,
+    *,
+    folder: Path,
+    clock: Callable[[], float] = time.time,
+) -> ReportMaker:
+    """What ``/report [village]`` answers: a short summary, with the HTML report attached."""
+
+    async def make(key: SessionKey, arg: str) -> tuple[OutgoingMessage, ...]:
+        from bot.reports import build_report, render_html, render_text_summary
+
+        session = await storage.load(key)
+        lang = session.lang if session is not None and session.lang else settings.language
+        village = arg.strip() or None
+        report = await build_report(
+            storage, assistant.engine.flows, settings, village=village, now=clock()
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.fromtimestamp(clock()).strftime("%Y%m%d-%H%M%S")
+        path = folder / f"bao-cao-{stamp}.html"
+        path.write_text(render_html(report, lang), encoding="utf-8")
+        return (OutgoingMessage(text=render_text_summary(report, lang), document=str(path)),)
+
+    return make
