@@ -31,6 +31,8 @@ class Handled:
 
     messages: tuple[OutgoingMessage, ...] = ()
     in_outbox: bool = False
+    # The outbox ids of ``messages`` when they were stored there, in order.
+    outbox_ids: tuple[int, ...] = ()
     duplicate: bool = False
     failed: bool = False
 
@@ -86,8 +88,8 @@ class Assistant:
         engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
         async with self._lock(key):
             try:
-                if update_key and await self.storage.is_processed(update_key):
-                    return Handled(duplicate=True)
+                # A redelivered update is recognised when its turn is saved (its key is already
+                # there): checking first would cost a read on every single update.
                 session = await self.storage.load(key)
                 now = self.clock()
                 if self.desk is None or isinstance(event, FollowUpDue | Expire):
@@ -101,7 +103,7 @@ class Assistant:
                         # Nothing is saved for this turn: the whole point is to keep nothing.
                         await self.desk.store.forget(key, self.desk.store.user_ref(key))
                         return Handled(messages=reply.messages)
-                await self.storage.save(
+                ids = await self.storage.save(
                     TurnRecord(
                         key=key,
                         session=reply.session,
@@ -121,7 +123,7 @@ class Assistant:
                 lang = engine.default_language
                 text = engine.catalog.text("flow.broken", lang, xung_ho="bạn")
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
-            return Handled(messages=reply.messages, in_outbox=outbox)
+            return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids))
 
     async def language_of(self, key: SessionKey) -> str:
         """The language ``key`` is using (the default for someone new)."""

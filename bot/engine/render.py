@@ -18,6 +18,7 @@ __all__ = [
     "compile_condition",
     "compile_text",
     "names_used",
+    "prepared",
     "render",
 ]
 
@@ -58,6 +59,19 @@ def names_used(source: str, *, expression: bool = False) -> set[str]:
     return set(meta.find_undeclared_variables(parsed))
 
 
-def render(template: Template, context: dict[str, Any]) -> str:
+def prepared(source: str, template: Template) -> Template | str:
+    """What to keep for a text: the text itself when it uses no template at all.
+
+    Most texts ("⬅️ Quay lại", most steps) have no ``{{`` or ``{%``: showing them then costs
+    nothing, where rendering through Jinja would cost a fresh context every time.
+    """
+    if "{" not in source:
+        return source.strip()
+    return template
+
+
+def render(template: Template | str, context: dict[str, Any]) -> str:
     """Render ``template`` with ``context``; the caller decides what to do when it fails."""
+    if isinstance(template, str):
+        return template
     return template.render(context).strip()

@@ -79,6 +79,8 @@ class _Turn:
     going_back: bool = False
     credit: dict[str, Any] = field(default_factory=dict)
     offers: list[str] = field(default_factory=list)
+    # Set when the turn only works out which buttons are on screen: texts are not rendered.
+    dry: bool = False
     followups: list[FollowUpJob] = field(default_factory=list)
     cancel_followups: bool = False
     firing: bool = False
@@ -652,7 +654,8 @@ class Engine:
         awaits_text: bool = False,
     ) -> None:
         template = flow.text(frame.step, "say", turn.session.lang)
-        text = self._render(turn, template, frame) if template is not None else ""
+        # Only the buttons matter when the engine looks at what is on screen (``dry``).
+        text = self._render(turn, template, frame) if template is not None and not turn.dry else ""
         if step.link is not None:
             link = Button(label=step.link.label.get(turn.session.lang), url=step.link.url)
             rows = [[link], *rows]
@@ -737,7 +740,7 @@ class Engine:
 
     def _offered_buttons(self, session: Session) -> list[Button]:
         """The action buttons the resident can see on the current screen."""
-        turn = _Turn(session=session.copy(), now=session.updated_at)
+        turn = _Turn(session=session.copy(), now=session.updated_at, dry=True)
         self._show_current(turn)
         return [
             button
@@ -794,7 +797,9 @@ class Engine:
             text = f"{flow.id}/{frame.step}"
         turn.alerts.append(StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now))
 
-    def _render(self, turn: _Turn, template: Template, frame: Frame) -> str:
+    def _render(self, turn: _Turn, template: Template | str, frame: Frame) -> str:
+        if isinstance(template, str):
+            return template
         try:
             return render(template, self._context(turn, frame))
         except Exception:
@@ -802,6 +807,9 @@ class Engine:
             return self._ui(turn, "flow.broken")
 
     def _ui(self, turn: _Turn, key: str, **params: Any) -> str:
+        static = self.catalog.static(key, turn.session.lang)
+        if static is not None:
+            return static
         context = self._context(turn, None)
         context.update(params)
         try:

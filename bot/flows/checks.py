@@ -16,7 +16,13 @@ from typing import Any
 from jinja2 import Template
 from jinja2.environment import TemplateExpression
 
-from bot.engine.render import TemplateSyntaxError, compile_condition, compile_text, names_used
+from bot.engine.render import (
+    TemplateSyntaxError,
+    compile_condition,
+    compile_text,
+    names_used,
+    prepared,
+)
 from bot.flows.compiled import GLOBAL_NAMES
 from bot.flows.graph import known_before, path_without
 from bot.flows.problems import Problem
@@ -38,7 +44,7 @@ class FlowCheck:
     """What checking one flow found, and what it compiled on the way (reused to run it)."""
 
     problems: list[Problem] = field(default_factory=list)
-    texts: dict[tuple[str, str, str], Template] = field(default_factory=dict)
+    texts: dict[tuple[str, str, str], Template | str] = field(default_factory=dict)
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
     images: dict[str, str] = field(default_factory=dict)
@@ -262,7 +268,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                 continue
             check_names(text_loc, step_id, names)
             if part in ("say", "retry", "notify"):
-                result.texts[(step_id, part, lang)] = template
+                result.texts[(step_id, part, lang)] = prepared(source, template)
 
     for step_id, step in flow.steps.items():
         for index, condition in enumerate(step.when or []):

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Template
 
-from bot.engine.render import TemplateSyntaxError, compile_text, render
+from bot.engine.render import TemplateSyntaxError, compile_text, prepared, render
 from bot.flows.problems import Problem, Severity
 from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES
 from bot.flows.yaml_source import Document, LocatedError, read_yaml
@@ -24,13 +24,18 @@ __all__ = ["Catalog", "load_catalog"]
 class Catalog:
     """Compiled interface texts: ``catalog.text("button.back", "en")``."""
 
-    def __init__(self, templates: dict[str, dict[str, Template]]) -> None:
+    def __init__(self, templates: dict[str, dict[str, Template | str]]) -> None:
         self._templates = templates
 
     @property
     def languages(self) -> tuple[str, ...]:
         """The languages residents can choose, Vietnamese first."""
         return tuple(lang for lang in LANGUAGES if lang in self._templates)
+
+    def static(self, key: str, lang: str) -> str | None:
+        """The text ``key`` when it needs no rendering (no template in it), else None."""
+        found = self._templates.get(lang, {}).get(key) or self._templates[DEFAULT_LANGUAGE].get(key)
+        return found if isinstance(found, str) else None
 
     def text(self, key: str, lang: str, /, **context: Any) -> str:
         """The text ``key`` in ``lang`` (else Vietnamese), rendered with ``context``."""
@@ -53,7 +58,7 @@ def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
 def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
     """Load every language's file in ``folder``; the catalog is None when there are errors."""
     problems: list[Problem] = []
-    templates: dict[str, dict[str, Template]] = {}
+    templates: dict[str, dict[str, Template | str]] = {}
     for lang in LANGUAGES:
         path = folder / f"{lang}.yaml"
         if not path.is_file():
@@ -102,8 +107,8 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
     return Catalog(templates), problems
 
 
-def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template]:
-    compiled: dict[str, Template] = {}
+def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template | str]:
+    compiled: dict[str, Template | str] = {}
     for location, value in _flatten(doc.data):
         key = ".".join(location)
         if key not in REQUIRED_KEYS:
@@ -113,7 +118,7 @@ def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template]:
             problems.append(doc.problem(location, "locale.not_text", key_name=key))
             continue
         try:
-            compiled[key] = compile_text(str(value))
+            compiled[key] = prepared(str(value), compile_text(str(value)))
         except TemplateSyntaxError as exc:
             offset = max((exc.lineno or 1) - 1, 0)
             problems.append(

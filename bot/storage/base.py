@@ -107,8 +107,11 @@ class Storage(Protocol):
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
 
-    async def save(self, turn: TurnRecord) -> None:
-        """Store a turn in one transaction; :class:`AlreadyProcessed` for a redelivered update."""
+    async def save(self, turn: TurnRecord) -> list[int]:
+        """Store a turn in one transaction; :class:`AlreadyProcessed` for a redelivered update.
+
+        Returns the outbox ids of the turn's replies, in order.
+        """
 
     async def is_processed(self, update_key: str) -> bool:
         """True when a turn with this ``update_key`` was saved."""
@@ -136,6 +139,9 @@ class Storage(Protocol):
 
     async def is_reachable(self, key: SessionKey) -> bool:
         """False once a resident blocked the bot, until they write again."""
+
+    async def unreachable(self) -> set[SessionKey]:
+        """Everyone who blocked the bot."""
 
     async def drop_followups(self, key: SessionKey) -> None:
         """Forget every follow-up of a resident (they blocked the bot)."""

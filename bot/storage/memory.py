@@ -44,7 +44,7 @@ class MemoryStorage:
         raw = self._sessions.get(key)
         return Session.from_json(raw) if raw is not None else None
 
-    async def save(self, turn: TurnRecord) -> None:
+    async def save(self, turn: TurnRecord) -> list[int]:
         """Keep a serialised copy, so later changes to the session do not leak in."""
         if turn.update_key:
             if turn.update_key in self._processed:
@@ -68,9 +68,12 @@ class MemoryStorage:
             self._alerts.append(
                 AlertRecord(id=len(self._alerts) + 1, key=key, alert=alert, delivered=False)
             )
+        ids: list[int] = []
         for message in turn.outbox:
             record = OutboxRecord(id=len(self._outbox) + 1, key=key, message=message)
             self._outbox.append((record, False))
+            ids.append(record.id)
+        return ids
 
     async def is_processed(self, update_key: str) -> bool:
         """True when a turn with this key was saved."""
@@ -110,6 +113,10 @@ class MemoryStorage:
             self._unreachable.discard(key)
         else:
             self._unreachable.add(key)
+
+    async def unreachable(self) -> set[SessionKey]:
+        """Everyone who blocked the bot."""
+        return set(self._unreachable)
 
     async def is_reachable(self, key: SessionKey) -> bool:
         """False once a resident blocked the bot."""

@@ -6,11 +6,14 @@ Every turn's new session and the guidance sessions it finished are written in on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -31,6 +34,8 @@ from bot.storage.sqlite_staff import StaffTables
 from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
+
+T = TypeVar("T")
 
 # Each entry moves the file from version N to N+1. Never edit an entry once released: add one.
 _MIGRATIONS: tuple[str, ...] = (
@@ -199,10 +204,17 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 class SqliteStorage(StaffTables):
     """The :class:`~bot.storage.base.Storage` protocol on one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, cache_size: int = 10_000) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._secret = b""
+        self._queue: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._writer: asyncio.Future[None] | None = None
+        # Recently used sessions, written through on every save: most turns then need no read.
+        # Bounded, so memory stays flat however many residents there are. Only safe when this
+        # process is the only writer of these sessions (several processes: cache_size 0).
+        self._cache: OrderedDict[SessionKey, str] = OrderedDict()
+        self._cache_size = cache_size
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -278,110 +290,89 @@ class SqliteStorage(StaffTables):
 
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return Session.from_json(cached)
         async with self.db.execute(
             "SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
             (key.channel, key.user_id),
         ) as cursor:
             row = await cursor.fetchone()
-        return Session.from_json(row[0]) if row else None
+        if row is None:
+            return None
+        self._cache_put_raw(key, row[0])
+        return Session.from_json(row[0])
 
-    async def save(self, turn: TurnRecord) -> None:
-        """Write the whole turn in one durable transaction (see :class:`TurnRecord`)."""
-        db = self.db
-        key = turn.key
-        await db.execute("BEGIN IMMEDIATE")
-        try:
-            if turn.update_key:
-                try:
-                    await db.execute(
-                        "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)",
-                        (turn.update_key, turn.session.updated_at),
-                    )
-                except sqlite3.IntegrityError:
-                    raise AlreadyProcessed(turn.update_key) from None
-            await db.execute(
-                "INSERT INTO sessions (channel, user_id, state, updated_at, active_at) "
-                "VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
-                "updated_at = excluded.updated_at, active_at = excluded.active_at",
-                (
-                    key.channel,
-                    key.user_id,
-                    turn.session.to_json(),
-                    turn.session.updated_at,
-                    turn.session.active_at,
-                ),
-            )
-            if turn.fired_followup is not None:
-                await db.execute("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
-            if turn.cancel_followups:
-                await db.execute(
-                    "DELETE FROM followups WHERE channel = ? AND user_id = ?",
-                    (key.channel, key.user_id),
+    def _cache_put(self, key: SessionKey, session: Session) -> None:
+        if self._cache_size:
+            self._cache_put_raw(key, session.to_json())
+
+    def _cache_put_raw(self, key: SessionKey, state: str) -> None:
+        if not self._cache_size:
+            return
+        self._cache[key] = state
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def forget_cached(self, key: SessionKey | None = None) -> None:
+        """Drop one resident's cached session (or all): after a /forget or a purge."""
+        if key is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(key, None)
+
+    # --- writing: one writer, group commit -------------------------------------------------------
+
+    async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``operation`` in the next write transaction and return its result once committed.
+
+        Every write goes through here. Operations that arrive while a transaction is being
+        written wait for the next one, which then carries all of them: one fsync for many turns
+        (group commit). Each operation runs in its own savepoint, so one that fails (a
+        redelivered update, say) is undone alone and raises in its caller only.
+        """
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.append((operation, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._write_batches())
+        result: T = await future
+        return result
+
+    async def _write_batches(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                # The whole transaction runs in one call on the connection's thread, so nothing
+                # else can slip between BEGIN and COMMIT. (aiosqlite has no public way to run a
+                # function there; _execute is the one it uses itself.)
+                outcomes = await self.db._execute(  # type: ignore[no-untyped-call]
+                    _run_batch, self.db._conn, batch
                 )
-            if turn.followups:
-                await db.executemany(
-                    "INSERT INTO followups (channel, user_id, job, due, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (
-                            key.channel,
-                            key.user_id,
-                            job_to_json(job),
-                            job.due,
-                            turn.session.updated_at,
-                        )
-                        for job in turn.followups
-                    ],
-                )
-            if turn.finished:
-                user = pseudonym(self._secret, str(key))
-                await db.executemany(
-                    "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
-                    "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            user,
-                            key.channel,
-                            run.flow_id,
-                            run.flow_version,
-                            run.lang,
-                            run.started_at,
-                            run.ended_at,
-                            run.outcome,
-                            json.dumps(list(run.path)),
-                            run.parent_flow,
-                            run.mode,
-                            run.volunteer_id,
-                            run.village,
-                            run.visit_id,
-                        )
-                        for run in turn.finished
-                    ],
-                )
-            if turn.alerts:
-                await db.executemany(
-                    "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (key.channel, key.user_id, a.flow_id, a.step, a.text, a.at)
-                        for a in turn.alerts
-                    ],
-                )
-            if turn.outbox:
-                await db.executemany(
-                    "INSERT INTO outbox (channel, user_id, message, created_at) "
-                    "VALUES (?, ?, ?, ?)",
-                    [
-                        (key.channel, key.user_id, message_to_json(m), turn.session.updated_at)
-                        for m in turn.outbox
-                    ],
-                )
-            await db.execute("COMMIT")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
+            except Exception as exc:  # the COMMIT itself failed (disk full...): nobody is saved
+                for _operation, future in batch:
+                    if not future.done():
+                        future.set_exception(StorageError(f"could not write to {self.path}: {exc}"))
+                continue
+            for (_operation, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    async def save(self, turn: TurnRecord) -> list[int]:
+        """Write the whole turn in one durable transaction (see :class:`TurnRecord`).
+
+        Returns the outbox ids of its replies, in order.
+        """
+        user = pseudonym(self._secret, str(turn.key)) if turn.finished else ""
+        ids = await self._write(lambda conn: _save_turn(conn, turn, user))
+        self._cache_put(turn.key, turn.session)
+        return ids
 
     async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
         """Follow-ups due before ``before``, earliest first."""
@@ -473,8 +464,9 @@ class SqliteStorage(StaffTables):
     async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
         """Forget replies once delivered (or given up): their words are not kept any longer."""
         if ids:
-            await self.db.executemany(
-                "DELETE FROM outbox WHERE id = ?", [(outbox_id,) for outbox_id in ids]
+            rows = [(outbox_id,) for outbox_id in ids]
+            await self._write(
+                lambda conn: conn.executemany("DELETE FROM outbox WHERE id = ?", rows)
             )
 
     async def compact(self) -> None:
@@ -497,6 +489,12 @@ class SqliteStorage(StaffTables):
                 "INSERT OR IGNORE INTO unreachable (channel, user_id, since) VALUES (?, ?, ?)",
                 (key.channel, key.user_id, at),
             )
+
+    async def unreachable(self) -> set[SessionKey]:
+        """Everyone who blocked the bot (read once at start, then kept in memory)."""
+        async with self.db.execute("SELECT channel, user_id FROM unreachable") as cursor:
+            rows = await cursor.fetchall()
+        return {SessionKey(r[0], r[1]) for r in rows}
 
     async def is_reachable(self, key: SessionKey) -> bool:
         """False once a resident blocked the bot, until they write again."""
@@ -595,6 +593,103 @@ class SqliteStorage(StaffTables):
         if self._db is not None:
             db, self._db = self._db, None
             await db.close()
+
+
+def _run_batch(
+    conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
+) -> list[tuple[bool, Any]]:
+    """One transaction for a batch of write operations, each in its own savepoint."""
+    outcomes: list[tuple[bool, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for operation, _future in batch:
+            conn.execute("SAVEPOINT operation")
+            try:
+                outcomes.append((True, operation(conn)))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO operation")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE operation")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _save_turn(conn: sqlite3.Connection, turn: TurnRecord, user: str) -> list[int]:
+    """The statements of one turn (inside the batch's transaction)."""
+    key = turn.key
+    session = turn.session
+    if turn.update_key:
+        try:
+            conn.execute(
+                "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)",
+                (turn.update_key, session.updated_at),
+            )
+        except sqlite3.IntegrityError:
+            raise AlreadyProcessed(turn.update_key) from None
+    conn.execute(
+        "INSERT INTO sessions (channel, user_id, state, updated_at, active_at) "
+        "VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
+        "updated_at = excluded.updated_at, active_at = excluded.active_at",
+        (key.channel, key.user_id, session.to_json(), session.updated_at, session.active_at),
+    )
+    if turn.fired_followup is not None:
+        conn.execute("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
+    if turn.cancel_followups:
+        conn.execute(
+            "DELETE FROM followups WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
+        )
+    if turn.followups:
+        conn.executemany(
+            "INSERT INTO followups (channel, user_id, job, due, created_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                (key.channel, key.user_id, job_to_json(job), job.due, session.updated_at)
+                for job in turn.followups
+            ],
+        )
+    if turn.finished:
+        conn.executemany(
+            "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
+            "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    user,
+                    key.channel,
+                    run.flow_id,
+                    run.flow_version,
+                    run.lang,
+                    run.started_at,
+                    run.ended_at,
+                    run.outcome,
+                    json.dumps(list(run.path)),
+                    run.parent_flow,
+                    run.mode,
+                    run.volunteer_id,
+                    run.village,
+                    run.visit_id,
+                )
+                for run in turn.finished
+            ],
+        )
+    if turn.alerts:
+        conn.executemany(
+            "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(key.channel, key.user_id, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
+        )
+    outbox_ids: list[int] = []
+    for message in turn.outbox:
+        cursor = conn.execute(
+            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
+            (key.channel, key.user_id, message_to_json(message), session.updated_at),
+        )
+        outbox_ids.append(int(cursor.lastrowid or 0))
+    return outbox_ids
 
 
 def _split(script: str) -> list[str]:

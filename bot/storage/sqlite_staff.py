@@ -7,7 +7,9 @@ opened, so the database driver is still imported in one place.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bot.matching import fold
 from bot.privacy import mask
@@ -23,6 +25,8 @@ from bot.staff.model import (
 from bot.types import SessionKey
 
 __all__ = ["StaffTables"]
+
+T = TypeVar("T")
 
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 
@@ -47,6 +51,12 @@ class StaffTables:
     """Staff records; ``self.db`` is the open connection of the storage."""
 
     db: Any
+
+    async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        raise NotImplementedError  # provided by SqliteStorage
+
+    def forget_cached(self, key: SessionKey | None = None) -> None:
+        raise NotImplementedError  # provided by SqliteStorage
 
     async def _fetchone(self, query: str, params: tuple[Any, ...] = ()) -> Any:
         async with self.db.execute(query, params) as cursor:
@@ -82,50 +92,10 @@ class StaffTables:
         existing = await self.volunteer_for(key)
         if existing is not None:
             return "already", existing
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            invite = await self._fetchone(
-                "SELECT village, commune, expires_at, used_by FROM invites WHERE code_hash = ?",
-                (code_hash,),
-            )
-            if invite is None:
-                await self.db.execute("ROLLBACK")
-                return "wrong", None
-            village, commune, expires_at, used_by = invite
-            if used_by is not None:
-                await self.db.execute("ROLLBACK")
-                return "used", None
-            if expires_at < at:
-                await self.db.execute("ROLLBACK")
-                return "expired", None
-            code = await self._new_code()
-            await self.db.execute(
-                "INSERT INTO volunteers (channel, user_id, name, village, commune, code, active, "
-                "joined_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) "
-                "ON CONFLICT (channel, user_id) DO UPDATE SET name = excluded.name, "
-                "village = excluded.village, commune = excluded.commune, active = 1, "
-                "deactivated_at = NULL",
-                (key.channel, key.user_id, name, village, commune, code, at),
-            )
-            row = await self._fetchone(
-                "SELECT id FROM volunteers WHERE channel = ? AND user_id = ?",
-                (key.channel, key.user_id),
-            )
-            await self.db.execute(
-                "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ?",
-                (row[0], at, code_hash),
-            )
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        return "ok", await self.volunteer_for(key)
-
-    async def _new_code(self) -> str:
-        while True:
-            code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
-            if await self._fetchone("SELECT 1 FROM volunteers WHERE code = ?", (code,)) is None:
-                return code
+        status: InviteCheck = await self._write(
+            lambda conn: _redeem(conn, code_hash, key, name=name, at=at)
+        )
+        return status, (await self.volunteer_for(key) if status == "ok" else None)
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
         """The active volunteer behind a chat, if any."""
@@ -281,29 +251,67 @@ class StaffTables:
 
     async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]:
         """Delete everything kept about one resident; returns how many rows per table."""
-        deleted: dict[str, int] = {}
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for table, where, params in (
-                ("sessions", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-                ("runs", "user_ref = ?", (user_ref,)),
-                ("staff_alerts", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-                ("outbox", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-                ("unreachable", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-            ):
-                cursor = await self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
-                deleted[table] = cursor.rowcount
-            # A volunteer's own record loses what identifies them; their households' history
-            # stays, because it is about the households, not about them.
-            cursor = await self.db.execute(
-                "UPDATE volunteers SET user_id = 'forgotten-' || id, name = '', active = 0 "
-                "WHERE channel = ? AND user_id = ?",
-                (key.channel, key.user_id),
-            )
-            deleted["volunteers"] = cursor.rowcount
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
+        deleted = await self._write(lambda conn: _forget(conn, key, user_ref))
+        self.forget_cached(key)
         await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
+
+
+def _redeem(
+    conn: sqlite3.Connection, code_hash: str, key: SessionKey, *, name: str, at: float
+) -> InviteCheck:
+    """Check and use an invite in one transaction, so two people cannot both use it."""
+    invite = conn.execute(
+        "SELECT village, commune, expires_at, used_by FROM invites WHERE code_hash = ?",
+        (code_hash,),
+    ).fetchone()
+    if invite is None:
+        return "wrong"
+    village, commune, expires_at, used_by = invite
+    if used_by is not None:
+        return "used"
+    if expires_at < at:
+        return "expired"
+    while True:
+        code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
+        if conn.execute("SELECT 1 FROM volunteers WHERE code = ?", (code,)).fetchone() is None:
+            break
+    conn.execute(
+        "INSERT INTO volunteers (channel, user_id, name, village, commune, code, active, "
+        "joined_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) "
+        "ON CONFLICT (channel, user_id) DO UPDATE SET name = excluded.name, "
+        "village = excluded.village, commune = excluded.commune, active = 1, "
+        "deactivated_at = NULL",
+        (key.channel, key.user_id, name, village, commune, code, at),
+    )
+    volunteer_id = conn.execute(
+        "SELECT id FROM volunteers WHERE channel = ? AND user_id = ?",
+        (key.channel, key.user_id),
+    ).fetchone()[0]
+    conn.execute(
+        "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ?",
+        (volunteer_id, at, code_hash),
+    )
+    return "ok"
+
+
+def _forget(conn: sqlite3.Connection, key: SessionKey, user_ref: str) -> dict[str, int]:
+    """The deletions of a resident's /forget, in one transaction."""
+    deleted: dict[str, int] = {}
+    for table, where, params in (
+        ("sessions", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("runs", "user_ref = ?", (user_ref,)),
+        ("staff_alerts", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("outbox", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("unreachable", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("followups", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+    ):
+        deleted[table] = conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
+    # A volunteer's own record loses what identifies them; their households' history stays,
+    # because it is about the households, not about them.
+    deleted["volunteers"] = conn.execute(
+        "UPDATE volunteers SET user_id = 'forgotten-' || id, name = '', active = 0 "
+        "WHERE channel = ? AND user_id = ?",
+        (key.channel, key.user_id),
+    ).rowcount
+    return deleted

@@ -139,6 +139,7 @@ class TelegramBot:
         if desk is not None and self.adapter.username:
             desk.bot_username = self.adapter.username
         await self.storage.prune_processed(self.clock() - _DEDUP_KEEP_SECONDS)
+        self.delivery.unreachable = await self.storage.unreachable()
         await self._register_commands()
         self.delivery.spawn(self.delivery.flush_all())
         settings = self.settings

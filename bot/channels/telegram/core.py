@@ -20,7 +20,7 @@ from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.inputs import TgInput, parse_command, to_event
 from bot.service import Assistant
 from bot.staff.desk import STAFF_COMMANDS
-from bot.storage.base import Storage
+from bot.storage.base import OutboxRecord, Storage
 from bot.types import Command, Opened, OutgoingMessage, SessionKey
 
 __all__ = ["CHANNEL", "ChatOrder", "TelegramCore"]
@@ -79,9 +79,13 @@ class TelegramCore:
         """Handle one update; returns once its turn is committed (delivery continues after)."""
         key = SessionKey(CHANNEL, str(tin.user_id))
         if tin.kind in ("blocked", "unblocked"):
-            await self.storage.set_reachable(key, tin.kind == "unblocked", at=self.clock())
-            if tin.kind == "blocked":
+            blocked = tin.kind == "blocked"
+            await self.storage.set_reachable(key, not blocked, at=self.clock())
+            if blocked:
+                self.delivery.unreachable.add(key)
                 await self.storage.drop_followups(key)  # no reminders to someone who left
+            else:
+                self.delivery.unreachable.discard(key)
             return
         if not tin.private or tin.sender_chat:
             # Groups and messages sent on behalf of a chat are not residents talking to the bot,
@@ -97,7 +101,8 @@ class TelegramCore:
         event = to_event(tin, self.bot_username)
         if isinstance(event, Command) and event.name == "start" and not event.arg:
             event = Opened()
-        if not await self.storage.is_reachable(key):
+        if key in self.delivery.unreachable:  # they wrote: they can be written to again
+            self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(
             key,
@@ -109,14 +114,27 @@ class TelegramCore:
         # Replies not stored in the outbox (an apology after a failure, the goodbye after /forget)
         # are sent directly.
         direct = () if handled.in_outbox or handled.duplicate else handled.messages
-        self.delivery.spawn(self._deliver(key, tin, direct))
+        fresh = (
+            [
+                OutboxRecord(id=outbox_id, key=key, message=message)
+                for outbox_id, message in zip(handled.outbox_ids, handled.messages, strict=True)
+            ]
+            if handled.in_outbox and len(handled.outbox_ids) == len(handled.messages)
+            else None
+        )
+        self.delivery.spawn(self._deliver(key, tin, direct, fresh))
 
     async def _deliver(
-        self, key: SessionKey, tin: TgInput, direct: tuple[OutgoingMessage, ...]
+        self,
+        key: SessionKey,
+        tin: TgInput,
+        direct: tuple[OutgoingMessage, ...],
+        fresh: list[OutboxRecord] | None,
     ) -> None:
         if tin.callback_id:
             await self.delivery.answer_callback(tin.callback_id)
         for message in direct:  # not stored, so there is nothing to replay after a crash
             await self.delivery.send(tin.chat_id, message)
-        # Also after a redelivery: replies committed before a crash may still be waiting.
-        await self.delivery.flush(key)
+        # After a redelivery (no fresh replies) the outbox is read: replies committed before a
+        # crash may still be waiting there.
+        await self.delivery.flush(key, fresh)

@@ -20,7 +20,7 @@ from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreac
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.render import render_message
-from bot.storage.base import Storage
+from bot.storage.base import OutboxRecord, Storage
 from bot.types import OutgoingMessage, SessionKey
 
 __all__ = ["Delivery", "Transport"]
@@ -60,6 +60,10 @@ class Delivery:
             weakref.WeakValueDictionary()
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        # Residents who blocked the bot (loaded at start, kept current): no futile sends.
+        self.unreachable: set[SessionKey] = set()
+        # Chats whose outbox may hold replies from before (a failure, a crash): read it first.
+        self._backlog: set[SessionKey] = set()
 
     # --- background work, drained on shutdown ----------------------------------------------------
 
@@ -89,14 +93,22 @@ class Delivery:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def flush(self, key: SessionKey) -> None:
-        """Send ``key``'s pending replies in order; stop at the first that cannot go now."""
+    async def flush(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None = None) -> None:
+        """Send ``key``'s pending replies in order; stop at the first that cannot go now.
+
+        ``fresh`` are the replies a turn just stored: when nothing older waits for this chat
+        they are sent as they are, without reading the outbox back.
+        """
         async with self._lock(key):
-            pending = await self.storage.pending_outbox(key)
+            if fresh is not None and key not in self._backlog:
+                pending = list(fresh)
+            else:
+                pending = await self.storage.pending_outbox(key)
+                self._backlog.discard(key)
             if not pending:
                 return
             chat_id = int(key.user_id)
-            if not await self.storage.is_reachable(key):
+            if key in self.unreachable:
                 await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
                 return
             for index, record in enumerate(pending):
@@ -104,6 +116,7 @@ class Delivery:
                     await self.send(chat_id, record.message)
                 except Unreachable:
                     log.info("a resident blocked the bot; their replies are dropped")
+                    self.unreachable.add(key)
                     await self.storage.set_reachable(key, False, at=self.clock())
                     await self.storage.drop_followups(key)
                     rest = [p.id for p in pending[index:]]
@@ -113,12 +126,14 @@ class Delivery:
                     log.warning(
                         "Telegram unreachable for now; %d replies wait", len(pending) - index
                     )
+                    self._backlog.add(key)
                     return
                 await self.storage.mark_sent([record.id], at=self.clock())
 
     async def flush_all(self) -> None:
         """Send every pending reply (after a restart), one chat after another."""
         keys = {record.key for record in await self.storage.pending_outbox()}
+        self._backlog |= keys
         for key in sorted(keys, key=str):
             if key.channel == "telegram":
                 await self.flush(key)
