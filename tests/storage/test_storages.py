@@ -232,3 +232,40 @@ async def test_file_ids_are_cached(storage: Storage) -> None:
     assert await storage.cached_file("img:abc") is None
     await storage.cache_file("img:abc", "AgAD123")
     assert await storage.cached_file("img:abc") == "AgAD123"
+
+
+async def test_sqlite_concurrent_turns_of_many_residents_never_interleave_transactions(tmp_path: Path) -> None:
+    """Regression: saves awaited in parallel once broke with "cannot start a transaction
+    within a transaction". Now they are grouped into shared commits; one redelivery in the
+    same group fails alone."""
+    import asyncio
+
+    store = SqliteStorage(tmp_path / "t.db")
+    await store.open()
+    keys = [SessionKey("test", f"u{i}") for i in range(300)]
+    await store.save(TurnRecord(key=keys[0], session=sample_session(), update_key="dup"))
+
+    async def turn(key: SessionKey, update_key: str) -> str:
+        try:
+            ids = await store.save(TurnRecord(key=key, session=sample_session(), finished=[sample_run()],
+                                              outbox=[OutgoingMessage(text=str(key))], update_key=update_key))
+            await store.mark_sent(ids, at=1.0)
+            return "ok"
+        except AlreadyProcessed:
+            return "duplicate"
+
+    from bot.types import OutgoingMessage
+
+    results = await asyncio.gather(
+        *(turn(key, f"k{i}") for i, key in enumerate(keys)), turn(keys[1], "dup"),
+        *(store.set_reachable(key, False, at=1.0) for key in keys[:10]),
+    )
+    assert results[:300] == ["ok"] * 300 and results[300] == "duplicate"
+    assert len(await store.runs()) == 300
+    assert await store.pending_outbox() == []
+    await store.close()
+    again = SqliteStorage(tmp_path / "t.db")
+    await again.open()
+    assert all([await again.load(key) is not None for key in keys])
+    assert not await again.is_reachable(keys[0])
+    await again.close()
