@@ -102,7 +102,7 @@ async def build_app(
     engine, warnings = load_engine(settings, flows_dir=flows_dir)
     from bot.storage.sqlite import SqliteStorage
 
-    storage = SqliteStorage(database or settings.database)
+    storage = SqliteStorage(database or settings.database, cache_size=settings.session_cache)
     await storage.open()
     from bot.reload import versions_of
 

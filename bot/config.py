@@ -116,6 +116,9 @@ class Settings(_Section):
     database: Path = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     welcome_flow: str = "welcome"
+    # Sessions kept in memory (most turns then need no database read). Set 0 when several bot
+    # processes share one database, so none works from a stale copy.
+    session_cache: int = Field(default=10_000, ge=0)
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
     privacy: PrivacySettings = PrivacySettings()
