@@ -25,7 +25,13 @@ from pydantic import BaseModel
 from bot.channels.telegram.adapter import InputHandler
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
-from bot.channels.telegram.inputs import ApiCall, TgInput
+from bot.channels.telegram.inputs import (
+    ApiCall,
+    TgInput,
+    from_member_change,
+    from_message,
+    from_press,
+)
 from bot.channels.telegram.intake import ALLOWED_UPDATES
 
 __all__ = ["AiogramAdapter"]
@@ -94,50 +100,17 @@ class AiogramAdapter:
 
         @router.message()
         async def on_message(message: Message, event_update: Update) -> None:
-            user = message.from_user
-            text = message.text or message.caption or ""
-            await self._emit(
-                TgInput(
-                    update_id=event_update.update_id,
-                    chat_id=message.chat.id,
-                    user_id=user.id if user else message.chat.id,
-                    kind="text" if message.text else "other",
-                    text=text if message.text else "",
-                    language=(user.language_code or "") if user else "",
-                    private=message.chat.type == "private",
-                    sender_chat=message.sender_chat is not None,
-                )
-            )
+            await self._emit(from_message(event_update.update_id, message))
 
         @router.callback_query()
         async def on_press(query: CallbackQuery, event_update: Update) -> None:
-            chat = query.message.chat if query.message else None
-            await self._emit(
-                TgInput(
-                    update_id=event_update.update_id,
-                    chat_id=chat.id if chat else query.from_user.id,
-                    user_id=query.from_user.id,
-                    kind="press",
-                    data=query.data or "",
-                    callback_id=query.id,
-                    language=query.from_user.language_code or "",
-                    private=chat is None or chat.type == "private",
-                )
-            )
+            await self._emit(from_press(event_update.update_id, query))
 
         @router.my_chat_member()
         async def on_member(change: ChatMemberUpdated, event_update: Update) -> None:
-            if change.chat.type != "private":
-                return
-            status = change.new_chat_member.status
-            await self._emit(
-                TgInput(
-                    update_id=event_update.update_id,
-                    chat_id=change.chat.id,
-                    user_id=change.from_user.id,
-                    kind="blocked" if status == "kicked" else "unblocked",
-                )
-            )
+            tin = from_member_change(event_update.update_id, change)
+            if tin is not None:
+                await self._emit(tin)
 
     async def start(self) -> None:
         """Ask Telegram who the bot is."""

@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 from bot.types import Command, IncomingEvent, Press, Text
 
-__all__ = ["ApiCall", "InputKind", "TgInput", "parse_command", "to_event"]
+__all__ = [
+    "ApiCall",
+    "InputKind",
+    "TgInput",
+    "from_member_change",
+    "from_message",
+    "from_press",
+    "parse_command",
+    "to_event",
+]
 
 InputKind = Literal["text", "press", "other", "blocked", "unblocked"]
 
@@ -37,6 +46,53 @@ class ApiCall:
     params: dict[str, Any] = field(default_factory=dict)
     upload: str = ""
     upload_field: str = "photo"
+
+
+# aiogram's and python-telegram-bot's objects name these fields the same way (they follow the Bot
+# API), so one translation serves both adapters; only the adapters import the libraries.
+
+
+def from_message(update_id: int, message: Any) -> TgInput:
+    """A message (text, or a sticker/photo/voice note read as "other")."""
+    user = message.from_user
+    return TgInput(
+        update_id=update_id,
+        chat_id=message.chat.id,
+        user_id=user.id if user else message.chat.id,
+        kind="text" if message.text else "other",
+        text=message.text or "",
+        language=(user.language_code or "") if user else "",
+        private=message.chat.type == "private",
+        sender_chat=message.sender_chat is not None,
+    )
+
+
+def from_press(update_id: int, query: Any) -> TgInput:
+    """A button press (callback query)."""
+    chat = query.message.chat if query.message else None
+    return TgInput(
+        update_id=update_id,
+        chat_id=chat.id if chat else query.from_user.id,
+        user_id=query.from_user.id,
+        kind="press",
+        data=query.data or "",
+        callback_id=query.id,
+        language=query.from_user.language_code or "",
+        private=chat is None or chat.type == "private",
+    )
+
+
+def from_member_change(update_id: int, change: Any) -> TgInput | None:
+    """The resident blocked (or unblocked) the bot; None outside private chats."""
+    if change.chat.type != "private":
+        return None
+    status = change.new_chat_member.status
+    return TgInput(
+        update_id=update_id,
+        chat_id=change.chat.id,
+        user_id=change.from_user.id,
+        kind="blocked" if status == "kicked" else "unblocked",
+    )
 
 
 def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:

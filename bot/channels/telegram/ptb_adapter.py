@@ -41,7 +41,13 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.telegram.adapter import InputHandler
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
-from bot.channels.telegram.inputs import ApiCall, TgInput
+from bot.channels.telegram.inputs import (
+    ApiCall,
+    TgInput,
+    from_member_change,
+    from_message,
+    from_press,
+)
 from bot.channels.telegram.intake import ALLOWED_UPDATES
 
 __all__ = ["PtbAdapter"]
@@ -128,54 +134,19 @@ class PtbAdapter:
 
     def _register(self) -> None:
         async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            message = update.effective_message
-            if message is None or update.message is None:
+            if update.message is None:
                 return  # edited messages, channel posts: not a resident talking to the bot
-            user = message.from_user
-            await self._emit(
-                TgInput(
-                    update_id=update.update_id,
-                    chat_id=message.chat.id,
-                    user_id=user.id if user else message.chat.id,
-                    kind="text" if message.text else "other",
-                    text=message.text or "",
-                    language=(user.language_code or "") if user else "",
-                    private=message.chat.type == "private",
-                    sender_chat=message.sender_chat is not None,
-                )
-            )
+            await self._emit(from_message(update.update_id, update.message))
 
         async def on_press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            query = update.callback_query
-            if query is None:
-                return
-            chat = query.message.chat if query.message else None
-            await self._emit(
-                TgInput(
-                    update_id=update.update_id,
-                    chat_id=chat.id if chat else query.from_user.id,
-                    user_id=query.from_user.id,
-                    kind="press",
-                    data=query.data or "",
-                    callback_id=query.id,
-                    language=query.from_user.language_code or "",
-                    private=chat is None or chat.type == "private",
-                )
-            )
+            if update.callback_query is not None:
+                await self._emit(from_press(update.update_id, update.callback_query))
 
         async def on_member(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             change = update.my_chat_member
-            if change is None or change.chat.type != "private":
-                return
-            status = change.new_chat_member.status
-            await self._emit(
-                TgInput(
-                    update_id=update.update_id,
-                    chat_id=change.chat.id,
-                    user_id=change.from_user.id,
-                    kind="blocked" if status == "kicked" else "unblocked",
-                )
-            )
+            tin = from_member_change(update.update_id, change) if change is not None else None
+            if tin is not None:
+                await self._emit(tin)
 
         async def on_error(_update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
             """Failures are raised again from process(); nothing more to do here."""
