@@ -30,175 +30,13 @@ from bot.storage.base import (
     TurnRecord,
 )
 from bot.storage.codec import job_from_json, job_to_json, message_from_json, message_to_json
+from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sqlite_staff import StaffTables
 from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
 
 T = TypeVar("T")
-
-# Each entry moves the file from version N to N+1. Never edit an entry once released: add one.
-_MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE sessions (
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        state TEXT NOT NULL,
-        updated_at REAL NOT NULL,
-        PRIMARY KEY (channel, user_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
-        user_ref TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        flow_id TEXT NOT NULL,
-        flow_version INTEGER NOT NULL,
-        lang TEXT NOT NULL,
-        started_at REAL NOT NULL,
-        ended_at REAL NOT NULL,
-        outcome TEXT NOT NULL,
-        path TEXT NOT NULL,
-        parent_flow TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX runs_by_flow ON runs (flow_id, ended_at);
-    """,
-    """
-    CREATE TABLE staff_alerts (
-        id INTEGER PRIMARY KEY,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        flow_id TEXT NOT NULL,
-        step TEXT NOT NULL,
-        text TEXT NOT NULL,
-        at REAL NOT NULL,
-        delivered_at REAL
-    );
-    CREATE INDEX staff_alerts_pending ON staff_alerts (delivered_at);
-    """,
-    """
-    CREATE TABLE processed_updates (update_key TEXT PRIMARY KEY, at REAL NOT NULL) WITHOUT ROWID;
-    CREATE INDEX processed_updates_at ON processed_updates (at);
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        message TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        sent_at REAL,
-        dropped INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX outbox_pending ON outbox (sent_at, channel, user_id);
-    CREATE TABLE unreachable (
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        since REAL NOT NULL,
-        PRIMARY KEY (channel, user_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE file_cache (ref TEXT PRIMARY KEY, file_id TEXT NOT NULL) WITHOUT ROWID;
-    """,
-    """
-    CREATE TABLE flow_versions (
-        flow_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        digest TEXT NOT NULL,
-        loaded_at REAL NOT NULL,
-        PRIMARY KEY (flow_id, digest)
-    ) WITHOUT ROWID;
-    """,
-    # Volunteers, households and visits (door-to-door help), and what admins did.
-    """
-    ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'self';
-    ALTER TABLE runs ADD COLUMN volunteer_id INTEGER;
-    ALTER TABLE runs ADD COLUMN village TEXT NOT NULL DEFAULT '';
-    ALTER TABLE runs ADD COLUMN visit_id INTEGER;
-    CREATE INDEX runs_by_village ON runs (village, flow_id);
-    CREATE TABLE volunteers (
-        id INTEGER PRIMARY KEY,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        name TEXT NOT NULL DEFAULT '',
-        village TEXT NOT NULL,
-        commune TEXT NOT NULL DEFAULT '',
-        code TEXT NOT NULL UNIQUE,
-        active INTEGER NOT NULL DEFAULT 1,
-        joined_at REAL NOT NULL,
-        deactivated_at REAL,
-        UNIQUE (channel, user_id)
-    );
-    CREATE TABLE invites (
-        code_hash TEXT PRIMARY KEY,
-        village TEXT NOT NULL,
-        commune TEXT NOT NULL DEFAULT '',
-        created_by TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        expires_at REAL NOT NULL,
-        used_by INTEGER,
-        used_at REAL
-    ) WITHOUT ROWID;
-    CREATE TABLE households (
-        id INTEGER PRIMARY KEY,
-        volunteer_id INTEGER NOT NULL,
-        village TEXT NOT NULL,
-        label TEXT NOT NULL,
-        label_key TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        UNIQUE (volunteer_id, village, label_key)
-    );
-    CREATE TABLE visits (
-        id INTEGER PRIMARY KEY,
-        volunteer_id INTEGER NOT NULL,
-        household_id INTEGER NOT NULL,
-        village TEXT NOT NULL,
-        started_at REAL NOT NULL,
-        ended_at REAL
-    );
-    CREATE TABLE visit_outcomes (
-        id INTEGER PRIMARY KEY,
-        visit_id INTEGER NOT NULL,
-        household_id INTEGER NOT NULL,
-        volunteer_id INTEGER NOT NULL,
-        village TEXT NOT NULL,
-        flow_id TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        note TEXT NOT NULL DEFAULT '',
-        at REAL NOT NULL
-    );
-    CREATE INDEX visit_outcomes_by_household ON visit_outcomes (household_id, flow_id, at);
-    CREATE TABLE admin_actions (
-        id INTEGER PRIMARY KEY,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT '',
-        allowed INTEGER NOT NULL,
-        at REAL NOT NULL
-    );
-    """,
-    # Reminders and expiry: scheduled follow-ups, when a resident last did something, and the
-    # volunteers' morning lists already sent.
-    """
-    CREATE TABLE followups (
-        -- AUTOINCREMENT: an id is never reused, because "fu:<id>" marks it as sent for good.
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        channel TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        job TEXT NOT NULL,
-        due REAL NOT NULL,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX followups_due ON followups (due);
-    CREATE INDEX followups_user ON followups (channel, user_id);
-    ALTER TABLE sessions ADD COLUMN active_at REAL NOT NULL DEFAULT 0;
-    CREATE INDEX sessions_active ON sessions (active_at);
-    CREATE TABLE morning_lists (
-        volunteer_id INTEGER NOT NULL,
-        day TEXT NOT NULL,
-        sent_at REAL NOT NULL,
-        PRIMARY KEY (volunteer_id, day)
-    ) WITHOUT ROWID;
-    """,
-)
-SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 class SqliteStorage(StaffTables):
@@ -260,7 +98,7 @@ class SqliteStorage(StaffTables):
         for version in range(current, SCHEMA_VERSION):
             await db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _split(_MIGRATIONS[version]):
+                for statement in _split(MIGRATIONS[version]):
                     await db.execute(statement)
                 await db.execute("DELETE FROM schema_version")
                 await db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
