@@ -93,7 +93,7 @@ class Assistant:
                 session = await self.storage.load(key)
                 now = self.clock()
                 if self.desk is None or isinstance(event, FollowUpDue | Expire):
-                    reply = engine.handle(session, event, now=now, lang_hint=lang_hint)
+                    reply = engine.handle(session, event, now=now, lang_hint=lang_hint, owned=True)
                 else:
                     answer = await self.desk.turn(
                         key, session, event, engine=engine, now=now, lang_hint=lang_hint

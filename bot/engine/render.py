@@ -6,6 +6,7 @@ value in its context, never as template source, so typing ``{{ 7*7 }}`` shows ``
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
@@ -14,12 +15,15 @@ from jinja2.nodes import Template as TemplateNode
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = [
+    "LazyTemplate",
+    "Renderable",
     "TemplateSyntaxError",
     "compile_condition",
     "compile_text",
     "names_used",
-    "prepared",
+    "prepare",
     "render",
+    "uses_template",
 ]
 
 
@@ -53,25 +57,57 @@ def compile_condition(expression: str) -> TemplateExpression:
     return _ENV.compile_expression(expression, undefined_to_none=False)
 
 
-def names_used(source: str, *, expression: bool = False) -> set[str]:
-    """The variable names a text (or a condition, with ``expression=True``) reads."""
+def uses_template(source: str) -> bool:
+    """True when ``source`` has Jinja syntax at all; most texts ("⬅️ Quay lại") have none."""
+    return "{{" in source or "{%" in source or "{#" in source
+
+
+@functools.lru_cache(maxsize=65536)
+def _names(source: str, expression: bool) -> frozenset[str]:
     parsed: TemplateNode = _ENV.parse("{{ (" + source + ") }}" if expression else source)
-    return set(meta.find_undeclared_variables(parsed))
+    return frozenset(meta.find_undeclared_variables(parsed))
 
 
-def prepared(source: str, template: Template) -> Template | str:
-    """What to keep for a text: the text itself when it uses no template at all.
+def names_used(source: str, *, expression: bool = False) -> set[str]:
+    """The variable names a text (or a condition, with ``expression=True``) reads.
 
-    Most texts ("⬅️ Quay lại", most steps) have no ``{{`` or ``{%``: showing them then costs
-    nothing, where rendering through Jinja would cost a fresh context every time.
+    Raises ``TemplateSyntaxError`` for a broken template: this is also the syntax check.
     """
-    if "{" not in source:
-        return source.strip()
-    return template
+    if not expression and not uses_template(source):
+        return set()
+    return set(_names(source, expression))
 
 
-def render(template: Template | str, context: dict[str, Any]) -> str:
-    """Render ``template`` with ``context``; the caller decides what to do when it fails."""
+class LazyTemplate:
+    """A checked template compiled the first time it is shown.
+
+    Checking (parsing) every text at load time is quick; compiling all of them is what made
+    loading a large library slow, and many texts are never shown before the next edit.
+    """
+
+    __slots__ = ("_compiled", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._compiled: Template | None = None
+
+    def render(self, context: dict[str, Any]) -> str:
+        """Render, compiling on first use."""
+        if self._compiled is None:
+            self._compiled = _ENV.from_string(self.source)
+        return self._compiled.render(context)
+
+
+Renderable = str | LazyTemplate | Template
+
+
+def prepare(source: str) -> str | LazyTemplate:
+    """What to keep for a text that passed :func:`names_used`: itself, or a lazy template."""
+    return LazyTemplate(source) if uses_template(source) else source.strip()
+
+
+def render(template: Renderable, context: dict[str, Any]) -> str:
+    """Render a prepared text with ``context``; the caller decides what to do when it fails."""
     if isinstance(template, str):
         return template
     return template.render(context).strip()

@@ -6,16 +6,15 @@ copy of the session, so the caller can store the result atomically or throw it a
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Template
-
 from bot.engine import buttons, routing, timers
 from bot.engine.inputs import check_answer
-from bot.engine.render import render
+from bot.engine.render import Renderable, render
 from bot.engine.session import (
     Expire,
     FinishedRun,
@@ -105,6 +104,7 @@ class Engine:
         self.context = dict(context or {})
         # Which flow typed words mean (None: only exact titles and trigger phrases are found).
         self.router = router
+        self._signatures: dict[tuple[str, str], str] = {}
         # Run once before a resident's first flow (how to address them, the privacy notice...).
         self.welcome_flow = welcome_flow if welcome_flow in self.flows else ""
         self.menu_flows = sorted(
@@ -135,14 +135,20 @@ class Engine:
         now: float,
         lang_hint: str = "",
         credit: dict[str, Any] | None = None,
+        owned: bool = False,
     ) -> Reply:
         """Apply ``event`` to (a copy of) ``session`` and return the result.
 
         ``lang_hint`` (the language of the resident's phone, say) picks the language of someone
         new; it never overrides a language a resident chose. ``credit`` says who gets credit for
         a flow started in this turn (a volunteer's QR poster); during a visit, the visit does.
+        ``owned`` says the caller hands over ``session`` (freshly read, used by no one else), so
+        it is changed in place instead of copied first.
         """
-        current = self.new_session(lang_hint=lang_hint) if session is None else session.copy()
+        if session is None:
+            current = self.new_session(lang_hint=lang_hint)
+        else:
+            current = session if owned else session.copy()
         if not current.lang:
             current.lang = self.default_language
         turn = _Turn(session=current, now=now, credit=dict(credit or {}))
@@ -233,11 +239,29 @@ class Engine:
         if payload in turn.offers and payload.startswith((routing.SWITCH, routing.STAY)):
             self._switch(turn, payload)
             return
-        if payload not in always | set(turn.offers) and payload not in self._offered(session):
+        valid = (
+            payload in always
+            or payload in turn.offers
+            or self._current_choice(session, payload)
+            or payload in self._offered(session)
+        )
+        if not valid:
             turn.notices.append(self._ui(turn, "flow.stale_button"))
             self._show_current(turn)
             return
         self._act(turn, payload)
+
+    def _current_choice(self, session: Session, payload: str) -> bool:
+        """True for a button of the step on screen — checked without drawing the screen."""
+        if session.screen != "flow" or not session.stack or not payload.startswith(("c:", "h:")):
+            return False
+        frame, step = self._current(session)
+        token = self._signature(frame.flow_id, frame.step, step)
+        if payload.startswith("h:"):
+            return step.help is not None and payload == buttons.help_button(token)
+        _c, _, rest = payload.partition(":")
+        given, _, index = rest.partition(":")
+        return given == token and index.isdigit() and int(index) < len(step.choices or [])
 
     def _act(self, turn: _Turn, payload: str) -> None:
         """Carry out a (checked) button payload."""
@@ -625,7 +649,7 @@ class Engine:
         self, turn: _Turn, frame: Frame, step: Step, *, with_choices: bool = True
     ) -> list[list[Button]]:
         lang = turn.session.lang
-        token = buttons.step_signature(frame.flow_id, frame.step, step)
+        token = self._signature(frame.flow_id, frame.step, step)
         rows: list[list[Button]] = []
         if with_choices:
             for index, choice in enumerate(step.choices or []):
@@ -740,7 +764,8 @@ class Engine:
 
     def _offered_buttons(self, session: Session) -> list[Button]:
         """The action buttons the resident can see on the current screen."""
-        turn = _Turn(session=session.copy(), now=session.updated_at, dry=True)
+        # A shallow copy is enough: drawing the screen only sets top-level fields (the screen).
+        turn = _Turn(session=copy.copy(session), now=session.updated_at, dry=True)
         self._show_current(turn)
         return [
             button
@@ -748,6 +773,14 @@ class Engine:
             for button in message.all_buttons()
             if button.payload
         ]
+
+    def _signature(self, flow_id: str, step_id: str, step: Step) -> str:
+        """The step's button token, worked out once per loaded flow."""
+        key = (flow_id, step_id)
+        token = self._signatures.get(key)
+        if token is None:
+            token = self._signatures[key] = buttons.step_signature(flow_id, step_id, step)
+        return token
 
     def _offered(self, session: Session) -> set[str]:
         return {button.payload for button in self._offered_buttons(session)}
@@ -797,7 +830,7 @@ class Engine:
             text = f"{flow.id}/{frame.step}"
         turn.alerts.append(StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now))
 
-    def _render(self, turn: _Turn, template: Template | str, frame: Frame) -> str:
+    def _render(self, turn: _Turn, template: Renderable, frame: Frame) -> str:
         if isinstance(template, str):
             return template
         try:

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template
 from jinja2.environment import TemplateExpression
 
 from bot.engine.render import (
+    Renderable,
     TemplateSyntaxError,
     compile_condition,
-    compile_text,
     names_used,
-    prepared,
+    prepare,
 )
 from bot.flows.compiled import GLOBAL_NAMES
 from bot.flows.graph import known_before, path_without
@@ -44,7 +43,7 @@ class FlowCheck:
     """What checking one flow found, and what it compiled on the way (reused to run it)."""
 
     problems: list[Problem] = field(default_factory=list)
-    texts: dict[tuple[str, str, str], Template | str] = field(default_factory=dict)
+    texts: dict[tuple[str, str, str], Renderable] = field(default_factory=dict)
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
     images: dict[str, str] = field(default_factory=dict)
@@ -254,7 +253,6 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
         for lang, source in text.texts.items():
             text_loc = (*loc, lang) if (*loc, lang) in doc.marks else loc
             try:
-                template = compile_text(source)
                 names = names_used(source)
             except TemplateSyntaxError as exc:
                 result.add(
@@ -268,7 +266,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                 continue
             check_names(text_loc, step_id, names)
             if part in ("say", "retry", "notify"):
-                result.texts[(step_id, part, lang)] = prepared(source, template)
+                result.texts[(step_id, part, lang)] = prepare(source)
 
     for step_id, step in flow.steps.items():
         for index, condition in enumerate(step.when or []):

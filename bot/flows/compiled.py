@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jinja2 import Template
 from jinja2.environment import TemplateExpression
 
+from bot.engine.render import Renderable
 from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Step
 
 __all__ = ["GLOBAL_NAMES", "CompiledFlow"]
@@ -22,7 +22,7 @@ class CompiledFlow:
     flow: Flow
     path: str
     digest: str
-    texts: dict[tuple[str, str, str], Template | str] = field(default_factory=dict)
+    texts: dict[tuple[str, str, str], Renderable] = field(default_factory=dict)
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
     images: dict[str, str] = field(default_factory=dict)
@@ -41,7 +41,7 @@ class CompiledFlow:
         """The step called ``step_id`` (``KeyError`` when the flow has none)."""
         return self.flow.steps[step_id]
 
-    def text(self, step_id: str, part: str, lang: str) -> Template | str | None:
+    def text(self, step_id: str, part: str, lang: str) -> Renderable | None:
         """The compiled ``part`` ("say" or "retry") of a step in ``lang``, else in Vietnamese."""
         return self.texts.get((step_id, part, lang)) or self.texts.get(
             (step_id, part, DEFAULT_LANGUAGE)

@@ -200,6 +200,15 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
     ):
         raise stop(1, 1, "file.empty")
 
+    fast = _read_plain(text, shown)
+    if fast is not None:
+        return Document(
+            path=shown,
+            data=fast.data,
+            marks=fast.marks,
+            key_marks=fast.key_marks,
+            digest=hashlib.sha256(raw).hexdigest()[:16],
+        )
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -236,6 +245,64 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
     )
 
 
+# Anything that needs the careful reader's precise messages: anchors and aliases, tags, tabs.
+_UNUSUAL = re.compile(r"(?:^|[\s\[{,:-])[&*!][^\s]|\t")
+_FAST_MAX_NESTING = 20
+
+_CParser: Any = getattr(yaml, "CParser", None)  # libyaml, when PyYAML was built with it
+
+
+def _read_plain(text: str, shown: str) -> _Builder | None:
+    """Read an ordinary flow file with libyaml; None when the careful reader should do it.
+
+    The careful pure-Python reader stays the authority: it refuses aliases before they expand,
+    limits nesting, and says exactly where a file is wrong. The fast path only takes files with
+    none of that, and hands over on any error, so its speed never changes what admins are told.
+    """
+    if _FastLoader is None or _UNUSUAL.search(text) or _nesting(text) > _FAST_MAX_NESTING:
+        return None
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        builder = _Builder(loader, shown)
+        builder.data = builder.build(node, ())
+    except (yaml.YAMLError, _Stop, RecursionError, ValueError):
+        return None
+    finally:
+        loader.dispose()
+    return builder
+
+
+def _make_fast_loader() -> Any:
+    if _CParser is None:
+        return None
+
+    class FastLoader(_CParser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+        """libyaml's parser (C) with our resolver and constructor: the same values, faster."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+    return FastLoader
+
+
+_FastLoader: Any = _make_fast_loader()
+
+
+def _nesting(text: str) -> int:
+    """A rough upper bound of how deep the file nests (indentation steps and open brackets)."""
+    deepest = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 2 + stripped.count("[") + stripped.count("{")
+        deepest = max(deepest, depth)
+    return deepest
+
+
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -251,9 +318,10 @@ _STANDARD_TAGS = {
 class _Builder:
     """Turns composed nodes into plain Python values, recording where each one was written."""
 
-    def __init__(self, loader: _Loader, shown: str) -> None:
+    def __init__(self, loader: Any, shown: str) -> None:
         self.loader = loader
         self.shown = shown
+        self.data: Any = None
         self.marks: dict[Location, tuple[int, int]] = {}
         self.key_marks: dict[Location, tuple[int, int]] = {}
 

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Template
-
-from bot.engine.render import TemplateSyntaxError, compile_text, prepared, render
+from bot.engine.render import Renderable, TemplateSyntaxError, names_used, prepare, render
 from bot.flows.problems import Problem, Severity
 from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES
 from bot.flows.yaml_source import Document, LocatedError, read_yaml
@@ -24,7 +22,7 @@ __all__ = ["Catalog", "load_catalog"]
 class Catalog:
     """Compiled interface texts: ``catalog.text("button.back", "en")``."""
 
-    def __init__(self, templates: dict[str, dict[str, Template | str]]) -> None:
+    def __init__(self, templates: dict[str, dict[str, Renderable]]) -> None:
         self._templates = templates
 
     @property
@@ -58,7 +56,7 @@ def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[st
 def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
     """Load every language's file in ``folder``; the catalog is None when there are errors."""
     problems: list[Problem] = []
-    templates: dict[str, dict[str, Template | str]] = {}
+    templates: dict[str, dict[str, Renderable]] = {}
     for lang in LANGUAGES:
         path = folder / f"{lang}.yaml"
         if not path.is_file():
@@ -107,8 +105,8 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
     return Catalog(templates), problems
 
 
-def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template | str]:
-    compiled: dict[str, Template | str] = {}
+def _compile(doc: Document, problems: list[Problem]) -> dict[str, Renderable]:
+    compiled: dict[str, Renderable] = {}
     for location, value in _flatten(doc.data):
         key = ".".join(location)
         if key not in REQUIRED_KEYS:
@@ -118,7 +116,8 @@ def _compile(doc: Document, problems: list[Problem]) -> dict[str, Template | str
             problems.append(doc.problem(location, "locale.not_text", key_name=key))
             continue
         try:
-            compiled[key] = prepared(str(value), compile_text(str(value)))
+            names_used(str(value))  # the syntax check
+            compiled[key] = prepare(str(value))
         except TemplateSyntaxError as exc:
             offset = max((exc.lineno or 1) - 1, 0)
             problems.append(

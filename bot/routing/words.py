@@ -9,6 +9,7 @@ them to tell such words apart, and when they did not, it does not hold that agai
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,8 +47,12 @@ def words(text: str) -> tuple[str, ...]:
     return read(text).tokens
 
 
+@functools.lru_cache(maxsize=4096)
 def read(text: str) -> Reading:
-    """The words of ``text`` and their accent marks; see :func:`words`."""
+    """The words of ``text`` and their accent marks; see :func:`words`.
+
+    Remembered for recent texts: button labels are read again at every typed answer.
+    """
     pairs: list[tuple[str, str]] = []
     # NFC first: a word typed with separate accent characters is still one word.
     for piece in _PIECES.findall(unicodedata.normalize("NFC", text[:MAX_CHARS]).lower()):

@@ -149,7 +149,8 @@ class StaffDesk:
         lang_hint: str = "",
     ) -> DeskReply:
         """Handle one event: a staff matter here, anything else through the engine."""
-        session = engine.new_session(lang_hint=lang_hint) if session is None else session.copy()
+        # The session was just read for this turn and belongs to it: no copy is needed.
+        session = engine.new_session(lang_hint=lang_hint) if session is None else session
         ctx = _Ctx(key=key, session=session, engine=engine, now=now, messages=[])
         handled = await self._staff(ctx, event)
         if handled == "forget":
@@ -159,7 +160,9 @@ class StaffDesk:
         credit: dict[str, Any] | None = None
         if isinstance(event, Command) and event.name == "start":
             event, credit = await self._referral(event)
-        reply = engine.handle(session, event, now=now, lang_hint=lang_hint, credit=credit)
+        reply = engine.handle(
+            session, event, now=now, lang_hint=lang_hint, credit=credit, owned=True
+        )
         return DeskReply(self._around_visit(ctx, reply))
 
     def _reply(self, ctx: _Ctx) -> Reply:

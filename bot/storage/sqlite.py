@@ -142,10 +142,6 @@ class SqliteStorage(StaffTables):
         self._cache_put_raw(key, row[0])
         return Session.from_json(row[0])
 
-    def _cache_put(self, key: SessionKey, session: Session) -> None:
-        if self._cache_size:
-            self._cache_put_raw(key, session.to_json())
-
     def _cache_put_raw(self, key: SessionKey, state: str) -> None:
         if not self._cache_size:
             return
@@ -208,8 +204,9 @@ class SqliteStorage(StaffTables):
         Returns the outbox ids of its replies, in order.
         """
         user = pseudonym(self._secret, str(turn.key)) if turn.finished else ""
-        ids = await self._write(lambda conn: _save_turn(conn, turn, user))
-        self._cache_put(turn.key, turn.session)
+        state = turn.session.to_json()
+        ids = await self._write(lambda conn: _save_turn(conn, turn, user, state))
+        self._cache_put_raw(turn.key, state)
         return ids
 
     async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
@@ -456,7 +453,7 @@ def _run_batch(
     return outcomes
 
 
-def _save_turn(conn: sqlite3.Connection, turn: TurnRecord, user: str) -> list[int]:
+def _save_turn(conn: sqlite3.Connection, turn: TurnRecord, user: str, state: str) -> list[int]:
     """The statements of one turn (inside the batch's transaction)."""
     key = turn.key
     session = turn.session
@@ -473,7 +470,7 @@ def _save_turn(conn: sqlite3.Connection, turn: TurnRecord, user: str) -> list[in
         "VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
         "updated_at = excluded.updated_at, active_at = excluded.active_at",
-        (key.channel, key.user_id, session.to_json(), session.updated_at, session.active_at),
+        (key.channel, key.user_id, state, session.updated_at, session.active_at),
     )
     if turn.fired_followup is not None:
         conn.execute("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))

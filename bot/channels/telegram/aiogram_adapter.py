@@ -19,6 +19,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, ChatMemberUpdated, FSInputFile, Message, Update
 from pydantic import BaseModel
 
@@ -53,6 +54,12 @@ async def _translated(request: Callable[[], Awaitable[T]]) -> T:
         raise Rejected(exc.message) from exc
 
 
+_METHODS: dict[str, Any] = {}
+# aiogram parses each answer with ``Response[ReturnType]``; pydantic keeps such generic classes
+# only weakly, so a garbage collection makes aiogram build them again (costly). Keep ours alive.
+_RESPONSES = (Response[Message], Response[bool])
+
+
 class _Transport:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -61,12 +68,19 @@ class _Transport:
         params = dict(call.params)
         if call.upload:
             params[call.upload_field] = FSInputFile(call.upload)
-        method_class = getattr(methods, call.method[:1].upper() + call.method[1:])
-        request = method_class.model_validate(params)
+        method_class = _METHODS.get(call.method)
+        if method_class is None:
+            method_class = _METHODS[call.method] = getattr(
+                methods, call.method[:1].upper() + call.method[1:]
+            )
+        # The parameters are ours and already in the Bot API's shape: building the request
+        # without validating it again saves aiogram a round of pydantic per message.
+        request = method_class.model_construct(**params)
         result = await _translated(lambda: self.bot(request))
-        if isinstance(result, BaseModel):
+        if call.upload and isinstance(result, BaseModel):
+            # Only uploads need the answer (the file_id to send the file again by).
             return result.model_dump(mode="json", exclude_none=True)
-        return result
+        return result if isinstance(result, bool | int | str) else None
 
 
 class AiogramAdapter:
@@ -77,7 +91,8 @@ class AiogramAdapter:
     def __init__(self, token: str, *, api_base: str, timeout: float = 30.0) -> None:
         server = TelegramAPIServer.from_base(api_base.rstrip("/"))
         self.bot = Bot(token, session=AiohttpSession(api=server, timeout=timeout))
-        self.dispatcher = Dispatcher()
+        # The channel keeps its own state; aiogram's FSM would keep one record per resident forever.
+        self.dispatcher = Dispatcher(disable_fsm=True)
         self.router = Router(name="trolyso")
         self.dispatcher.include_router(self.router)
         self.transport: Transport = _Transport(self.bot)

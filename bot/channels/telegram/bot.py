@@ -7,6 +7,7 @@ delivers what they committed, and closes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import time
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from bot.reload import FlowReloader
     from bot.scheduler import Scheduler
 
-__all__ = ["COMMANDS", "TelegramBot", "make_adapter"]
+__all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory"]
 
 log = logging.getLogger(__name__)
 COMMANDS = ("start", "menu", "back", "restart", "lang", "help")
@@ -54,6 +55,19 @@ def make_adapter(settings: TelegramSettings) -> Adapter:
         return AiogramAdapter(token, api_base=settings.api_base, timeout=settings.request_timeout)
     except ImportError as exc:
         raise DependencyMissing(f"Telegram with {settings.framework}", "telegram") from exc
+
+
+def settle_memory() -> None:
+    """Tell Python's garbage collector that what start-up built is here to stay.
+
+    The frameworks and the flows leave hundreds of thousands of long-lived objects; without this
+    every full collection walks them all again (about 150 ms each under load, which is most of
+    the slowest replies). Freezing them, and collecting the young generation less often,
+    keeps collections short; memory stays bounded (the session cache is bounded).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 class _RedactToken(logging.Filter):
@@ -168,6 +182,7 @@ class TelegramBot:
             # Polling and a webhook exclude each other; pending updates are kept.
             await self.delivery.execute(ApiCall("deleteWebhook", {"drop_pending_updates": False}))
             self.poller = Poller(self.adapter, timeout=settings.poll_timeout, order=self.order)
+        settle_memory()
         log.info(
             "Telegram bot @%s is running (%s, %s)",
             self.adapter.username,
