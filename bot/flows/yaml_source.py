@@ -8,6 +8,7 @@ wrong for them: ``en: Yes`` stays the text "Yes", and ``0912`` stays text, not a
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -246,10 +247,23 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
 
 
 # Anything that needs the careful reader's precise messages: anchors and aliases, tags, tabs.
-_UNUSUAL = re.compile(r"(?:^|[\s\[{,:-])[&*!][^\s]|\t")
+_UNUSUAL = re.compile(
+    r"(?:^[ -]*|:\s+|[\[{,]\s*)[&*!][^\s,\]}]"  # anchors, aliases, tags where a value starts
+    r"|\t"  # tabs
+    r"|[\[{][^\]}\n]*\?",  # a "?" inside [...] or {...}: the two readers disagree there
+    re.MULTILINE,
+)
 _FAST_MAX_NESTING = 20
 
-_CParser: Any = getattr(yaml, "CParser", None)  # libyaml, when PyYAML was built with it
+def _libyaml_parser() -> Any:
+    """libyaml's parser, when PyYAML was built with it (the usual wheels are); else None."""
+    try:
+        return importlib.import_module("yaml._yaml").CParser
+    except (ImportError, AttributeError):  # the careful reader then does all the reading
+        return None
+
+
+_CParser: Any = _libyaml_parser()
 
 
 def _read_plain(text: str, shown: str) -> _Builder | None:

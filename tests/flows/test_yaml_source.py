@@ -139,3 +139,30 @@ def test_every_message_renders_in_both_languages() -> None:
             text = describe(code, {}, lang)
             assert text and "Traceback" not in text
             assert lang in MESSAGES[code], f"{code} has no {lang} text"
+
+
+def test_the_fast_reader_reads_every_shipped_file_exactly_like_the_careful_one() -> None:
+    """libyaml is used for ordinary files only for speed: it must never change what they mean
+    or where problems are reported."""
+    from bot.flows import yaml_source
+    from tests.harness import ROOT
+
+    files = [*sorted((ROOT / "flows").glob("*.yaml")), *sorted((ROOT / "flows" / "tests").glob("*.yaml")),
+             *sorted((ROOT / "tests" / "fixtures" / "flows").glob("*.yaml")), ROOT / "locales" / "vi.yaml",
+             ROOT / "locales" / "en.yaml", ROOT / "config.example.yaml"]
+    fast_used = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = yaml_source._read_plain(text, str(path))
+        if fast is None:
+            continue
+        fast_used += 1
+        loader = yaml_source._Loader(text)
+        try:
+            careful = yaml_source._Builder(loader, str(path))
+            data = careful.build(loader.get_single_node(), ())
+        finally:
+            loader.dispose()
+        assert fast.data == data, path
+        assert fast.marks == careful.marks and fast.key_marks == careful.key_marks, path
+    assert fast_used >= len(files) // 2  # the fast path is really used for ordinary files
