@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# aiogram is imported the way the bot imports it (validators built when first used), before any
+# test module imports it directly, so every aiogram test runs what production runs.
+import bot.channels.telegram.aiogram_lean  # noqa: F401
 from bot.engine.runner import Engine
 from tests.harness import ROOT, Chat, make_engine
 

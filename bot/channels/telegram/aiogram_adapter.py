@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+# Before aiogram itself: imports aiogram without building its ~450 validators up front.
+import bot.channels.telegram.aiogram_lean  # noqa: F401
+
+# isort: split
 from aiogram import Bot, Dispatcher, Router, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
