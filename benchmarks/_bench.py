@@ -593,6 +593,22 @@ class Trolyso:
         adapter = self.bot.adapter
         await adapter.process(adapter.parse(data))
 
+    async def problems(self, expected_updates: int) -> list[str]:
+        """After a run: updates not committed, replies unsent, errors logged, apologies sent."""
+        await self.bot.delivery.drain()
+        committed = await processed_updates(self.app.storage)
+        pending = len(await self.app.storage.pending_outbox())
+        found = []
+        if committed != expected_updates:
+            found.append(f"{committed} of {expected_updates} updates committed")
+        if pending:
+            found.append(f"{pending} replies still in the outbox")
+        if self.errors.count:
+            found.append(f"{self.errors.count} warnings/errors logged (first: {self.errors.first})")
+        if self.fake.marked:
+            found.append(f"{self.fake.marked} apologies sent")
+        return found
+
     async def close(self) -> None:
         await self.bot.close()
         await self.app.close()

@@ -46,7 +46,6 @@ from _bench import (
     machine,
     message_update,
     percentile,
-    processed_updates,
     resolve_walk,
 )
 
@@ -179,24 +178,14 @@ async def main_async(args: argparse.Namespace) -> int:
                     collector,
                     goal=False,
                 )
-            await ours.bot.delivery.drain()
             expected = (50 + args.users * (1 if args.skip_saturation else 2)) * len(walk.actions)
-            done = await processed_updates(ours.app.storage)
-            problems = []
-            if done != expected:
-                problems.append(f"{done} of {expected} updates committed")
-            if ours.errors.count:
-                problems.append(
-                    f"{ours.errors.count} warnings/errors logged (first: {ours.errors.first})"
-                )
-            if fake.marked:
-                problems.append(f"{fake.marked} apologies sent")
+            problems = await ours.problems(expected)
             print(
                 "\ncheck: "
                 + (
                     "; ".join(problems)
                     if problems
-                    else f"all {done:,} updates committed, no errors logged"
+                    else f"all {expected:,} updates committed, no errors logged"
                 )
             )
         finally:

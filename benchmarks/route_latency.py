@@ -21,36 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _vocabulary import PLACES, TOPICS  # noqa: E402
+
 from bot.flows.compiled import CompiledFlow  # noqa: E402
 from bot.flows.loader import load_flows  # noqa: E402
 from bot.flows.yaml_source import read_yaml  # noqa: E402
 from bot.routing import Router, load_smalltalk  # noqa: E402
 
 GOAL_P99_MS = 1.0
-# Words that make a copied flow's triggers differ from the original's, as a real library's would.
-_PLACES = ["ở xã", "cho người già", "trên điện thoại", "ở phường", "tại nhà", "cho con"]
-_TOPICS = [
-    "giấy khai sinh",
-    "đăng ký kết hôn",
-    "giấy phép xây dựng",
-    "trợ cấp người cao tuổi",
-    "hộ nghèo",
-    "bảo hiểm xã hội",
-    "lý lịch tư pháp",
-    "đất đai",
-    "thuế hộ kinh doanh",
-    "đăng ký xe",
-    "chứng thực",
-    "học bổng",
-    "khám sức khỏe",
-    "tiêm chủng",
-    "điện nông thôn",
-    "nước sạch",
-    "thẻ ngân hàng",
-    "ví điện tử",
-    "sổ đỏ",
-    "hộ chiếu",
-]
 
 
 def library(size: int) -> list[CompiledFlow]:
@@ -63,8 +41,8 @@ def library(size: int) -> list[CompiledFlow]:
     copies: list[CompiledFlow] = []
     for number in range(max(size - len(menu), 0)):
         original = menu[number % len(menu)]
-        topic = _TOPICS[number % len(_TOPICS)]
-        place = _PLACES[number % len(_PLACES)]
+        topic = TOPICS[number % len(TOPICS)]
+        place = PLACES[number % len(PLACES)]
         triggers = {
             lang: [f"{phrase} {place}" for phrase in phrases[::2]] + [topic, f"hỏi về {topic}"]
             for lang, phrases in original.flow.triggers.items()

@@ -30,46 +30,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _bench import ROOT, machine
+from _vocabulary import COMMUNES, PLACES, TOPICS, TOPICS_EN
 
 GOAL_SECONDS = 2.0
-_PLACES = ["ở xã", "cho người già", "trên điện thoại", "ở phường", "tại nhà", "cho con"]
-_COMMUNES = [
-    f"{first} {second}"
-    for first in ("Lộc", "Thạch", "Hòa", "An", "Phú", "Tân", "Bình")
-    for second in ("Hà", "Kim", "Sơn", "Lợi", "Thịnh")
-]
-_TOPICS = [
-    "giấy khai sinh",
-    "đăng ký kết hôn",
-    "giấy phép xây dựng",
-    "trợ cấp người cao tuổi",
-    "hộ nghèo",
-    "bảo hiểm xã hội",
-    "lý lịch tư pháp",
-    "đất đai",
-    "thuế hộ kinh doanh",
-    "đăng ký xe",
-    "chứng thực",
-    "học bổng",
-    "khám sức khỏe",
-    "tiêm chủng",
-]
-_TOPICS_EN = [
-    "birth certificate",
-    "marriage registration",
-    "building permit",
-    "elderly allowance",
-    "poor household",
-    "social insurance",
-    "criminal record",
-    "land",
-    "household tax",
-    "vehicle registration",
-    "certification",
-    "scholarship",
-    "health check",
-    "vaccination",
-]
 
 
 def write_library(folder: Path, size: int) -> tuple[int, int]:
@@ -83,10 +46,10 @@ def write_library(folder: Path, size: int) -> tuple[int, int]:
     menu = [(path, doc) for path, doc in docs if doc.get("menu", True)]
     for number in range(max(size - len(docs), 0)):
         path, original = menu[number % len(menu)]
-        place = _PLACES[number % len(_PLACES)]
-        commune = _COMMUNES[(number // len(_PLACES)) % len(_COMMUNES)]
-        topic = _TOPICS[number % len(_TOPICS)]
-        topic_en = _TOPICS_EN[number % len(_TOPICS_EN)]
+        place = PLACES[number % len(PLACES)]
+        commune = COMMUNES[(number // len(PLACES)) % len(COMMUNES)]
+        topic = TOPICS[number % len(TOPICS)]
+        topic_en = TOPICS_EN[number % len(TOPICS_EN)]
         where = f"{place} {commune}"
         doc = dict(original)
         doc["id"] = f"{original['id']}_{number}"

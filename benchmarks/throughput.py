@@ -59,7 +59,6 @@ from _bench import (
     fed_and_delivered,
     machine,
     message_update,
-    processed_updates,
     ptb_request,
     resolve_walk,
 )
@@ -398,19 +397,7 @@ async def _build_ours(letter: str, framework: str, fake: FakeTelegram, folder: P
 
     async def check(expected_updates: int) -> str:
         """Committed updates, failures and the apology, read back after the run."""
-        await ours.bot.delivery.drain()
-        committed = await processed_updates(ours.app.storage)
-        pending = len(await ours.app.storage.pending_outbox())
-        notes = []
-        if committed != expected_updates:
-            notes.append(f"{committed} of {expected_updates} updates committed")
-        if pending:
-            notes.append(f"{pending} replies still in the outbox")
-        if ours.errors.count:
-            notes.append(f"{ours.errors.count} warnings/errors logged (first: {ours.errors.first})")
-        if fake.marked:
-            notes.append(f"{fake.marked} apologies sent")
-        return "; ".join(notes)
+        return "; ".join(await ours.problems(expected_updates))
 
     target = Target(letter, fake, ours.feed, close, check=check)
     target.ours = ours  # type: ignore[attr-defined]
