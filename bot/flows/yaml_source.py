@@ -255,6 +255,7 @@ _UNUSUAL = re.compile(
 )
 _FAST_MAX_NESTING = 20
 
+
 def _libyaml_parser() -> Any:
     """libyaml's parser, when PyYAML was built with it (the usual wheels are); else None."""
     try:

@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.inputs import TgInput
 
-__all__ = ["Adapter", "InputHandler"]
+__all__ = ["Adapter", "InputHandler", "inputs_of", "note_input"]
 
 InputHandler = Callable[[TgInput], Awaitable[None]]
+
+# The inputs the framework's handlers found in the update being dispatched.
+_found: ContextVar[list[TgInput] | None] = ContextVar("telegram_inputs", default=None)
+
+
+async def inputs_of(dispatch: Awaitable[None]) -> list[TgInput]:
+    """Run a framework's dispatcher on one update; the inputs its handlers noted.
+
+    The turn for each input then runs after the dispatcher has returned: a turn waits for its
+    commit, and by then the framework's per-update objects (middleware chains, handler frames)
+    are gone, which keeps the garbage collector's work small when a thousand residents write
+    at once.
+    """
+    found: list[TgInput] = []
+    token = _found.set(found)
+    try:
+        await dispatch
+    finally:
+        _found.reset(token)
+    return found
+
+
+async def note_input(tin: TgInput) -> None:
+    """What a framework's handler does with the input it translated (see :func:`inputs_of`)."""
+    found = _found.get()
+    if found is None:
+        raise RuntimeError("a Telegram handler ran outside the adapter's process()")
+    found.append(tin)
 
 
 class Adapter(Protocol):

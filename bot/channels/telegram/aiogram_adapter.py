@@ -26,12 +26,11 @@ from aiogram.exceptions import (
 from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, ChatMemberUpdated, FSInputFile, Message, Update
 
-from bot.channels.telegram.adapter import InputHandler
+from bot.channels.telegram.adapter import InputHandler, inputs_of, note_input
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
     ApiCall,
-    TgInput,
     from_member_change,
     from_message,
     from_press,
@@ -118,27 +117,22 @@ class AiogramAdapter:
         """Set what the handlers call with each input."""
         self._handler = handler
 
-    async def _emit(self, tin: TgInput) -> None:
-        if self._handler is None:
-            raise RuntimeError("the aiogram adapter is not bound to a handler")
-        await self._handler(tin)
-
     def _register(self) -> None:
         router = self.router
 
         @router.message()
         async def on_message(message: Message, event_update: Update) -> None:
-            await self._emit(from_message(event_update.update_id, message))
+            await note_input(from_message(event_update.update_id, message))
 
         @router.callback_query()
         async def on_press(query: CallbackQuery, event_update: Update) -> None:
-            await self._emit(from_press(event_update.update_id, query))
+            await note_input(from_press(event_update.update_id, query))
 
         @router.my_chat_member()
         async def on_member(change: ChatMemberUpdated, event_update: Update) -> None:
             tin = from_member_change(event_update.update_id, change)
             if tin is not None:
-                await self._emit(tin)
+                await note_input(tin)
 
     async def start(self) -> None:
         """Ask Telegram who the bot is."""
@@ -181,5 +175,10 @@ class AiogramAdapter:
         return None
 
     async def process(self, update: Any) -> None:
-        """Run aiogram's dispatcher (and so our handlers) on the update."""
-        await self.dispatcher.feed_update(self.bot, update)
+        """Run aiogram's dispatcher on the update, then the turn for what its handlers found."""
+        if self._handler is None:
+            raise RuntimeError("the aiogram adapter is not bound to a handler")
+        inputs = await inputs_of(self.dispatcher.feed_update(self.bot, update))
+        del update  # not needed while the turn waits for its commit
+        for tin in inputs:
+            await self._handler(tin)

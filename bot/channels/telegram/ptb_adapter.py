@@ -8,6 +8,7 @@ runs them; they only translate and pass on, adding no flow logic.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import warnings
 from collections.abc import Awaitable, Callable
@@ -38,12 +39,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.telegram.adapter import InputHandler
+from bot.channels.telegram.adapter import InputHandler, inputs_of, note_input
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
     ApiCall,
-    TgInput,
     from_member_change,
     from_message,
     from_press,
@@ -51,6 +51,8 @@ from bot.channels.telegram.inputs import (
 from bot.channels.telegram.intake import ALLOWED_UPDATES
 
 __all__ = ["PtbAdapter"]
+
+log = logging.getLogger(__name__)
 
 # We send every request through Bot.do_api_request with plain JSON parameters (the same ApiCall
 # the aiogram adapter sends); ptb suggests its typed methods instead, which is only advice.
@@ -114,42 +116,31 @@ class PtbAdapter:
         self.bot_id = int(token.split(":", 1)[0]) if ":" in token else 0
         self.username = ""
         self._handler: InputHandler | None = None
-        # ptb hands a handler's exception to its error handlers instead of raising it; we keep it
-        # here and raise it from process(), so a failed update is never confirmed.
-        self._failures: dict[int, Exception] = {}
         self._register()
 
     def bind(self, handler: InputHandler) -> None:
         """Set what the handlers call with each input."""
         self._handler = handler
 
-    async def _emit(self, tin: TgInput) -> None:
-        if self._handler is None:
-            raise RuntimeError("the ptb adapter is not bound to a handler")
-        try:
-            await self._handler(tin)
-        except Exception as exc:
-            self._failures[tin.update_id] = exc
-            raise
-
     def _register(self) -> None:
         async def on_message(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             if update.message is None:
                 return  # edited messages, channel posts: not a resident talking to the bot
-            await self._emit(from_message(update.update_id, update.message))
+            await note_input(from_message(update.update_id, update.message))
 
         async def on_press(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             if update.callback_query is not None:
-                await self._emit(from_press(update.update_id, update.callback_query))
+                await note_input(from_press(update.update_id, update.callback_query))
 
         async def on_member(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
             change = update.my_chat_member
             tin = from_member_change(update.update_id, change) if change is not None else None
             if tin is not None:
-                await self._emit(tin)
+                await note_input(tin)
 
-        async def on_error(_update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-            """Failures are raised again from process(); nothing more to do here."""
+        async def on_error(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            """An update our handlers could not even read: logged, and the update skipped."""
+            log.error("python-telegram-bot could not hand over an update: %r", context.error)
 
         app = self.application
         app.add_error_handler(on_error)
@@ -201,8 +192,14 @@ class PtbAdapter:
         return int(user.id) if user is not None else None
 
     async def process(self, update: Any) -> None:
-        """Run ptb's application (and so our handlers) on the update."""
-        await self.application.process_update(update)
-        failure = self._failures.pop(int(update.update_id), None)
-        if failure is not None:
-            raise failure
+        """Run ptb's application on the update, then the turn for what its handlers found.
+
+        The turn runs here rather than inside ptb's handler, so its failure reaches the caller
+        (ptb would pass it to its error handlers) and the update is never confirmed.
+        """
+        if self._handler is None:
+            raise RuntimeError("the ptb adapter is not bound to a handler")
+        inputs = await inputs_of(self.application.process_update(update))
+        del update  # not needed while the turn waits for its commit
+        for tin in inputs:
+            await self._handler(tin)
