@@ -24,7 +24,14 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods.base import Response
-from aiogram.types import CallbackQuery, ChatMemberUpdated, FSInputFile, Message, Update
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    FSInputFile,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 
 from bot.channels.telegram.adapter import InputHandler, inputs_of, note_input
 from bot.channels.telegram.delivery import Transport
@@ -79,13 +86,39 @@ def _answer_as_json(name: str) -> Any:
 
 
 class _Transport:
+    # Distinct keyboards kept as aiogram objects: a step shows every resident the same buttons.
+    KEYBOARDS_KEPT = 1_024
+
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self._keyboards: dict[tuple[Any, ...], InlineKeyboardMarkup] = {}
+
+    def _keyboard(self, markup: Any) -> Any:
+        """The aiogram keyboard for ``markup`` (Bot API JSON), built once per distinct keyboard.
+
+        Building a keyboard's objects anew for every message cost as much as the rest of the
+        request; aiogram's own shortcuts reuse one keyboard object the same way.
+        """
+        try:
+            key = tuple(
+                tuple(tuple(button.items()) for button in row) for row in markup["inline_keyboard"]
+            )
+        except (AttributeError, KeyError, TypeError):
+            return markup  # not an inline keyboard in the usual shape: aiogram validates it
+        model = self._keyboards.get(key)
+        if model is None:
+            model = InlineKeyboardMarkup.model_validate(markup)
+            if len(self._keyboards) >= self.KEYBOARDS_KEPT:
+                self._keyboards.pop(next(iter(self._keyboards)))  # the oldest
+            self._keyboards[key] = model
+        return model
 
     async def call(self, call: ApiCall) -> Any:
         params = dict(call.params)
         if call.upload:
             params[call.upload_field] = FSInputFile(call.upload)
+        if "reply_markup" in params:
+            params["reply_markup"] = self._keyboard(params["reply_markup"])
         # Validated, as aiogram's own shortcuts do: for aiogram's models that is quicker than
         # ``model_construct``, which copies every field's default.
         request = _answer_as_json(call.method).model_validate(params)
