@@ -302,7 +302,23 @@ def _make_fast_loader() -> Any:
             yaml.constructor.SafeConstructor.__init__(self)
             _Resolver.__init__(self)
 
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # A plain scalar's type depends on its text alone, and flow files repeat the same
+            # keys thousands of times: remember each answer instead of trying every pattern.
+            if kind is ScalarNode and implicit[0]:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = _Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return _Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+
     return FastLoader
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 50_000
 
 
 _FastLoader: Any = _make_fast_loader()
@@ -318,6 +334,7 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+_STR = "tag:yaml.org,2002:str"
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -348,6 +365,8 @@ class _Builder:
         if node.tag not in _STANDARD_TAGS:
             raise _Stop(mark.line + 1, mark.column + 1, "yaml.tag", {"tag": node.tag})
         if isinstance(node, ScalarNode):
+            if node.tag == _STR:
+                return node.value  # most scalars: the text as written
             try:
                 return self.loader.construct_object(node, deep=True)
             except (yaml.constructor.ConstructorError, ValueError):
