@@ -62,12 +62,17 @@ def settle_memory() -> None:
 
     The frameworks and the flows leave hundreds of thousands of long-lived objects; without this
     every full collection walks them all again (about 150 ms each under load, which is most of
-    the slowest replies). Freezing them, and collecting the young generation less often,
-    keeps collections short; memory stays bounded (the session cache is bounded).
+    the slowest replies). Freezing them keeps collections short.
+
+    The young generation is sized above what updates in flight hold: with a thousand residents
+    writing at once, each turn waiting for its commit keeps about 75 objects alive, and a
+    smaller young generation made the collector walk those live objects again and again (8% of
+    the time under load) although reference counting frees them moments later. The turns leave
+    almost no cyclic garbage, so memory stays bounded (the session cache is bounded too).
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
+    gc.set_threshold(100_000, 20, 20)
 
 
 class _RedactToken(logging.Filter):
