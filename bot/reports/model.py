@@ -31,7 +31,7 @@ FLOW_OUTCOMES = ("completed", "referred", "gave_up", "abandoned")
 VISIT_OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
 # A service whose latest outcome is one of these needs nothing more: every other outcome
 # (later, police, no_smartphone, no_chip_id, or a code added later) leaves it pending.
-PENDING_EXCLUDED = frozenset({"done", "declined"})
+PENDING_EXCLUDED = frozenset({"done", "declined"})  # as bot.staff.model.SETTLED_OUTCOMES
 
 
 def percent(part: int, whole: int | None) -> Decimal | None:

@@ -10,6 +10,7 @@ from bot.types import SessionKey
 __all__ = [
     "OUTCOMES",
     "REVISIT_OUTCOMES",
+    "SETTLED_OUTCOMES",
     "AdminAction",
     "Household",
     "HouseholdStatus",
@@ -23,6 +24,8 @@ __all__ = [
 OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
 # These put the household on the volunteer's list of places to go back to.
 REVISIT_OUTCOMES = frozenset({"police", "later"})
+# Nothing left to do for the service: done, or the resident said no (as the reports count it).
+SETTLED_OUTCOMES = frozenset({"done", "declined"})
 
 InviteCheck = Literal["ok", "wrong", "used", "expired", "already"]
 
@@ -80,8 +83,8 @@ class HouseholdStatus:
 
     @property
     def pending(self) -> tuple[ServiceStatus, ...]:
-        """Services not done yet."""
-        return tuple(s for s in self.services if s.outcome != "done")
+        """Services still to do: neither done nor declined by the resident."""
+        return tuple(s for s in self.services if s.outcome not in SETTLED_OUTCOMES)
 
     @property
     def revisit(self) -> tuple[ServiceStatus, ...]:
