@@ -336,7 +336,7 @@ def _nesting(text: str) -> int:
 
 _STR = "tag:yaml.org,2002:str"
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
+    _STR,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.staff.model import OUTCOMES, SETTLED_OUTCOMES
+
 __all__ = [
     "FLOW_OUTCOMES",
     "PENDING_EXCLUDED",
@@ -27,11 +29,10 @@ __all__ = [
 
 # How a flow run ends (runs.outcome), in the order reports list them.
 FLOW_OUTCOMES = ("completed", "referred", "gave_up", "abandoned")
-# What a volunteer records at the end of a flow during a visit (visit_outcomes.outcome).
-VISIT_OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
-# A service whose latest outcome is one of these needs nothing more: every other outcome
-# (later, police, no_smartphone, no_chip_id, or a code added later) leaves it pending.
-PENDING_EXCLUDED = frozenset({"done", "declined"})  # as bot.staff.model.SETTLED_OUTCOMES
+# What a volunteer records at the end of a flow during a visit (visit_outcomes.outcome), and the
+# outcomes that leave nothing pending: the staff desk's own definitions.
+VISIT_OUTCOMES = OUTCOMES
+PENDING_EXCLUDED = SETTLED_OUTCOMES
 
 
 def percent(part: int, whole: int | None) -> Decimal | None:

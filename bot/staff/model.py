@@ -24,7 +24,8 @@ __all__ = [
 OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
 # These put the household on the volunteer's list of places to go back to.
 REVISIT_OUTCOMES = frozenset({"police", "later"})
-# Nothing left to do for the service: done, or the resident said no (as the reports count it).
+# A service whose latest outcome is one of these needs nothing more: every other outcome
+# (later, police, no_smartphone, no_chip_id, or a code added later) leaves it pending.
 SETTLED_OUTCOMES = frozenset({"done", "declined"})
 
 InviteCheck = Literal["ok", "wrong", "used", "expired", "already"]
@@ -80,11 +81,6 @@ class HouseholdStatus:
 
     household: Household
     services: tuple[ServiceStatus, ...]
-
-    @property
-    def pending(self) -> tuple[ServiceStatus, ...]:
-        """Services still to do: neither done nor declined by the resident."""
-        return tuple(s for s in self.services if s.outcome not in SETTLED_OUTCOMES)
 
     @property
     def revisit(self) -> tuple[ServiceStatus, ...]:

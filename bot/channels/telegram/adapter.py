@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.inputs import TgInput
 
-__all__ = ["Adapter", "InputHandler", "inputs_of", "note_input"]
+__all__ = ["Adapter", "InputHandler", "handle_inputs", "note_input"]
 
 InputHandler = Callable[[TgInput], Awaitable[None]]
 
@@ -17,28 +17,35 @@ InputHandler = Callable[[TgInput], Awaitable[None]]
 _found: ContextVar[list[TgInput] | None] = ContextVar("telegram_inputs", default=None)
 
 
-async def inputs_of(dispatch: Awaitable[None]) -> list[TgInput]:
-    """Run a framework's dispatcher on one update; the inputs its handlers noted.
+async def handle_inputs(dispatch: Awaitable[None], handler: InputHandler | None) -> None:
+    """Run a framework's dispatcher on one update, then ``handler`` on each input it noted.
 
-    The turn for each input then runs after the dispatcher has returned: a turn waits for its
-    commit, and by then the framework's per-update objects (middleware chains, handler frames)
-    are gone, which keeps the garbage collector's work small when a thousand residents write
-    at once.
+    The turns run after the dispatcher has returned, not inside the framework's handlers: a turn
+    waits for its commit, and by then the framework's per-update objects (middleware chains,
+    handler frames) are gone, which keeps the garbage collector's work small when a thousand
+    residents write at once. A turn's failure also reaches the caller directly, so its update is
+    never confirmed.
     """
+    if handler is None:
+        close = getattr(dispatch, "close", None)
+        if close is not None:
+            close()  # a coroutine never to be awaited
+        raise RuntimeError("the Telegram adapter is not bound to a handler")
     found: list[TgInput] = []
     token = _found.set(found)
     try:
         await dispatch
     finally:
         _found.reset(token)
-    return found
+    for tin in found:
+        await handler(tin)
 
 
 async def note_input(tin: TgInput) -> None:
-    """What a framework's handler does with the input it translated (see :func:`inputs_of`)."""
+    """What a framework's handler does with the input it translated (see :func:`handle_inputs`)."""
     found = _found.get()
     if found is None:
-        raise RuntimeError("a Telegram handler ran outside the adapter's process()")
+        raise RuntimeError("a Telegram handler ran outside handle_inputs()")
     found.append(tin)
 
 

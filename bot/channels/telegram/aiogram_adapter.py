@@ -33,7 +33,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.channels.telegram.adapter import InputHandler, inputs_of, note_input
+from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
@@ -209,9 +209,6 @@ class AiogramAdapter:
 
     async def process(self, update: Any) -> None:
         """Run aiogram's dispatcher on the update, then the turn for what its handlers found."""
-        if self._handler is None:
-            raise RuntimeError("the aiogram adapter is not bound to a handler")
-        inputs = await inputs_of(self.dispatcher.feed_update(self.bot, update))
+        dispatch = self.dispatcher.feed_update(self.bot, update)
         del update  # not needed while the turn waits for its commit
-        for tin in inputs:
-            await self._handler(tin)
+        await handle_inputs(dispatch, self._handler)

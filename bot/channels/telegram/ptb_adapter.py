@@ -39,7 +39,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.telegram.adapter import InputHandler, inputs_of, note_input
+from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
@@ -194,12 +194,8 @@ class PtbAdapter:
     async def process(self, update: Any) -> None:
         """Run ptb's application on the update, then the turn for what its handlers found.
 
-        The turn runs here rather than inside ptb's handler, so its failure reaches the caller
-        (ptb would pass it to its error handlers) and the update is never confirmed.
+        (Run inside ptb's handler, a turn's failure would go to ptb's error handlers instead.)
         """
-        if self._handler is None:
-            raise RuntimeError("the ptb adapter is not bound to a handler")
-        inputs = await inputs_of(self.application.process_update(update))
+        dispatch = self.application.process_update(update)
         del update  # not needed while the turn waits for its commit
-        for tin in inputs:
-            await self._handler(tin)
+        await handle_inputs(dispatch, self._handler)
