@@ -6,6 +6,7 @@ __all__ = [
     "ConfigError",
     "DependencyMissing",
     "FlowError",
+    "FlowRuntimeError",
     "StorageError",
     "TroLySoError",
 ]
@@ -33,6 +34,23 @@ class FlowError(TroLySoError):
         count = len(problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the flows"
         super().__init__(head + ":\n" + "\n".join(problems))
+
+
+class FlowRuntimeError(TroLySoError):
+    """A loaded flow cannot do what a turn needs: a step or flow that is not there, a text that
+    cannot be made. The engine catches it, takes the resident to the menu and tells the admins.
+    """
+
+    def __init__(
+        self, code: str, *, flow_id: str, step: str = "", path: str = "", detail: str = ""
+    ) -> None:
+        self.code = code
+        self.flow_id = flow_id
+        self.step = step
+        self.path = path
+        self.detail = detail
+        where = f"{path or flow_id}, step {step}" if step else (path or flow_id)
+        super().__init__(f"{where}: {code}{': ' + detail if detail else ''}")
 
 
 class StorageError(TroLySoError):

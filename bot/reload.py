@@ -3,8 +3,9 @@
 The folders are polled (a few file stats every couple of seconds costs nothing and works on every
 system). A change is loaded and checked whole, off the event loop; if anything is wrong the bot
 keeps serving the last good version, logs every problem with its line, and tells the admins.
-Residents in the middle of a flow carry on with the new version when their step still exists and
-still waits; otherwise the flow starts again with a short note (see docs/flows.md).
+Residents in the middle of a flow carry on with the new version when their step still exists as
+the same kind of step; otherwise they are offered the nearest step or a fresh start; the content
+they started is kept for them meanwhile (bot/engine/pinning.py, docs/flows.md).
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ class FlowReloader:
                 if flow_id not in old.flows or old.flows[flow_id].digest != flow.digest
             )
         )
+        # Residents part-way through an edited flow may still need the content they started.
+        engine.keep_versions_of(old)
         self.assistant.engine = engine
         self._refused = ()
         await self.storage.record_flow_versions(versions_of(engine, self.clock()))

@@ -11,18 +11,34 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.engine.runner import Engine
-from bot.engine.session import Expire, FollowUpDue, TimerEvent
+from bot.engine.session import Expire, FlowFault, FollowUpDue, TimerEvent
+from bot.flows.problems import Problem
 from bot.staff.desk import StaffDesk
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.types import IncomingEvent, OutgoingMessage, SessionKey
 
-__all__ = ["Assistant", "Handled"]
+__all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
 log = logging.getLogger(__name__)
+
+# Told once about each flow that failed at run time (the console prints it, Telegram tells the
+# admin chats).
+FaultSink = Callable[[FlowFault], Awaitable[None]]
+
+
+def fault_problem(fault: FlowFault) -> Problem:
+    """A fault as a problem admins read like lint's: file, step, what failed, what to do."""
+    return Problem(
+        path=fault.path or fault.flow_id,
+        code=f"runtime.{fault.code}",
+        params={"detail": fault.detail or fault.step},
+        line=fault.line,
+        step=fault.step,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +63,13 @@ class Assistant:
         *,
         clock: Callable[[], float] = time.time,
         desk: StaffDesk | None = None,
+        on_fault: FaultSink | None = None,
     ) -> None:
         self.engine = engine
+        self.on_fault = on_fault
+        # Faults already told, for the engine they happened in (a reload may fix or renew them).
+        self._told: set[tuple[str, str, str, str]] = set()
+        self._told_for: Engine | None = None
         self.storage = storage
         self.clock = clock
         # Volunteers' and admins' commands, in front of the engine (None: residents only).
@@ -123,7 +144,25 @@ class Assistant:
                 lang = engine.default_language
                 text = engine.catalog.text("flow.broken", lang, xung_ho="bạn")
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
-            return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids))
+        if reply.faults:
+            await self._tell(engine, reply.faults)
+        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids))
+
+    async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
+        """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""
+        if self._told_for is not engine:
+            self._told, self._told_for = set(), engine
+        for fault in faults:
+            seen = (fault.path or fault.flow_id, fault.step, fault.code, fault.detail)
+            if seen in self._told:
+                continue
+            self._told.add(seen)
+            if self.on_fault is None:
+                continue
+            try:
+                await self.on_fault(fault)
+            except Exception as exc:
+                log.warning("could not tell the admins about a broken flow: %r", exc)
 
     async def language_of(self, key: SessionKey) -> str:
         """The language ``key`` is using (the default for someone new)."""

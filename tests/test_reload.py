@@ -85,7 +85,7 @@ async def test_edit_valid_then_broken_then_fixed_while_a_resident_is_mid_flow(
         await rig.stop()
 
 
-async def test_a_removed_step_restarts_the_flow_with_a_note(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+async def test_a_removed_step_offers_the_nearest_step_or_a_fresh_start(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
     flows = copy_flows(tmp_path)
     rig = TelegramRig(fake_bot_api, "ptb", "webhook", tmp_path / "db.sqlite3", flows=flows)
     await rig.start()
@@ -104,7 +104,9 @@ async def test_a_removed_step_restarts_the_flow_with_a_note(fake_bot_api: FakeBo
         result = await reloader.check()
         assert result is not None and result.applied
         await ba.send("hello")
-        assert "vừa được cập nhật" in ba.text and "Bước một." in ba.text
+        assert "vừa được cập nhật" in ba.text
+        await ba.press("🔄 Bắt đầu lại")
+        assert ba.text == "Bước một."
         runs = await rig.storage.runs()
         assert [(r.run.outcome, r.run.path[-1]) for r in runs] == [("abandoned", "second")]
     finally:

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import buttons, routing, timers
+from bot.engine import buttons, pinning, routing, timers
 from bot.engine.inputs import check_answer
 from bot.engine.render import Renderable, render
 from bot.engine.session import (
     Expire,
     FinishedRun,
+    FlowFault,
     FollowUpDue,
     FollowUpJob,
     Frame,
@@ -26,6 +27,7 @@ from bot.engine.session import (
     TimerEvent,
 )
 from bot.engine.timers import CONTINUE, RESTART
+from bot.errors import FlowRuntimeError
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
@@ -50,6 +52,8 @@ log = logging.getLogger(__name__)
 # residents from a loop slipped past it.
 _MAX_STEPS_PER_TURN = 100
 ABANDONED = "abandoned"
+# Earlier contents of each flow kept for residents still running them (see pinning.py).
+VERSIONS_KEPT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class Reply:
     # Reminders to schedule, and whether the resident's pending ones are cancelled.
     followups: tuple[FollowUpJob, ...] = ()
     cancel_followups: bool = False
+    # Flows that failed in this turn (the resident was taken to the menu): for the admins.
+    faults: tuple[FlowFault, ...] = ()
 
 
 @dataclass(slots=True)
@@ -83,6 +89,7 @@ class _Turn:
     followups: list[FollowUpJob] = field(default_factory=list)
     cancel_followups: bool = False
     firing: bool = False
+    faults: list[FlowFault] = field(default_factory=list)
 
 
 class Engine:
@@ -97,14 +104,17 @@ class Engine:
         context: Mapping[str, Any] | None = None,
         welcome_flow: str = "",
         router: Router | None = None,
+        archive: Mapping[tuple[str, str], CompiledFlow] | None = None,
     ) -> None:
         self.flows = dict(flows)
+        # Earlier contents of flows, by (flow id, digest), for residents pinned to them.
+        self.archive: dict[tuple[str, str], CompiledFlow] = dict(archive or {})
         self.catalog = catalog
         self.default_language = default_language
         self.context = dict(context or {})
         # Which flow typed words mean (None: only exact titles and trigger phrases are found).
         self.router = router
-        self._signatures: dict[tuple[str, str], str] = {}
+        self._signatures: dict[tuple[str, str, str], str] = {}
         # Run once before a resident's first flow (how to address them, the privacy notice...).
         self.welcome_flow = welcome_flow if welcome_flow in self.flows else ""
         self.menu_flows = sorted(
@@ -117,6 +127,42 @@ class Engine:
         )
 
     # --- the public entry points -----------------------------------------------------------------
+
+    def keep_versions_of(self, previous: Engine) -> None:
+        """Hold the contents ``previous`` ran that this engine replaces, for pinned residents.
+
+        Called on a new engine before it serves anyone. At most :data:`VERSIONS_KEPT` earlier
+        contents per flow are held, newest first; a resident pinned to one dropped (or to one
+        from before a restart) gets the rules that need no old version (pinning.py).
+        """
+        held = dict(previous.archive)
+        for flow in previous.flows.values():
+            held[(flow.id, flow.digest)] = flow
+        kept: dict[str, int] = {}
+        archive: dict[tuple[str, str], CompiledFlow] = {}
+        # Newest first: the previous engine's live flows, then its archive in the order kept.
+        ordered = [*reversed(list(held.items()))]
+        for (flow_id, digest), flow in ordered:
+            live = self.flows.get(flow_id)
+            if live is not None and live.digest == digest:
+                continue
+            if kept.get(flow_id, 0) >= VERSIONS_KEPT:
+                continue
+            kept[flow_id] = kept.get(flow_id, 0) + 1
+            archive[(flow_id, digest)] = flow
+        self.archive = dict(reversed(list(archive.items())))
+
+    def flow_of(self, frame: Frame) -> CompiledFlow:
+        """The content ``frame`` runs: the live flow, or the earlier one it is pinned to."""
+        live = self.flows.get(frame.flow_id)
+        if live is not None and (not frame.digest or frame.digest == live.digest):
+            return live
+        held = self.archive.get((frame.flow_id, frame.digest))
+        if held is not None:
+            return held
+        if live is not None:
+            return live
+        raise FlowRuntimeError("missing_flow", flow_id=frame.flow_id, step=frame.step)
 
     def expires_after(self, session: Session) -> float | None:
         """How long ``session`` may stay idle before its flow expires (None: not in a flow)."""
@@ -157,10 +203,28 @@ class Engine:
             # Anything the resident does cancels the reminders still waiting for them.
             turn.cancel_followups = True
             current.active_at = now
-        self._reconcile(turn)
-        if not timer:
             # Extra buttons of the last reply are valid for this event only.
             turn.offers, current.offers = list(current.offers), []
+        try:
+            outcome = pinning.reconcile(self, turn, timer=timer, command=isinstance(event, Command))
+            if outcome is pinning.Outcome.CARRY_ON:
+                self._dispatch(turn, event)
+        except FlowRuntimeError as exc:
+            self._recover(turn, exc)
+        current.turn += 1
+        current.updated_at = now
+        return Reply(
+            session=current,
+            messages=tuple(turn.messages),
+            finished=tuple(turn.finished),
+            alerts=tuple(turn.alerts),
+            followups=tuple(turn.followups),
+            cancel_followups=turn.cancel_followups,
+            faults=tuple(turn.faults),
+        )
+
+    def _dispatch(self, turn: _Turn, event: IncomingEvent | TimerEvent) -> None:
+        current = turn.session
         if isinstance(event, FollowUpDue):
             timers.on_follow_up(self, turn, event)
         elif isinstance(event, Expire):
@@ -180,16 +244,40 @@ class Engine:
             if event.lang in self.catalog.languages:
                 current.lang = event.lang
             self._on_opened(turn)
-        current.turn += 1
-        current.updated_at = now
-        return Reply(
-            session=current,
-            messages=tuple(turn.messages),
-            finished=tuple(turn.finished),
-            alerts=tuple(turn.alerts),
-            followups=tuple(turn.followups),
-            cancel_followups=turn.cancel_followups,
+
+    def _recover(self, turn: _Turn, exc: FlowRuntimeError) -> None:
+        """A flow failed mid-turn: a kind word and the menu for the resident, a fault for admins.
+
+        Whatever the turn had said or scheduled is dropped (it came from the failing flow); the
+        runs in progress are recorded as left, so reports still show where the resident was.
+        """
+        flow = self.flows.get(exc.flow_id)
+        fault = FlowFault(
+            code=exc.code,
+            flow_id=exc.flow_id,
+            step=exc.step,
+            path=exc.path or (flow.path if flow is not None else ""),
+            line=flow.lines.get(exc.step, 1) if flow is not None else 1,
+            detail=exc.detail,
         )
+        log.warning(
+            "%s:%d: flow %s, step %s: %s (%s); the resident was taken to the menu",
+            fault.path or "-",
+            fault.line,
+            fault.flow_id,
+            fault.step or "-",
+            fault.code,
+            fault.detail or "-",
+        )
+        turn.faults.append(fault)
+        turn.messages.clear()
+        turn.notices.clear()
+        turn.followups.clear()
+        turn.dry = False
+        self._abandon_all(turn)
+        turn.session.offers = []
+        turn.notices.append(self._ui(turn, "flow.fault"))
+        self._show_menu(turn, with_prompt=False)
 
     # --- events ----------------------------------------------------------------------------------
 
@@ -256,7 +344,7 @@ class Engine:
         if session.screen != "flow" or not session.stack or not payload.startswith(("c:", "h:")):
             return False
         frame, step = self._current(session)
-        token = self._signature(frame.flow_id, frame.step, step)
+        token = self._signature(frame, step)
         if payload.startswith("h:"):
             return step.help is not None and payload == buttons.help_button(token)
         _c, _, rest = payload.partition(":")
@@ -349,7 +437,7 @@ class Engine:
         assert step.ask is not None and step.go is not None
         answer = check_answer(step.ask, text)
         if not answer.ok:
-            flow = self.flows[frame.flow_id]
+            flow = self.flow_of(frame)
             template = flow.text(frame.step, "retry", turn.session.lang)
             if template is not None:  # the flow's own words know the question best
                 retry = self._render(turn, template, frame)
@@ -379,7 +467,7 @@ class Engine:
         session = turn.session
         for _ in range(_MAX_STEPS_PER_TURN):
             frame = session.stack[-1]
-            flow = self.flows[frame.flow_id]
+            flow = self.flow_of(frame)
             step = flow.step(step_id)
             frame.step = step_id
             frame.path.append(step_id)
@@ -391,7 +479,15 @@ class Engine:
                 continue
             if kind == "flow":
                 assert step.flow is not None
-                child = self.flows[step.flow]
+                child = self.flows.get(step.flow)
+                if child is None:
+                    raise FlowRuntimeError(
+                        "missing_flow",
+                        flow_id=flow.id,
+                        step=step_id,
+                        path=flow.path,
+                        detail=step.flow,
+                    )
                 session.stack.append(self._new_frame(turn, child))
                 step_id = child.flow.start
                 continue
@@ -412,14 +508,14 @@ class Engine:
             if next_step is None:
                 return
             step_id = next_step
-        log.error(
-            "flow %s: more than %d steps without waiting",
-            session.stack[-1].flow_id,
-            _MAX_STEPS_PER_TURN,
+        frame = session.stack[-1]
+        raise FlowRuntimeError(
+            "loop",
+            flow_id=frame.flow_id,
+            step=frame.step,
+            path=self.flow_of(frame).path,
+            detail=f"more than {_MAX_STEPS_PER_TURN} steps without waiting",
         )
-        self._abandon_all(turn)
-        turn.notices.append(self._ui(turn, "flow.broken"))
-        self._show_menu(turn, with_prompt=False)
 
     def _decide(self, turn: _Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str:
         context = self._context(turn, frame)
@@ -454,14 +550,14 @@ class Engine:
         parent.vars["last_outcome"] = outcome
         if frame.detour:
             # Back to the step the resident left to follow this flow.
-            title = self.flows[parent.flow_id].flow.title.get(session.lang)
+            title = self.flow_of(parent).flow.title.get(session.lang)
             turn.notices.append(self._ui(turn, "route.back_to", title=title))
             return parent.step
         if parent.resume_at:
             # The welcome flow ran before this flow's first step: now enter that step.
             target, parent.resume_at = parent.resume_at, ""
             return target
-        parent_step = self.flows[parent.flow_id].step(parent.step)
+        parent_step = self.flow_of(parent).step(parent.step)
         assert parent_step.go is not None
         return parent_step.go
 
@@ -544,6 +640,7 @@ class Engine:
             version=flow.version,
             step=flow.flow.start,
             started_at=turn.now,
+            digest=flow.digest,
             credit=credit,
         )
 
@@ -579,46 +676,11 @@ class Engine:
             visit_id=frame.credit.get("visit_id"),
         )
 
-    def _reconcile(self, turn: _Turn) -> None:
-        """Make sure the session's place still exists in the flows as loaded now.
-
-        A resident keeps going on a changed flow when their step is still there and still waits;
-        otherwise the flow starts again (and the old run is recorded as left), so nobody is ever
-        sent to a step that no longer exists.
-        """
-        session = turn.session
-        if not session.stack:
-            return
-        for depth, frame in enumerate(session.stack):
-            flow = self.flows.get(frame.flow_id)
-            if flow is None:
-                self._abandon_all(turn)
-                session.screen = "menu"
-                turn.notices.append(self._ui(turn, "flow.gone"))
-                return
-            if frame.version == flow.version:
-                continue
-            step = flow.flow.steps.get(frame.step)
-            on_top = depth == len(session.stack) - 1
-            detoured = not on_top and session.stack[depth + 1].detour
-            fits = step is not None and (
-                step.waits if on_top or detoured else (step.kind == "flow" or bool(frame.resume_at))
-            )
-            if not fits:
-                root = session.stack[0].flow_id
-                self._abandon_all(turn)
-                turn.notices.append(self._ui(turn, "flow.updated"))
-                if session.screen == "flow":
-                    self._start_flow(turn, root)
-                return
-            frame.version = flow.version
-            frame.history = [s for s in frame.history if s in flow.flow.steps]
-
     # --- showing things --------------------------------------------------------------------------
 
     def _current(self, session: Session) -> tuple[Frame, Step]:
         frame = session.stack[-1]
-        return frame, self.flows[frame.flow_id].step(frame.step)
+        return frame, self.flow_of(frame).step(frame.step)
 
     def _show_current(self, turn: _Turn) -> None:
         screen = turn.session.screen
@@ -635,7 +697,7 @@ class Engine:
 
     def _show_step(self, turn: _Turn) -> None:
         frame, step = self._current(turn.session)
-        flow = self.flows[frame.flow_id]
+        flow = self.flow_of(frame)
         self._emit_say(
             turn,
             flow,
@@ -649,7 +711,7 @@ class Engine:
         self, turn: _Turn, frame: Frame, step: Step, *, with_choices: bool = True
     ) -> list[list[Button]]:
         lang = turn.session.lang
-        token = self._signature(frame.flow_id, frame.step, step)
+        token = self._signature(frame, step)
         rows: list[list[Button]] = []
         if with_choices:
             for index, choice in enumerate(step.choices or []):
@@ -705,7 +767,7 @@ class Engine:
         session.screen = "menu"
         rows: list[list[Button]] = []
         if session.stack:
-            title = self.flows[session.stack[0].flow_id].flow.title.get(lang)
+            title = self.flow_of(session.stack[0]).flow.title.get(lang)
             rows.append(
                 [Button(label=self._ui(turn, "button.resume", title=title), payload=buttons.RESUME)]
             )
@@ -774,12 +836,13 @@ class Engine:
             if button.payload
         ]
 
-    def _signature(self, flow_id: str, step_id: str, step: Step) -> str:
-        """The step's button token, worked out once per loaded flow."""
-        key = (flow_id, step_id)
+    def _signature(self, frame: Frame, step: Step) -> str:
+        """The button token of the frame's step, worked out once per content of the flow."""
+        key = (frame.flow_id, frame.digest, frame.step)
         token = self._signatures.get(key)
         if token is None:
-            token = self._signatures[key] = buttons.step_signature(flow_id, step_id, step)
+            token = buttons.step_signature(frame.flow_id, frame.step, step)
+            self._signatures[key] = token
         return token
 
     def _offered(self, session: Session) -> set[str]:
@@ -812,6 +875,8 @@ class Engine:
             context["xung_ho"] = "bạn" if session.lang == DEFAULT_LANGUAGE else "you"
         if frame is not None:
             flow = self.flows.get(frame.flow_id)
+            if flow is None or (frame.digest and frame.digest != flow.digest):
+                flow = self.archive.get((frame.flow_id, frame.digest), flow)
             if flow is not None:
                 for name in flow.variables:
                     context.setdefault(name, None)
@@ -825,8 +890,14 @@ class Engine:
             return
         try:
             text = render(template, self._context(turn, frame))
-        except Exception:
-            log.exception("flow %s step %s: notify text could not be made", flow.id, frame.step)
+        except Exception as exc:
+            log.warning(
+                "%s: step %s: the notify text could not be made (%s: %s)",
+                flow.path,
+                frame.step,
+                type(exc).__name__,
+                exc,
+            )
             text = f"{flow.id}/{frame.step}"
         turn.alerts.append(StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now))
 
@@ -835,9 +906,15 @@ class Engine:
             return template
         try:
             return render(template, self._context(turn, frame))
-        except Exception:
-            log.exception("flow %s step %s: text could not be shown", frame.flow_id, frame.step)
-            return self._ui(turn, "flow.broken")
+        except Exception as exc:
+            # The resident is taken to the menu and the admins are told (see _recover).
+            raise FlowRuntimeError(
+                "template",
+                flow_id=frame.flow_id,
+                step=frame.step,
+                path=self.flow_of(frame).path,
+                detail=f"{type(exc).__name__}: {exc}",
+            ) from exc
 
     def _ui(self, turn: _Turn, key: str, **params: Any) -> str:
         static = self.catalog.static(key, turn.session.lang)

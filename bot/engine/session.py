@@ -13,6 +13,7 @@ from typing import Any, Literal
 __all__ = [
     "Expire",
     "FinishedRun",
+    "FlowFault",
     "FollowUpDue",
     "FollowUpJob",
     "Frame",
@@ -35,6 +36,10 @@ class Frame:
     version: int
     step: str
     started_at: float
+    # The exact content this run follows (the compiled flow's digest): the frame is pinned to it,
+    # whatever ``version`` an admin declared (see bot/engine/pinning.py). Empty in sessions saved
+    # before pinning existed.
+    digest: str = ""
     history: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     vars: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +58,7 @@ class Frame:
             version=self.version,
             step=self.step,
             started_at=self.started_at,
+            digest=self.digest,
             history=list(self.history),
             path=list(self.path),
             vars=dict(self.vars),
@@ -120,6 +126,7 @@ class Session:
                     "v": f.version,
                     "step": f.step,
                     "t0": f.started_at,
+                    "d": f.digest,
                     "history": f.history,
                     "path": f.path,
                     "vars": f.vars,
@@ -155,6 +162,7 @@ class Session:
                     version=f["v"],
                     step=f["step"],
                     started_at=f["t0"],
+                    digest=str(f.get("d", "")),
                     history=list(f.get("history", [])),
                     path=list(f.get("path", [])),
                     vars=dict(f.get("vars", {})),
@@ -185,6 +193,22 @@ class StaffAlert:
     flow_id: str
     step: str
     at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowFault:
+    """A flow could not do what a turn needed, so the resident was taken to the menu.
+
+    For admins: ``code`` is "missing_step", "missing_flow" or "template"; ``path`` is the flow
+    file, ``step`` the step id, ``detail`` what failed.
+    """
+
+    code: str
+    flow_id: str
+    step: str = ""
+    path: str = ""
+    line: int = 1
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

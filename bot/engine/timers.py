@@ -67,7 +67,7 @@ def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
         and frame.started_at == job.run_started_at
         and (job.condition == "in_flow" or frame.step == job.anchor)
         and session.profile.get("reminders") is not False
-        and job.go in engine.flows[job.flow_id].flow.steps
+        and job.go in engine.flow_of(frame).flow.steps
     )
     if not relevant or frame is None:
         return
@@ -164,9 +164,13 @@ def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
         engine._start_flow(turn, flow_id) if flow_id in engine.flows else engine._show_menu(turn)
         return
     # Continue: a new run of the same flow, from the step where the old one stopped.
-    for saved in expired.get("stack", []):
+    saved_stack = list(expired.get("stack", []))
+    for depth, saved in enumerate(saved_stack):
         flow = engine.flows.get(saved["flow"])
-        if flow is None or saved["step"] not in flow.flow.steps:
+        step = flow.flow.steps.get(saved["step"]) if flow is not None else None
+        # The flow may have been edited since: the place must still wait (or call a sub-flow).
+        on_top = depth == len(saved_stack) - 1
+        if flow is None or step is None or not (step.waits if on_top else step.kind == "flow"):
             session.stack = []
             engine._start_flow(turn, flow_id)
             return
@@ -176,6 +180,7 @@ def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
                 version=flow.version,
                 step=saved["step"],
                 started_at=turn.now,
+                digest=flow.digest,
                 history=list(saved.get("history", [])),
                 path=[saved["step"]],
                 vars=dict(saved.get("vars", {})),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from jinja2.environment import TemplateExpression
 
 from bot.engine.render import Renderable
+from bot.errors import FlowRuntimeError
 from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Step
 
 __all__ = ["GLOBAL_NAMES", "CompiledFlow"]
@@ -26,6 +27,8 @@ class CompiledFlow:
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
     images: dict[str, str] = field(default_factory=dict)
+    # The line of each step's id in the file, for messages to admins about a step at run time.
+    lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -38,8 +41,13 @@ class CompiledFlow:
         return self.flow.version
 
     def step(self, step_id: str) -> Step:
-        """The step called ``step_id`` (``KeyError`` when the flow has none)."""
-        return self.flow.steps[step_id]
+        """The step called ``step_id`` (:class:`FlowRuntimeError` when the flow has none)."""
+        step = self.flow.steps.get(step_id)
+        if step is None:
+            raise FlowRuntimeError(
+                "missing_step", flow_id=self.id, step=step_id, path=self.path, detail=step_id
+            )
+        return step
 
     def text(self, step_id: str, part: str, lang: str) -> Renderable | None:
         """The compiled ``part`` ("say" or "retry") of a step in ``lang``, else in Vietnamese."""

@@ -82,6 +82,7 @@ def load_flows(paths: Iterable[Path]) -> LoadedFlows:
             conditions=check.conditions,
             variables=check.variables,
             images=check.images,
+            lines={step_id: doc.where(("steps", step_id), key=True)[0] for step_id in flow.steps},
         )
     return LoadedFlows(flows=flows, problems=problems)
 

@@ -306,6 +306,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there are no flow files (*.yaml) in {where}.",
         "vi": "không có tệp luồng (*.yaml) nào trong {where}.",
     },
+    # A running flow that failed (the resident was taken to the main menu)
+    "runtime.heading": {
+        "en": "⚠️ A guide failed while a resident was using it; they were taken to the main menu:",
+        "vi": "⚠️ Một hướng dẫn bị lỗi khi người dân đang dùng; họ đã được đưa về menu chính:",
+    },
+    "runtime.missing_step": {
+        "en": "the step '{detail}' is not in the flow as loaded. Check the 'go:' that leads there, run 'trolyso lint', and save the file again.",
+        "vi": "luồng đang chạy không có bước '{detail}'. Hãy kiểm tra 'go:' dẫn tới bước đó, chạy 'trolyso lint' rồi lưu lại tệp.",
+    },
+    "runtime.missing_flow": {
+        "en": "the flow '{detail}' is not loaded (was its file deleted or renamed?). Put it back, or change the step that calls it.",
+        "vi": "không có luồng '{detail}' (tệp đã bị xóa hoặc đổi tên?). Hãy đặt lại tệp, hoặc sửa bước gọi tới luồng đó.",
+    },
+    "runtime.template": {
+        "en": "the text of this step could not be made ({detail}). Check its {{{{ }}}} parts and try it with 'trolyso chat'.",
+        "vi": "không tạo được câu chữ của bước này ({detail}). Hãy kiểm tra các phần {{{{ }}}} và thử lại bằng 'trolyso chat'.",
+    },
+    "runtime.loop": {
+        "en": "the flow went round without waiting for the resident ({detail}). Make one step on the loop wait for an answer.",
+        "vi": "luồng chạy vòng mà không dừng chờ người dân ({detail}). Hãy cho một bước trong vòng đó chờ câu trả lời.",
+    },
     # Locales
     "locale.missing_key": {
         "en": "the text '{key}' is missing; the bot needs it. Add it (copy it from {example}).",

@@ -23,10 +23,12 @@ from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
 from bot.channels.telegram.limits import RateLimiter
 from bot.config import TelegramSettings
+from bot.engine.session import FlowFault
 from bot.errors import ConfigError, DependencyMissing
+from bot.flows.messages import describe
 from bot.flows.problems import Problem
 from bot.i18n.catalog import Catalog
-from bot.service import Assistant
+from bot.service import Assistant, fault_problem
 from bot.storage.base import Storage
 from bot.types import OutgoingMessage, SessionKey
 
@@ -269,6 +271,14 @@ class TelegramBot:
         if len(problems) > limit:
             lines.append(f"… (+{len(problems) - limit})")
         await self.delivery.send_many(chats, OutgoingMessage(text="\n".join(lines)))
+
+    async def tell_admins_fault(self, fault: FlowFault) -> None:
+        """Tell the admin chats that a flow failed for a resident, where, and what to fix."""
+        chats = self.settings.admin_chat_ids or self.settings.admin_ids
+        if not chats:
+            return
+        text = describe("runtime.heading", {}, "vi") + "\n" + fault_problem(fault).render("vi")
+        await self.delivery.send_many(chats, OutgoingMessage(text=text))
 
     async def send_to(self, key: SessionKey, message: OutgoingMessage) -> bool:
         """Send one message outside any conversation turn (a volunteer's morning list)."""
