@@ -508,13 +508,8 @@ class Engine:
             if next_step is None:
                 return
             step_id = next_step
-        frame = session.stack[-1]
-        raise FlowRuntimeError(
-            "loop",
-            flow_id=frame.flow_id,
-            step=frame.step,
-            path=self.flow_of(frame).path,
-            detail=f"more than {_MAX_STEPS_PER_TURN} steps without waiting",
+        raise self._fault_at(
+            session.stack[-1], "loop", f"more than {_MAX_STEPS_PER_TURN} steps without waiting"
         )
 
     def _decide(self, turn: _Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str:
@@ -908,13 +903,17 @@ class Engine:
             return render(template, self._context(turn, frame))
         except Exception as exc:
             # The resident is taken to the menu and the admins are told (see _recover).
-            raise FlowRuntimeError(
-                "template",
-                flow_id=frame.flow_id,
-                step=frame.step,
-                path=self.flow_of(frame).path,
-                detail=f"{type(exc).__name__}: {exc}",
-            ) from exc
+            raise self._fault_at(frame, "template", f"{type(exc).__name__}: {exc}") from exc
+
+    def _fault_at(self, frame: Frame, code: str, detail: str) -> FlowRuntimeError:
+        """The error for a failure at ``frame``'s step, naming its file."""
+        return FlowRuntimeError(
+            code,
+            flow_id=frame.flow_id,
+            step=frame.step,
+            path=self.flow_of(frame).path,
+            detail=detail,
+        )
 
     def _ui(self, turn: _Turn, key: str, **params: Any) -> str:
         static = self.catalog.static(key, turn.session.lang)

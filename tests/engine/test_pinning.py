@@ -52,6 +52,18 @@ async def at_second_step(flows: Path) -> Chat:
     return chat
 
 
+async def in_sub_flow(flows: Path) -> Chat:
+    """A resident inside demo_sub, called from demo's step run_sub."""
+    chat = Chat(make_engine(flows, welcome_flow=""))
+    await chat.open()
+    await chat.press("Thử nghiệm")
+    await chat.press("iPhone")
+    await chat.send("65")
+    await chat.send("Ba")
+    await chat.press("Đúng")
+    return chat
+
+
 async def test_a_text_edit_without_a_version_bump_shows_the_new_text_at_once(flows: Path) -> None:
     chat = await at_second_step(flows)
     edit(flows / "other.yaml", "Hết.", "Hết rồi. Giỏi lắm!")
@@ -154,14 +166,8 @@ async def test_a_command_still_works_and_mentions_the_update(flows: Path) -> Non
 
 
 async def test_a_calling_flow_keeps_its_version_until_the_sub_flow_ends(flows: Path) -> None:
-    chat = Chat(make_engine(flows, welcome_flow=""))
-    await chat.open()
-    await chat.press("Thử nghiệm")
-    await chat.press("iPhone")
-    await chat.send("65")
-    await chat.send("Ba")
-    await chat.press("Đúng")
-    assert chat.text == "Làm tiếp không?"  # inside demo_sub, called from demo's run_sub
+    chat = await in_sub_flow(flows)
+    assert chat.text == "Làm tiếp không?"
     edit(flows / "demo.yaml", "run_sub", "call_the_sub")
     reload(chat, flows)
     await chat.press("Có")  # the sub-flow carries on undisturbed
@@ -176,13 +182,7 @@ async def test_a_calling_flow_keeps_its_version_until_the_sub_flow_ends(flows: P
 async def test_a_calling_flow_whose_old_version_is_gone_ends_the_sub_flow_and_offers(
     flows: Path,
 ) -> None:
-    chat = Chat(make_engine(flows, welcome_flow=""))
-    await chat.open()
-    await chat.press("Thử nghiệm")
-    await chat.press("iPhone")
-    await chat.send("65")
-    await chat.send("Ba")
-    await chat.press("Đúng")
+    chat = await in_sub_flow(flows)
     edit(flows / "demo.yaml", "run_sub", "call_the_sub")
     reload(chat, flows, keep_old=False)
     await chat.press("Có")
