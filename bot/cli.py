@@ -108,8 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.channels.console import ConsoleChannel
+    from bot.engine.session import FlowFault
+    from bot.flows.messages import describe
     from bot.flows.problems import Problem
     from bot.reload import FlowReloader
+    from bot.service import fault_problem
     from bot.types import Opened
 
     with asyncio.Runner() as runner:
@@ -123,6 +126,13 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
                 for problem in problems:
                     print("  " + problem.render("vi"), file=sys.stderr)
 
+            async def tell_fault(fault: FlowFault) -> None:
+                print(f"Trợ lý số: {describe('runtime.heading', {}, 'vi')}", file=sys.stderr)
+                print("  " + fault_problem(fault).render("vi"), file=sys.stderr)
+
+            # tell_fault() shows a flow failing at run time once; the log would repeat it.
+            app.assistant.on_fault = tell_fault
+            logging.getLogger("bot.engine").setLevel(logging.ERROR)
             reloader = FlowReloader(
                 settings, app.assistant, app.storage, flows_dir=args.flows, on_problems=report
             )
@@ -173,6 +183,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 app.assistant.engine.catalog,
                 clock=clock,
             )
+            app.assistant.on_fault = bot.tell_admins_fault
             bot.reloader = FlowReloader(
                 settings,
                 app.assistant,

@@ -78,10 +78,13 @@ def _fits(
     if step is None or not step.waits:
         return False
     old = pinned.flow.steps.get(frame.step) if pinned is not None else None
-    return old is None or old.kind == step.kind
+    old_kind = old.kind if old is not None else frame.step_kind
+    return not old_kind or old_kind == step.kind
 
 
 def _move_to(frame: Frame, live: CompiledFlow) -> None:
+    step = live.flow.steps.get(frame.step)
+    frame.step_kind = step.kind if step is not None else ""
     frame.digest = live.digest
     frame.version = live.version
     frame.history = [step for step in frame.history if step in live.flow.steps]

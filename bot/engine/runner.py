@@ -206,7 +206,12 @@ class Engine:
             # Extra buttons of the last reply are valid for this event only.
             turn.offers, current.offers = list(current.offers), []
         try:
-            outcome = pinning.reconcile(self, turn, timer=timer, command=isinstance(event, Command))
+            # Expiry only files the place away (checked again when the resident comes back).
+            outcome = (
+                pinning.Outcome.CARRY_ON
+                if isinstance(event, Expire)
+                else pinning.reconcile(self, turn, timer=timer, command=isinstance(event, Command))
+            )
             if outcome is pinning.Outcome.CARRY_ON:
                 self._dispatch(turn, event)
         except FlowRuntimeError as exc:
@@ -479,6 +484,7 @@ class Engine:
                 continue
             if kind == "flow":
                 assert step.flow is not None
+                frame.step_kind = kind
                 child = self.flows.get(step.flow)
                 if child is None:
                     raise FlowRuntimeError(
@@ -492,6 +498,7 @@ class Engine:
                 step_id = child.flow.start
                 continue
             if kind in ("choices", "ask"):
+                frame.step_kind = kind
                 session.screen = "flow"
                 self._show_step(turn)
                 timers.schedule(self, turn, frame, step)

@@ -40,6 +40,9 @@ class Frame:
     # whatever ``version`` an admin declared (see bot/engine/pinning.py). Empty in sessions saved
     # before pinning existed.
     digest: str = ""
+    # The kind of step the frame rests on ("choices", "ask"; "flow" while a sub-flow runs), so a
+    # step that changed kind is recognised even when the old content is no longer held.
+    step_kind: str = ""
     history: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
     vars: dict[str, Any] = field(default_factory=dict)
@@ -59,6 +62,7 @@ class Frame:
             step=self.step,
             started_at=self.started_at,
             digest=self.digest,
+            step_kind=self.step_kind,
             history=list(self.history),
             path=list(self.path),
             vars=dict(self.vars),
@@ -127,6 +131,7 @@ class Session:
                     "step": f.step,
                     "t0": f.started_at,
                     "d": f.digest,
+                    "k": f.step_kind,
                     "history": f.history,
                     "path": f.path,
                     "vars": f.vars,
@@ -163,6 +168,7 @@ class Session:
                     step=f["step"],
                     started_at=f["t0"],
                     digest=str(f.get("d", "")),
+                    step_kind=str(f.get("k", "")),
                     history=list(f.get("history", [])),
                     path=list(f.get("path", [])),
                     vars=dict(f.get("vars", {})),

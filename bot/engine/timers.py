@@ -181,6 +181,7 @@ def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
                 step=saved["step"],
                 started_at=turn.now,
                 digest=flow.digest,
+                step_kind=step.kind,
                 history=list(saved.get("history", [])),
                 path=[saved["step"]],
                 vars=dict(saved.get("vars", {})),

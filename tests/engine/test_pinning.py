@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.runner import Engine
-from bot.engine.session import FlowFault, FollowUpDue, FollowUpJob
+from bot.engine.session import Expire, FlowFault, FollowUpDue, FollowUpJob
 from bot.storage.base import TurnRecord
 from tests.harness import FIXTURE_FLOWS, Chat, make_engine
 
@@ -296,3 +296,27 @@ async def test_a_template_that_fails_at_run_time_ends_in_the_menu_with_its_file_
     assert all(r.exc_info is None for r in caplog.records)
     [run] = [r.run for r in await chat.storage.runs()]
     assert run.outcome == "abandoned"
+
+
+async def test_a_step_that_changed_kind_is_recognised_after_a_restart_too(flows: Path) -> None:
+    chat = await at_second_step(flows)
+    edit(
+        flows / "other.yaml",
+        """    choices:
+      - label: { vi: Xong, en: Done }
+        go: finish""",
+        """    ask: { type: text, save_as: note }
+    go: finish""",
+    )
+    reload(chat, flows, keep_old=False)
+    await chat.send("Xong")
+    assert UPDATED in chat.text  # "Xong" is not taken as the answer to a question never asked
+
+
+async def test_an_idle_resident_on_a_changed_step_still_expires(flows: Path) -> None:
+    chat = await at_second_step(flows)
+    edit(flows / "other.yaml", "second", "second_renamed")
+    engine = reload(chat, flows)
+    session = await chat.session()
+    reply = engine.handle(session, Expire(), now=chat.clock.now + 30 * 86400)
+    assert reply.session.screen == "expired" and [r.outcome for r in reply.finished] == ["abandoned"]
