@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ from bot.staff.model import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
 from bot.storage.base import PendingFollowUp
 from bot.types import OutgoingMessage, SessionKey
 
-__all__ = ["ScheduleStore", "Scheduler", "Tick"]
+__all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,9 @@ class Tick:
     dropped: int = 0
     expired: int = 0
     morning_lists: int = 0
+
+    def __add__(self, other: Tick) -> Tick:
+        return Tick(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Tick)))
 
 
 def _minutes(text: str) -> int:
@@ -138,12 +141,36 @@ class Scheduler:
                 dropped += 1  # the resident had moved on: nothing to remind
         return fired, dropped
 
-    async def _expire(self, now: float) -> int:
+    async def catch_up(self, until: float, move_to: Callable[[float], None]) -> Tick:
+        """The passes a running bot makes until ``until``, for time that jumps forward.
+
+        A conversation test's ``wait:`` and ``/wait`` in ``trolyso chat --try`` move their clock
+        at once; ``move_to`` sets it to each moment something falls due on the way (a follow-up,
+        after quiet hours; an idle flow's expiry), a pass runs there, and a last one at ``until``.
+        """
+        done = Tick()
+        tried: set[float] = set()
+        while (moment := await self._next_moment(until)) is not None and moment not in tried:
+            tried.add(moment)
+            move_to(moment)
+            done += await self.tick()
+        move_to(until)
+        return done + await self.tick()
+
+    async def _next_moment(self, until: float) -> float | None:
+        """The first moment up to ``until`` when a pass has something to do, if any."""
+        moments = [self.effective_due(p.job.due) for p in await self.storage.due_followups(until)]
+        moments += [at for _key, _session, at in await self._idle(until)]
+        due = [moment for moment in moments if moment <= until]
+        return min(due) if due else None
+
+    async def _idle(self, now: float) -> list[tuple[SessionKey, Session, float]]:
+        """Sessions left idle in a flow past its ``expire_after`` at ``now``, and since when."""
         engine = self.assistant.engine
         shortest = min(
             (flow.flow.expire_seconds for flow in engine.flows.values()), default=14 * 86400.0
         )
-        expired = 0
+        found = []
         for key in await self.storage.idle_sessions(now - shortest):
             session = await self.storage.load(key)
             if session is None:
@@ -151,6 +178,12 @@ class Scheduler:
             limit = engine.expires_after(session)
             if limit is None or now - session.active_at < limit:
                 continue
+            found.append((key, session, session.active_at + limit))
+        return found
+
+    async def _expire(self, now: float) -> int:
+        expired = 0
+        for key, session, _at in await self._idle(now):
             handled = await self.assistant.handle(
                 key, Expire(), update_key=f"exp:{key}:{session.active_at}"
             )
@@ -236,3 +269,62 @@ class ScheduleStore(Protocol):
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool: ...
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None: ...
+
+
+class ResidentStore(Protocol):
+    """What :class:`OneResident` needs from storage (both storages provide it)."""
+
+    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]: ...
+    async def drop_followup(self, followup_id: int) -> None: ...
+    async def is_reachable(self, key: SessionKey) -> bool: ...
+    async def load(self, key: SessionKey) -> Session | None: ...
+
+
+class OneResident:
+    """A :class:`ScheduleStore` that shows the scheduler one resident only, and no volunteers.
+
+    Time that jumps for an admin trying a flow (a conversation test, ``trolyso chat --try``)
+    must not fire anyone else's reminders, even in a database residents share.
+    """
+
+    def __init__(self, storage: ResidentStore, key: SessionKey) -> None:
+        self.storage = storage
+        self.key = key
+
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
+        """The resident's follow-ups due before ``before``, earliest first."""
+        pending = await self.storage.pending_followups(self.key)
+        return [p for p in pending if p.job.due <= before][:limit]
+
+    async def drop_followup(self, followup_id: int) -> None:
+        """Forget a follow-up that is no longer relevant."""
+        await self.storage.drop_followup(followup_id)
+
+    async def is_reachable(self, key: SessionKey) -> bool:
+        """Whether the resident may be written to."""
+        return await self.storage.is_reachable(key)
+
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
+        """The resident, when in a flow and last active before ``before``."""
+        session = await self.storage.load(self.key)
+        idle = session is not None and session.stack and 0 < session.active_at < before
+        return [self.key] if idle else []
+
+    async def load(self, key: SessionKey) -> Session | None:
+        """The resident's session."""
+        return await self.storage.load(key)
+
+    async def volunteers(self) -> list[Volunteer]:
+        """No volunteers: morning lists are not part of trying a flow."""
+        return []
+
+    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]:
+        """No households either."""
+        return []
+
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
+        """Never claimed."""
+        return False
+
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
+        """Nothing to undo."""

@@ -59,6 +59,10 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "no flow has a step '{target}'.{hint}",
         "vi": "không luồng nào có bước '{target}'.{hint}",
     },
+    "wait.bad_duration": {
+        "en": "'{value}' is not a length of time. Write a number and a unit, for example 3 days, 1d, 2h, 30m or 90 minutes (also 3 ngày, 2 giờ, 30 phút).",
+        "vi": "'{value}' không phải là một khoảng thời gian. Hãy viết một số và một đơn vị, ví dụ 3 ngày, 2 giờ, 30 phút (hoặc 3 days, 1d, 2h, 30m, 90 minutes).",
+    },
     # A test that did not go as written
     "convtest.at_move": {
         "en": "[conversation line {index}, {action}]",
@@ -162,9 +166,54 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the flows in {where} have errors, so nothing can run. Fix these first:",
         "vi": "các luồng trong {where} có lỗi nên chưa chạy được. Hãy sửa những lỗi này trước:",
     },
+    "cli.cannot_start": {
+        "en": "The bot cannot start because the flows have problems:",
+        "vi": "Bot chưa khởi động được vì các luồng có lỗi:",
+    },
+    "cli.fix_and_start_again": {
+        "en": "Fix them (run 'trolyso lint' to check) and start again.",
+        "vi": "Hãy sửa các lỗi này (chạy 'trolyso lint' để kiểm tra) rồi khởi động lại.",
+    },
+    "cli.unexpected": {
+        "en": "trolyso: unexpected problem: {detail}. Run again with TROLYSO_DEBUG=1 and report what it prints.",
+        "vi": "trolyso: gặp trục trặc không lường trước: {detail}. Hãy chạy lại với TROLYSO_DEBUG=1 và gửi báo cáo kèm những gì hiện ra.",
+    },
     "cli.no_flow": {
         "en": "there is no flow '{flow}' in {where}.{hint} Flows there: {known}. If its file has errors, run 'trolyso lint'.",
         "vi": "không có luồng '{flow}' trong {where}.{hint} Các luồng ở đó: {known}. Nếu tệp của nó có lỗi, hãy chạy 'trolyso lint'.",
+    },
+    "cli.drafts": {
+        "en": "Trying the drafts in {drafts} on top of the live flows in {live} (a draft with a live flow's id replaces it, for this run only): {flows}.",
+        "vi": "Đang thử bản nháp trong {drafts} cùng với các luồng đang chạy trong {live} (bản nháp trùng id với luồng đang chạy sẽ thay luồng đó, chỉ trong lần chạy này): {flows}.",
+    },
+    # Trying flows in the terminal chat (trolyso chat --try, or with a draft folder)
+    "try.intro": {
+        "en": "Trying mode (not a resident's conversation): /wait 1d lets a day pass, so reminders due by then are sent (also /wait 2h, /wait 30m).",
+        "vi": "Chế độ thử (không phải hội thoại của người dân): /wait 1d cho một ngày trôi qua, các nhắc nhở đến hạn trong lúc đó sẽ được gửi (cũng có /wait 2h, /wait 30m).",
+    },
+    "try.wait_usage": {
+        "en": "Write how long to wait, for example /wait 1d, /wait 2h or /wait 30m (also /wait 1 ngày).",
+        "vi": "Hãy viết chờ bao lâu, ví dụ /wait 1d, /wait 2h hoặc /wait 30m (cũng được: /wait 1 ngày).",
+    },
+    "try.waited": {
+        "en": "⏩ {duration} later: it is now {now} (Vietnam time).",
+        "vi": "⏩ Sau {duration}: bây giờ là {now} (giờ Việt Nam).",
+    },
+    "try.sent_at": {
+        "en": "⏰ At {at} the bot sent a reminder:",
+        "vi": "⏰ Lúc {at} bot gửi nhắc nhở:",
+    },
+    "try.nothing_due": {
+        "en": "No reminder fell due meanwhile.",
+        "vi": "Trong lúc đó không có nhắc nhở nào đến hạn.",
+    },
+    "try.expired": {
+        "en": "The flow was left idle longer than its expire_after, so it ended as abandoned. Write anything to be offered to carry on.",
+        "vi": "Luồng bị bỏ dở lâu hơn expire_after nên đã kết thúc (abandoned). Gõ một tin bất kỳ để được hỏi có làm tiếp không.",
+    },
+    "try.held": {
+        "en": "A reminder is due, but it is quiet hours ({quiet}): it will be sent at {at}. Type /wait {more} to see it.",
+        "vi": "Có một nhắc nhở đến hạn nhưng đang giờ yên lặng ({quiet}): nó sẽ được gửi lúc {at}. Gõ /wait {more} để xem.",
     },
     "cli.schema_written": {
         "en": "Wrote the flow format's JSON Schema to {path}.",

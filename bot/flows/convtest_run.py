@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.config import ReminderSettings
 from bot.engine import buttons as payloads
 from bot.engine.runner import Engine
 from bot.engine.session import Session
@@ -23,6 +24,7 @@ from bot.matching import fold
 from bot.service import Assistant
 from bot.storage.base import TurnRecord
 from bot.storage.memory import MemoryStorage
+from bot.tryout import TimeTravel
 from bot.types import (
     Button,
     Command,
@@ -79,16 +81,26 @@ class ConversationResult:
 
 
 async def run_tests(
-    engine: Engine, tests: Sequence[ConversationTest]
+    engine: Engine,
+    tests: Sequence[ConversationTest],
+    *,
+    reminders: ReminderSettings | None = None,
 ) -> tuple[list[ConversationResult], Coverage]:
-    """Run every test, each with a resident of its own; return the results and the coverage."""
+    """Run every test, each with a resident of its own; return the results and the coverage.
+
+    ``reminders`` are the settings a ``wait`` obeys (quiet hours, grace), the default ones if None.
+    """
     coverage = Coverage()
-    results = [await _Conversation(engine, test, coverage).run() for test in tests]
+    settings = reminders or ReminderSettings()
+    results = [await _Conversation(engine, test, coverage, settings).run() for test in tests]
     return results, coverage
 
 
 class _Clock:
-    """Five seconds pass between two things a resident does: time moves, but predictably."""
+    """Five seconds pass between two things a resident does: time moves, but predictably.
+
+    It starts on a weekday at 15:00 in Vietnam, outside quiet hours; ``wait`` moves it ahead.
+    """
 
     def __init__(self) -> None:
         self.now = 1_800_000_000.0
@@ -97,17 +109,28 @@ class _Clock:
         self.now += 5
         return self.now
 
+    def move_to(self, at: float) -> None:
+        self.now = max(self.now, at)
+
 
 class _Conversation:
     """One test being run."""
 
-    def __init__(self, engine: Engine, test: ConversationTest, coverage: Coverage) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        test: ConversationTest,
+        coverage: Coverage,
+        reminders: ReminderSettings,
+    ) -> None:
+        self.storage = MemoryStorage()
         self.engine = engine
         self.test = test
         self.coverage = coverage
-        self.storage = MemoryStorage()
-        self.assistant = Assistant(engine, self.storage, clock=_Clock())
+        clock = _Clock()
+        self.assistant = Assistant(engine, self.storage, clock=clock)
         self.key = SessionKey("test", "resident")
+        self.time = TimeTravel(self.assistant, self.storage, reminders, self.key, clock)
         self.last: tuple[OutgoingMessage, ...] = ()
         self.session: Session | None = None
 
@@ -146,6 +169,8 @@ class _Conversation:
     async def _do(self, index: int, step: ConvStep) -> Failure | None:
         if step.expect is not None:
             return self._check(index, step, step.expect)
+        if step.action == "wait":
+            return await self._wait(index, step)
         event: IncomingEvent
         if step.action == "start":
             event = Command("start", step.value)
@@ -167,11 +192,25 @@ class _Conversation:
         with _engine_problems() as problems:
             handled = await self.assistant.handle(self.key, event)
         self.last = handled.messages
+        return await self._after(index, step, problems, failed=handled.failed)
+
+    async def _wait(self, index: int, step: ConvStep) -> Failure | None:
+        """Time passes: the last reminder sent meanwhile is what the bot said last (if any came)."""
+        with _engine_problems() as problems:
+            waited = await self.time.wait(step.seconds)
+        if waited.sent:  # else the resident still sees what the bot said before
+            self.last = waited.last
+        return await self._after(index, step, problems, failed=False)
+
+    async def _after(
+        self, index: int, step: ConvStep, problems: list[str], *, failed: bool
+    ) -> Failure | None:
+        """Note the steps the resident is in; a problem the bot logged fails the test."""
         self.session = session = await self.storage.load(self.key)
         if session is not None:
             for frame in session.stack:
                 self.coverage.add_steps(frame.flow_id, session.lang, frame.path)
-        if problems or handled.failed:
+        if problems or failed:
             detail = problems[0] if problems else "-"
             return self._fail(index, step, "convtest.fail.internal", detail=detail)
         return None

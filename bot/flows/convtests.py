@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from bot.flows.compiled import CompiledFlow
 from bot.flows.problems import Problem
-from bot.flows.schema import LANGUAGES, OUTCOMES
+from bot.flows.schema import LANGUAGES, OUTCOMES, parse_duration
 from bot.flows.yaml_source import Document, LocatedError, Location, read_yaml
 
 __all__ = [
@@ -30,8 +30,8 @@ __all__ = [
     "read_test_file",
 ]
 
-Action = Literal["start", "open", "press", "send", "command", "expect"]
-ACTIONS: tuple[Action, ...] = ("start", "open", "press", "send", "command", "expect")
+Action = Literal["start", "open", "press", "send", "command", "wait", "expect"]
+ACTIONS: tuple[Action, ...] = ("start", "open", "press", "send", "command", "wait", "expect")
 # A flow left unfinished is recorded as "abandoned" (see docs/flows.md, "The end").
 TEST_OUTCOMES = (*OUTCOMES, "abandoned")
 _FILE_FIELDS = ("flow", "tests")
@@ -57,6 +57,7 @@ class ConvStep:
 
     action: Action
     value: str = ""
+    seconds: float = 0.0  # how long a ``wait`` lets pass
     expect: Expect | None = None
     line: int = 1
     column: int = 1
@@ -234,7 +235,13 @@ class _Reader:
                 return None
         if action == "command":
             value = value.lstrip("/")
-        return ConvStep(action=action, value=value, line=line, column=column)
+        seconds = 0.0
+        if action == "wait" and value:
+            seconds = parse_duration(value) or 0.0
+            if seconds <= 0:
+                self.add(value_loc, "wait.bad_duration", value=value)
+                return None
+        return ConvStep(action=action, value=value, seconds=seconds, line=line, column=column)
 
     def _expect(self, raw: Any, loc: Location) -> Expect | None:
         if not isinstance(raw, dict) or not raw:

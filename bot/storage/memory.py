@@ -34,6 +34,7 @@ class MemoryStorage:
         self._files: dict[str, str] = {}
         self._versions: list[FlowVersion] = []
         self._followups: list[PendingFollowUp] = []
+        self._followup_ids = 0
         self._secret = b"memory"
 
     async def open(self) -> None:
@@ -57,7 +58,9 @@ class MemoryStorage:
             for f in self._followups
             if f.id != turn.fired_followup and not (turn.cancel_followups and f.key == key)
         ]
-        next_id = max((f.id for f in self._followups), default=0) + 1
+        # Ids are never reused: a follow-up's turn is keyed by its id ("fu:<id>").
+        next_id = self._followup_ids + 1
+        self._followup_ids += len(turn.followups)
         self._followups = kept + [
             PendingFollowUp(id=next_id + i, key=key, job=job)
             for i, job in enumerate(turn.followups)
@@ -144,6 +147,10 @@ class MemoryStorage:
     async def drop_followups(self, key: SessionKey) -> None:
         """Forget a resident's follow-ups."""
         self._followups = [f for f in self._followups if f.key != key]
+
+    async def drop_followup(self, followup_id: int) -> None:
+        """Forget one follow-up (no longer relevant)."""
+        self._followups = [f for f in self._followups if f.id != followup_id]
 
     async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
         """A resident's scheduled follow-ups."""

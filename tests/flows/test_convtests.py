@@ -15,6 +15,7 @@ from bot.flows.convtest_coverage import Coverage
 from bot.flows.convtest_report import report
 from bot.flows.convtest_run import ConversationResult, normalise, run_tests
 from bot.flows.convtests import ConversationFile, find_test_files, read_test_file
+from bot.flows.problems import shown_path
 from bot.flows.schema import LANGUAGES
 from tests.cli_process import trolyso
 from tests.harness import FIXTURE_FLOWS, ROOT, make_settings
@@ -70,7 +71,7 @@ def test_the_demo_conversations_pass_and_count_what_they_reached(engine: Engine)
 def test_failures_name_the_line_what_was_expected_and_what_the_bot_did(engine: Engine) -> None:
     files, results, coverage = run(engine, CONVTESTS / "failing.test.yaml")
     lines = report(files, results, coverage, engine.flows, lang="en")
-    path = str(CONVTESTS / "failing.test.yaml")
+    path = shown_path(CONVTESTS / "failing.test.yaml")  # relative to the current folder
     assert lines[:3] == [
         f"✗ {path}:4: Says something else (vi)",
         f'    {path}:7:9: [conversation line 2, expect] the bot did not say "Bạn dùng máy tính gì?".',
@@ -101,6 +102,7 @@ def test_failures_name_the_line_what_was_expected_and_what_the_bot_did(engine: E
 def test_problems_in_a_test_file_are_reported_with_lines_like_lint(engine: Engine) -> None:
     path = CONVTESTS / "broken.test.yaml"
     file = read_test_file(path, flows=engine.flows)
+    path = Path(shown_path(path))  # as problems show it: relative to the current folder
     assert file.tests == ()
     assert [(p.line, p.column, p.code) for p in file.problems] == [
         (4, 11, "convtest.choice_value"),
@@ -113,11 +115,11 @@ def test_problems_in_a_test_file_are_reported_with_lines_like_lint(engine: Engin
     rendered = [p.render("en") for p in file.problems]
     assert rendered[2] == (
         f"{path}:7:9: error: 'prss' is not part of a conversation test. Did you mean 'press'? "
-        "Allowed here: start, open, press, send, command, expect."
+        "Allowed here: start, open, press, send, command, wait, expect."
     )
     assert file.problems[2].render("vi") == (
         f"{path}:7:9: lỗi: 'prss' không phải là mục của bài kiểm tra hội thoại. Có phải ý bạn là "
-        "'press'? Được dùng ở đây: start, open, press, send, command, expect."
+        "'press'? Được dùng ở đây: start, open, press, send, command, wait, expect."
     )
 
 
@@ -323,3 +325,74 @@ def test_the_shipped_conversation_tests_pass_and_reach_every_step_and_choice() -
                 label = (flow.flow.steps[step_id].choices or [])[index].label.get(lang)
                 gaps.append(f'{flow.id} ({lang}): no test presses "{label}" at the step {step_id}')
     assert gaps == [], "\n".join(gaps)
+
+
+def test_a_conversation_test_waits_for_a_follow_up_and_covers_the_reminder_step(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = write(
+        tmp_path,
+        """\
+        flow: waiting
+        tests:
+          - name: not yet after 23 hours; the next day the bot asks again
+            steps:
+              - start
+              - wait: 23 hours
+              - expect: { at: sent, says: "Đã gửi hồ sơ." }
+              - wait: 1h
+              - expect: { at: ask_approved, says: "Bạn đã nhận được tin nhắn phê duyệt chưa?", buttons: [Đã nhận, Chưa] }
+              - press: Đã nhận
+            outcome: completed
+          - name: sent late in the evening, the reminder waits for the morning
+            lang: en
+            steps:
+              - wait: 7h                  # 15:00 -> 22:00, quiet hours
+              - start
+              - wait: 1d
+              - expect: { at: sent }
+              - wait: 9 giờ               # 07:00: quiet hours are over
+              - expect: { at: ask_approved, says: "Have you received the approval SMS?" }
+          - name: silent for days, the flow expires and is offered again
+            steps:
+              - start
+              - wait: 4 ngày
+              - send: xin chào
+              - expect: { says: "Chờ phê duyệt" }
+            outcome: abandoned
+          - name: expects the reminder too early
+            steps:
+              - start
+              - wait: 2 hours
+              - expect: { at: ask_approved }
+        """,
+    )
+    files, results, coverage = run(engine, path)
+    assert files[0].problems == ()
+    assert [r.failure for r in results[:3]] == [None, None, None]
+    waiting = engine.flows["waiting"]
+    # ask_approved is reached by the reminder only, and counts; so does its button.
+    assert coverage.missing_steps(waiting) == []
+    assert ("ask_approved", 0) in coverage.pressed("waiting")
+    # A reminder that has not come yet fails the test at the line expecting it.
+    failure = results[3].failure
+    assert failure is not None and failure.code == "convtest.fail.at" and failure.line == 32
+
+
+def test_an_unreadable_wait_is_a_problem_of_the_test_file_in_both_languages(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = write(
+        tmp_path,
+        "flow: waiting\ntests:\n  - name: x\n    steps:\n      - start\n      - wait: 3 tuần\n"
+        "      - wait: 2\n",
+    )
+    file = read_test_file(path, flows=engine.flows)
+    assert file.tests == ()
+    assert [(p.line, p.column, p.code) for p in file.problems] == [
+        (6, 15, "wait.bad_duration"),
+        (7, 15, "wait.bad_duration"),
+    ]
+    assert "'3 tuần' is not a length of time" in file.problems[0].render("en")
+    assert "'3 tuần' không phải là một khoảng thời gian" in file.problems[0].render("vi")
+    assert "1d, 2h, 30m" in file.problems[1].render("en")
