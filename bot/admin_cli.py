@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.errors import FlowError
@@ -19,10 +20,19 @@ from bot.flows.messages import describe
 from bot.posters.cli import add_poster_command, run_poster_command
 from bot.reports.cli import REPORT_COMMANDS, add_report_commands, run_report_command
 
-__all__ = ["ADMIN_COMMANDS", "add_admin_commands", "run_admin_command"]
+if TYPE_CHECKING:
+    from bot.flows.loader import LoadedFlows
+
+__all__ = ["ADMIN_COMMANDS", "DRAFTS_HELP", "add_admin_commands", "run_admin_command"]
 
 ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers", *REPORT_COMMANDS, "poster")
 _LANG_HELP = "language of the messages (default: vi)"
+# --flows of chat, test and graph (``run --flows`` still means "use instead").
+DRAFTS_HELP = (
+    "a folder of draft flows, tried together with the live ones (the 'flows_dir' setting): a "
+    "draft may call live flows as sub-flows, and one with a live flow's id replaces it, for this "
+    "run only"
+)
 
 
 def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,9 +41,17 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "test", help="run the conversation tests of the flows (default: flows/tests/)"
     )
     test.add_argument(
-        "paths", nargs="*", type=Path, help="test files or folders (default: FLOWS/tests)"
+        "paths",
+        nargs="*",
+        type=Path,
+        help="test files or folders (default: DRAFTS/tests with --flows, else the live tests)",
     )
-    test.add_argument("--flows", type=Path, help="the folder of flows to test (default: live)")
+    test.add_argument(
+        "--flows",
+        type=Path,
+        metavar="DRAFTS",
+        help=DRAFTS_HELP + "; the coverage shown is the drafts'",
+    )
     test.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
 
     graph = commands.add_parser("graph", help="print a flow as a Mermaid or Graphviz diagram")
@@ -41,7 +59,7 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     graph.add_argument(
         "--format", choices=["mermaid", "dot"], default="mermaid", help="default: mermaid"
     )
-    graph.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
+    graph.add_argument("--flows", type=Path, metavar="DRAFTS", help=DRAFTS_HELP)
     graph.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
 
     schema = commands.add_parser(
@@ -82,33 +100,40 @@ def _say(code: str, lang: str, *, error: bool = False, **params: object) -> None
     print(describe(code, dict(params), lang), file=sys.stderr if error else sys.stdout)
 
 
-def _flows_broken(settings: Settings, flows_dir: Path, lang: str) -> int:
-    """Explain, in the admin's language, why the flows cannot be loaded."""
-    from bot.flows.loader import load_flows
+def _flows_broken(settings: Settings, drafts: Path | None, lang: str) -> int:
+    """Explain, in the admin's language, why the flows (and drafts) cannot be loaded."""
     from bot.i18n.catalog import load_catalog
 
-    problems = load_flows([flows_dir]).problems + load_catalog(settings.locales_dir)[1]
-    _say("cli.flows_broken", lang, error=True, where=flows_dir)
+    problems = _load(settings, drafts).problems + load_catalog(settings.locales_dir)[1]
+    _say("cli.flows_broken", lang, error=True, where=drafts or settings.flows_dir)
     for problem in problems:
         if problem.is_error:
             print("  " + problem.render(lang), file=sys.stderr)
     return 2
 
 
+def _load(settings: Settings, drafts: Path | None) -> LoadedFlows:
+    """The live flows, with the drafts (if any) on top, as chat, test and graph see them."""
+    from bot.flows.loader import load_flows
+
+    return load_flows([settings.flows_dir], overlay=[drafts] if drafts else ())
+
+
 def _test(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import load_engine
+    from bot.app import draft_folder, load_engine
     from bot.flows.convtest_report import report
     from bot.flows.convtest_run import run_tests
     from bot.flows.convtests import find_test_files, read_test_file
+    from bot.flows.loader import flows_from
 
     lang: str = args.lang
-    flows_dir: Path = args.flows or settings.flows_dir
-    paths: list[Path] = args.paths or [flows_dir / "tests"]
+    drafts = draft_folder(settings, args.flows)
+    paths: list[Path] = args.paths or [(drafts or settings.flows_dir) / "tests"]
     try:
         # Built exactly as the bot builds it, so the welcome flow and settings apply in tests too.
-        engine, _warnings = load_engine(settings, flows_dir=flows_dir)
+        engine, _warnings = load_engine(settings, drafts=drafts)
     except FlowError:
-        return _flows_broken(settings, flows_dir, lang)
+        return _flows_broken(settings, drafts, lang)
     files, missing = find_test_files(paths)
     for path in missing:
         _say("cli.no_such_path", lang, error=True, where=path)
@@ -119,10 +144,10 @@ def _test(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     parsed = [read_test_file(file, flows=engine.flows) for file in files]
     tests = [test for file in parsed for test in file.tests]
-    results, coverage = asyncio.run(run_tests(engine, tests))
-    for line in report(
-        parsed, results, coverage, engine.flows, lang=lang, list_untested=not args.paths
-    ):
+    results, coverage = asyncio.run(run_tests(engine, tests, reminders=settings.reminders))
+    # With drafts, the coverage is theirs: the live flows they call are tested on their own.
+    shown = flows_from([drafts], engine.flows) if drafts else engine.flows
+    for line in report(parsed, results, coverage, shown, lang=lang, list_untested=not args.paths):
         print(line)
     broken = any(file.problems for file in parsed) or not all(r.passed for r in results)
     return 1 if broken else 0
@@ -131,12 +156,12 @@ def _test(settings: Settings, args: argparse.Namespace) -> int:
 def _graph(settings: Settings, args: argparse.Namespace) -> int:
     import difflib
 
+    from bot.app import draft_folder
     from bot.flows.graph import to_dot, to_mermaid
-    from bot.flows.loader import load_flows
     from bot.i18n.catalog import load_catalog
 
-    flows_dir: Path = args.flows or settings.flows_dir
-    loaded = load_flows([flows_dir])
+    drafts = draft_folder(settings, args.flows)
+    loaded = _load(settings, drafts)
     flow = loaded.flows.get(args.flow_id)
     if flow is None:
         close = difflib.get_close_matches(args.flow_id, list(loaded.flows), n=1)
@@ -145,7 +170,7 @@ def _graph(settings: Settings, args: argparse.Namespace) -> int:
             args.lang,
             error=True,
             flow=args.flow_id,
-            where=flows_dir,
+            where=f"{drafts}, {settings.flows_dir}" if drafts else settings.flows_dir,
             known=", ".join(sorted(loaded.flows)) or "-",
             suggestion=close[0] if close else "",
         )

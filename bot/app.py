@@ -25,14 +25,19 @@ from bot.service import Assistant
 if TYPE_CHECKING:
     from bot.storage.sqlite import SqliteStorage
 
-__all__ = ["App", "build_app", "check_content", "load_engine"]
+__all__ = ["App", "build_app", "check_content", "draft_folder", "load_engine"]
 
 
 def check_content(
-    settings: Settings, *, flows_dir: Path | None = None
+    settings: Settings, *, flows_dir: Path | None = None, drafts: Path | None = None
 ) -> tuple[Engine | None, list[Problem]]:
-    """Load and check flows and locales: an engine when there is no error, and every problem."""
-    loaded = load_flows([flows_dir or settings.flows_dir])
+    """Load and check flows and locales: an engine when there is no error, and every problem.
+
+    ``flows_dir`` replaces the live folder (``settings.flows_dir``); ``drafts`` is a folder of
+    draft flows tried on top of it, each replacing the live flow with its id (see
+    :func:`~bot.flows.loader.load_flows`).
+    """
+    loaded = load_flows([flows_dir or settings.flows_dir], overlay=[drafts] if drafts else ())
     catalog, locale_problems = load_catalog(settings.locales_dir)
     problems = loaded.problems + locale_problems
     router = None
@@ -52,6 +57,16 @@ def check_content(
     return engine, problems
 
 
+def draft_folder(settings: Settings, path: Path | None) -> Path | None:
+    """``--flows`` of chat, test and graph: a folder of drafts over the live flows, or None.
+
+    Passing the live folder itself (or nothing) means the live flows alone, as before drafts.
+    """
+    if path is None or path.resolve() == settings.flows_dir.resolve():
+        return None
+    return path
+
+
 def _router(
     flows: Mapping[str, CompiledFlow], locales: Path
 ) -> tuple[Router | None, list[Problem]]:
@@ -68,12 +83,13 @@ def _router(
 
 
 def load_engine(
-    settings: Settings, *, flows_dir: Path | None = None
+    settings: Settings, *, flows_dir: Path | None = None, drafts: Path | None = None
 ) -> tuple[Engine, list[Problem]]:
     """Load and check flows and locales; raise :class:`FlowError` naming every error found."""
-    engine, problems = check_content(settings, flows_dir=flows_dir)
+    engine, problems = check_content(settings, flows_dir=flows_dir, drafts=drafts)
     if engine is None:
-        raise FlowError([problem.render("en") for problem in problems if problem.is_error])
+        errors = [problem for problem in problems if problem.is_error]
+        raise FlowError([problem.render("en") for problem in errors], found=errors)
     return engine, [problem for problem in problems if not problem.is_error]
 
 
@@ -95,11 +111,12 @@ async def build_app(
     settings: Settings,
     *,
     flows_dir: Path | None = None,
+    drafts: Path | None = None,
     database: Path | None = None,
     clock: Callable[[], float] = time.time,
 ) -> App:
     """Load everything and open the storage; nothing reaches a resident if the flows are broken."""
-    engine, warnings = load_engine(settings, flows_dir=flows_dir)
+    engine, warnings = load_engine(settings, flows_dir=flows_dir, drafts=drafts)
     from bot.storage.sqlite import SqliteStorage
 
     storage = SqliteStorage(database or settings.database, cache_size=settings.session_cache)

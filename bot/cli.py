@@ -13,14 +13,18 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.admin_cli import ADMIN_COMMANDS, add_admin_commands, run_admin_command
+from bot.admin_cli import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
 from bot.config import Settings, load_settings
 from bot.errors import FlowError, TroLySoError
 from bot.routing.cli import add_route_command, run_route_command
+
+if TYPE_CHECKING:
+    from bot.flows.compiled import CompiledFlow
 
 __all__ = ["main"]
 
@@ -41,13 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--user", default="local", help="whose conversation this is (default: local)")
     chat.add_argument("--lang", choices=["vi", "en"], help="language to chat in")
+    chat.add_argument("--flows", type=Path, metavar="DRAFTS", help=DRAFTS_HELP)
     chat.add_argument(
-        "--flows", type=Path, help="a folder of flows to use instead of the live ones"
+        "--try",
+        dest="trying",
+        action="store_true",
+        help="an admin trying flows, not a resident's conversation: /wait 1d lets a day pass so "
+        "the reminders due by then are sent (also on with --flows)",
     )
     chat.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
 
     run = commands.add_parser("run", help="serve residents on Telegram (needs TROLYSO_BOT_TOKEN)")
-    run.add_argument("--flows", type=Path, help="a folder of flows to use instead of the live ones")
+    run.add_argument(
+        "--flows",
+        type=Path,
+        help="a folder of flows to use instead of the live ones (chat, test and graph --flows "
+        "add drafts to them instead)",
+    )
     run.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
 
     lint = commands.add_parser("lint", help="check flow files and locales, with line numbers")
@@ -106,17 +120,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
-    from bot.channels.console import ConsoleChannel
+    from bot.app import build_app, draft_folder
+    from bot.channels.console import CHANNEL, ConsoleChannel, LocalCommand
     from bot.engine.session import FlowFault
     from bot.flows.messages import describe
     from bot.flows.problems import Problem
     from bot.reload import FlowReloader
     from bot.service import fault_problem
-    from bot.types import Opened
+    from bot.tryout import TimeTravel, TryClock, WaitCommand
+    from bot.types import Opened, SessionKey
 
+    drafts = draft_folder(settings, args.flows)
+    clock = TryClock(_clock())
     with asyncio.Runner() as runner:
-        app = runner.run(build_app(settings, flows_dir=args.flows, database=args.db))
+        app = runner.run(build_app(settings, drafts=drafts, database=args.db, clock=clock))
         try:
 
             async def report(problems: Sequence[Problem]) -> None:
@@ -134,15 +151,23 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
             app.assistant.on_fault = tell_fault
             logging.getLogger("bot.engine").setLevel(logging.ERROR)
             reloader = FlowReloader(
-                settings, app.assistant, app.storage, flows_dir=args.flows, on_problems=report
+                settings, app.assistant, app.storage, drafts=drafts, on_problems=report
             )
             # report() already shows refused edits in the terminal; the log would repeat them.
             logging.getLogger("bot.reload").setLevel(logging.CRITICAL)
+            local: dict[str, LocalCommand] = {}
+            if args.trying or args.flows is not None:
+                # /wait exists only here, for an admin: never for residents, never on Telegram.
+                key = SessionKey(CHANNEL, args.user)
+                travel = TimeTravel(app.assistant, app.storage, settings.reminders, key, clock)
+                local["wait"] = WaitCommand(travel, settings.reminders)
+                _trying_notes(settings, app.assistant.engine.flows, drafts, args.lang)
             channel = ConsoleChannel(
                 app.assistant,
                 app.assistant.engine.catalog,
                 user=args.user,
                 before_turn=reloader.check,
+                local_commands=local,
             )
             channel.run(runner, Opened(lang=args.lang or ""))
         finally:
@@ -150,10 +175,26 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _trying_notes(
+    settings: Settings, flows: Mapping[str, CompiledFlow], drafts: Path | None, lang: str | None
+) -> None:
+    """Tell the admin what is being tried: which drafts, and that /wait moves time."""
+    from bot.flows.loader import flows_from
+    from bot.flows.messages import describe
+
+    lang = lang or settings.language
+    if drafts is not None:
+        names = ", ".join(sorted(flows_from([drafts], flows))) or "-"
+        params = {"drafts": drafts, "live": settings.flows_dir, "flows": names}
+        print(describe("cli.drafts", params, lang))
+    print(describe("try.intro", {}, lang))
+
+
 def _clock() -> Callable[[], float]:
     """The wall clock, or a test's: TROLYSO_FAKE_NOW=2026-11-24T09:00:00+07:00 starts it there.
 
-    Tests run the real bot as a process and need days to pass in seconds; nothing else uses it.
+    Tests run the real bot (``run``, ``chat``) as a process and need days to pass in seconds, or
+    a known time of day; nothing else uses it.
     """
     start = os.environ.get("TROLYSO_FAKE_NOW")
     if not start:
@@ -211,8 +252,12 @@ def _lint(settings: Settings, args: argparse.Namespace) -> int:
     from bot.flows.loader import load_flows
     from bot.i18n.catalog import load_catalog
 
-    paths = args.paths or [settings.flows_dir]
-    loaded = load_flows(paths)
+    if args.paths:
+        # Named files are checked in the library they join: their sub-flows are the live ones, and
+        # each replaces the live flow with its id. Only what is wrong with them is shown.
+        loaded = load_flows([settings.flows_dir], overlay=args.paths).only(args.paths)
+    else:
+        loaded = load_flows([settings.flows_dir])
     problems = list(loaded.problems)
     if not args.paths:
         _catalog, locale_problems = load_catalog(settings.locales_dir)

@@ -8,6 +8,7 @@ __all__ = [
     "FlowError",
     "FlowRuntimeError",
     "StorageError",
+    "StorageUnavailable",
     "TroLySoError",
 ]
 
@@ -55,6 +56,13 @@ class FlowRuntimeError(TroLySoError):
 
 class StorageError(TroLySoError):
     """The database could not be opened, read or written."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be used right now (locked by another program, disk full, I/O error).
+
+    Nothing of the turn was saved: the caller must not confirm the update, and tries again later.
+    """
 
 
 class DependencyMissing(TroLySoError):

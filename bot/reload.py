@@ -58,6 +58,7 @@ class FlowReloader:
         storage: Storage,
         *,
         flows_dir: Path | None = None,
+        drafts: Path | None = None,
         on_problems: ProblemSink | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -65,6 +66,7 @@ class FlowReloader:
         self.assistant = assistant
         self.storage = storage
         self.flows_dir = flows_dir or settings.flows_dir
+        self.drafts = drafts  # a draft folder tried on top of the flows (trolyso chat --flows)
         self.on_problems = on_problems
         self.clock = clock
         self._seen = self._snapshot()
@@ -72,9 +74,10 @@ class FlowReloader:
 
     def _snapshot(self) -> dict[Path, tuple[int, int]]:
         files: dict[Path, tuple[int, int]] = {}
+        folders = [self.flows_dir, *([self.drafts] if self.drafts else [])]
         patterns = [
-            (self.flows_dir, "*.y*ml"),
-            (self.flows_dir / "images", "*"),
+            *((folder, "*.y*ml") for folder in folders),
+            *((folder / "images", "*") for folder in folders),
             (self.settings.locales_dir, "*.y*ml"),
         ]
         for folder, pattern in patterns:
@@ -103,7 +106,7 @@ class FlowReloader:
     async def reload(self) -> Reload:
         """Load and check everything now; swap it in only if there is no error."""
         engine, problems = await asyncio.to_thread(
-            check_content, self.settings, flows_dir=self.flows_dir
+            check_content, self.settings, flows_dir=self.flows_dir, drafts=self.drafts
         )
         errors = tuple(p for p in problems if p.is_error)
         if engine is None:

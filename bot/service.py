@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.engine.runner import Engine
 from bot.engine.session import Expire, FlowFault, FollowUpDue, TimerEvent
+from bot.errors import StorageUnavailable
 from bot.flows.problems import Problem
 from bot.staff.desk import StaffDesk
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
@@ -51,6 +52,8 @@ class Handled:
     outbox_ids: tuple[int, ...] = ()
     duplicate: bool = False
     failed: bool = False
+    # The database could not be used (locked, full): nothing was saved, the event may be retried.
+    unsaved: bool = False
 
 
 class Assistant:
@@ -139,6 +142,13 @@ class Assistant:
                 )
             except AlreadyProcessed:
                 return Handled(duplicate=True)
+            except StorageUnavailable as exc:
+                # Expected on a bad day (another program holds the lock, the disk is full): the
+                # channel says it once and retries; no traceback.
+                log.debug("not saved for %s: %s", key.channel, exc)
+                lang = engine.default_language
+                text = engine.catalog.text("flow.broken", lang, xung_ho="bạn")
+                return Handled(messages=(OutgoingMessage(text=text),), failed=True, unsaved=True)
             except Exception:
                 log.exception("could not handle an event for %s", key.channel)
                 lang = engine.default_language

@@ -27,6 +27,8 @@ from bot.types import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FLOWS = ROOT / "tests" / "fixtures" / "flows"
+# ``--config`` that makes FIXTURE_FLOWS the live flows of a ``trolyso`` process.
+FIXTURE_LIBRARY = ROOT / "tests" / "fixtures" / "library.config.yaml"
 
 
 def make_settings(flows: Path = ROOT / "flows", **extra: object) -> Settings:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cli_process import ChatProcess, trolyso
-from tests.harness import FIXTURE_FLOWS
+from tests.harness import FIXTURE_FLOWS, ROOT
 
 
 def test_chat_piped_in_walks_a_flow_and_exits_cleanly_at_end_of_input(tmp_path: Path) -> None:
@@ -50,7 +53,7 @@ def test_chat_with_a_draft_folder_of_flows(tmp_path: Path) -> None:
     )
     assert "Mình nên gọi bạn là gì?" in result.stdout  # the draft folder's welcome flow runs first
     assert "Bước một." in result.stdout and "Hết." in result.stdout
-    assert "Cài VNeID" not in result.stdout
+    assert "Cài VNeID" in result.stdout  # the live flows are still there, beside the drafts
 
 
 def test_unknown_button_number_and_blank_lines_are_handled(tmp_path: Path) -> None:
@@ -162,3 +165,162 @@ def test_unwritable_database_is_explained(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot use the database file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- Admins trying drafts beside the live flows, and reminders in the terminal -------------------
+
+NEW_GUIDE = """\
+id: new_guide
+version: 1
+title: { vi: Hướng dẫn mới, en: New guide }
+description: { vi: Thử một hướng dẫn mới., en: Try a new guide. }
+triggers: { vi: [huong dan moi], en: [new guide] }
+sources: ["A draft"]
+checked: 2026-11-23
+start: intro
+steps:
+  intro:
+    say: { vi: Trước hết mình cài VNeID nhé., en: First let's install VNeID. }
+    choices:
+      - label: { vi: Bắt đầu, en: Start }
+        go: install
+  install:
+    flow: vneid_install
+    go: done
+  done:
+    say: { vi: Xong rồi., en: All done. }
+    end: completed
+"""
+
+NEW_GUIDE_TEST = """\
+flow: new_guide
+tests:
+  - name: into the live install guide and back
+    steps:
+      - start
+      - expect: { at: intro, buttons: [Bắt đầu] }
+      - press: Bắt đầu
+      - expect: { at: phone_type, says: "Bạn dùng điện thoại loại nào?" }
+      - press: Không có máy cảm ứng
+      - expect: { says: "Xong rồi." }
+    outcome: completed
+"""
+
+
+def drafts_folder(tmp_path: Path) -> Path:
+    """A draft folder with one new flow that calls the live vneid_install, and its test."""
+    drafts = tmp_path / "drafts"
+    (drafts / "tests").mkdir(parents=True)
+    (drafts / "new_guide.yaml").write_text(NEW_GUIDE, encoding="utf-8")
+    (drafts / "tests" / "new_guide.test.yaml").write_text(NEW_GUIDE_TEST, encoding="utf-8")
+    return drafts
+
+
+@pytest.mark.parametrize("flow", sorted((ROOT / "flows").glob("*.yaml")), ids=lambda p: p.stem)
+def test_single_file_lint_of_every_shipped_flow_passes(flow: Path) -> None:
+    result = trolyso("lint", str(flow.relative_to(ROOT)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("1 luồng hợp lệ") and "0 lỗi, 0 cảnh báo" in result.stdout
+
+
+def test_lint_a_draft_against_the_live_library(tmp_path: Path) -> None:
+    drafts = drafts_folder(tmp_path)
+    # The live library has a problem of its own: not the draft's fault, so not shown.
+    live = tmp_path / "live"
+    shutil.copytree(ROOT / "flows", live, ignore=shutil.ignore_patterns("tests"))
+    (live / "unfinished.yaml").write_text("id: unfinished\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"flows_dir: {live}\nlocales_dir: {ROOT / 'locales'}\n", encoding="utf-8")
+    ok = trolyso("--config", str(config), "lint", str(drafts / "new_guide.yaml"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout == "1 luồng hợp lệ (3 bước); 0 lỗi, 0 cảnh báo.\n"
+    # A draft with a live flow's id replaces it (no "duplicate id"); a broken draft says why.
+    talk = (ROOT / "flows" / "talk_to_person.yaml").read_text(encoding="utf-8")
+    (drafts / "talk_again.yaml").write_text(talk.replace("version: 1", "version: 2"), "utf-8")
+    (drafts / "broken.yaml").write_text(
+        NEW_GUIDE.replace("id: new_guide", "id: broken").replace("go: done", "go: dnoe"), "utf-8"
+    )
+    mixed = trolyso("--config", str(config), "lint", "--lang", "en", str(drafts))
+    assert mixed.returncode == 1
+    assert "unfinished.yaml" not in mixed.stdout and "duplicate" not in mixed.stdout
+    assert "broken.yaml:" in mixed.stdout and "'dnoe'" in mixed.stdout
+    assert mixed.stdout.splitlines()[-1].startswith("2 flows OK (")
+
+
+def test_chat_with_drafts_reaches_into_a_live_sub_flow(tmp_path: Path) -> None:
+    drafts = drafts_folder(tmp_path)
+    args = ("--flows", str(drafts), "--db", str(tmp_path / "db.sqlite3"))
+    result = trolyso("chat", *args, input="/start new_guide\nBạn\nBắt đầu\n")
+    assert result.returncode == 0, result.stderr
+    assert f"Đang thử bản nháp trong {drafts}" in result.stdout and "new_guide." in result.stdout
+    assert "Trước hết mình cài VNeID nhé." in result.stdout
+    assert "Bạn dùng điện thoại loại nào?" in result.stdout  # the live vneid_install, as a sub-flow
+    assert "--flows DRAFTS" in trolyso("chat", "--help").stdout
+
+
+def test_test_with_drafts_runs_their_tests_and_prints_their_coverage_only(tmp_path: Path) -> None:
+    drafts = drafts_folder(tmp_path)
+    result = trolyso("test", "--flows", str(drafts))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "✓" in result.stdout and "into the live install guide and back" in result.stdout
+    assert "  new_guide: 3/3 bước, 1/1 lựa chọn" in result.stdout
+    assert "vneid_install" not in result.stdout  # the live flows are tested on their own
+    assert result.stdout.splitlines()[-1] == "1 bài kiểm tra: 1 đạt, 0 không đạt."
+
+
+def test_a_draft_replaces_the_live_flow_with_its_id_for_that_run_only(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    talk = (ROOT / "flows" / "talk_to_person.yaml").read_text(encoding="utf-8")
+    assert "muốn nhờ ai giúp ạ?" in talk
+    changed = talk.replace("muốn nhờ ai giúp ạ?", "cần ai giúp (bản nháp)?")
+    (drafts / "nhap.yaml").write_text(changed, encoding="utf-8")
+    db = str(tmp_path / "db.sqlite3")
+    args = ("chat", "--user", "an", "--db", db)
+    draft = trolyso(*args, "--flows", str(drafts), input="/start talk_to_person\nBạn\n")
+    assert draft.returncode == 0, draft.stderr
+    assert "cần ai giúp (bản nháp)?" in draft.stdout and "muốn nhờ ai giúp ạ?" not in draft.stdout
+    live = trolyso(*args, input="/restart\n")
+    assert "muốn nhờ ai giúp ạ?" in live.stdout and "(bản nháp)" not in live.stdout
+
+
+def test_graph_draws_a_flow_of_a_draft_folder(tmp_path: Path) -> None:
+    drafts = drafts_folder(tmp_path)
+    result = trolyso("graph", "--flows", str(drafts), "new_guide")
+    assert result.returncode == 0, result.stderr
+    assert '    install[["install<br/>↪ vneid_install"]]' in result.stdout
+    live = trolyso("graph", "--flows", str(drafts), "vneid_install")  # the live ones are there too
+    assert live.returncode == 0 and "ask_approved" in live.stdout
+
+
+WAITING_FOR_APPROVAL = "/start vneid_activate\nBác\nKích hoạt lần đầu\nChưa có tin nhắn\n"
+
+
+def test_wait_in_a_trying_chat_shows_the_reminder(tmp_path: Path) -> None:
+    morning = {"TROLYSO_FAKE_NOW": "2026-11-24T09:00:00+07:00"}
+    db = str(tmp_path / "db.sqlite3")
+    result = trolyso(
+        "chat", "--try", "--db", db, input=WAITING_FOR_APPROVAL + "/wait 1d\n", env=morning
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/wait 1d cho một ngày trôi qua" in result.stdout  # said when the chat starts
+    out = result.stdout.split("/wait 1d\n", 1)[1]
+    assert "⏩ Sau 1d: bây giờ là 09:00 25/11/2026" in out
+    assert "⏰ Lúc 09:00 25/11/2026 bot gửi nhắc nhở:" in out
+    assert "Bác nhận được tin nhắn đó chưa?" in out
+    # Due in quiet hours, a reminder is held back until the morning, and the chat says so.
+    evening = {"TROLYSO_FAKE_NOW": "2026-11-24T22:00:00+07:00"}
+    input = WAITING_FOR_APPROVAL + "/wait 1d\n/wait 9h\n"
+    quiet = trolyso("chat", "--try", "--db", db, "--user", "ba", input=input, env=evening)
+    first, second = quiet.stdout.split("/wait 1d\n", 1)[1].split("/wait 9h\n")
+    assert "giờ yên lặng (21:00–07:00): nó sẽ được gửi lúc 07:00 26/11/2026" in first
+    assert "Gõ /wait 9h để xem." in first and "Bác nhận được tin nhắn đó chưa?" not in first
+    assert "Bác nhận được tin nhắn đó chưa?" in second
+
+
+def test_wait_is_refused_as_an_unknown_command_without_try_or_drafts(tmp_path: Path) -> None:
+    db = str(tmp_path / "db.sqlite3")
+    result = trolyso("chat", "--db", db, input=WAITING_FOR_APPROVAL + "/wait 1d\n")
+    assert result.returncode == 0, result.stderr
+    assert "Mình không biết lệnh /wait. Gõ /help để xem các lệnh." in result.stdout
+    assert "⏩" not in result.stdout and "Chế độ thử" not in result.stdout

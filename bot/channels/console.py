@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TextIO
 
 from bot.i18n.catalog import Catalog
@@ -24,9 +24,13 @@ from bot.types import (
     Text,
 )
 
-__all__ = ["ConsoleChannel", "parse_line"]
+__all__ = ["ConsoleChannel", "LocalCommand", "parse_line"]
 
 CHANNEL = "console"
+
+# A command only the terminal offers (``/wait`` while an admin tries flows): given its argument
+# and the chat's language, what to show in order: lines to print, and bot messages.
+LocalCommand = Callable[[str, str], Coroutine[Any, Any, list[str | tuple[OutgoingMessage, ...]]]]
 
 
 def parse_line(line: str, numbered: list[Button]) -> IncomingEvent | int | None:
@@ -58,10 +62,13 @@ class ConsoleChannel:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         before_turn: Callable[[], Coroutine[Any, Any, object]] | None = None,
+        local_commands: Mapping[str, LocalCommand] | None = None,
     ) -> None:
         self.assistant = assistant
         # Runs before each message is handled: the hot reload check (edits apply at the next turn).
         self.before_turn = before_turn
+        # Handled here, never by the engine: residents on Telegram cannot reach them.
+        self.local_commands = dict(local_commands or {})
         self.catalog = catalog
         self.key = SessionKey(CHANNEL, user)
         self.stdin = stdin or sys.stdin
@@ -136,6 +143,15 @@ class ConsoleChannel:
                             count=len(self.numbered),
                         )
                     )
+                    continue
+                if isinstance(event, Command) and event.name in self.local_commands:
+                    # Buttons shown before stay the ones to choose from, unless messages come.
+                    local = self.local_commands[event.name]
+                    for shown in call(local(event.arg, self.lang)):
+                        if isinstance(shown, str):
+                            self._say(shown)
+                        else:
+                            self.show(shown)
                     continue
                 self.show(call(self._turn(event)))
         except KeyboardInterrupt:

@@ -7,7 +7,7 @@ all at once and the bot can refuse to start with the full list.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,11 @@ from pydantic import BaseModel, ValidationError
 
 from bot.flows.checks import FlowCheck, check_flow, check_library
 from bot.flows.compiled import CompiledFlow
-from bot.flows.problems import Problem
+from bot.flows.problems import Problem, shown_path
 from bot.flows.schema import Ask, Choice, Condition, Flow, Help, Link, Step
 from bot.flows.yaml_source import Document, LocatedError, read_yaml
 
-__all__ = ["LoadedFlows", "find_flow_files", "load_flows", "parse_flow"]
+__all__ = ["LoadedFlows", "find_flow_files", "flows_from", "load_flows", "parse_flow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,15 @@ class LoadedFlows:
     def ok(self) -> bool:
         """True when there is no error (warnings allowed)."""
         return not any(problem.is_error for problem in self.problems)
+
+    def only(self, paths: Iterable[Path]) -> LoadedFlows:
+        """The flows read from ``paths`` (files or folders), and the problems found there."""
+        paths = list(paths)
+        named = {path.resolve() for path in paths} | _files(paths)
+        return LoadedFlows(
+            flows=flows_from(paths, self.flows),
+            problems=[p for p in self.problems if Path(p.path).resolve() in named],
+        )
 
 
 def find_flow_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -50,24 +59,35 @@ def find_flow_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 and not p.name.startswith((".", "_"))
             )
             if not found:
-                problems.append(_problem(str(path), "flow.no_flows", where=str(path)))
+                problems.append(_problem(str(path), "flow.no_flows", where=shown_path(path)))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(_problem(str(path), "file.unreadable", detail="no such file or folder"))
+            problems.append(_problem(str(path), "file.not_found"))
     return files, problems
 
 
-def load_flows(paths: Iterable[Path]) -> LoadedFlows:
-    """Load, validate and compile every flow under ``paths`` (files or folders)."""
+def load_flows(paths: Iterable[Path], *, overlay: Iterable[Path] = ()) -> LoadedFlows:
+    """Load, validate and compile every flow under ``paths`` (files or folders).
+
+    ``overlay`` holds drafts tried on top of them (files or folders): a draft replaces the flow
+    of ``paths`` with the same id, or the same file, and may call any of them as a sub-flow. The
+    problems of a replaced flow are left out; a draft that duplicates another draft's id is not.
+    """
     files, problems = find_flow_files(paths)
-    parsed: list[tuple[Flow, Document, FlowCheck]] = []
-    for file in files:
-        flow, doc, check = parse_flow(file)
-        problems.extend(check.problems)
-        if flow is not None and doc is not None and not any(p.is_error for p in check.problems):
-            parsed.append((flow, doc, check))
+    drafts, draft_problems = find_flow_files(overlay)
+    problems.extend(draft_problems)
+    if drafts:  # a draft may be a file of ``paths`` itself: it is read once, as the draft
+        draft_files = {file.resolve() for file in drafts}
+        files = [file for file in files if file.resolve() not in draft_files]
+    parsed = _parse_all(files, problems)
+    if drafts:
+        on_top = _parse_all(drafts, problems)
+        draft_ids = {flow.id for flow, _doc, _check in on_top}
+        replaced = {doc.path for flow, doc, _check in parsed if flow.id in draft_ids}
+        problems = [p for p in problems if p.path not in replaced]
+        parsed = [item for item in parsed if item[1].path not in replaced] + on_top
     problems.extend(check_library([(flow, doc) for flow, doc, _ in parsed]))
     bad_files = {p.path for p in problems if p.is_error}
     flows: dict[str, CompiledFlow] = {}
@@ -85,6 +105,29 @@ def load_flows(paths: Iterable[Path]) -> LoadedFlows:
             lines={step_id: doc.where(("steps", step_id), key=True)[0] for step_id in flow.steps},
         )
     return LoadedFlows(flows=flows, problems=problems)
+
+
+def flows_from(paths: Iterable[Path], flows: Mapping[str, CompiledFlow]) -> dict[str, CompiledFlow]:
+    """The flows among ``flows`` read from ``paths`` (files, or the files of folders)."""
+    files = _files(paths)
+    return {flow_id: flow for flow_id, flow in flows.items() if Path(flow.path).resolve() in files}
+
+
+def _files(paths: Iterable[Path]) -> set[Path]:
+    return {file.resolve() for file in find_flow_files(paths)[0]}
+
+
+def _parse_all(
+    files: Iterable[Path], problems: list[Problem]
+) -> list[tuple[Flow, Document, FlowCheck]]:
+    """The files that parse and check without an error on their own; problems go to ``problems``."""
+    parsed: list[tuple[Flow, Document, FlowCheck]] = []
+    for file in files:
+        flow, doc, check = parse_flow(file)
+        problems.extend(check.problems)
+        if flow is not None and doc is not None and not any(p.is_error for p in check.problems):
+            parsed.append((flow, doc, check))
+    return parsed
 
 
 def parse_flow(file: Path) -> tuple[Flow | None, Document | None, FlowCheck]:
@@ -175,6 +218,25 @@ def _value_at(data: Any, loc: tuple[str | int, ...]) -> Any:
     return node
 
 
+def _missing(
+    doc: Document, loc: tuple[str | int, ...], field: str
+) -> tuple[int, int, str, dict[str, Any]]:
+    """Where a missing field is reported: at the name of the group that lacks it, or at a list
+    item's own line (a button without 'go:' is named by its label)."""
+    parent = loc[:-1]
+    if not parent:
+        return 1, 1, "schema.missing", {"field": field}
+    if not isinstance(parent[-1], int):
+        return *doc.where(parent, key=True), "schema.missing", {"field": field}
+    line, column = doc.where(parent)
+    label = _value_at(doc.data, (*parent, "label"))
+    if isinstance(label, dict):  # the words as written first, in Vietnamese
+        label = label.get("vi") or next(iter(label.values()), "")
+    if field == "go" and parent[-2:-1] == ("choices",) and label:
+        return line, column, "schema.button_needs_go", {"label": str(label)}
+    return line, column, "schema.missing", {"field": field}
+
+
 def _schema_problems(doc: Document, error: ValidationError) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
@@ -191,8 +253,7 @@ def _schema_problems(doc: Document, error: ValidationError) -> list[Problem]:
         on_group = isinstance(_value_at(doc.data, loc), dict)
         line, column = doc.where(loc, key=kind in ("missing", "extra_forbidden") or on_group)
         if kind == "missing":
-            line, column = doc.where(loc[:-1], key=True) if len(loc) > 1 else (1, 1)
-            code, params = "schema.missing", {"field": field_name}
+            line, column, code, params = _missing(doc, loc, field_name)
         elif kind == "extra_forbidden":
             model = _model_at(loc)
             allowed = [f.alias or name for name, f in model.model_fields.items()] if model else []

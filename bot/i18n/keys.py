@@ -25,6 +25,7 @@ REQUIRED_KEYS = frozenset(
         "flow.stale_button",
         "flow.updated",
         "flow.fault",
+        "flow.busy",
         "flow.updated_offer",
         "flow.updated_start_again",
         "flow.updated_note",

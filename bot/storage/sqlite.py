@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.engine.session import FinishedRun, Session, StaffAlert
-from bot.errors import StorageError
+from bot.errors import StorageError, StorageUnavailable
 from bot.privacy import pseudonym
 from bot.storage.base import (
     AlertRecord,
@@ -42,8 +42,13 @@ T = TypeVar("T")
 class SqliteStorage(StaffTables):
     """The :class:`~bot.storage.base.Storage` protocol on one SQLite file."""
 
-    def __init__(self, path: Path, *, cache_size: int = 10_000) -> None:
+    def __init__(
+        self, path: Path, *, cache_size: int = 10_000, busy_timeout: float = 10.0
+    ) -> None:
         self.path = path
+        # How long a write waits for another program's lock before the turn is given up (and
+        # its update left unconfirmed, to be tried again).
+        self._busy_ms = int(busy_timeout * 1000)
         self._db: aiosqlite.Connection | None = None
         self._secret = b""
         self._queue: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
@@ -68,7 +73,7 @@ class SqliteStorage(StaffTables):
             self._db = await aiosqlite.connect(self.path, isolation_level=None)
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=FULL")
-            await self._db.execute("PRAGMA busy_timeout=10000")
+            await self._db.execute(f"PRAGMA busy_timeout={self._busy_ms}")
             # Deleted records (a resident's /forget, purges) are overwritten, not just unlinked.
             await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
@@ -132,11 +137,14 @@ class SqliteStorage(StaffTables):
         if cached is not None:
             self._cache.move_to_end(key)
             return Session.from_json(cached)
-        async with self.db.execute(
-            "SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
-            (key.channel, key.user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        try:
+            async with self.db.execute(
+                "SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
+                (key.channel, key.user_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise StorageUnavailable(f"could not read {self.path}: {exc}") from exc
         if row is None:
             return None
         self._cache_put_raw(key, row[0])
@@ -185,16 +193,22 @@ class SqliteStorage(StaffTables):
                 outcomes = await self.db._execute(  # type: ignore[no-untyped-call]
                     _run_batch, self.db._conn, batch
                 )
-            except Exception as exc:  # the COMMIT itself failed (disk full...): nobody is saved
+            except Exception as exc:  # locked, or the COMMIT failed (disk full...): nobody saved
+                failure = StorageUnavailable(f"could not write to {self.path}: {exc}")
                 for _operation, future in batch:
                     if not future.done():
-                        future.set_exception(StorageError(f"could not write to {self.path}: {exc}"))
+                        future.set_exception(failure)
                 continue
             for (_operation, future), (ok, value) in zip(batch, outcomes, strict=True):
                 if future.done():
                     continue
                 if ok:
                     future.set_result(value)
+                elif isinstance(value, sqlite3.OperationalError | OSError):
+                    # One turn's statements failed (the disk filled up under it): not saved.
+                    future.set_exception(
+                        StorageUnavailable(f"could not write to {self.path}: {value}")
+                    )
                 else:
                     future.set_exception(value)
 

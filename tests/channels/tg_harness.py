@@ -48,6 +48,7 @@ class TelegramRig:
     db: Path
     flows: Path = FIXTURE_FLOWS
     extra: dict[str, Any] = field(default_factory=dict)
+    busy_timeout: float = 10.0  # how long SQLite waits for another program's write lock
 
     async def start(self) -> None:
         self.port = free_port()
@@ -67,7 +68,7 @@ class TelegramRig:
             **{"chat_messages_per_second": 100.0, "chat_burst": 100, **self.extra},
         )
         engine, _ = load_engine(make_settings(self.flows, welcome_flow=""))
-        self.storage = SqliteStorage(self.db)
+        self.storage = SqliteStorage(self.db, busy_timeout=self.busy_timeout)
         await self.storage.open()
         self.desk = StaffDesk(
             self.storage,

@@ -12,7 +12,7 @@ from bot.flows.graph import edges, known_before, path_without, to_dot, to_mermai
 from bot.flows.loader import load_flows
 from bot.flows.schema import Flow
 from tests.cli_process import trolyso
-from tests.harness import FIXTURE_FLOWS
+from tests.harness import FIXTURE_FLOWS, FIXTURE_LIBRARY
 
 
 @pytest.fixture(scope="module")
@@ -157,16 +157,20 @@ def test_cli_prints_mermaid_by_default_and_dot_on_request() -> None:
 
 
 def test_cli_unknown_flow_is_a_sentence_and_exit_code_2(tmp_path: Path) -> None:
-    result = trolyso("graph", "dmeo", "--flows", str(FIXTURE_FLOWS))
+    result = trolyso("--config", str(FIXTURE_LIBRARY), "graph", "dmeo")
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip() == (
         f"không có luồng 'dmeo' trong {FIXTURE_FLOWS}. Có phải ý bạn là 'demo'? Các luồng ở đó: "
         "demo, demo_sub, other, visit, waiting, welcome. Nếu tệp của nó có lỗi, hãy chạy 'trolyso lint'."
     )
-    english = trolyso("graph", "nope", "--lang", "en", "--flows", str(tmp_path))
+    english = trolyso(
+        "--config", str(FIXTURE_LIBRARY), "graph", "nope", "--lang", "en", "--flows", str(tmp_path)
+    )
     assert english.returncode == 2
-    assert f"there is no flow 'nope' in {tmp_path}. Flows there: -." in english.stderr
+    assert f"there is no flow 'nope' in {tmp_path}, {FIXTURE_FLOWS}. Flows there: demo," in (
+        english.stderr
+    )
     assert "Traceback" not in result.stderr + english.stderr
 
 

@@ -61,6 +61,15 @@ _TO_CHAT_PREFIXES = ("send", "copy", "forward", "edit")
 _TEXT_METHODS = frozenset({"sendMessage", "editMessageText"})
 
 
+class RawAnswer(Exception):
+    """An injected answer that is not Telegram's JSON (see :meth:`FakeBotAPI.fail`)."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(body[:40])
+        self.status = status
+        self.body = body
+
+
 def _envelope(status: int, description: str, retry_after: int | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if retry_after is not None:
@@ -157,6 +166,9 @@ class FakeBotAPI(BotState):
         try:
             call.result = await self._execute(call)
             body: dict[str, Any] = {"ok": True, "result": call.result}
+        except RawAnswer as answer:
+            call.failed_status, call.description = answer.status, "raw answer"
+            return web.Response(text=answer.body, status=answer.status, content_type="text/html")
         except ApiError as error:
             call.failed_status, call.description = error.status, error.description
             body = _envelope(error.status, error.description, error.retry_after)
@@ -175,6 +187,8 @@ class FakeBotAPI(BotState):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.closing.wait(), delay.seconds)
         if fault := self._take(self._faults, call):
+            if fault.raw is not None:
+                raise RawAnswer(fault.status, fault.raw)
             raise ApiError(fault.status, fault.description, fault.retry_after)
         if call.method.startswith(_TO_CHAT_PREFIXES) and str(call.chat_id) in self._blocked:
             raise ApiError(403, BLOCKED)
@@ -267,9 +281,11 @@ class FakeBotAPI(BotState):
         retry_after: int | None = None,
         times: int | None = 1,
         chat_id: int | str | None = None,
+        raw: str | None = None,
     ) -> Fault:
         """Make the next ``times`` calls of ``method`` ("*" = any; None = forever),
-        optionally only to ``chat_id``, fail with ``status``."""
+        optionally only to ``chat_id``, fail with ``status``; with ``raw``, the answer's body is
+        that text (content type text/html) instead of Telegram's JSON."""
         if status == 429 and retry_after is None:
             retry_after = 1  # Telegram always says how long to wait
         if description is None:
@@ -278,7 +294,7 @@ class FakeBotAPI(BotState):
                 if status == 429
                 else DEFAULT_DESCRIPTIONS.get(status, "Error")
             )
-        fault = Fault(method_key(method), chat_id, times, status, description, retry_after)
+        fault = Fault(method_key(method), chat_id, times, status, description, retry_after, raw=raw)
         self._faults.append(fault)
         return fault
 

@@ -64,6 +64,8 @@ class Fault:
     description: str = ""
     retry_after: int | None = None
     seconds: float = 0.0
+    # Answer with this body as it is (an HTML error page from a proxy, say), not Telegram's JSON.
+    raw: str | None = None
 
     def matches(self, call: Call) -> bool:
         return (

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory"]
 
 log = logging.getLogger(__name__)
+# How long a stopping bot keeps sending replies already committed (the rest wait in the outbox).
+_DRAIN_SECONDS = 10.0
 COMMANDS = ("start", "menu", "back", "restart", "lang", "help")
 # Telegram keeps undelivered updates for 24 hours; ids older than this cannot come back.
 _DEDUP_KEEP_SECONDS = 3 * 24 * 3600
@@ -173,6 +175,7 @@ class TelegramBot:
                 host=hook.listen,
                 port=hook.port,
                 order=self.order,
+                healthy=lambda: self.core.healthy,
             )
             await self.webhook.start()
             await self.delivery.execute(
@@ -216,7 +219,10 @@ class TelegramBot:
 
     async def serve(self) -> None:
         """Take updates until :meth:`stop`; alerts for staff are delivered meanwhile."""
-        background = [asyncio.ensure_future(self._alerts_loop())]
+        background = [
+            asyncio.ensure_future(self._alerts_loop()),
+            asyncio.ensure_future(self.delivery.retry_loop()),
+        ]
         if self.reloader is not None:
             background.append(asyncio.ensure_future(self.reloader.run()))
         if self.scheduler is not None:
@@ -242,7 +248,9 @@ class TelegramBot:
         """Finish in-flight work, deliver committed replies, close connections."""
         if self.webhook is not None:
             await self.webhook.stop()
-        await self.delivery.drain()
+        # Bounded: a chat waiting out a long "retry after" must not keep the process alive;
+        # what is not sent by then stays in the outbox for the next start.
+        await self.delivery.drain(grace=_DRAIN_SECONDS)
         await self.adapter.stop()
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._redact)

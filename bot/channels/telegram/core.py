@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.inputs import TgInput, parse_command, to_event
+from bot.errors import StorageUnavailable
 from bot.service import Assistant
 from bot.staff.desk import STAFF_COMMANDS
 from bot.storage.base import OutboxRecord, Storage
@@ -70,6 +71,14 @@ class TelegramCore:
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.clock = clock
+        # While the database cannot save turns: since when, and who has been asked to wait.
+        self.outage_since: float | None = None
+        self._asked_to_wait: set[SessionKey] = set()
+
+    @property
+    def healthy(self) -> bool:
+        """False while the database cannot save turns (the health check reports it)."""
+        return self.outage_since is None
 
     def update_key(self, update_id: int) -> str:
         """The durable name of an update; ids are per bot, so the bot's id is part of it."""
@@ -111,6 +120,16 @@ class TelegramCore:
             outbox=True,
             lang_hint="en" if tin.language.startswith("en") else "",
         )
+        if handled.unsaved:
+            self._unsaved(key, tin)
+            raise StorageUnavailable("the turn could not be saved; the update stays unconfirmed")
+        if self.outage_since is not None:
+            log.warning(
+                "the database works again after %.0f s; waiting messages are being answered",
+                self.clock() - self.outage_since,
+            )
+            self.outage_since = None
+            self._asked_to_wait.clear()
         # Replies not stored in the outbox (an apology after a failure, the goodbye after /forget)
         # are sent directly.
         direct = () if handled.in_outbox or handled.duplicate else handled.messages
@@ -122,19 +141,27 @@ class TelegramCore:
             if handled.in_outbox and len(handled.outbox_ids) == len(handled.messages)
             else None
         )
-        self.delivery.spawn(self._deliver(key, tin, direct, fresh))
-
-    async def _deliver(
-        self,
-        key: SessionKey,
-        tin: TgInput,
-        direct: tuple[OutgoingMessage, ...],
-        fresh: list[OutboxRecord] | None,
-    ) -> None:
         if tin.callback_id:
-            await self.delivery.answer_callback(tin.callback_id)
-        for message in direct:  # not stored, so there is nothing to replay after a crash
-            await self.delivery.send(tin.chat_id, message)
-        # After a redelivery (no fresh replies) the outbox is read: replies committed before a
-        # crash may still be waiting there.
-        await self.delivery.flush(key, fresh)
+            # Only the button's spinner: it must not hold up (or be overtaken by) the replies.
+            self.delivery.spawn(self.delivery.answer_callback(tin.callback_id))
+        # Spawned now, in commit order: the task takes the chat's delivery lock before it first
+        # waits, so this turn's replies cannot be overtaken by the next turn's. After a
+        # redelivery (no fresh replies) the outbox is read: replies committed before a crash
+        # may still be waiting there.
+        self.delivery.spawn(self.delivery.flush(key, fresh, direct=direct))
+
+    def _unsaved(self, key: SessionKey, tin: TgInput) -> None:
+        """The database failed this turn: say so once in the log, and once to the resident."""
+        if self.outage_since is None:
+            self.outage_since = self.clock()
+            log.warning(
+                "the database cannot save turns (locked by another program, or the disk is "
+                "full?): updates are not confirmed and will be answered once it works again"
+            )
+        if key in self._asked_to_wait:
+            return
+        self._asked_to_wait.add(key)
+        engine = self.assistant.engine
+        lang = "en" if tin.language.startswith("en") else engine.default_language
+        busy = OutgoingMessage(text=engine.catalog.text("flow.busy", lang, xung_ho="bạn"))
+        self.delivery.spawn(self.delivery.flush(key, [], direct=[busy]))

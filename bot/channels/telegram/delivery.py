@@ -2,7 +2,10 @@
 
 A reply is marked sent only after Telegram accepted it, so replies committed before a crash are
 sent after the restart. 429 waits as long as Telegram asks; 5xx and network errors are retried
-with backoff; 403 (the resident blocked the bot) stops sending to that resident and no other.
+with backoff, and replies still pending after that are retried in the background until Telegram
+takes them, oldest first; 403 (the resident blocked the bot) stops sending to that resident and
+no other. One chat's replies leave in the order their turns committed: every send for a chat,
+stored or not, goes out under that chat's lock, taken in commit order.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
+from bot.channels.telegram.errors import ApiFailure, Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.render import render_message
+from bot.errors import StorageError
 from bot.storage.base import OutboxRecord, Storage
 from bot.types import OutgoingMessage, SessionKey
 
@@ -80,10 +84,27 @@ class Delivery:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def drain(self) -> None:
-        """Wait until everything spawned has finished (graceful shutdown)."""
+    async def drain(self, grace: float | None = None) -> None:
+        """Wait until everything spawned has finished (graceful shutdown).
+
+        With ``grace``, stop waiting after that many seconds and cancel what is left (a chat
+        waiting out a long "retry after", say): its replies stay in the outbox for the next start.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if grace is None else loop.time() + grace
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                log.warning(
+                    "stopping with replies still being sent to %d chats; they stay in the "
+                    "outbox and go out at the next start",
+                    len(self._tasks),
+                )
+                for task in list(self._tasks):
+                    task.cancel()
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                return
+            await asyncio.wait(list(self._tasks), timeout=left)
 
     # --- the outbox ------------------------------------------------------------------------------
 
@@ -93,42 +114,68 @@ class Delivery:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def flush(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None = None) -> None:
+    async def flush(
+        self,
+        key: SessionKey,
+        fresh: Sequence[OutboxRecord] | None = None,
+        *,
+        direct: Sequence[OutgoingMessage] = (),
+    ) -> None:
         """Send ``key``'s pending replies in order; stop at the first that cannot go now.
 
         ``fresh`` are the replies a turn just stored: when nothing older waits for this chat
-        they are sent as they are, without reading the outbox back.
+        they are sent as they are, without reading the outbox back. ``direct`` are replies that
+        could not be stored (an apology while the database is down): sent after what waits,
+        best effort, as nothing could replay them.
         """
         async with self._lock(key):
-            if fresh is not None and key not in self._backlog:
-                pending = list(fresh)
-            else:
-                pending = await self.storage.pending_outbox(key)
-                self._backlog.discard(key)
-            if not pending:
-                return
-            chat_id = int(key.user_id)
-            if key in self.unreachable:
-                await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
-                return
-            for index, record in enumerate(pending):
+            await self._flush_locked(key, fresh)
+            for message in direct:
                 try:
-                    await self.send(chat_id, record.message)
-                except Unreachable:
-                    log.info("a resident blocked the bot; their replies are dropped")
-                    self.unreachable.add(key)
-                    await self.storage.set_reachable(key, False, at=self.clock())
-                    await self.storage.drop_followups(key)
-                    rest = [p.id for p in pending[index:]]
-                    await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
-                    return
-                except Transient:
-                    log.warning(
-                        "Telegram unreachable for now; %d replies wait", len(pending) - index
-                    )
-                    self._backlog.add(key)
-                    return
+                    await self.send(int(key.user_id), message)
+                except (Unreachable, Transient) as exc:
+                    log.warning("a reply that could not be stored was not sent (%s)", _kind(exc))
+
+    async def _flush_locked(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None) -> None:
+        """The body of :meth:`flush`, with the chat's lock held."""
+        if fresh is not None and key not in self._backlog:
+            pending = list(fresh)
+        else:
+            try:
+                pending = await self.storage.pending_outbox(key)
+            except StorageError as exc:  # the database is down: the retry loop comes back
+                log.warning("could not read waiting replies (%s)", _kind(exc))
+                self._backlog.add(key)
+                return
+            self._backlog.discard(key)
+        if not pending:
+            return
+        chat_id = int(key.user_id)
+        if key in self.unreachable:
+            await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
+            return
+        for index, record in enumerate(pending):
+            try:
+                await self.send(chat_id, record.message)
+            except Unreachable:
+                log.info("a resident blocked the bot; their replies are dropped")
+                self.unreachable.add(key)
+                await self.storage.set_reachable(key, False, at=self.clock())
+                await self.storage.drop_followups(key)
+                rest = [p.id for p in pending[index:]]
+                await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
+                return
+            except Transient:
+                log.warning("Telegram unreachable for now; %d replies wait", len(pending) - index)
+                self._backlog.add(key)
+                return
+            try:
                 await self.storage.mark_sent([record.id], at=self.clock())
+            except StorageError as exc:
+                # Sent, but not noted: it may go out once more when the database is back.
+                log.warning("a sent reply could not be noted as sent (%s)", _kind(exc))
+                self._backlog.add(key)
+                return
 
     async def flush_all(self) -> None:
         """Send every pending reply (after a restart), one chat after another."""
@@ -137,6 +184,27 @@ class Delivery:
         for key in sorted(keys, key=str):
             if key.channel == "telegram":
                 await self.flush(key)
+
+    async def retry_loop(self, *, first: float = 1.0, longest: float = 30.0) -> None:
+        """Until cancelled: send the replies that are still waiting, without a resident's help.
+
+        A pass runs ``first`` seconds after replies were left waiting; while Telegram keeps
+        failing the pause doubles up to ``longest``, and is back to ``first`` once they all left.
+        """
+        pause = first
+        while True:
+            await self.sleep(pause)
+            waiting = [key for key in sorted(self._backlog, key=str) if key.channel == "telegram"]
+            if not waiting:
+                pause = first
+                continue
+            for key in waiting:
+                try:
+                    await self.flush(key)
+                except Exception as exc:  # the database, say: the next pass tries again
+                    log.warning("could not retry waiting replies (%s)", _kind(exc))
+                    self._backlog.add(key)
+            pause = min(longest, pause * 2) if self._backlog else first
 
     # --- single messages -------------------------------------------------------------------------
 
@@ -169,8 +237,8 @@ class Delivery:
         """Stop the button's spinner; an expired callback id is not worth a retry."""
         try:
             await self.execute(ApiCall("answerCallbackQuery", {"callback_query_id": callback_id}))
-        except (Rejected, Transient, Unreachable):
-            log.debug("could not answer a button press", exc_info=True)
+        except (Transient, Unreachable) as exc:  # a rejection is logged by execute()
+            log.debug("could not answer a button press (%s)", exc)
 
     async def execute(self, call: ApiCall, *, chat_id: int | None = None) -> Any:
         """One API call with the rate limits, 429 waits and retries of transient errors.
@@ -183,7 +251,7 @@ class Delivery:
             if chat_id is not None:
                 await self.limiter.acquire(chat_id)
             try:
-                return await self.transport.call(call)
+                return await _classified(self.transport.call(call))
             except RetryLater as exc:
                 attempt += 1
                 if attempt > self.max_attempts:
@@ -194,8 +262,12 @@ class Delivery:
                 if attempt >= self.max_attempts:
                     raise
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
-            except Rejected:
-                log.error("Telegram refused a %s request; skipped", call.method, exc_info=True)
+            except Rejected as exc:
+                if call.method == "answerCallbackQuery":
+                    # "query is too old": a button pressed long ago, or twice. Normal.
+                    log.info("a button press could not be answered (%s)", exc)
+                    return None
+                log.error("Telegram refused a %s request; skipped (%s)", call.method, exc)
                 return None
 
     async def send_many(self, chat_ids: Sequence[int], message: OutgoingMessage) -> bool:
@@ -208,3 +280,25 @@ class Delivery:
                 log.warning("a staff chat could not be reached")
                 delivered = False
         return delivered
+
+
+async def _classified(call: Awaitable[Any]) -> Any:
+    """Await a transport call; anything it raises that is not ours counts as transient.
+
+    A framework can fail in ways its adapter did not foresee (an HTML error page it cannot
+    decode, a dropped connection): trying again later is right for all of them, and a
+    traceback in the log helps nobody.
+    """
+    try:
+        return await call
+    except (ApiFailure, asyncio.CancelledError):
+        raise
+    except Exception as exc:
+        raise Transient(_kind(exc)) from exc
+
+
+def _kind(exc: BaseException) -> str:
+    """What went wrong, in one short line (no resident's words: Telegram's answers may quote
+    them, so only the exception's type and the first words are kept)."""
+    text = str(exc).splitlines()[0][:120] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

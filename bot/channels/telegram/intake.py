@@ -3,6 +3,9 @@
 Polling: a batch is processed (chats in parallel, each chat in order) before the next
 ``getUpdates`` call confirms it. Webhook: Telegram gets its 200 only after the turn is committed;
 without the secret header (or with a wrong one) a request is refused and never processed.
+When the database cannot be used (another program holds its lock, the disk is full) nothing is
+confirmed: polling keeps its offset and fetches the same updates again after a pause, the
+webhook answers 503 so Telegram sends them again; turns already saved are recognised then.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from aiohttp import web
 from bot.channels.telegram.adapter import Adapter
 from bot.channels.telegram.core import ChatOrder
 from bot.channels.telegram.errors import ApiFailure
+from bot.errors import StorageUnavailable
 
 __all__ = ["SECRET_HEADER", "Poller", "WebhookServer"]
 
@@ -44,6 +48,7 @@ class Poller:
         self.sleep = sleep
         self._stopping = asyncio.Event()
         self.offset: int | None = None
+        self._unsaved = 0  # batches in a row the database could not save
 
     def stop(self) -> None:
         """Finish the batch in hand, confirm it, and return from :meth:`run`."""
@@ -70,18 +75,40 @@ class Poller:
                 await self.sleep(delay)
                 continue
             failures = 0
-            if updates:
-                await self.process_batch(updates)
+            if updates and not await self.process_batch(updates):
+                # Not saved: the same updates are fetched again (the offset did not move).
+                self._unsaved += 1
+                await self.sleep(min(30.0, 0.5 * 2 ** min(self._unsaved, 6)))
+            else:
+                self._unsaved = 0
         await self._confirm()
 
-    async def process_batch(self, updates: list[Any]) -> None:
-        """Handle a batch: chats in parallel, each chat in order; then move the offset on."""
-        await asyncio.gather(*(self._one(update) for update in updates), return_exceptions=False)
-        self.offset = max(self.adapter.update_id(u) for u in updates) + 1
+    async def process_batch(self, updates: list[Any]) -> bool:
+        """Handle a batch: chats in parallel, each chat in order; then move the offset on.
 
-    async def _one(self, update: Any) -> None:
+        False when the database could not save some turn: then the offset stays, so the whole
+        batch comes again (the turns that were saved are recognised and not done twice).
+        """
+        unsaved: set[int | None] = set()
+        await asyncio.gather(*(self._one(update, unsaved) for update in updates))
+        if unsaved:
+            return False
+        self.offset = max(self.adapter.update_id(u) for u in updates) + 1
+        return True
+
+    async def _one(self, update: Any, unsaved: set[int | None]) -> None:
+        chat = self.adapter.chat_id(update)
+
+        async def work() -> None:
+            if chat in unsaved:  # an earlier update of this chat waits: keep the chat's order
+                return
+            try:
+                await self.adapter.process(update)
+            except StorageUnavailable:
+                unsaved.add(chat)
+
         try:
-            await self.order.run(self.adapter.chat_id(update), lambda: self.adapter.process(update))
+            await self.order.run(chat, work)
         except Exception:
             # Logged and skipped: an update that always fails must not stop every other chat.
             log.exception("an update could not be handled")
@@ -108,9 +135,12 @@ class WebhookServer:
         host: str,
         port: int,
         order: ChatOrder | None = None,
+        healthy: Callable[[], bool] = lambda: True,
     ) -> None:
         if not secret:
             raise ValueError("a webhook needs a secret token")
+        # False while the database cannot save turns: /healthz then answers 503.
+        self.healthy = healthy
         self.adapter = adapter
         self.secret = secret.encode()
         self.path = path
@@ -153,6 +183,11 @@ class WebhookServer:
         self._runner = None
 
     async def _health(self, request: web.Request) -> web.Response:
+        if not self.healthy():
+            return web.json_response(
+                {"status": "unhealthy", "reason": "database", "in_flight": self.in_flight},
+                status=503,
+            )
         return web.json_response({"status": "ok", "in_flight": self.in_flight})
 
     async def _webhook(self, request: web.Request) -> web.Response:
@@ -170,6 +205,11 @@ class WebhookServer:
         self._idle.clear()
         try:
             await self.order.run(self.adapter.chat_id(update), lambda: self.adapter.process(update))
+        except StorageUnavailable:
+            # Not saved, so not confirmed: Telegram sends it again a little later.
+            return web.Response(
+                status=503, text="database unavailable", headers={"Retry-After": "5"}
+            )
         except Exception:
             log.exception("an update could not be handled")
             # 500: Telegram will deliver it again; the id is only committed with its turn.
