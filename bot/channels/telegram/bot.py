@@ -228,7 +228,8 @@ class TelegramBot:
         if self.scheduler is not None:
             background.append(asyncio.ensure_future(self.scheduler.run()))
         try:
-            if self.poller is not None:
+            # A SIGTERM during start() came before the poller existed: then it must not poll.
+            if self.poller is not None and not self._stopped.is_set():
                 await self.poller.run()
             else:
                 await self._stopped.wait()
