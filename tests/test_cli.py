@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -324,3 +327,26 @@ def test_wait_is_refused_as_an_unknown_command_without_try_or_drafts(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "Mình không biết lệnh /wait. Gõ /help để xem các lệnh." in result.stdout
     assert "⏩" not in result.stdout and "Chế độ thử" not in result.stdout
+
+
+def test_a_read_only_database_says_permissions_not_delete_it(tmp_path: Path) -> None:
+    """As root every file is writable: run the chat as the user 'nobody' to see a read-only one."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    first = trolyso("chat", "--db", str(folder / "d.sqlite3"), input="")
+    assert first.returncode == 0, first.stderr
+    (folder / "d.sqlite3").chmod(0o444)
+    folder.chmod(0o555)
+    tmp_path.chmod(0o755)
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.getuid() == 0 else []
+    result = subprocess.run(
+        [*drop, sys.executable, "-m", "bot", "chat", "--db", str(folder / "d.sqlite3")],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "cannot write the database file" in result.stderr and "chmod" in result.stderr
+    assert "delete it to start afresh" not in result.stderr and "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import sqlite3
 from collections import OrderedDict
@@ -83,6 +84,12 @@ class SqliteStorage(StaffTables):
             raise
         except (sqlite3.DatabaseError, OSError) as exc:
             await self.close()
+            if _not_allowed(self.path, exc):
+                raise StorageError(
+                    f"cannot write the database file {self.path}: {exc}. The bot may read it but "
+                    "not change it: let the user the bot runs as write the file and its folder "
+                    "(chown or chmod). Do not delete it: it holds the residents' places."
+                ) from exc
             raise StorageError(
                 f"cannot use the database file {self.path}: {exc}. Check the path in the "
                 "setting 'database', and that the file is a Trợ lý số database "
@@ -442,6 +449,16 @@ class SqliteStorage(StaffTables):
         if self._db is not None:
             db, self._db = self._db, None
             await db.close()
+
+
+def _not_allowed(path: Path, exc: BaseException) -> bool:
+    """True when the problem is permissions (a read-only file or folder), not a bad file."""
+    if isinstance(exc, PermissionError) or "readonly" in str(exc):
+        return True
+    folder = path.parent if path.parent.exists() else None
+    return (path.exists() and not os.access(path, os.W_OK)) or (
+        folder is not None and not os.access(folder, os.W_OK)
+    )
 
 
 def _run_batch(
