@@ -307,7 +307,7 @@ class OneResident:
     async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
         """The resident, when in a flow and last active before ``before``."""
         session = await self.storage.load(self.key)
-        idle = session is not None and session.stack and 0 < session.active_at < before
+        idle = session is not None and bool(session.stack) and 0 < session.active_at < before
         return [self.key] if idle else []
 
     async def load(self, key: SessionKey) -> Session | None:
