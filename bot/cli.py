@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -21,6 +22,7 @@ from bot import __version__
 from bot.admin_cli import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
 from bot.config import Settings, load_settings
 from bot.errors import FlowError, TroLySoError
+from bot.flows.messages import describe
 from bot.routing.cli import add_route_command, run_route_command
 
 if TYPE_CHECKING:
@@ -76,16 +78,39 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # now, so that a reader gone away is noticed here and not at exit
+    except BrokenPipeError:
+        # The reader stopped reading (``trolyso test | head``): stop quietly, as Unix tools do.
+        # Python would complain again when it flushes at exit, so point standard output at
+        # /dev/null first, as the Python documentation advises.
+        # (When standard output is not a real file, as in a test's capture, there is none.)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         _parser().print_help()
         return 0
+    # The admin's language: the command's --lang, else the configured one (Vietnamese first).
+    lang: str = getattr(args, "lang", None) or "vi"
     try:
         settings = load_settings(args.config)
+        lang = getattr(args, "lang", None) or settings.language
         logging.basicConfig(
             level=logging.WARNING if args.command == "chat" else settings.log_level,
             format="%(levelname)s %(name)s: %(message)s",
         )
+        if args.command == "run":
+            from bot.channels.telegram.redact import hide_secrets
+
+            # Now, before a framework is imported: from the first line, no token in any output.
+            hide_secrets(settings.telegram.token, settings.telegram.webhook.secret_token)
         if args.command == "chat":
             return _chat(settings, args)
         if args.command == "lint":
@@ -98,11 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(settings, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except FlowError as exc:
-        print("The bot cannot start because the flows have problems:", file=sys.stderr)
-        for line in exc.problems:
+        print(describe("cli.cannot_start", {}, lang), file=sys.stderr)
+        for line in [problem.render(lang) for problem in exc.found] or exc.problems:
             print("  " + line, file=sys.stderr)
-        print("Fix them (run 'trolyso lint' to check) and start again.", file=sys.stderr)
+        print(describe("cli.fix_and_start_again", {}, lang), file=sys.stderr)
         return 2
     except TroLySoError as exc:
         print(f"trolyso: {exc}", file=sys.stderr)
@@ -110,11 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("TROLYSO_DEBUG"):
             raise
-        print(
-            f"trolyso: unexpected problem: {exc!r}. Run again with TROLYSO_DEBUG=1 and report "
-            "what it prints.",
-            file=sys.stderr,
-        )
+        print(describe("cli.unexpected", {"detail": repr(exc)}, lang), file=sys.stderr)
         return 1
     return 0
 
@@ -123,7 +146,6 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app, draft_folder
     from bot.channels.console import CHANNEL, ConsoleChannel, LocalCommand
     from bot.engine.session import FlowFault
-    from bot.flows.messages import describe
     from bot.flows.problems import Problem
     from bot.reload import FlowReloader
     from bot.service import fault_problem
@@ -180,7 +202,6 @@ def _trying_notes(
 ) -> None:
     """Tell the admin what is being tried: which drafts, and that /wait moves time."""
     from bot.flows.loader import flows_from
-    from bot.flows.messages import describe
 
     lang = lang or settings.language
     if drafts is not None:
@@ -273,6 +294,12 @@ def _lint(settings: Settings, args: argparse.Namespace) -> int:
         )
     else:
         print(
-            f"{len(loaded.flows)} flows OK ({steps} steps); {errors} errors, {warnings} warnings."
+            f"{_count(len(loaded.flows), 'flow')} OK ({_count(steps, 'step')}); "
+            f"{_count(errors, 'error')}, {_count(warnings, 'warning')}."
         )
     return 1 if errors else 0
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``: English nouns agree with their number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

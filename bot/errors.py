@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.flows.problems import Problem
+
 __all__ = [
     "ConfigError",
     "DependencyMissing",
@@ -28,10 +34,15 @@ class ConfigError(TroLySoError):
 
 
 class FlowError(TroLySoError):
-    """Flows or locales could not be loaded; ``problems`` lists each one with its place."""
+    """Flows or locales could not be loaded; ``problems`` lists each one with its place.
 
-    def __init__(self, problems: list[str]) -> None:
+    ``found`` holds the problems themselves when the loader has them, so whoever reports them
+    can say them in the admin's language (``problems`` are the English lines).
+    """
+
+    def __init__(self, problems: list[str], *, found: Sequence[Problem] = ()) -> None:
         self.problems = problems
+        self.found = list(found)
         count = len(problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the flows"
         super().__init__(head + ":\n" + "\n".join(problems))

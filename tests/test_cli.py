@@ -137,8 +137,78 @@ def test_bot_refuses_to_start_on_broken_flows_and_names_the_problem(tmp_path: Pa
     (tmp_path / "broken.yaml").write_text("id: x\nversion: 1\n", encoding="utf-8")
     result = trolyso("chat", "--flows", str(tmp_path), "--db", str(tmp_path / "d.sqlite3"))
     assert result.returncode == 2
-    assert "cannot start" in result.stderr and "broken.yaml:1:1" in result.stderr
+    assert "khởi động được" in result.stderr and "broken.yaml:1:1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_startup_refusal_is_in_vietnamese_by_default(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("id: x\nversion: 1\n", encoding="utf-8")
+    result = trolyso("chat", "--flows", str(tmp_path), "--db", str(tmp_path / "d.sqlite3"))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Bot chưa khởi động được vì các luồng có lỗi:"
+    assert f"  {tmp_path / 'broken.yaml'}:1:1: lỗi: thiếu mục 'title' ở đây." in result.stderr
+    assert lines[-1] == "Hãy sửa các lỗi này (chạy 'trolyso lint' để kiểm tra) rồi khởi động lại."
+    for english in ("cannot start", "error:", "is missing", "Fix them"):
+        assert english not in result.stderr
+
+
+def test_startup_refusal_follows_the_configured_language(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("id: x\nversion: 1\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"language: en\nlocales_dir: {ROOT / 'locales'}\n", encoding="utf-8")
+    args = ("chat", "--flows", str(tmp_path), "--db", str(tmp_path / "d.sqlite3"))
+    result = trolyso("--config", str(config), *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("The bot cannot start because the flows have problems:\n")
+    assert f"{tmp_path / 'broken.yaml'}:1:1: error: 'title' is missing here." in result.stderr
+    assert result.stderr.endswith("Fix them (run 'trolyso lint' to check) and start again.\n")
+    assert "lỗi" not in result.stderr
+
+
+def test_test_command_into_a_closed_pipe_is_quiet() -> None:
+    """``trolyso test | head``: when the reader stops reading, the command stops quietly."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "test"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like head after its lines: every write now meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # as a Unix tool stopped by the closed pipe
+    assert err == ""  # not "unexpected problem: BrokenPipeError", nor "Exception ignored"
+
+
+def test_lint_summary_counts_in_good_english(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: 1\n", encoding="utf-8")
+    result = trolyso("lint", "--lang", "en", str(bad))
+    assert result.stdout.splitlines()[-1] == "0 flows OK (0 steps); 1 error, 0 warnings."
+    shipped = trolyso("lint", "--lang", "en", str(ROOT / "flows" / "welcome.yaml"))
+    assert shipped.stdout.splitlines()[-1].startswith("1 flow OK (")
+
+
+def test_lint_shows_paths_relative_to_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "drafts").mkdir()
+    bad = tmp_path / "drafts" / "bad.yaml"
+    bad.write_text("id: x\nsteps:\n\tfirst: 1\n", encoding="utf-8")
+    inside = trolyso("lint", str(bad), cwd=tmp_path)  # given absolute, shown relative
+    assert inside.stdout.startswith("drafts/bad.yaml:3:1: lỗi: có ký tự tab"), inside.stdout
+    roundabout = trolyso("lint", "../drafts/bad.yaml", cwd=tmp_path / "drafts")
+    assert roundabout.stdout.startswith("bad.yaml:3:1:"), roundabout.stdout
+    (tmp_path / "other").mkdir()
+    away = trolyso("lint", "../drafts/bad.yaml", cwd=tmp_path / "other")
+    assert away.stdout.startswith(f"{bad}:3:1:"), away.stdout  # outside it: absolute
+
+
+def test_help_in_the_chat_lists_start_with_a_flow(tmp_path: Path) -> None:
+    db = str(tmp_path / "db.sqlite3")
+    vi = trolyso("chat", "--db", db, "--user", "h1", input="/help\n")
+    assert "/start <mã hướng dẫn> – mở thẳng một hướng dẫn" in vi.stdout
+    en = trolyso("chat", "--lang", "en", "--db", db, "--user", "h2", input="/help\n")
+    assert "/start <guide id> – open a guide directly" in en.stdout
 
 
 def test_bad_config_names_the_setting(tmp_path: Path) -> None:

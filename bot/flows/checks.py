@@ -6,6 +6,7 @@ actually be walked by a resident from its start to an end.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from bot.engine.render import (
 )
 from bot.flows.compiled import GLOBAL_NAMES
 from bot.flows.graph import known_before, path_without
-from bot.flows.problems import Problem
+from bot.flows.problems import Problem, shown_path
 from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
 from bot.flows.yaml_source import Document, Location
 from bot.matching import fold
@@ -126,19 +127,19 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     for step_id in ids:
         if not valid_id(step_id):
             result.add(
-                doc, ("steps", step_id), "schema.bad_id", key=True, value=step_id, what="step"
+                doc,
+                ("steps", step_id),
+                "schema.bad_id",
+                key=True,
+                value=step_id,
+                what_code="id_kind.step",
             )
+    meant: dict[str, str] = {}  # each unknown target -> the step it most likely means, or ""
 
     def unknown(loc: Location, target: str, step: str) -> None:
         close = difflib.get_close_matches(target, ids, n=1)
-        result.add(
-            doc,
-            loc,
-            "flow.unknown_step",
-            step=step,
-            target=target,
-            suggestion=close[0] if close else "",
-        )
+        meant[target] = guess = close[0] if close else ""
+        result.add(doc, loc, "flow.unknown_step", step=step, target=target, suggestion=guess)
 
     if flow.start not in steps:
         unknown(("start",), flow.start, "")
@@ -147,7 +148,8 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
             if target not in steps:
                 unknown(("steps", step_id, *loc), target, step_id)
 
-    _check_graph(flow, doc, result)
+    _check_checked_date(flow, doc, result)
+    _check_graph(flow, doc, result, meant)
     _check_variables_and_templates(flow, doc, result)
     _check_translations(flow, doc, result)
     _check_ask_and_images(flow, doc, base, result)
@@ -156,19 +158,47 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     return result
 
 
-def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
+def _latest_today() -> dt.date:
+    """The latest date anywhere on Earth right now (UTC+14): no later date has come yet."""
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=14))).date()
+
+
+def _check_checked_date(flow: Flow, doc: Document, result: FlowCheck) -> None:
+    # Compared with the latest date on Earth, so that today in Vietnam is never "the future"
+    # while it is still yesterday in UTC (or on the server's clock).
+    if flow.checked > _latest_today():
+        result.add(
+            doc, ("checked",), "flow.checked_in_future", warning=True, checked=str(flow.checked)
+        )
+
+
+def _check_graph(flow: Flow, doc: Document, result: FlowCheck, meant: dict[str, str]) -> None:
+    """Unreachable steps, dead ends and loops that never wait for the resident.
+
+    A mistyped 'go:' (or 'start:') is already one error (flow.unknown_step). So that it is the
+    only one, the flow is walked as if the reference named the step it most likely means; when
+    no step looks like it, the reference might lead anywhere: no step is then called
+    unreachable, and the step holding it is not called a dead end.
+    """
     steps = flow.steps
-    edges = {sid: [t for t in successors(step) if t in steps] for sid, step in steps.items()}
+    real = {sid: [t for t in successors(step) if t in steps] for sid, step in steps.items()}
+    edges = {
+        sid: [t if t in steps else meant.get(t, "") for t in successors(step)]
+        for sid, step in steps.items()
+    }
+    open_ended = {sid for sid, targets in edges.items() if "" in targets}
+    edges = {sid: [t for t in targets if t] for sid, targets in edges.items()}
+    start = flow.start if flow.start in steps else meant.get(flow.start, "")
     reachable: set[str] = set()
-    if flow.start in steps:
-        todo = [flow.start]
+    if start:
+        todo = [start]
         while todo:
             current = todo.pop()
             if current not in reachable:
                 reachable.add(current)
                 todo.extend(edges[current])
     for step_id in steps:
-        if step_id not in reachable and flow.start in steps:
+        if step_id not in reachable and start and not open_ended:
             result.add(
                 doc, ("steps", step_id), "flow.unreachable", key=True, step=step_id, warning=True
             )
@@ -178,7 +208,7 @@ def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
     for source, targets in edges.items():
         for target in targets:
             incoming[target].append(source)
-    finishing = {sid for sid, step in steps.items() if step.end}
+    finishing = {sid for sid, step in steps.items() if step.end} | open_ended
     todo = list(finishing)
     while todo:
         for source in incoming[todo.pop()]:
@@ -197,7 +227,7 @@ def _check_graph(flow: Flow, doc: Document, result: FlowCheck) -> None:
     def visit(node: str, trail: list[str]) -> None:
         state[node] = 1
         trail.append(node)
-        for target in edges[node]:
+        for target in real[node]:  # the loops really written, not guessed ones
             if target not in moving:
                 continue
             if state.get(target) == 1:
@@ -261,7 +291,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                     "flow.template_syntax",
                     step=step_id,
                     line_offset=max((exc.lineno or 1) - 1, 0),
-                    detail=exc.message or "",
+                    **_template_reason(exc),
                 )
                 continue
             check_names(text_loc, step_id, names)
@@ -281,10 +311,32 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                     "flow.condition_syntax",
                     step=step_id,
                     expr=condition.if_,
-                    detail=exc.message or "",
+                    **_template_reason(exc),
                 )
                 continue
             check_names(loc, step_id, names)
+
+
+# Jinja's words for the usual template mistakes, and the admin's words for them.
+_TEMPLATE_REASONS = (
+    ("unexpected '}'", "template.missing_brace"),
+    ("unexpected 'end of template'", "template.cut_short"),
+    ("unexpected end of template", "template.not_closed"),
+    ("no filter named", "template.unknown_filter"),
+    ("expected token 'end of print statement'", "template.two_words"),
+    ("chunk after expression", "template.extra_words"),
+    ("encountered unknown tag", "template.unknown_tag"),
+)
+
+
+def _template_reason(error: TemplateSyntaxError) -> dict[str, Any]:
+    """The ``detail`` of a broken template or condition: a known mistake said in the admin's
+    language (``detail_code``), else Jinja's own words."""
+    said = (error.message or "").lower()
+    for needle, code in _TEMPLATE_REASONS:
+        if needle in said:
+            return {"detail_code": code}
+    return {"detail": error.message or ""}
 
 
 def _check_translations(flow: Flow, doc: Document, result: FlowCheck) -> None:
@@ -335,7 +387,7 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
                     "flow.image_missing",
                     step=step_id,
                     image=step.image,
-                    where=str(base),
+                    where=shown_path(base),
                 )
 
 

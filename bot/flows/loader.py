@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.flows.checks import FlowCheck, check_flow, check_library
 from bot.flows.compiled import CompiledFlow
-from bot.flows.problems import Problem
+from bot.flows.problems import Problem, shown_path
 from bot.flows.schema import Ask, Choice, Condition, Flow, Help, Link, Step
 from bot.flows.yaml_source import Document, LocatedError, read_yaml
 
@@ -59,12 +59,12 @@ def find_flow_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
                 and not p.name.startswith((".", "_"))
             )
             if not found:
-                problems.append(_problem(str(path), "flow.no_flows", where=str(path)))
+                problems.append(_problem(str(path), "flow.no_flows", where=shown_path(path)))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(_problem(str(path), "file.unreadable", detail="no such file or folder"))
+            problems.append(_problem(str(path), "file.not_found"))
     return files, problems
 
 

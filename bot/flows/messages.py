@@ -24,9 +24,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file cannot be read ({detail}). Check that it exists and that you may read it.",
         "vi": "không đọc được tệp ({detail}). Kiểm tra tệp có tồn tại và có quyền đọc.",
     },
+    "file.not_found": {
+        "en": "there is no such file or folder. Check the name and the folder.",
+        "vi": "không có tệp hay thư mục này. Hãy kiểm tra lại tên và thư mục.",
+    },
+    "file.no_permission": {
+        "en": "you may not read this file. Ask whoever manages the computer to let you read it.",
+        "vi": "không có quyền đọc tệp này. Hãy nhờ người quản lý máy tính cấp quyền đọc.",
+    },
     "file.not_utf8": {
         "en": "the file is not saved as UTF-8 (byte {byte} here). Save it again as UTF-8 in your editor.",
-        "vi": "tệp không được lưu dạng UTF-8 (byte {byte} ở đây). Hãy lưu lại tệp với mã hóa UTF-8.",
+        "vi": "tệp không được lưu dạng UTF-8 (mã {byte} ở đây). Hãy lưu lại tệp với mã hóa UTF-8.",
     },
     "file.empty": {
         "en": "the file is empty. Copy an existing flow as a starting point.",
@@ -78,16 +86,44 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "không dùng thẻ YAML như '!!python/...' hay '!gì_đó' trong luồng. Hãy xóa thẻ đó.",
     },
     "yaml.syntax": {
-        "en": "this is not valid YAML ({detail}). Check indentation, colons and quotes.",
-        "vi": "đây không phải YAML hợp lệ ({detail}). Kiểm tra thụt lề, dấu ':' và dấu ngoặc kép.",
+        "en": "this is not valid YAML ({detail}). Check the indentation, the colons and the quotes on this line and the one above.",
+        "vi": "chỗ này viết chưa đúng quy tắc YAML của tệp luồng. Hãy kiểm tra thụt lề, dấu ':' và dấu ngoặc kép ở dòng này và dòng phía trên.",
+    },
+    "yaml.template_unquoted": {
+        "en": "a text that starts with '{{{{' must be in double quotes, or it is read as a group of fields. Put the whole text in quotes, for example: vi: \"{{{{ xung_ho | capitalize }}}} ơi, ...\"",
+        "vi": "câu bắt đầu bằng '{{{{' phải đặt trong ngoặc kép, nếu không sẽ bị hiểu nhầm là một nhóm mục. Hãy đặt cả câu trong ngoặc kép, ví dụ: vi: \"{{{{ xung_ho | capitalize }}}} ơi, ...\"",
+    },
+    "yaml.text_after_closing": {
+        "en": "the text goes on after a closing quote or bracket. Put the whole text in double quotes (inside them, write a \" as \\\").",
+        "vi": "câu chữ vẫn tiếp tục sau dấu ngoặc đóng. Hãy đặt cả câu trong một cặp ngoặc kép (bên trong, viết dấu \" thành \\\").",
+    },
+    "yaml.bad_start": {
+        "en": "a text cannot start with '{char}' unless it is in quotes. Put the whole text in double quotes.",
+        "vi": "câu chữ không được bắt đầu bằng '{char}' nếu không có ngoặc kép. Hãy đặt cả câu trong ngoặc kép.",
+    },
+    "yaml.bad_escape": {
+        "en": "inside double quotes a backslash starts a special sign, and '\\{char}' is not one. Put this text in single quotes instead (for example pattern: '\\d+'), or write the backslash twice.",
+        "vi": "trong ngoặc kép, dấu gạch chéo ngược bắt đầu một ký hiệu đặc biệt, và '\\{char}' không phải ký hiệu đó. Hãy đặt câu trong ngoặc đơn (ví dụ pattern: '\\d+'), hoặc viết dấu gạch chéo ngược hai lần.",
+    },
+    "yaml.block_indicator": {
+        "en": "nothing may follow '|' or '>' on its line. Start the text on the next line, indented under the field.",
+        "vi": "sau dấu '|' hoặc '>' không được viết gì trên cùng dòng. Hãy bắt đầu câu ở dòng dưới, thụt lề vào trong.",
     },
     "yaml.two_documents": {
         "en": "the file holds more than one document ('---'). Put one flow in each file.",
         "vi": "tệp có nhiều hơn một phần ('---'). Mỗi tệp chỉ chứa một luồng.",
     },
     "yaml.bad_value": {
-        "en": "the value '{value}' cannot be read (an impossible date?). Fix it or put it in quotes.",
-        "vi": "không đọc được giá trị '{value}' (ngày không có thật?). Sửa lại hoặc đặt trong ngoặc kép.",
+        "en": "the value '{value}' cannot be read. Fix it, or put it in double quotes if it is a text.",
+        "vi": "không đọc được giá trị '{value}'. Hãy sửa lại, hoặc đặt trong ngoặc kép nếu đó là câu chữ.",
+    },
+    "yaml.impossible_date": {
+        "en": "the date {value} is impossible: month {month} has {days} days. Write a real date (YYYY-MM-DD).",
+        "vi": "ngày {value} không có thật: tháng {month} chỉ có {days} ngày. Hãy viết một ngày có thật (NĂM-THÁNG-NGÀY).",
+    },
+    "yaml.impossible_month": {
+        "en": "the date {value} is impossible: there is no month {month} (months go from 01 to 12). Write a real date (YYYY-MM-DD).",
+        "vi": "ngày {value} không có thật: không có tháng {month} (tháng chỉ từ 01 đến 12). Hãy viết một ngày có thật (NĂM-THÁNG-NGÀY).",
     },
     "yaml.complex_key": {
         "en": "a field name must be a simple word. Check this line.",
@@ -140,6 +176,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {what} id '{value}' may only use a-z, 0-9 and _, start with a letter, and be at most 40 characters.",
         "vi": "mã {what} '{value}' chỉ được dùng a-z, 0-9 và _, bắt đầu bằng chữ cái, tối đa 40 ký tự.",
     },
+    "id_kind.step": {"en": "step", "vi": "bước"},
+    "id_kind.flow": {"en": "flow", "vi": "luồng"},
+    "id_kind.variable": {"en": "variable", "vi": "biến"},
     "schema.bad_language": {
         "en": "'{value}' is not a language of the bot. Use one of: {allowed}.",
         "vi": "'{value}' không phải ngôn ngữ của bot. Dùng một trong: {allowed}.",
@@ -196,6 +235,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a '{kind}' step only decides where to go; move 'say', 'image' and 'link' to the next step.",
         "vi": "bước '{kind}' chỉ quyết định đi đâu; hãy chuyển 'say', 'image', 'link' sang bước sau.",
     },
+    "schema.button_needs_go": {
+        "en": "the button '{label}' has no 'go:' (the step it leads to). Add a line 'go: STEP_ID' under its 'label:'.",
+        "vi": "nút '{label}' thiếu 'go:' (bước tiếp theo khi bấm nút). Hãy thêm dòng 'go: mã_bước' ngay dưới 'label:' của nút.",
+    },
     "schema.go_required": {
         "en": "a '{kind}' step needs 'go:' (the step that comes next).",
         "vi": "bước '{kind}' cần có 'go:' (bước tiếp theo).",
@@ -247,12 +290,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "các bước dẫn vòng mà không chờ người dân ({cycle}). Hãy thêm một bước có nút bấm trong vòng.",
     },
     "flow.missing_translation": {
-        "en": "the {lang} text is missing; residents who chose {lang} will see the Vietnamese text. Add '{lang}:'.",
-        "vi": "thiếu bản {lang}; người chọn {lang} sẽ thấy bản tiếng Việt. Hãy thêm '{lang}:'.",
+        "en": "the {language} text is missing; residents who chose {language} will see the Vietnamese text. Add '{lang}:'.",
+        "vi": "thiếu bản {language}; người chọn {language} sẽ thấy bản tiếng Việt. Hãy thêm '{lang}:'.",
     },
     "flow.template_syntax": {
         "en": "the template in this text is broken ({detail}). Check the {{{{ }}}} and {{% %}} pairs.",
         "vi": "mẫu trong đoạn chữ bị lỗi ({detail}). Kiểm tra các cặp {{{{ }}}} và {{% %}}.",
+    },
+    "template.missing_brace": {
+        "en": "a '}}' is missing: a name needs two braces on each side, {{{{ name }}}}",
+        "vi": "thiếu một dấu '}}': hai bên tên phải có hai dấu ngoặc, {{{{ tên }}}}",
+    },
+    "template.not_closed": {
+        "en": "a '{{{{' or '{{%' is not closed: end it with '}}}}', and an '{{% if %}}' with '{{% endif %}}'",
+        "vi": "có '{{{{' hoặc '{{%' chưa được đóng: hãy đóng bằng '}}}}', và '{{% if %}}' bằng '{{% endif %}}'",
+    },
+    "template.cut_short": {
+        "en": "it is not finished: something is missing at its end",
+        "vi": "chưa viết hết: còn thiếu phần cuối",
+    },
+    "template.unknown_filter": {
+        "en": "the word after '|' is not a known filter, such as capitalize, upper or lower",
+        "vi": "chữ sau dấu '|' không phải bộ lọc có sẵn, ví dụ capitalize, upper, lower",
+    },
+    "template.two_words": {
+        "en": "two words inside {{{{ }}}} with no '|' between them",
+        "vi": "có hai chữ trong {{{{ }}}} mà không có dấu '|' ở giữa",
+    },
+    "template.extra_words": {
+        "en": "something follows that does not belong; compare with ==, !=, >= or <=",
+        "vi": "có phần thừa phía sau; hãy so sánh bằng ==, !=, >= hoặc <=",
+    },
+    "template.unknown_tag": {
+        "en": "this {{% ... %}} cannot be used here: is it an '{{% endif %}}' without its '{{% if %}}'?",
+        "vi": "thẻ {{% ... %}} này không dùng được ở đây: có phải có '{{% endif %}}' mà thiếu '{{% if %}}'?",
     },
     "flow.unknown_variable": {
         "en": "'{name}' is used in a template but no step saves it. Known names: {known}.",
@@ -302,6 +373,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{name}' may not be saved yet here: on the way {path} no step saves it, so it shows as empty (and a condition on it is false). Save it on every way to this step, or use it only after the step that saves it.",
         "vi": "'{name}' có thể chưa được lưu ở đây: theo đường {path} chưa bước nào lưu nó, nên sẽ hiện trống (và điều kiện với nó là sai). Hãy lưu nó trên mọi đường tới bước này, hoặc chỉ dùng sau bước lưu nó.",
     },
+    "flow.checked_in_future": {
+        "en": "'checked: {checked}' is a day that has not come yet. Write the day someone last checked the facts against the real app (today at the latest).",
+        "vi": "'checked: {checked}' là một ngày chưa tới. Hãy ghi ngày gần nhất có người đối chiếu nội dung với ứng dụng thật (muộn nhất là hôm nay).",
+    },
     "flow.no_flows": {
         "en": "there are no flow files (*.yaml) in {where}.",
         "vi": "không có tệp luồng (*.yaml) nào trong {where}.",
@@ -333,8 +408,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "thiếu nội dung '{key}'; bot cần nội dung này. Hãy thêm vào (chép từ {example}).",
     },
     "locale.missing_translation": {
-        "en": "'{key}' has no {lang} text; the Vietnamese text will be shown. Add it.",
-        "vi": "'{key}' chưa có bản {lang}; bot sẽ hiện bản tiếng Việt. Hãy thêm vào.",
+        "en": "'{key}' has no {language} text; the Vietnamese text will be shown. Add it.",
+        "vi": "'{key}' chưa có bản {language}; bot sẽ hiện bản tiếng Việt. Hãy thêm vào.",
     },
     "locale.unknown_key": {
         "en": "'{key}' is not used by the bot. Check the spelling or remove it.",
@@ -344,6 +419,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{key}' should be a text.",
         "vi": "'{key}' phải là một đoạn chữ.",
     },
+    "language.vi": {"en": "Vietnamese", "vi": "tiếng Việt"},
+    "language.en": {"en": "English", "vi": "tiếng Anh"},
     "locale.missing_file": {
         "en": "the locale file for '{lang}' is missing ({where}).",
         "vi": "thiếu tệp ngôn ngữ cho '{lang}' ({where}).",
@@ -373,6 +450,8 @@ def describe(code: str, params: dict[str, Any], lang: str = "en") -> str:
     for key, value in params.items():
         if key.endswith("_code"):
             filled[key[: -len("_code")]] = describe(str(value), {}, lang)
+    if "lang" in params and "language" not in params:  # a language's name, not its code
+        filled["language"] = describe(f"language.{params['lang']}", {}, lang)
     if "suggestion" in params:
         name = params["suggestion"]
         filled["hint"] = describe("schema.hint", {"name": name}, lang) if name else ""

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from bot.flows.messages import describe
 
-__all__ = ["Problem", "Severity"]
+__all__ = ["Problem", "Severity", "shown_path"]
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as an admin reads it best: relative to the current folder when it is inside it,
+    absolute otherwise (``../`` chains are hard to follow)."""
+    text = os.fspath(path)
+    try:
+        absolute = os.path.abspath(text)
+        relative = os.path.relpath(absolute, os.getcwd())
+    except (OSError, ValueError):  # no current folder any more: say it as it was given
+        return text
+    return absolute if relative.split(os.sep)[0] == os.pardir else relative
 
 
 class Severity(StrEnum):
@@ -37,7 +50,7 @@ class Problem:
 
     def render(self, lang: str = "en") -> str:
         """``path:line:column: error: [step x] what is wrong — what to do`` in ``lang``."""
-        where = f"{self.path}:{self.line}:{self.column}"
+        where = f"{shown_path(self.path)}:{self.line}:{self.column}"
         kind = describe(f"severity.{self.severity.value}", {}, lang)
         step = describe("at_step", {"step": self.step}, lang) + " " if self.step else ""
         return f"{where}: {kind}: {step}{describe(self.code, self.params, lang)}"

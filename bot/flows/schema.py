@@ -43,7 +43,9 @@ def valid_id(value: str) -> bool:
 
 def _check_id(value: str, what: str) -> str:
     if not valid_id(value):
-        raise PydanticCustomError("schema.bad_id", "bad id", {"value": value, "what": what})
+        raise PydanticCustomError(
+            "schema.bad_id", "bad id", {"value": value, "what_code": f"id_kind.{what}"}
+        )
     return value
 
 

@@ -7,6 +7,8 @@ wrong for them: ``en: Yes`` stays the text "Yes", and ``0912`` stays text, not a
 
 from __future__ import annotations
 
+import calendar
+import errno
 import hashlib
 import importlib
 import re
@@ -18,12 +20,18 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.flows.problems import Problem, Severity
+from bot.flows.problems import Problem, Severity, shown_path
 
 __all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "read_yaml"]
 
 MAX_FILE_BYTES = 1_000_000
 _MAX_DEPTH = 60
+# Why a file cannot be read, said in the admin's language; other reasons quote the system.
+_UNREADABLE = {
+    errno.ENOENT: "file.not_found",
+    errno.EACCES: "file.no_permission",
+    errno.EPERM: "file.no_permission",
+}
 
 Location = tuple[str | int, ...]
 
@@ -154,22 +162,52 @@ _SCANNER_HINTS = (
     ("found a tab character", "yaml.tab"),
     ("expected ',' or '}'", "yaml.flow_mapping"),
     ("expected ',' or ']'", "yaml.flow_sequence"),
+    # "expected <block end>, but found ...": what was found tells what went wrong.
+    ("but found '<block mapping start>'", "yaml.bad_indent"),
+    ("but found '<block sequence start>'", "yaml.bad_indent"),
+    ("but found '-'", "yaml.bad_indent"),
+    ("but found '<scalar>'", "yaml.text_after_closing"),
+    ("but found ','", "yaml.text_after_closing"),
+    ("found unknown escape character", "yaml.bad_escape"),
+    ("that cannot start any token", "yaml.bad_start"),
+    ("mapping keys are not allowed here", "yaml.bad_start"),
+    ("expected chomping or indentation indicators", "yaml.block_indicator"),
 )
+# A value written {{ ... }} without quotes: YAML reads a group of fields, then stumbles.
+_UNQUOTED_TEMPLATE = re.compile(r"^\s*(?:-\s+)*(?:[\w.-]+:\s+)?\{\{")
+# The character a message is about, as PyYAML quotes it ("found character '@' that ...").
+_FOUND_CHARACTER = re.compile(r"character '(.+?)'")
 
 
-def _translate(error: yaml.MarkedYAMLError) -> tuple[int, int, str, dict[str, Any]]:
+def _template_unquoted(text: str, *lines: int) -> tuple[int, int] | None:
+    """Where the first of ``lines`` (1-based) that starts a value with an unquoted ``{{`` has it."""
+    rows = text.splitlines()
+    for line in lines:
+        found = _UNQUOTED_TEMPLATE.match(rows[line - 1]) if 0 < line <= len(rows) else None
+        if found:
+            return line, found.end() - 1
+    return None
+
+
+def _translate(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, dict[str, Any]]:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    text = f"{error.context or ''} {error.problem or ''}"
+    context = error.context_mark.line + 1 if error.context_mark else line
+    template = _template_unquoted(text, line, context)
+    if template:
+        return *template, "yaml.template_unquoted", {}
+    said = f"{error.context or ''} {error.problem or ''}"
     for needle, code in _SCANNER_HINTS:
-        if needle in text:
-            return line, column, code, {}
+        if needle in said:
+            found = _FOUND_CHARACTER.search(error.problem or "")
+            char = found.group(1) if found else "?"
+            return line, column, code, {"char": char}
     return line, column, "yaml.syntax", {"detail": (error.problem or "").strip()}
 
 
 def read_yaml(path: Path, *, display: str | None = None) -> Document:
     """Read ``path`` safely; raise :class:`LocatedError` with the first problem found."""
-    shown = display or str(path)
+    shown = display or shown_path(path)
 
     def stop(
         line: int, column: int, code: str, params: dict[str, Any] | None = None
@@ -186,7 +224,8 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise stop(1, 1, "file.unreadable", {"detail": exc.strerror or str(exc)}) from None
+        code = _UNREADABLE.get(exc.errno or 0, "file.unreadable")
+        raise stop(1, 1, code, {"detail": exc.strerror or str(exc)}) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -223,12 +262,15 @@ def read_yaml(path: Path, *, display: str | None = None) -> Document:
         builder = _Builder(loader, shown)
         data = builder.build(node, ())
     except _Stop as exc:
+        template = _template_unquoted(text, exc.line) if exc.code == "yaml.complex_key" else None
+        if template:
+            raise stop(*template, "yaml.template_unquoted") from None
         raise stop(exc.line, exc.column, exc.code, exc.params) from None
     except yaml.MarkedYAMLError as exc:
         if "expected a single document" in (exc.problem or "") + (exc.context or ""):
             mark = exc.problem_mark
             raise stop(mark.line + 1 if mark else 1, 1, "yaml.two_documents") from None
-        raise stop(*_translate(exc)) from None
+        raise stop(*_translate(exc, text)) from None
     except yaml.reader.ReaderError as exc:
         head = text[: exc.position]
         raise stop(
@@ -347,6 +389,18 @@ _STANDARD_TAGS = {
 }
 
 
+def _impossible(value: str) -> tuple[str, dict[str, Any]]:
+    """Why ``value`` (a date, by its looks) cannot be read: its month or its day."""
+    try:
+        year, month, _day = (int(part) for part in value.split("-"))
+    except ValueError:
+        return "yaml.bad_value", {"value": value[:40]}
+    params: dict[str, Any] = {"value": value, "month": f"{month:02d}"}
+    if not 1 <= month <= 12:
+        return "yaml.impossible_month", params
+    return "yaml.impossible_date", {**params, "days": calendar.monthrange(year, month)[1]}
+
+
 class _Builder:
     """Turns composed nodes into plain Python values, recording where each one was written."""
 
@@ -370,9 +424,8 @@ class _Builder:
             try:
                 return self.loader.construct_object(node, deep=True)
             except (yaml.constructor.ConstructorError, ValueError):
-                raise _Stop(
-                    mark.line + 1, mark.column + 1, "yaml.bad_value", {"value": node.value[:40]}
-                ) from None
+                code, params = _impossible(node.value)
+                raise _Stop(mark.line + 1, mark.column + 1, code, params) from None
         if isinstance(node, SequenceNode):
             return [self.build(item, (*location, index)) for index, item in enumerate(node.value)]
         assert isinstance(node, MappingNode)

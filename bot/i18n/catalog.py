@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.engine.render import Renderable, TemplateSyntaxError, names_used, prepare, render
-from bot.flows.problems import Problem, Severity
+from bot.flows.problems import Problem, Severity, shown_path
 from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES
 from bot.flows.yaml_source import Document, LocatedError, read_yaml
 from bot.i18n.keys import REQUIRED_KEYS
@@ -66,7 +66,7 @@ def load_catalog(folder: Path) -> tuple[Catalog | None, list[Problem]]:
                     path=str(path),
                     code="locale.missing_file",
                     severity=severity,
-                    params={"lang": lang, "where": str(path)},
+                    params={"lang": lang, "where": shown_path(path)},
                 )
             )
             continue

@@ -271,3 +271,122 @@ def test_an_answer_saved_before_a_loop_stays_known_round_it(tmp_path: Path) -> N
         """,
     )
     assert load_flows([path]).problems == []
+
+
+MISTYPED_GO = """\
+first:
+  say: { vi: Chọn đi, en: Choose }
+  choices:
+    - label: { vi: Tiếp, en: Next }
+      go: {target}
+    - label: { vi: Thôi, en: Stop }
+      go: last
+second:
+  say: { vi: Bước hai, en: Step two }
+  go: third
+third:
+  say: { vi: Bước ba, en: Step three }
+  choices:
+    - label: { vi: Xong, en: Done }
+      go: last
+last:
+  say: { vi: Hết, en: The end }
+  end: completed
+"""
+
+
+def test_a_mistyped_go_gives_one_error_not_a_cascade(tmp_path: Path) -> None:
+    path = write(tmp_path, MISTYPED_GO.replace("{target}", "secnd"))
+    [problem] = load_flows([path]).problems  # not also "no path leads to" second and third
+    assert (problem.line, problem.code) == (FIRST_STEP_LINE + 4, "flow.unknown_step")
+    assert "Có phải ý bạn là 'second'?" in problem.render("vi")
+
+
+def test_a_mistyped_go_still_lets_a_really_unreachable_step_be_reported(tmp_path: Path) -> None:
+    orphan = "orphan:\n  say: { vi: Lạc, en: Lost }\n  go: last\n"
+    path = write(tmp_path, MISTYPED_GO.replace("{target}", "secnd") + orphan)
+    found = load_flows([path]).problems
+    assert [(p.code, p.step) for p in found] == [
+        ("flow.unknown_step", "first"),
+        ("flow.unreachable", "orphan"),
+    ]
+
+
+def test_a_go_to_a_step_like_none_gives_one_error_and_no_guesses(tmp_path: Path) -> None:
+    path = write(tmp_path, MISTYPED_GO.replace("{target}", "zzz_qqq"))
+    [problem] = load_flows([path]).problems  # no unreachable steps, and "first" is no dead end
+    assert problem.code == "flow.unknown_step" and problem.params["suggestion"] == ""
+
+
+def test_button_without_go_reported_at_the_button(tmp_path: Path) -> None:
+    path = write(tmp_path, MISTYPED_GO.replace("      go: {target}\n", ""))
+    [problem] = load_flows([path]).problems
+    # The button's own line (its label), not the 'choices:' line above it.
+    assert (problem.line, problem.column) == (FIRST_STEP_LINE + 3, 9)
+    assert problem.code == "schema.button_needs_go"
+    assert "the button 'Tiếp' has no 'go:'" in problem.render("en")
+    assert "nút 'Tiếp' thiếu 'go:'" in problem.render("vi")
+
+
+def test_checked_in_the_future_is_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, MISTYPED_GO.replace("{target}", "second"))
+    path.write_text(path.read_text().replace("checked: 2026-11-23", "checked: 2999-01-01"))
+    [problem] = load_flows([path]).problems
+    assert (problem.line, problem.code, problem.is_error) == (7, "flow.checked_in_future", False)
+    assert "'checked: 2999-01-01' is a day that has not come yet" in problem.render("en")
+    assert "'checked: 2999-01-01' là một ngày chưa tới" in problem.render("vi")
+
+
+def test_checked_today_anywhere_on_earth_is_not_the_future(tmp_path: Path) -> None:
+    """Today in Vietnam is often still yesterday in UTC (and on the server's clock)."""
+    import datetime as dt
+
+    for hours in (7, 14):
+        today = dt.datetime.now(dt.timezone(dt.timedelta(hours=hours))).date()
+        path = write(tmp_path, MISTYPED_GO.replace("{target}", "second"))
+        path.write_text(path.read_text().replace("checked: 2026-11-23", f"checked: {today}"))
+        assert load_flows([path]).problems == []
+
+
+def test_ids_and_languages_are_named_in_vietnamese(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        First:
+          say: { vi: Chọn đi }
+          end: completed
+        """,
+    )
+    path.write_text(path.read_text().replace("start: first", "start: First"))
+    rendered = [p.render("vi") for p in load_flows([path]).problems]
+    assert any("mã bước 'First'" in text for text in rendered), rendered
+    assert any("thiếu bản tiếng Anh" in text for text in rendered), rendered
+    assert not any("mã step" in text or "bản en" in text for text in rendered), rendered
+
+
+def test_a_broken_template_is_explained_without_jinjas_english(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        first:
+          say: { vi: "Chào {{ xung_ho }", en: "Hi {{ xung_ho | capitalise }}" }
+          go: decide
+        decide:
+          when:
+            - if: age => 60
+              go: last
+          go: last
+        last:
+          say: { vi: Hết, en: The end }
+          end: completed
+        """,
+    )
+    rendered = [p.render("vi") for p in load_flows([path]).problems]
+    assert rendered == [
+        f"{path}:11:16: lỗi: [bước first] mẫu trong đoạn chữ bị lỗi (thiếu một dấu '}}': hai "
+        "bên tên phải có hai dấu ngoặc, {{ tên }}). Kiểm tra các cặp {{ }} và {% %}.",
+        f"{path}:11:41: lỗi: [bước first] mẫu trong đoạn chữ bị lỗi (chữ sau dấu '|' không phải "
+        "bộ lọc có sẵn, ví dụ capitalize, upper, lower). Kiểm tra các cặp {{ }} và {% %}.",
+        f"{path}:15:13: lỗi: [bước decide] không đọc được điều kiện 'age => 60' (có phần thừa phía "
+        "sau; hãy so sánh bằng ==, !=, >= hoặc <=). Ví dụ: age >= 60 and phone == \"iphone\"",
+    ]

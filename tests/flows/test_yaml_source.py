@@ -103,9 +103,98 @@ def test_two_documents(tmp_path: Path) -> None:
     assert only(problems_for(tmp_path, "id: a\n---\nid: b\n")).code == "yaml.two_documents"
 
 
-def test_impossible_date(tmp_path: Path) -> None:
-    problem = only(problems_for(tmp_path, "id: x\nchecked: 2026-02-31\n"))
-    assert (problem.line, problem.code) == (2, "yaml.bad_value")
+def test_impossible_date_says_impossible(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\nchecked: 2026-02-30\n"))
+    assert (problem.line, problem.column, problem.code) == (2, 10, "yaml.impossible_date")
+    assert "2026-02-30 is impossible: month 02 has 28 days" in problem.render("en")
+    assert "ngày 2026-02-30 không có thật: tháng 02 chỉ có 28 ngày" in problem.render("vi")
+    # Not "put it in quotes": a quoted impossible date is still impossible.
+    assert "quote" not in problem.render("en") and "ngoặc" not in problem.render("vi")
+
+
+def test_impossible_month_says_there_is_no_such_month(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, "id: x\nchecked: 2026-13-01\n"))
+    assert problem.code == "yaml.impossible_month"
+    assert "there is no month 13" in problem.render("en")
+    assert "không có tháng 13" in problem.render("vi")
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "column"),
+    [
+        ("id: x\nsay:\n  vi: {{ xung_ho }}\n", 3, 7),  # read as a group of fields
+        ("id: x\nsay:\n  vi: {{ xung_ho | capitalize }} ơi, mời bấm\n", 3, 7),
+        ("id: x\nsay: {{ xung_ho }}, xin chào\n", 2, 6),
+        ("id: x\nsay: {{ xung_ho }}: xin chào\n", 2, 6),
+        ("id: x\nlist:\n  - {{ xung_ho }} ơi\n", 3, 5),
+    ],
+)
+def test_an_unquoted_template_at_the_start_of_a_text_says_to_quote_it(
+    tmp_path: Path, content: str, line: int, column: int
+) -> None:
+    problem = only(problems_for(tmp_path, content))
+    assert (problem.line, problem.column, problem.code) == (line, column, "yaml.template_unquoted")
+    assert "must be in double quotes" in problem.render("en")
+    assert "phải đặt trong ngoặc kép" in problem.render("vi")
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        ("id: x\nsay:\n  vi: a\n en: b\n", "yaml.bad_indent"),  # "expected <block end>"
+        ("id: x\nsay:\n  vi: a\n  - b\n", "yaml.bad_indent"),
+        ('id: x\nsay: "Bấm nút" Tiếp\n', "yaml.text_after_closing"),
+        ("id: x\nsay: 'it's'\n", "yaml.text_after_closing"),
+        ("id: x\nsay: a: b\n", "yaml.colon_in_text"),  # "mapping values are not allowed here"
+        ("id: x\nsay: @admin\n", "yaml.bad_start"),
+        ("id: x\nsay: `code`\n", "yaml.bad_start"),
+        ('id: x\npattern: "\\d+"\n', "yaml.bad_escape"),
+        ("id: x\nsay: |x\n  a\n", "yaml.block_indicator"),
+    ],
+)
+def test_common_yaml_mistakes_say_what_to_do_not_the_parser_text(
+    tmp_path: Path, content: str, code: str
+) -> None:
+    problem = only(problems_for(tmp_path, content))
+    assert problem.code == code
+    for lang in ("vi", "en"):
+        text = problem.render(lang)
+        for parser_words in ("expected", "block end", "scalar", "not allowed here", "token"):
+            assert parser_words not in text, text
+    assert "hãy" in problem.render("vi").lower()  # and what to do
+
+
+def test_unknown_yaml_mistakes_in_vietnamese_have_no_english_parser_text(tmp_path: Path) -> None:
+    from bot.flows.messages import describe
+
+    text = describe("yaml.syntax", {"detail": "while parsing something odd"}, "vi")
+    assert "while parsing" not in text and "Hãy kiểm tra" in text
+
+
+def test_a_missing_file_is_explained_in_the_admins_language(tmp_path: Path) -> None:
+    problem = only(load_flows([tmp_path / "nope.yaml"]).problems)
+    assert problem.code == "file.not_found"
+    assert "không có tệp hay thư mục này" in problem.render("vi")
+    assert "no such file" not in problem.render("vi")
+
+
+def test_paths_under_the_current_folder_are_shown_relative_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "drafts").mkdir()
+    path = tmp_path / "drafts" / "flow.yaml"
+    path.write_text("id: x\n\tsteps:\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problem = only(load_flows([path]).problems)  # given as an absolute path
+    assert problem.render("en").startswith("drafts/flow.yaml:2:1: error:")
+    monkeypatch.chdir(tmp_path / "drafts")
+    assert only(load_flows([Path("flow.yaml")]).problems).render("en").startswith("flow.yaml:2:1")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    # Outside the current folder: absolute, not a chain of ../
+    for given in (path, Path("../drafts/flow.yaml")):
+        rendered = only(load_flows([given]).problems).render("en")
+        assert rendered.startswith(f"{path}:2:1: error:"), rendered
 
 
 def test_top_level_list(tmp_path: Path) -> None:
