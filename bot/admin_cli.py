@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ADMIN_COMMANDS", "DRAFTS_HELP", "add_admin_commands", "run_admin_command"]
 
 ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers", *REPORT_COMMANDS, "poster")
-_LANG_HELP = "language of the messages (default: vi)"
+_LANG_HELP = "language of the messages (default: the configured language, Vietnamese)"
 # --flows of chat, test and graph (``run --flows`` still means "use instead").
 DRAFTS_HELP = (
     "a folder of draft flows, tried together with the live ones (the 'flows_dir' setting): a "
@@ -52,7 +52,7 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         metavar="DRAFTS",
         help=DRAFTS_HELP + "; the coverage shown is the drafts'",
     )
-    test.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    test.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
 
     graph = commands.add_parser("graph", help="print a flow as a Mermaid or Graphviz diagram")
     graph.add_argument("flow_id", metavar="FLOW_ID", help="the id of the flow to draw")
@@ -60,7 +60,7 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--format", choices=["mermaid", "dot"], default="mermaid", help="default: mermaid"
     )
     graph.add_argument("--flows", type=Path, metavar="DRAFTS", help=DRAFTS_HELP)
-    graph.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    graph.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
 
     schema = commands.add_parser(
         "schema", help="write the JSON Schema of flow files, for autocomplete in editors"
@@ -70,7 +70,7 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         type=Path,
         help="where to write it; '-' prints it (default: docs/flow.schema.json beside flows/)",
     )
-    schema.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    schema.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
     add_report_commands(commands)
     add_poster_command(commands)
 

@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "paths", nargs="*", type=Path, help="flow files or folders (default: all flows)"
     )
-    lint.add_argument("--lang", choices=["vi", "en"], default="vi", help="language of the messages")
+    lint.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the messages")
     add_admin_commands(commands)
     add_route_command(commands)
     return parser
@@ -102,6 +102,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = load_settings(args.config)
         lang = getattr(args, "lang", None) or settings.language
+        if args.command != "chat" and hasattr(args, "lang"):
+            args.lang = lang  # every admin command speaks the configured language by default
         logging.basicConfig(
             level=logging.WARNING if args.command == "chat" else settings.log_level,
             format="%(levelname)s %(name)s: %(message)s",
@@ -154,20 +156,25 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
     drafts = draft_folder(settings, args.flows)
     clock = TryClock(_clock())
+    database = args.db
+    if database is None and (args.trying or args.flows is not None):
+        # An admin trying things (and moving time with /wait) keeps out of the residents'
+        # database and the leaders' reports, and can still pick up where they left off.
+        live = settings.database
+        database = live.with_name(f"{live.stem}-try{live.suffix}")
     with asyncio.Runner() as runner:
-        app = runner.run(build_app(settings, drafts=drafts, database=args.db, clock=clock))
+        app = runner.run(build_app(settings, drafts=drafts, database=database, clock=clock))
         try:
+            admin = args.lang or settings.language  # the admin at this terminal
 
             async def report(problems: Sequence[Problem]) -> None:
-                print(
-                    "Trợ lý số: bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):", file=sys.stderr
-                )
+                print(f"Trợ lý số: {describe('cli.edit_refused', {}, admin)}", file=sys.stderr)
                 for problem in problems:
-                    print("  " + problem.render("vi"), file=sys.stderr)
+                    print("  " + problem.render(admin), file=sys.stderr)
 
             async def tell_fault(fault: FlowFault) -> None:
-                print(f"Trợ lý số: {describe('runtime.heading', {}, 'vi')}", file=sys.stderr)
-                print("  " + fault_problem(fault).render("vi"), file=sys.stderr)
+                print(f"Trợ lý số: {describe('runtime.heading', {}, admin)}", file=sys.stderr)
+                print("  " + fault_problem(fault).render(admin), file=sys.stderr)
 
             # tell_fault() shows a flow failing at run time once; the log would repeat it.
             app.assistant.on_fault = tell_fault

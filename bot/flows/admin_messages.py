@@ -125,11 +125,11 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "convtest.bot_said": {"en": "the bot said: «{text}»", "vi": "bot nói: «{text}»"},
     "convtest.offered": {"en": "buttons: {buttons}", "vi": "các nút: {buttons}"},
     "convtest.summary": {
-        "en": "{total} tests: {passed} passed, {failed} failed.",
+        "en": "{total} test{s}: {passed} passed, {failed} failed.",
         "vi": "{total} bài kiểm tra: {passed} đạt, {failed} không đạt.",
     },
     "convtest.summary_problems": {
-        "en": "{count} problems in the test files (tests with problems did not run).",
+        "en": "{count} problem{s} in the test files (tests with problems did not run).",
         "vi": "{count} lỗi trong các tệp kiểm tra (bài có lỗi không được chạy).",
     },
     # Coverage
@@ -165,6 +165,10 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "cli.flows_broken": {
         "en": "the flows in {where} have errors, so nothing can run. Fix these first:",
         "vi": "các luồng trong {where} có lỗi nên chưa chạy được. Hãy sửa những lỗi này trước:",
+    },
+    "cli.edit_refused": {
+        "en": "the edit of the flows was not applied (the previous version is still in use):",
+        "vi": "bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):",
     },
     "cli.cannot_start": {
         "en": "The bot cannot start because the flows have problems:",

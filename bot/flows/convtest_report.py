@@ -39,11 +39,21 @@ def report(
     lines.append(
         describe(
             "convtest.summary",
-            {"total": len(results), "passed": len(results) - failed, "failed": failed},
+            {
+                "total": len(results),
+                "passed": len(results) - failed,
+                "failed": failed,
+                "s": "" if len(results) == 1 else "s",  # English plural
+            },
             lang,
         )
         + (
-            " " + describe("convtest.summary_problems", {"count": len(problems)}, lang)
+            " "
+            + describe(
+                "convtest.summary_problems",
+                {"count": len(problems), "s": "" if len(problems) == 1 else "s"},
+                lang,
+            )
             if problems
             else ""
         )

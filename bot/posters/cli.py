@@ -34,7 +34,10 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--output", type=Path, default=Path("."), metavar="DIR", help="folder (default: here)"
     )
     poster.add_argument(
-        "--lang", choices=["vi", "en"], default="vi", help="language of the poster (default: vi)"
+        "--lang",
+        choices=["vi", "en"],
+        default=None,
+        help="language of the poster (default: the configured language, Vietnamese)",
     )
     poster.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
     poster.add_argument("--flows", type=Path, help="the folder of flows (default: live)")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_COMMANDS", "add_report_commands", "open_database", "run_report_command"]
 
 REPORT_COMMANDS = ("report", "purge")
-_LANG_HELP = "language of the report and messages (default: vi)"
+_LANG_HELP = "language of the report and messages (default: the configured language, Vietnamese)"
 _DB_HELP = "database file (default: the 'database' setting)"
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     report.add_argument(
         "--output", type=Path, metavar="FILE", help="write to FILE (default: print)"
     )
-    report.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    report.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
     report.add_argument("--db", type=Path, help=_DB_HELP)
     report.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
 
@@ -57,7 +57,7 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--days", type=int, help="keep this many days (default: privacy.retention_days, 365)"
     )
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
-    purge.add_argument("--lang", choices=["vi", "en"], default="vi", help=_LANG_HELP)
+    purge.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
     purge.add_argument("--db", type=Path, help=_DB_HELP)
 
 

@@ -59,7 +59,10 @@ def add_route_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     route.add_argument("text", metavar="TEXT", help="the message, in quotes")
     route.add_argument("--flows", type=Path, help="a folder of flows (default: the live ones)")
     route.add_argument(
-        "--lang", choices=["vi", "en"], default="vi", help="language of the output (default: vi)"
+        "--lang",
+        choices=["vi", "en"],
+        default=None,
+        help="language of the output (default: the configured language, Vietnamese)",
     )
 
 

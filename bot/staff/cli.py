@@ -51,7 +51,7 @@ def add_volunteer_commands(commands: argparse._SubParsersAction[argparse.Argumen
     """Declare ``trolyso volunteers invite|list|deactivate``."""
     volunteers = commands.add_parser("volunteers", help="invite, list and deactivate volunteers")
     volunteers.add_argument("--db", help="database file (default: the 'database' setting)")
-    volunteers.add_argument("--lang", choices=["vi", "en"], default="vi")
+    volunteers.add_argument("--lang", choices=["vi", "en"], default=None)
     actions = volunteers.add_subparsers(dest="action", required=True, metavar="ACTION")
     invite = actions.add_parser("invite", help="create a one-time invite code for a village")
     invite.add_argument("--village", required=True, help='the village, e.g. "Thôn 3"')
