@@ -75,10 +75,7 @@ def _router(
     try:
         smalltalk = load_smalltalk(path)
     except FlowError as exc:
-        return None, [
-            Problem(path=str(path), code="schema.value", params={"detail": line})
-            for line in exc.problems
-        ]
+        return None, list(exc.found)
     return Router.from_flows(flows.values(), smalltalk), []
 
 

@@ -402,6 +402,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the flow went round without waiting for the resident ({detail}). Make one step on the loop wait for an answer.",
         "vi": "luồng chạy vòng mà không dừng chờ người dân ({detail}). Hãy cho một bước trong vòng đó chờ câu trả lời.",
     },
+    # locales/smalltalk.yaml
+    "smalltalk.not_mapping": {
+        "en": "this file needs the sections greeting:, thanks: and filler:. Copy them from the shipped locales/smalltalk.yaml.",
+        "vi": "tệp này cần các mục greeting:, thanks: và filler:. Hãy chép từ tệp locales/smalltalk.yaml có sẵn.",
+    },
+    "smalltalk.section": {
+        "en": "'{section}:' must list phrases per language, like vi: [xin chào, chào bạn] and en: [hello, hi].",
+        "vi": "'{section}:' phải liệt kê cụm từ theo từng ngôn ngữ, ví dụ vi: [xin chào, chào bạn] và en: [hello, hi].",
+    },
     # Locales
     "locale.missing_key": {
         "en": "the text '{key}' is missing; the bot needs it. Add it (copy it from {example}).",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import FlowError
+from bot.flows.problems import Problem
 from bot.flows.schema import LANGUAGES
 from bot.flows.yaml_source import LocatedError, read_yaml
 from bot.routing.words import words
@@ -96,16 +97,13 @@ def load_smalltalk(path: Path) -> SmallTalk:
     try:
         doc = read_yaml(path)
     except LocatedError as exc:
-        raise FlowError([exc.problem.render("vi")]) from None
+        raise FlowError([exc.problem.render("en")], found=[exc.problem]) from None
     data: Any = doc.data
-    problems: list[str] = []
+    problems: list[Problem] = []
     sections: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         data = {}
-        problems.append(
-            f"{doc.path}:1:1: cần các mục greeting:, thanks:, filler: "
-            "(needs greeting:, thanks: and filler:)"
-        )
+        problems.append(Problem(path=doc.path, code="smalltalk.not_mapping"))
     for section in _SECTIONS:
         value = data.get(section, {} if section == "filler" else None)
         line = doc.where((section,))[0]
@@ -114,13 +112,14 @@ def load_smalltalk(path: Path) -> SmallTalk:
             for lang, items in value.items()
         ):
             problems.append(
-                f"{doc.path}:{line}:1: '{section}:' phải là danh sách cụm từ theo ngôn ngữ "
-                f"(vi: [...], en: [...]) — '{section}:' must list phrases per language"
+                Problem(
+                    path=doc.path, code="smalltalk.section", line=line, params={"section": section}
+                )
             )
             continue
         sections[section] = [phrase for items in value.values() for phrase in items]
     if problems:
-        raise FlowError(problems)
+        raise FlowError([problem.render("en") for problem in problems], found=problems)
     return SmallTalk.from_phrases(
         greetings=sections["greeting"], thanks=sections["thanks"], filler=sections["filler"]
     )

@@ -33,3 +33,21 @@ def test_a_yaml_mistake_is_refused_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(FlowError) as caught:
         load_smalltalk(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_broken_smalltalk_file_is_explained_once_in_the_admins_language(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.cli_process import trolyso
+    from tests.harness import ROOT
+
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    (locales / "smalltalk.yaml").write_text("greeting: xin chao\nthanks: {vi: [cam on]}\n", "utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"locales_dir: {locales}\nflows_dir: {ROOT / 'flows'}\n", encoding="utf-8")
+    result = trolyso("--config", str(config), "chat", "--db", str(tmp_path / "d.sqlite3"))
+    assert result.returncode == 2
+    [line] = [line for line in result.stderr.splitlines() if "smalltalk.yaml" in line]
+    assert line.count("smalltalk.yaml") == 1 and ":1:1: lỗi: 'greeting:' phải liệt kê" in line
+    assert "must list" not in result.stderr
