@@ -58,6 +58,8 @@ class TelegramSettings(_Section):
     token: str = Field(default="", repr=False)
     api_base: str = "https://api.telegram.org"
     poll_timeout: int = Field(default=25, ge=0, le=50)
+    # After a getUpdates that failed: wait this long, doubled at each failure in a row (to 30 s).
+    poll_backoff: float = Field(default=0.5, gt=0, le=30)
     request_timeout: float = Field(default=30.0, gt=0)
     webhook: WebhookSettings = WebhookSettings()
     # The bot's @username (without @), for deep links and QR posters.
@@ -162,12 +164,12 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         base = path.resolve().parent
         source = str(path)
     data = {**data, "source": source}
-    telegram = dict(data.get("telegram") or {})
+    telegram = dict(_group(data.get("telegram"), "telegram", source))
     if env.get(ENV_TOKEN):
         telegram["token"] = env[ENV_TOKEN]
     if env.get(ENV_WEBHOOK_SECRET):
         telegram["webhook"] = {
-            **(telegram.get("webhook") or {}),
+            **_group(telegram.get("webhook"), "telegram.webhook", source),
             "secret_token": env[ENV_WEBHOOK_SECRET],
         }
     if telegram:
@@ -187,6 +189,15 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
             "database": _resolve(base, settings.database),
         }
     )
+
+
+def _group(value: Any, setting: str, source: str) -> Mapping[str, Any]:
+    """A group of settings the environment adds to (``telegram:``), empty when left blank."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(setting, _explain({"type": "dict_type"}), source=source)
+    return value
 
 
 def _resolve(base: Path, path: Path) -> Path:

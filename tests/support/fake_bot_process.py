@@ -114,6 +114,10 @@ class FakeBotAPIProcess:
     async def pending_updates(self) -> list[dict[str, Any]]:
         return list((await self._request("GET", "updates"))["pending"])
 
+    async def confirmed_offset(self) -> int:
+        """The highest offset a getUpdates call confirmed (0 if none)."""
+        return int((await self._request("GET", "updates"))["confirmed_offset"])
+
     async def calls(self, method: str = "*", chat_id: int | None = None) -> list[dict[str, Any]]:
         query = {"method": method} | ({"chat_id": str(chat_id)} if chat_id is not None else {})
         return list(await self._request("GET", "calls", params=query))

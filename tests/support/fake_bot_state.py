@@ -213,10 +213,10 @@ class BotState:
             if not isinstance(payload, dict):
                 continue
             if key == "callback_query":
-                self.open_callback_queries.add(str(payload["id"]))
+                self.open_callback_queries.add(str(payload.get("id")))
                 payload = payload.get("message")
-                if not isinstance(payload, dict) or "chat" not in payload:
-                    continue
+            if not isinstance(payload, dict) or not isinstance(payload.get("chat"), dict):
+                continue  # a malformed update a test queues on purpose: nothing to remember
             self._store(payload)
             self.chats[payload["chat"]["id"]] = payload["chat"]
 

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.channels.telegram.delivery import Transport
+from bot.channels.telegram.errors import Malformed, Transient
 from bot.channels.telegram.inputs import TgInput
+from bot.privacy import mask
 
-__all__ = ["Adapter", "InputHandler", "handle_inputs", "note_input"]
+__all__ = [
+    "Adapter",
+    "InputHandler",
+    "Skipped",
+    "handle_inputs",
+    "note_input",
+    "read_update",
+    "read_updates",
+    "update_id_of",
+]
+
+log = logging.getLogger(__name__)
 
 InputHandler = Callable[[TgInput], Awaitable[None]]
 
@@ -49,6 +64,55 @@ async def note_input(tin: TgInput) -> None:
     found.append(tin)
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An update the bot cannot read: confirmed with its batch, never handled.
+
+    One such update (a message without its chat, say) must not stop the updates around it, nor
+    come back after every restart.
+    """
+
+    update_id: int
+    reason: str
+
+
+def update_id_of(item: Any) -> int | None:
+    """The ``update_id`` of what should be an update's JSON, or None if it has none."""
+    update_id = item.get("update_id") if isinstance(item, dict) else None
+    return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
+
+
+def read_update(data: dict[str, Any], parse: Callable[[dict[str, Any]], Any]) -> Any:
+    """``parse(data)``, or :class:`Skipped` (logged by id and what was wrong) if it fails."""
+    update_id = int(data["update_id"])
+    try:
+        return parse(data)
+    except Malformed as exc:
+        reason = str(exc)
+    except Exception as exc:  # whatever a framework raises on a shape it does not expect
+        # Masked and cut short: a framework's message may quote a piece of the update.
+        reason = f"{type(exc).__name__}: {mask(str(exc))[:120]}"
+    log.warning("update %d skipped: it cannot be read (%s)", update_id, reason)
+    return Skipped(update_id, reason)
+
+
+def read_updates(result: Any, parse: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    """The updates in a ``getUpdates`` answer, each parsed on its own by ``parse``.
+
+    An update that cannot be parsed comes back as :class:`Skipped`, so its neighbours are served.
+    An answer that is no list of updates raises :class:`Transient`: the poller tries again.
+    """
+    if not isinstance(result, list):
+        raise Transient(f"getUpdates answered {type(result).__name__}, not a list of updates")
+    found = [item for item in result if update_id_of(item) is not None]
+    if len(found) < len(result):
+        if not found:
+            raise Transient("getUpdates answered a list of things that are not updates")
+        # Without an update_id there is nothing to confirm them by, nor anything to handle.
+        log.warning("getUpdates: %d items without an update_id ignored", len(result) - len(found))
+    return [read_update(item, parse) for item in found]
+
+
 class Adapter(Protocol):
     """One framework (aiogram or python-telegram-bot) seen through the same few methods.
 
@@ -72,10 +136,14 @@ class Adapter(Protocol):
         """Close the framework's HTTP sessions."""
 
     async def fetch(self, offset: int | None, timeout: int) -> list[Any]:
-        """``getUpdates``: the framework's update objects (this also confirms those < offset)."""
+        """``getUpdates``: the framework's update objects (this also confirms those < offset).
+
+        Each update is parsed on its own (:func:`read_updates`); one it cannot read is a
+        :class:`Skipped`. Whatever the answer, only ``bot.channels.telegram.errors`` are raised.
+        """
 
     def parse(self, data: dict[str, Any]) -> Any:
-        """A framework update object from a webhook's JSON body."""
+        """A framework update object from an update's JSON; raises :class:`Malformed`."""
 
     def update_id(self, update: Any) -> int:
         """The update's id."""

@@ -17,6 +17,7 @@ from aiogram import Bot, Dispatcher, Router, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -32,10 +33,12 @@ from aiogram.types import (
     Message,
     Update,
 )
+from aiogram.types.update import UpdateTypeLookupError
+from pydantic import ValidationError
 
-from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input
+from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input, read_updates
 from bot.channels.telegram.delivery import Transport
-from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
+from bot.channels.telegram.errors import Malformed, Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
     ApiCall,
     from_member_change,
@@ -61,6 +64,26 @@ async def _translated(request: Callable[[], Awaitable[T]]) -> T:
         raise Transient(str(exc)) from exc
     except TelegramAPIError as exc:
         raise Rejected(exc.message) from exc
+
+
+class _Session(AiohttpSession):
+    """aiogram's HTTP session, with answers it cannot read turned into :class:`Transient`.
+
+    An HTML error page from a proxy, an empty or cut-off body: aiogram's ClientDecodeError
+    quotes the whole answer (residents' messages among it) and not the HTTP status, which is
+    what an operator needs.
+    """
+
+    def check_response(
+        self, bot: Bot, method: Any, status_code: int, content: str
+    ) -> Response[Any]:
+        try:
+            return super().check_response(bot, method, status_code, content)
+        except ClientDecodeError:
+            what = "empty" if not content.strip() else "not Telegram's JSON"
+            raise Transient(
+                f"Telegram's answer could not be read: HTTP {status_code}, {what}"
+            ) from None
 
 
 _METHODS: dict[str, Any] = {}
@@ -135,7 +158,7 @@ class AiogramAdapter:
 
     def __init__(self, token: str, *, api_base: str, timeout: float = 30.0) -> None:
         server = TelegramAPIServer.from_base(api_base.rstrip("/"))
-        self.bot = Bot(token, session=AiohttpSession(api=server, timeout=timeout))
+        self.bot = Bot(token, session=_Session(api=server, timeout=timeout))
         # The channel keeps its own state; aiogram's FSM would keep one record per resident forever.
         self.dispatcher = Dispatcher(disable_fsm=True)
         self.router = Router(name="trolyso")
@@ -178,19 +201,34 @@ class AiogramAdapter:
         await self.bot.session.close()
 
     async def fetch(self, offset: int | None, timeout: int) -> list[Any]:
-        """``getUpdates`` (confirms every update below ``offset``)."""
-        return await _translated(
-            lambda: self.bot.get_updates(
-                offset=offset,
-                timeout=timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                request_timeout=timeout + 15,
-            )
+        """``getUpdates`` (confirms every update below ``offset``).
+
+        The answer is taken as JSON and each update validated on its own: aiogram's own
+        ``get_updates`` fails the whole batch for one update it cannot read.
+        """
+        request = _answer_as_json("getUpdates")(
+            offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
         )
+        result = await _translated(lambda: self.bot(request, request_timeout=timeout + 15))
+        return read_updates(result, self.parse)
 
     def parse(self, data: dict[str, Any]) -> Any:
-        """An aiogram Update from webhook JSON."""
-        return Update.model_validate(data, context={"bot": self.bot})
+        """An aiogram Update from an update's JSON; :class:`Malformed` if aiogram cannot read it."""
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+            update.event_type  # noqa: B018 (raises for an update of no kind aiogram knows)
+        except ValidationError as exc:
+            # Where and what, without the values (they are the resident's words and name).
+            raise Malformed(
+                "; ".join(
+                    f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                    for error in exc.errors(include_url=False)[:3]
+                )
+            ) from None
+        except UpdateTypeLookupError:
+            # aiogram would warn with the whole update in the message.
+            raise Malformed("no content of a kind the bot knows") from None
+        return update
 
     def update_id(self, update: Any) -> int:
         """The update's id."""

@@ -22,6 +22,7 @@ from bot.channels.telegram.errors import ApiFailure
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
 from bot.channels.telegram.limits import RateLimiter
+from bot.channels.telegram.redact import hide_secrets, stop_hiding
 from bot.config import TelegramSettings
 from bot.engine.session import FlowFault
 from bot.errors import ConfigError, DependencyMissing
@@ -79,21 +80,6 @@ def settle_memory() -> None:
     gc.set_threshold(100_000, 20, 20)
 
 
-class _RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line (libraries log request URLs)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token and self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = ()
-        return True
-
-
 class TelegramBot:
     """Everything ``trolyso run`` starts for Telegram."""
 
@@ -125,6 +111,9 @@ class TelegramBot:
         self.storage = storage
         self.catalog = catalog
         self.clock = clock
+        # Before the adapter: a framework logs the token with its URLs as soon as it is built.
+        # (``trolyso run`` hides it earlier still, warnings included: bot.cli.)
+        self._redact = hide_secrets(settings.token, settings.webhook.secret_token, warnings=False)
         self.adapter = adapter or make_adapter(settings)
         limiter = RateLimiter(
             per_second=settings.messages_per_second,
@@ -142,20 +131,19 @@ class TelegramBot:
         self.reloader: FlowReloader | None = None
         self.scheduler: Scheduler | None = None
         self._stopped = asyncio.Event()
-        self._redact = _RedactToken(settings.token)
 
     # --- start and stop --------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Connect, register commands, deliver what a previous run left, start taking updates."""
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(self._redact)
         try:
             await self.adapter.start()
         except ApiFailure as exc:
+            # ptb quotes the rejected token in its message.
+            reason = self._redact.redact(str(exc))
             raise ConfigError(
-                "telegram.token", f"Telegram refused to start the bot ({exc}). Check the token."
-            ) from exc
+                "telegram.token", f"Telegram refused to start the bot ({reason}). Check the token."
+            ) from None
         self.core.bot_id = self.adapter.bot_id
         self.core.bot_username = self.adapter.username
         desk = self.core.assistant.desk
@@ -191,7 +179,12 @@ class TelegramBot:
         else:
             # Polling and a webhook exclude each other; pending updates are kept.
             await self.delivery.execute(ApiCall("deleteWebhook", {"drop_pending_updates": False}))
-            self.poller = Poller(self.adapter, timeout=settings.poll_timeout, order=self.order)
+            self.poller = Poller(
+                self.adapter,
+                timeout=settings.poll_timeout,
+                order=self.order,
+                backoff=settings.poll_backoff,
+            )
         settle_memory()
         log.info(
             "Telegram bot @%s is running (%s, %s)",
@@ -253,8 +246,7 @@ class TelegramBot:
         # what is not sent by then stays in the outbox for the next start.
         await self.delivery.drain(grace=_DRAIN_SECONDS)
         await self.adapter.stop()
-        for handler in logging.getLogger().handlers:
-            handler.removeFilter(self._redact)
+        stop_hiding(self._redact)
 
     async def run(self) -> None:
         """Start, serve until SIGINT/SIGTERM, then shut down gracefully."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ApiFailure", "Rejected", "RetryLater", "Transient", "Unreachable"]
+__all__ = ["ApiFailure", "Malformed", "Rejected", "RetryLater", "Transient", "Unreachable"]
 
 
 class ApiFailure(Exception):
@@ -27,3 +27,8 @@ class Transient(ApiFailure):
 
 class Rejected(ApiFailure):
     """400 and the like: Telegram will never accept this request as it is."""
+
+
+class Malformed(ValueError):
+    """An update the framework cannot read. The message says what is wrong (``message.chat:
+    Field required``), never what the update holds: residents' texts and names stay out of it."""

@@ -11,6 +11,7 @@ webhook answers 503 so Telegram sends them again; turns already saved are recogn
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -19,16 +20,21 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.telegram.adapter import Adapter
+from bot.channels.telegram.adapter import Adapter, Skipped, read_update, update_id_of
 from bot.channels.telegram.core import ChatOrder
 from bot.channels.telegram.errors import ApiFailure
 from bot.errors import StorageUnavailable
+from bot.privacy import mask
 
-__all__ = ["SECRET_HEADER", "Poller", "WebhookServer"]
+__all__ = ["SECRET_HEADER", "Poller", "WebhookServer", "backoff_delay"]
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# The longest wait between two getUpdates that failed in a row.
+MAX_BACKOFF = 30.0
+# A webhook body larger than this is refused unread (an update is a few kilobytes).
+MAX_WEBHOOK_BODY = 1_000_000
 
 
 class Poller:
@@ -41,9 +47,12 @@ class Poller:
         timeout: int = 25,
         order: ChatOrder | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        backoff: float = 0.5,
     ) -> None:
         self.adapter = adapter
         self.timeout = timeout
+        # After a failed getUpdates: wait this long, doubled at each failure in a row (to 30 s).
+        self.backoff = backoff
         self.order = order or ChatOrder()
         self.sleep = sleep
         self._stopping = asyncio.Event()
@@ -55,8 +64,9 @@ class Poller:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Poll until :meth:`stop`."""
+        """Poll until :meth:`stop`; whatever Telegram answers, wait a little and ask again."""
         failures = 0
+        last_kind = ""
         while not self._stopping.is_set():
             fetch = asyncio.ensure_future(self.adapter.fetch(self.offset, self.timeout))
             stop = asyncio.ensure_future(self._stopping.wait())
@@ -68,12 +78,20 @@ class Poller:
             stop.cancel()
             try:
                 updates = fetch.result()
-            except (TimeoutError, ApiFailure, OSError) as exc:
+            except Exception as exc:  # the process never stops for Telegram's sake
                 failures += 1
-                delay = min(30.0, 0.5 * 2 ** min(failures, 6))
-                log.warning("getUpdates failed (%s); trying again in %.1f s", exc, delay)
-                await self.sleep(delay)
+                delay = backoff_delay(failures, self.backoff)
+                kind = _failure_kind(exc)
+                # One line per kind of failure; the same again only at debug level.
+                level = logging.DEBUG if kind == last_kind else logging.WARNING
+                log.log(level, "getUpdates failed (%s); trying again in %.3g s", kind, delay)
+                last_kind = kind
+                with contextlib.suppress(TimeoutError):  # a stop ends the wait at once
+                    await asyncio.wait_for(self._stopping.wait(), delay)
                 continue
+            if failures:
+                log.info("getUpdates works again after %d failures", failures)
+                last_kind = ""
             failures = 0
             if updates and not await self.process_batch(updates):
                 # Not saved: the same updates are fetched again (the offset did not move).
@@ -97,6 +115,8 @@ class Poller:
         return True
 
     async def _one(self, update: Any, unsaved: set[int | None]) -> None:
+        if isinstance(update, Skipped):
+            return  # unreadable (logged when read): confirmed with the batch, never handled
         chat = self.adapter.chat_id(update)
 
         async def work() -> None:
@@ -154,7 +174,7 @@ class WebhookServer:
 
     def app(self) -> web.Application:
         """The aiohttp application (also usable with aiohttp's test client)."""
-        app = web.Application(client_max_size=1_000_000)
+        app = web.Application(client_max_size=MAX_WEBHOOK_BODY)
         app.router.add_post(self.path, self._webhook)
         app.router.add_get("/healthz", self._health)
         return app
@@ -194,13 +214,23 @@ class WebhookServer:
         given = request.headers.get(SECRET_HEADER)
         if given is None:
             return web.Response(status=401, text="missing secret token")
-        if not hmac.compare_digest(given.encode(), self.secret):
+        # (aiohttp keeps bytes that are not UTF-8 as surrogates: such a header is just wrong.)
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret):
             return web.Response(status=403, text="wrong secret token")
+        if (request.content_length or 0) > MAX_WEBHOOK_BODY:
+            return _too_large()  # refused before a byte of it is read
         try:
-            data = json.loads(await request.read())
-            update = self.adapter.parse(data)
-        except Exception:
+            data = json.loads(await request.read())  # reads at most MAX_WEBHOOK_BODY
+        except web.HTTPRequestEntityTooLarge:
+            return _too_large()
+        except ValueError:
             return web.Response(status=400, text="not a Telegram update")
+        if update_id_of(data) is None:
+            return web.Response(status=400, text="not a Telegram update")
+        update = read_update(data, self.adapter.parse)
+        if isinstance(update, Skipped):
+            # Unreadable (logged): answered, so Telegram does not send it again and again.
+            return web.Response(status=200, text="skipped")
         self.in_flight += 1
         self._idle.clear()
         try:
@@ -219,3 +249,23 @@ class WebhookServer:
             if self.in_flight == 0:
                 self._idle.set()
         return web.Response(status=200, text="ok")
+
+
+def backoff_delay(failures: int, first: float) -> float:
+    """How long to wait after ``failures`` failed getUpdates in a row: ``first``, doubling."""
+    return min(MAX_BACKOFF, first * 2.0 ** min(failures - 1, 16))
+
+
+def _too_large() -> web.Response:
+    response = web.Response(status=413, text="too large for a Telegram update")
+    response.force_close()  # the rest of the body is not read
+    return response
+
+
+def _failure_kind(exc: Exception) -> str:
+    """What went wrong with a getUpdates, in one short line without anyone's data."""
+    if isinstance(exc, ApiFailure | TimeoutError | OSError):
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return mask(text[:160]) or type(exc).__name__
+    # A framework's own exception may quote the whole answer: only its name is kept.
+    return type(exc).__name__

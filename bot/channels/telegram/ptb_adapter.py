@@ -8,6 +8,7 @@ runs them; they only translate and pass on, adding no flow logic.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import warnings
@@ -37,11 +38,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input
+from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input, read_updates
 from bot.channels.telegram.delivery import Transport
-from bot.channels.telegram.errors import Rejected, RetryLater, Transient, Unreachable
+from bot.channels.telegram.errors import Malformed, Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
     ApiCall,
     from_member_change,
@@ -76,9 +78,41 @@ async def _translated(request: Callable[[], Awaitable[T]]) -> T:
     except (BadRequest, InvalidToken) as exc:  # BadRequest is a NetworkError in ptb: check it first
         raise Rejected(exc.message) from exc
     except NetworkError as exc:
-        raise Transient(exc.message) from exc
+        # ptb appends an unreadable answer (a proxy's whole HTML page) to the message: cut it.
+        raise Transient(exc.message.split(". Parsing the server response", 1)[0]) from exc
     except TelegramError as exc:
         raise Rejected(exc.message) from exc
+
+
+class _Request(HTTPXRequest):
+    """ptb's HTTP client, reading Telegram's answers without logging them.
+
+    ptb logs an answer that is not JSON in full, with a traceback, and fails with a KeyError or
+    TypeError on JSON without a ``result``; here either is a NetworkError, as a bad gateway is,
+    so the poller waits and tries again.
+    """
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        if not payload.strip():
+            raise NetworkError("Telegram's answer is empty")
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise NetworkError("Telegram's answer is not JSON") from None
+        if not isinstance(data, dict):
+            raise NetworkError("Telegram's answer is not a JSON object")
+        if data.get("ok") is True and "result" not in data:
+            raise NetworkError("Telegram's answer has no result")
+        return data
+
+
+# What our handlers read of each kind of update; ptb leaves a missing one None without a word.
+_NEEDED = {
+    "message": ("chat",),
+    "callback_query": ("from_user",),
+    "my_chat_member": ("chat", "from_user", "new_chat_member"),
+}
 
 
 class _Transport:
@@ -106,9 +140,8 @@ class PtbAdapter:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .read_timeout(timeout)
-            .write_timeout(timeout)
-            .connect_timeout(timeout)
+            .request(_request(256, timeout))
+            .get_updates_request(_request(1, timeout))
             .updater(None)
             .build()
         )
@@ -160,23 +193,30 @@ class PtbAdapter:
         await self.application.shutdown()
 
     async def fetch(self, offset: int | None, timeout: int) -> list[Any]:
-        """``getUpdates`` (confirms every update below ``offset``)."""
+        """``getUpdates`` (confirms every update below ``offset``).
+
+        The answer is taken as JSON and each update read on its own: ptb's own ``get_updates``
+        fails the whole batch for one update it cannot read (and logs the batch in full).
+        """
         bot = self.application.bot
-        updates = await _translated(
-            lambda: bot.get_updates(
-                offset=offset,
-                timeout=timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                read_timeout=timeout + 15,
-            )
+        params: dict[str, Any] = {"timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            params["offset"] = offset
+        result = await _translated(
+            lambda: bot.do_api_request("getUpdates", api_kwargs=params, read_timeout=timeout + 15)
         )
-        return list(updates)
+        return read_updates(result, self.parse)
 
     def parse(self, data: dict[str, Any]) -> Any:
-        """A ptb Update from webhook JSON."""
+        """A ptb Update from an update's JSON; :class:`Malformed` if it lacks what we read."""
         update = Update.de_json(data, self.application.bot)
         if update is None:
-            raise ValueError("empty update")
+            raise Malformed("empty update")
+        for kind, needed in _NEEDED.items():
+            part = getattr(update, kind)
+            for name in needed:
+                if part is not None and getattr(part, name) is None:
+                    raise Malformed(f"{kind}.{name}: missing")
         return update
 
     def update_id(self, update: Any) -> int:
@@ -199,3 +239,13 @@ class PtbAdapter:
         dispatch = self.application.process_update(update)
         del update  # not needed while the turn waits for its commit
         await handle_inputs(dispatch, self._handler)
+
+
+def _request(pool: int, timeout: float) -> _Request:
+    """An HTTP client for ptb with ``pool`` connections (ptb's own choice: 1 for getUpdates)."""
+    return _Request(
+        connection_pool_size=pool,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+    )
