@@ -22,13 +22,16 @@ from bot import __version__
 from bot.admin_cli import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
 from bot.config import Settings, load_settings
 from bot.errors import FlowError, TroLySoError
-from bot.flows.messages import describe
+from bot.flows.messages import describe, explain_error
 from bot.routing.cli import add_route_command, run_route_command
 
 if TYPE_CHECKING:
     from bot.flows.compiled import CompiledFlow
 
 __all__ = ["main"]
+
+# Libraries that log residents' messages at DEBUG (kept at INFO whatever log_level says).
+_CHATTY_LIBRARIES = ("telegram", "httpx", "httpcore", "aiogram", "aiohttp", "aiosqlite", "asyncio")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,6 +111,9 @@ def _main(argv: Sequence[str] | None) -> int:
             level=logging.WARNING if args.command == "chat" else settings.log_level,
             format="%(levelname)s %(name)s: %(message)s",
         )
+        # At DEBUG these libraries log whole requests and answers: residents' words, unmasked.
+        for library in _CHATTY_LIBRARIES:
+            logging.getLogger(library).setLevel(max(logging.INFO, logging.root.level))
         if args.command == "run":
             from bot.channels.telegram.redact import hide_secrets
 
@@ -134,7 +140,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(describe("cli.fix_and_start_again", {}, lang), file=sys.stderr)
         return 2
     except TroLySoError as exc:
-        print(f"trolyso: {exc}", file=sys.stderr)
+        print(f"trolyso: {explain_error(exc, lang)}", file=sys.stderr)
         return 2
     except Exception as exc:
         if os.environ.get("TROLYSO_DEBUG"):

@@ -146,19 +146,31 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
     source = "(built-in defaults)"
     if path is not None:
         if not path.is_file():
-            raise ConfigError("--config", f"the file {path} does not exist", source=str(path))
+            raise ConfigError(
+                "--config",
+                f"the file {path} does not exist",
+                source=str(path),
+                code="config.no_file",
+                params={"path": path},
+            )
         try:
             doc = read_yaml(path)
         except LocatedError as exc:
             problem = exc.problem
             raise ConfigError(
-                f"line {problem.line}", problem.render("en").split(": ", 2)[-1], source=str(path)
+                f"line {problem.line}",
+                problem.render("en").split(": ", 2)[-1],
+                source=str(path),
+                code=problem.code,
+                params=problem.params,
+                line=problem.line,
             ) from None
         if not isinstance(doc.data, dict):
             raise ConfigError(
                 "(top)",
                 "the file must be a list of settings such as 'database: ...'",
                 source=str(path),
+                code="config.not_settings",
             )
         data = doc.data
         base = path.resolve().parent
@@ -181,7 +193,10 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
     except ValidationError as exc:
         first = exc.errors()[0]
         setting = ".".join(str(part) for part in first["loc"]) or "(top)"
-        raise ConfigError(setting, _explain(first), source=source) from None
+        code, params = _code(first)
+        raise ConfigError(
+            setting, _explain(first), source=source, code=code, params=params
+        ) from None
     return settings.model_copy(
         update={
             "flows_dir": _resolve(base, settings.flows_dir),
@@ -196,13 +211,41 @@ def _group(value: Any, setting: str, source: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(setting, _explain({"type": "dict_type"}), source=source)
+        raise ConfigError(
+            setting, _explain({"type": "dict_type"}), source=source, code="config.group"
+        )
     return value
 
 
 def _resolve(base: Path, path: Path) -> Path:
     path = path.expanduser()
     return path if path.is_absolute() else base / path
+
+
+def _code(error: Mapping[str, Any]) -> tuple[str, dict[str, object]]:
+    """The sentence (code and params) that explains a validation error, in any language."""
+    kind = error["type"]
+    value = repr(error.get("input"))
+    simple = {
+        "extra_forbidden": "config.unknown_setting",
+        "model_type": "config.group",
+        "dict_type": "config.group",
+        "int_parsing": "config.whole_number",
+        "int_type": "config.whole_number",
+        "float_parsing": "config.number",
+        "float_type": "config.number",
+        "bool_parsing": "config.yes_no",
+        "bool_type": "config.yes_no",
+        "string_type": "config.text",
+    }
+    if kind in simple:
+        return simple[kind], {"value": value}
+    if kind == "literal_error":
+        return "config.one_of", {
+            "expected": error.get("ctx", {}).get("expected", ""),
+            "value": value,
+        }
+    return "config.invalid", {"value": value, "detail": error.get("msg", kind)}
 
 
 def _explain(error: Mapping[str, Any]) -> str:

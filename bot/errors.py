@@ -20,17 +20,41 @@ __all__ = [
 
 
 class TroLySoError(Exception):
-    """The root of every error this package raises on purpose."""
+    """The root of every error this package raises on purpose.
+
+    ``code`` and ``params`` (when set) name the sentence that explains it, so the command line
+    can say it in the admin's language (bot/flows/admin_messages.py); ``str()`` is English.
+    """
+
+    def __init__(
+        self, message: str = "", *, code: str = "", params: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
 
 
 class ConfigError(TroLySoError):
-    """The configuration file or an environment variable is wrong."""
+    """The configuration file or an environment variable is wrong.
 
-    def __init__(self, setting: str, problem: str, *, source: str = "config") -> None:
+    ``line`` is set when the setting is only known by its line (the file is not valid YAML).
+    """
+
+    def __init__(
+        self,
+        setting: str,
+        problem: str,
+        *,
+        source: str = "config",
+        code: str = "",
+        params: dict[str, object] | None = None,
+        line: int = 0,
+    ) -> None:
         self.setting = setting
         self.problem = problem
         self.source = source
-        super().__init__(f"{source}: setting '{setting}': {problem}")
+        self.line = line
+        super().__init__(f"{source}: setting '{setting}': {problem}", code=code, params=params)
 
 
 class FlowError(TroLySoError):
@@ -56,13 +80,13 @@ class FlowRuntimeError(TroLySoError):
     def __init__(
         self, code: str, *, flow_id: str, step: str = "", path: str = "", detail: str = ""
     ) -> None:
-        self.code = code
+        where = f"{path or flow_id}, step {step}" if step else (path or flow_id)
+        super().__init__(f"{where}: {code}{': ' + detail if detail else ''}")
+        self.code = code  # "missing_step", "missing_flow", "template", "loop"
         self.flow_id = flow_id
         self.step = step
         self.path = path
         self.detail = detail
-        where = f"{path or flow_id}, step {step}" if step else (path or flow_id)
-        super().__init__(f"{where}: {code}{': ' + detail if detail else ''}")
 
 
 class StorageError(TroLySoError):
@@ -83,5 +107,7 @@ class DependencyMissing(TroLySoError):
         self.extra = extra
         super().__init__(
             f"{what} needs extra packages that are not installed. "
-            f"Install them with: pip install 'trolyso[{extra}]' (or pip install -e '.[{extra}]')"
+            f"Install them with: pip install 'trolyso[{extra}]' (or pip install -e '.[{extra}]')",
+            code="error.extra",
+            params={"what": what, "extra": extra},
         )

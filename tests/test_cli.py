@@ -219,16 +219,18 @@ def test_bad_config_names_the_setting(tmp_path: Path) -> None:
     assert "telegram.framework" in result.stderr and "aiogram" in result.stderr
     config.write_text("databse: x.db\n", encoding="utf-8")
     result = trolyso("--config", str(config), "lint")
-    assert "'databse'" in result.stderr and "not a known setting" in result.stderr
+    assert "thiết lập 'databse': không phải thiết lập bot biết" in result.stderr  # Vietnamese first
+    result = trolyso("--config", str(config), "lint", "--lang", "en")
+    assert "setting 'databse': is not a known setting" in result.stderr
     config.write_text("language: [vi\n", encoding="utf-8")
     result = trolyso("--config", str(config), "lint")
-    assert result.returncode == 2 and "line" in result.stderr
+    assert result.returncode == 2 and "thiết lập 'dòng 2'" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_missing_config_file_is_explained(tmp_path: Path) -> None:
     result = trolyso("--config", str(tmp_path / "nope.yaml"), "chat")
-    assert result.returncode == 2 and "does not exist" in result.stderr
+    assert result.returncode == 2 and "không có tệp" in result.stderr
 
 
 def test_unwritable_database_is_explained(tmp_path: Path) -> None:
@@ -236,7 +238,7 @@ def test_unwritable_database_is_explained(tmp_path: Path) -> None:
     blocker.write_text("x")
     result = trolyso("chat", "--db", str(blocker / "sub" / "db.sqlite3"), input="")
     assert result.returncode == 2
-    assert "cannot use the database file" in result.stderr
+    assert "không dùng được tệp cơ sở dữ liệu" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -418,5 +420,5 @@ def test_a_read_only_database_says_permissions_not_delete_it(tmp_path: Path) -> 
         timeout=60,
     )
     assert result.returncode == 2, result.stderr
-    assert "cannot write the database file" in result.stderr and "chmod" in result.stderr
-    assert "delete it to start afresh" not in result.stderr and "Traceback" not in result.stderr
+    assert "không ghi được tệp cơ sở dữ liệu" in result.stderr and "chmod" in result.stderr
+    assert "xóa tệp để bắt đầu lại" not in result.stderr and "Traceback" not in result.stderr

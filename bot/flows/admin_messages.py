@@ -166,6 +166,76 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the flows in {where} have errors, so nothing can run. Fix these first:",
         "vi": "các luồng trong {where} có lỗi nên chưa chạy được. Hãy sửa những lỗi này trước:",
     },
+    # Errors that stop a command (bot/errors.py): configuration, database, missing extras
+    "error.config": {
+        "en": "{source}: setting '{setting}': {problem}",
+        "vi": "{source}: thiết lập '{setting}': {problem}",
+    },
+    "error.config_line": {"en": "line {line}", "vi": "dòng {line}"},
+    "error.defaults": {"en": "(built-in defaults)", "vi": "(mặc định có sẵn)"},
+    "error.extra": {
+        "en": "{what} needs extra packages that are not installed. Install them with: pip install 'trolyso[{extra}]' (or pip install -e '.[{extra}]')",
+        "vi": "{what} cần thêm các gói chưa được cài. Hãy cài bằng: pip install 'trolyso[{extra}]' (hoặc pip install -e '.[{extra}]')",
+    },
+    "config.no_file": {"en": "the file {path} does not exist", "vi": "không có tệp {path}"},
+    "config.not_settings": {
+        "en": "the file must be a list of settings such as 'database: ...'",
+        "vi": "tệp phải là danh sách các thiết lập, ví dụ 'database: ...'",
+    },
+    "config.unknown_setting": {
+        "en": "is not a known setting (check the spelling against config.example.yaml)",
+        "vi": "không phải thiết lập bot biết (hãy so chính tả với config.example.yaml)",
+    },
+    "config.group": {
+        "en": "must be a group of settings (indented lines under it)",
+        "vi": "phải là một nhóm thiết lập (các dòng thụt vào bên dưới nó)",
+    },
+    "config.whole_number": {
+        "en": "must be a whole number (got {value})",
+        "vi": "phải là một số nguyên (đang ghi {value})",
+    },
+    "config.number": {"en": "must be a number (got {value})", "vi": "phải là một số (đang ghi {value})"},
+    "config.yes_no": {
+        "en": "must be true or false (got {value})",
+        "vi": "phải là true hoặc false (đang ghi {value})",
+    },
+    "config.text": {"en": "must be a text (got {value})", "vi": "phải là một đoạn chữ (đang ghi {value})"},
+    "config.one_of": {
+        "en": "must be one of {expected} (got {value})",
+        "vi": "phải là một trong {expected} (đang ghi {value})",
+    },
+    "config.invalid": {
+        "en": "{detail} (got {value})",
+        "vi": "giá trị {value} không dùng được ở đây ({detail})",
+    },
+    "config.no_token": {
+        "en": "no bot token. Set the environment variable TROLYSO_BOT_TOKEN to the token @BotFather gave you (see the README, 'Run on Telegram').",
+        "vi": "chưa có mã bot (token). Hãy đặt biến môi trường TROLYSO_BOT_TOKEN bằng mã @BotFather đã cấp (xem README, mục 'Run on Telegram').",
+    },
+    "config.webhook_incomplete": {
+        "en": "webhook mode needs 'public_url' (the https address Telegram calls) and a secret token (environment variable TROLYSO_WEBHOOK_SECRET).",
+        "vi": "chế độ webhook cần 'public_url' (địa chỉ https mà Telegram gọi tới) và một mã bí mật (biến môi trường TROLYSO_WEBHOOK_SECRET).",
+    },
+    "config.token_refused": {
+        "en": "Telegram refused to start the bot ({reason}). Check the token.",
+        "vi": "Telegram không cho bot chạy ({reason}). Hãy kiểm tra lại mã bot (token).",
+    },
+    "storage.not_open": {
+        "en": "the database is not open yet",
+        "vi": "cơ sở dữ liệu chưa được mở",
+    },
+    "storage.read_only": {
+        "en": "cannot write the database file {path}: {detail}. The bot may read it but not change it: let the user the bot runs as write the file and its folder (chown or chmod). Do not delete it: it holds the residents' places.",
+        "vi": "không ghi được tệp cơ sở dữ liệu {path}: {detail}. Bot đọc được nhưng không sửa được tệp: hãy cho tài khoản chạy bot quyền ghi tệp và thư mục chứa nó (chown hoặc chmod). Đừng xóa tệp: nó giữ chỗ đang làm của người dân.",
+    },
+    "storage.cannot_use": {
+        "en": "cannot use the database file {path}: {detail}. Check the path in the setting 'database', and that the file is a Trợ lý số database (or delete it to start afresh).",
+        "vi": "không dùng được tệp cơ sở dữ liệu {path}: {detail}. Hãy kiểm tra đường dẫn ở thiết lập 'database', và tệp đó có đúng là cơ sở dữ liệu của Trợ lý số (hoặc xóa tệp để bắt đầu lại từ đầu).",
+    },
+    "storage.newer": {
+        "en": "the database {path} was written by a newer Trợ lý số (schema {schema}, this version knows {known}). Upgrade the bot before using this file.",
+        "vi": "cơ sở dữ liệu {path} do một phiên bản Trợ lý số mới hơn ghi (lược đồ {schema}, bản này chỉ biết tới {known}). Hãy nâng cấp bot trước khi dùng tệp này.",
+    },
     "cli.edit_refused": {
         "en": "the edit of the flows was not applied (the previous version is still in use):",
         "vi": "bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import ConfigError, TroLySoError
 from bot.flows.admin_messages import ADMIN_MESSAGES
 
-__all__ = ["MESSAGES", "describe"]
+__all__ = ["MESSAGES", "describe", "explain_error"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "severity.error": {"en": "error", "vi": "lỗi"},
@@ -94,8 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "câu bắt đầu bằng '{{{{' phải đặt trong ngoặc kép, nếu không sẽ bị hiểu nhầm là một nhóm mục. Hãy đặt cả câu trong ngoặc kép, ví dụ: vi: \"{{{{ xung_ho | capitalize }}}} ơi, ...\"",
     },
     "yaml.text_after_closing": {
-        "en": "the text goes on after a closing quote or bracket. Put the whole text in double quotes (inside them, write a \" as \\\").",
-        "vi": "câu chữ vẫn tiếp tục sau dấu ngoặc đóng. Hãy đặt cả câu trong một cặp ngoặc kép (bên trong, viết dấu \" thành \\\").",
+        "en": 'the text goes on after a closing quote or bracket. Put the whole text in double quotes (inside them, write a " as \\").',
+        "vi": 'câu chữ vẫn tiếp tục sau dấu ngoặc đóng. Hãy đặt cả câu trong một cặp ngoặc kép (bên trong, viết dấu " thành \\").',
     },
     "yaml.bad_start": {
         "en": "a text cannot start with '{char}' unless it is in quotes. Put the whole text in double quotes.",
@@ -465,3 +466,19 @@ def describe(code: str, params: dict[str, Any], lang: str = "en") -> str:
         name = params["suggestion"]
         filled["hint"] = describe("schema.hint", {"name": name}, lang) if name else ""
     return template.format_map(filled)
+
+
+def explain_error(exc: TroLySoError, lang: str) -> str:
+    """What stopped the command, in the admin's language (English for an error without a code)."""
+    if not exc.code:
+        return str(exc)
+    text = describe(exc.code, exc.params, lang)
+    if isinstance(exc, ConfigError):
+        setting = (
+            describe("error.config_line", {"line": exc.line}, lang) if exc.line else exc.setting
+        )
+        source = describe("error.defaults", {}, lang) if exc.source.startswith("(") else exc.source
+        return describe(
+            "error.config", {"source": source, "setting": setting, "problem": text}, lang
+        )
+    return text

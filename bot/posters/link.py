@@ -24,9 +24,10 @@ class PosterError(TroLySoError):
     """A poster cannot be made; ``code`` and ``params`` name the message for the admin."""
 
     def __init__(self, code: str, **params: object) -> None:
-        self.code = code
-        self.params = params
+        # Its codes are the poster command's own sentences (bot/posters/cli.py says them).
         super().__init__(f"{code}: {params}")
+        self.code = code
+        self.params = dict(params)
 
 
 def bot_username(configured: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import Settings
 from bot.errors import StorageError
+from bot.flows.messages import explain_error
 from bot.reports.cli_messages import say
 from bot.reports.period import VIETNAM, parse_day
 from bot.reports.words import day, integer
@@ -93,7 +94,7 @@ def open_database(
     try:
         return 0, asyncio.run(run())
     except StorageError as exc:
-        say("database_problem", lang, error=True, path=path, detail=exc)
+        say("database_problem", lang, error=True, path=path, detail=explain_error(exc, lang))
         return 2, None
 
 

@@ -64,7 +64,7 @@ class SqliteStorage(StaffTables):
     def db(self) -> aiosqlite.Connection:
         """The open connection (``open()`` must have been called)."""
         if self._db is None:
-            raise StorageError("the database is not open yet")
+            raise StorageError("the database is not open yet", code="storage.not_open")
         return self._db
 
     async def open(self) -> None:
@@ -88,12 +88,16 @@ class SqliteStorage(StaffTables):
                 raise StorageError(
                     f"cannot write the database file {self.path}: {exc}. The bot may read it but "
                     "not change it: let the user the bot runs as write the file and its folder "
-                    "(chown or chmod). Do not delete it: it holds the residents' places."
+                    "(chown or chmod). Do not delete it: it holds the residents' places.",
+                    code="storage.read_only",
+                    params={"path": self.path, "detail": exc},
                 ) from exc
             raise StorageError(
                 f"cannot use the database file {self.path}: {exc}. Check the path in the "
                 "setting 'database', and that the file is a Trợ lý số database "
-                "(or delete it to start afresh)."
+                "(or delete it to start afresh).",
+                code="storage.cannot_use",
+                params={"path": self.path, "detail": exc},
             ) from exc
 
     async def _migrate(self) -> None:
@@ -105,7 +109,9 @@ class SqliteStorage(StaffTables):
         if current > SCHEMA_VERSION:
             raise StorageError(
                 f"the database {self.path} was written by a newer Trợ lý số (schema {current}, "
-                f"this version knows {SCHEMA_VERSION}). Upgrade the bot before using this file."
+                f"this version knows {SCHEMA_VERSION}). Upgrade the bot before using this file.",
+                code="storage.newer",
+                params={"path": self.path, "schema": current, "known": SCHEMA_VERSION},
             )
         for version in range(current, SCHEMA_VERSION):
             await db.execute("BEGIN IMMEDIATE")

@@ -98,6 +98,7 @@ class TelegramBot:
                 "telegram.token",
                 "no bot token. Set the environment variable TROLYSO_BOT_TOKEN to the token "
                 "@BotFather gave you (see the README, 'Run on Telegram').",
+                code="config.no_token",
             )
         if settings.mode == "webhook" and not (
             settings.webhook.public_url and settings.webhook.secret_token
@@ -106,6 +107,7 @@ class TelegramBot:
                 "telegram.webhook",
                 "webhook mode needs 'public_url' (the https address Telegram calls) and a secret "
                 "token (environment variable TROLYSO_WEBHOOK_SECRET).",
+                code="config.webhook_incomplete",
             )
         self.settings = settings
         self.storage = storage
@@ -142,7 +144,10 @@ class TelegramBot:
             # ptb quotes the rejected token in its message.
             reason = self._redact.redact(str(exc))
             raise ConfigError(
-                "telegram.token", f"Telegram refused to start the bot ({reason}). Check the token."
+                "telegram.token",
+                f"Telegram refused to start the bot ({reason}). Check the token.",
+                code="config.token_refused",
+                params={"reason": reason},
             ) from None
         self.core.bot_id = self.adapter.bot_id
         self.core.bot_username = self.adapter.username
