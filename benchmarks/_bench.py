@@ -459,10 +459,10 @@ def bench_settings(database: Path, framework: str = "aiogram", **telegram: Any) 
 
 async def resolve_walk(script: tuple[tuple[str, str], ...] = WALK_SCRIPT) -> Walk:
     """Play the script once through the real engine; read the payloads our buttons carry."""
-    from bot.app import load_engine
-    from bot.service import Assistant
+    from bot.app.assistant import Assistant
+    from bot.app.compose import load_engine
+    from bot.core.types import Command, Press, SessionKey, Text
     from bot.storage.memory import MemoryStorage
-    from bot.types import Command, Press, SessionKey, Text
 
     engine, _ = load_engine(bench_settings(Path("unused.sqlite3")))
     assistant = Assistant(engine, MemoryStorage())
@@ -617,7 +617,7 @@ class Trolyso:
 
 async def build_trolyso(framework: str, database: Path, fake: FakeTelegram) -> Trolyso:
     """The bot as ``trolyso run`` builds it, with ``fake`` in place of the HTTP client."""
-    from bot.app import build_app
+    from bot.app.compose import build_app
     from bot.channels.telegram.bot import TelegramBot, make_adapter
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)

@@ -75,10 +75,10 @@ def settled_rss() -> dict[str, float]:
 
 async def finished_session_json() -> str:
     """The stored session of a resident who went through the welcome and finished a guide."""
-    from bot.app import load_engine
-    from bot.service import Assistant
+    from bot.app.assistant import Assistant
+    from bot.app.compose import load_engine
+    from bot.core.types import Command, Press, SessionKey
     from bot.storage.memory import MemoryStorage
-    from bot.types import Command, Press, SessionKey
 
     engine, _ = load_engine(bench_settings(Path("unused.sqlite3")))
     storage = MemoryStorage()

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from _vocabulary import PLACES, TOPICS  # noqa: E402
 
+from bot.core.located_yaml import read_yaml  # noqa: E402
 from bot.flows.compiled import CompiledFlow  # noqa: E402
 from bot.flows.loader import load_flows  # noqa: E402
-from bot.flows.yaml_source import read_yaml  # noqa: E402
 from bot.routing import Router, load_smalltalk  # noqa: E402
 
 GOAL_P99_MS = 1.0

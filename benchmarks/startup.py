@@ -6,7 +6,7 @@ Writes a library into a temporary folder: every shipped flow, plus copies of the
 flows (new ids, titles and trigger phrases varied so no two flows share one) until there are
 ``--flows`` files, each in Vietnamese and English. Then it times
 
-* ``bot.app.check_content`` on it (``load_flows`` + the locale catalog + the router + the
+* ``bot.app.compose.check_content`` on it (``load_flows`` + the locale catalog + the router + the
   engine: what ``trolyso run`` and a hot reload do before serving), in this process, first call
   and the best of ``--rounds`` more, with the parts (flows, catalog) on their own;
 * ``trolyso lint`` on it, as a subprocess (what an admin waits for, Python start-up included).
@@ -86,7 +86,7 @@ def main() -> int:
         args.flows = min(args.flows, 50)
 
     started = time.perf_counter()
-    from bot.app import check_content
+    from bot.app.compose import check_content
     from bot.config import Settings
     from bot.flows.loader import load_flows
     from bot.i18n.catalog import load_catalog
@@ -141,7 +141,9 @@ def main() -> int:
 
     warnings = len(problems)
     print(f"\n{'':58}{'seconds':>8}")
-    print(f"{'import bot.app (once per process, not in the figures)':58}{import_seconds:8.2f}")
+    print(
+        f"{'import bot.app.compose (once per process, not in the figures)':58}{import_seconds:8.2f}"
+    )
     print(f"{'check_content, first call':58}{first:8.2f}")
     print(f"{f'check_content, best of {args.rounds} more':58}{min(again):8.2f}")
     print(f"{'  of which load_flows (best)':58}{flows_only:8.2f}")

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import ConfigError
-from bot.flows.yaml_source import LocatedError, read_yaml
+from bot.core.errors import ConfigError
+from bot.core.located_yaml import LocatedError, read_yaml
 
 __all__ = ["CommuneSettings", "Settings", "TelegramSettings", "WebhookSettings", "load_settings"]
 

@@ -8,13 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.app import load_engine
+from bot.app.assistant import Assistant
+from bot.app.compose import load_engine
 from bot.config import Settings
-from bot.engine.runner import Engine
-from bot.service import Assistant
-from bot.storage.base import Storage
-from bot.storage.memory import MemoryStorage
-from bot.types import (
+from bot.core.types import (
     Button,
     Command,
     IncomingEvent,
@@ -24,6 +21,9 @@ from bot.types import (
     SessionKey,
     Text,
 )
+from bot.engine.runner import Engine
+from bot.storage.base import Storage
+from bot.storage.memory import MemoryStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FLOWS = ROOT / "tests" / "fixtures" / "flows"

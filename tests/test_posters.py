@@ -15,7 +15,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.flows.loader import load_flows
 from bot.flows.schema import Flow
 from bot.posters import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy import mask, pseudonym
+from bot.core.privacy import mask, pseudonym
 
 
 @pytest.mark.parametrize(

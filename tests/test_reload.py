@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from bot.reload import FlowReloader
+from bot.app.reload import FlowReloader
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.cli_process import ChatProcess
 from tests.harness import FIXTURE_FLOWS, make_settings

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.assistant import Assistant
+from bot.app.scheduler import Scheduler
 from bot.config import ReminderSettings
-from bot.scheduler import Scheduler
-from bot.service import Assistant
+from bot.core.types import Command, OutgoingMessage, Press, SessionKey
 from bot.storage.sqlite import SqliteStorage
-from bot.types import Command, OutgoingMessage, Press, SessionKey
 from tests.harness import make_engine
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -10,9 +10,9 @@ import json
 from collections import deque
 from dataclasses import dataclass, field
 
+from bot.core.session import Session
+from bot.core.types import Command, IncomingEvent, OutgoingMessage, Press, Text
 from bot.engine.runner import Engine
-from bot.engine.session import Session
-from bot.types import Command, IncomingEvent, OutgoingMessage, Press, Text
 
 _SAMPLE_ANSWERS = {
     "number": ["1", "70"],

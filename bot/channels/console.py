@@ -11,9 +11,8 @@ import sys
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TextIO
 
-from bot.i18n.catalog import Catalog
-from bot.service import Assistant
-from bot.types import (
+from bot.app.assistant import Assistant
+from bot.core.types import (
     Button,
     Command,
     IncomingEvent,
@@ -23,6 +22,7 @@ from bot.types import (
     SessionKey,
     Text,
 )
+from bot.i18n.catalog import Catalog
 
 __all__ = ["ConsoleChannel", "LocalCommand", "parse_line"]
 

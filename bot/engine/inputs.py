@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.matching import fold
 from bot.flows.schema import Ask
-from bot.matching import fold
 
 __all__ = ["Answer", "check_answer"]
 

@@ -1,6 +1,6 @@
 """When the live flow changed under a resident: carry on, keep the old version, or ask.
 
-Every running flow (a :class:`~bot.engine.session.Frame`) is pinned to the exact content it runs,
+Every running flow (a :class:`~bot.core.session.Frame`) is pinned to the exact content it runs,
 by digest, whatever ``version:`` an admin declared. At the start of each turn the engine compares
 each frame's content with the live one and applies these rules (docs/flows.md, "Editing a flow
 residents are using"):
@@ -22,10 +22,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from bot.core.session import Frame
+from bot.core.types import Button
 from bot.engine import buttons
-from bot.engine.session import Frame
 from bot.flows.compiled import CompiledFlow
-from bot.types import Button
 
 if TYPE_CHECKING:
     from bot.engine.runner import Engine, _Turn

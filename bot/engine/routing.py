@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.types import Button
 from bot.engine import buttons
-from bot.types import Button
 
 if TYPE_CHECKING:
     from bot.engine.runner import Engine, _Turn

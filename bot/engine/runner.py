@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine import buttons, pinning, routing, timers
-from bot.engine.inputs import check_answer
-from bot.engine.render import Renderable, render
-from bot.engine.session import (
+from bot.core.errors import FlowRuntimeError
+from bot.core.matching import fold
+from bot.core.privacy import mask_value
+from bot.core.sandbox import Renderable, render
+from bot.core.session import (
     Expire,
     FinishedRun,
     FlowFault,
@@ -26,15 +27,7 @@ from bot.engine.session import (
     StaffAlert,
     TimerEvent,
 )
-from bot.engine.timers import CONTINUE, RESTART
-from bot.errors import FlowRuntimeError
-from bot.flows.compiled import CompiledFlow
-from bot.flows.schema import DEFAULT_LANGUAGE, Step
-from bot.i18n.catalog import Catalog
-from bot.matching import fold
-from bot.privacy import mask_value
-from bot.routing import Router, match_label
-from bot.types import (
+from bot.core.types import (
     Button,
     Command,
     IncomingEvent,
@@ -43,6 +36,13 @@ from bot.types import (
     Press,
     Text,
 )
+from bot.engine import buttons, pinning, routing, timers
+from bot.engine.inputs import check_answer
+from bot.engine.timers import CONTINUE, RESTART
+from bot.flows.compiled import CompiledFlow
+from bot.flows.schema import DEFAULT_LANGUAGE, Step
+from bot.i18n.catalog import Catalog
+from bot.routing import Router, match_label
 
 __all__ = ["Engine", "Reply"]
 

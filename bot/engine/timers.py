@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.session import Expire, FollowUpDue, FollowUpJob, Frame
+from bot.core.types import Button
 from bot.engine import buttons
-from bot.engine.session import Expire, FollowUpDue, FollowUpJob, Frame
 from bot.flows.schema import Step
-from bot.types import Button
 
 if TYPE_CHECKING:
     from bot.engine.runner import Engine, _Turn

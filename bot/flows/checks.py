@@ -16,7 +16,10 @@ from typing import Any
 
 from jinja2.environment import TemplateExpression
 
-from bot.engine.render import (
+from bot.core.located_yaml import Document, Location
+from bot.core.matching import fold
+from bot.core.problems import Problem, shown_path
+from bot.core.sandbox import (
     Renderable,
     TemplateSyntaxError,
     compile_condition,
@@ -25,10 +28,7 @@ from bot.engine.render import (
 )
 from bot.flows.compiled import GLOBAL_NAMES
 from bot.flows.graph import known_before, path_without
-from bot.flows.problems import Problem, shown_path
 from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
-from bot.flows.yaml_source import Document, Location
-from bot.matching import fold
 
 __all__ = ["FlowCheck", "check_flow", "check_library", "successors"]
 

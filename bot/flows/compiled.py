@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from jinja2.environment import TemplateExpression
 
-from bot.engine.render import Renderable
-from bot.errors import FlowRuntimeError
+from bot.core.errors import FlowRuntimeError
+from bot.core.sandbox import Renderable
 from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Step
 
 __all__ = ["GLOBAL_NAMES", "CompiledFlow"]

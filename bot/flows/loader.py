@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bot.core.located_yaml import Document, LocatedError, read_yaml
+from bot.core.problems import Problem, shown_path
 from bot.flows.checks import FlowCheck, check_flow, check_library
 from bot.flows.compiled import CompiledFlow
-from bot.flows.problems import Problem, shown_path
 from bot.flows.schema import Ask, Choice, Condition, Flow, Help, Link, Step
-from bot.flows.yaml_source import Document, LocatedError, read_yaml
 
 __all__ = ["LoadedFlows", "find_flow_files", "flows_from", "load_flows", "parse_flow"]
 

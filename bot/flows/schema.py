@@ -1,7 +1,7 @@
 """The flow format as data: what a flow file may contain (see docs/flows.md).
 
 Pure pydantic models: no YAML, no files. Errors raised here carry a code from
-``bot.flows.messages`` so the loader can explain them to an admin with the line they are on.
+``bot.core.messages`` so the loader can explain them to an admin with the line they are on.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.engine.render import Renderable, TemplateSyntaxError, names_used, prepare, render
-from bot.flows.problems import Problem, Severity, shown_path
+from bot.core.located_yaml import Document, LocatedError, read_yaml
+from bot.core.problems import Problem, Severity, shown_path
+from bot.core.sandbox import Renderable, TemplateSyntaxError, names_used, prepare, render
 from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES
-from bot.flows.yaml_source import Document, LocatedError, read_yaml
 from bot.i18n.keys import REQUIRED_KEYS
 
 __all__ = ["Catalog", "load_catalog"]

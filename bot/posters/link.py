@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import TroLySoError
+from bot.core.errors import TroLySoError
 
 __all__ = ["MAX_PAYLOAD", "PosterError", "bot_username", "deep_link", "start_payload"]
 

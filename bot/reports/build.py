@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.errors import StorageError
+from bot.core.errors import StorageError
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE
 from bot.reports.funnel import build_funnel

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.staff.model import OUTCOMES, SETTLED_OUTCOMES
+from bot.core.staff import OUTCOMES, SETTLED_OUTCOMES
 
 __all__ = [
     "FLOW_OUTCOMES",

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.errors import FlowError
-from bot.flows.problems import Problem
+from bot.core.errors import FlowError
+from bot.core.located_yaml import LocatedError, read_yaml
+from bot.core.problems import Problem
 from bot.flows.schema import LANGUAGES
-from bot.flows.yaml_source import LocatedError, read_yaml
 from bot.routing.words import words
 
 __all__ = ["SmallTalk", "SmallTalkKind", "load_smalltalk"]

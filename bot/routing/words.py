@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.matching import fold
+from bot.core.matching import fold
 from bot.routing.shortcuts import PHRASES, WORDS
 
 __all__ = ["MAX_CHARS", "MAX_WORDS", "Reading", "read", "words"]

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.engine.session import FinishedRun, FollowUpJob, Session, StaffAlert
-from bot.errors import StorageError
-from bot.types import OutgoingMessage, SessionKey
+from bot.core.errors import StorageError
+from bot.core.session import FinishedRun, FollowUpJob, Session, StaffAlert
+from bot.core.types import OutgoingMessage, SessionKey
 
 __all__ = [
     "AlertRecord",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.engine.session import FollowUpJob
-from bot.types import Button, OutgoingMessage
+from bot.core.session import FollowUpJob
+from bot.core.types import Button, OutgoingMessage
 
 __all__ = ["job_from_json", "job_to_json", "message_from_json", "message_to_json"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.engine.session import Session
-from bot.privacy import pseudonym
+from bot.core.privacy import pseudonym
+from bot.core.session import Session
+from bot.core.types import SessionKey
 from bot.storage.base import (
     AlertRecord,
     AlreadyProcessed,
@@ -16,7 +17,6 @@ from bot.storage.base import (
     RunRecord,
     TurnRecord,
 )
-from bot.types import SessionKey
 
 __all__ = ["MemoryStorage"]
 

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.engine.session import FinishedRun, Session, StaffAlert
-from bot.errors import StorageError, StorageUnavailable
-from bot.privacy import pseudonym
+from bot.core.errors import StorageError, StorageUnavailable
+from bot.core.privacy import pseudonym
+from bot.core.session import FinishedRun, Session, StaffAlert
+from bot.core.types import SessionKey
 from bot.storage.base import (
     AlertRecord,
     AlreadyProcessed,
@@ -33,7 +34,6 @@ from bot.storage.base import (
 from bot.storage.codec import job_from_json, job_to_json, message_from_json, message_to_json
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sqlite_staff import StaffTables
-from bot.types import SessionKey
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
 

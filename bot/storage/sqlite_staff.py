@@ -11,9 +11,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from bot.matching import fold
-from bot.privacy import mask
-from bot.staff.model import (
+from bot.core.matching import fold
+from bot.core.privacy import mask
+from bot.core.staff import (
     AdminAction,
     Household,
     HouseholdStatus,
@@ -22,7 +22,7 @@ from bot.staff.model import (
     Visit,
     Volunteer,
 )
-from bot.types import SessionKey
+from bot.core.types import SessionKey
 
 __all__ = ["StaffTables"]
 

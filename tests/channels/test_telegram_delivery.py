@@ -6,7 +6,7 @@ import time
 
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, render_message, split_text
-from bot.types import Button, OutgoingMessage
+from bot.core.types import Button, OutgoingMessage
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.harness import FIXTURE_FLOWS
 
@@ -62,7 +62,7 @@ async def test_blocking_the_bot_is_recorded_from_my_chat_member(rig: TelegramRig
         }
     }
     await rig.deliver(kicked)
-    from bot.types import SessionKey
+    from bot.core.types import SessionKey
 
     assert not await rig.storage.is_reachable(SessionKey("telegram", "205"))
 

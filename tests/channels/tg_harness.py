@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import load_engine
+from bot.app.assistant import Assistant
+from bot.app.compose import load_engine
+from bot.app.staff.desk import StaffDesk
 from bot.channels.telegram.bot import TelegramBot
 from bot.config import TelegramSettings, WebhookSettings
-from bot.service import Assistant
-from bot.staff.desk import StaffDesk
+from bot.core.types import SessionKey
 from bot.storage.sqlite import SqliteStorage
-from bot.types import SessionKey
 from tests.harness import FIXTURE_FLOWS, make_settings
 from tests.support.fake_bot_api import DEFAULT_TOKEN, FakeBotAPI
 from tests.support.fake_bot_requests import Call

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.session import Expire, FlowFault, FollowUpDue, FollowUpJob
 from bot.engine.runner import Engine
-from bot.engine.session import Expire, FlowFault, FollowUpDue, FollowUpJob
 from bot.storage.base import TurnRecord
 from tests.harness import FIXTURE_FLOWS, Chat, make_engine
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.types import Press
 from bot.engine.runner import Engine
-from bot.types import Press
 from tests.harness import ROOT, Chat, make_engine
 
 

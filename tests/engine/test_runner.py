@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.types import Press
 from bot.engine.runner import Engine
-from bot.types import Press
 from tests.harness import Chat
 
 
@@ -324,7 +324,7 @@ async def test_english_falls_back_to_vietnamese_where_a_text_is_missing(
     vi_only = step.model_copy(update={"say": LocalText.model_validate("Chỉ tiếng Việt.")})
     steps = {**flow.flow.steps, "first": vi_only}
     texts = {k: v for k, v in flow.texts.items() if k[0] != "first"}
-    from bot.engine.render import compile_text
+    from bot.core.sandbox import compile_text
 
     texts[("first", "say", "vi")] = compile_text("Chỉ tiếng Việt.")
     patched = replace(flow, flow=flow.flow.model_copy(update={"steps": steps}), texts=texts)

@@ -9,13 +9,13 @@ from textwrap import dedent
 
 import pytest
 
-from bot.app import load_engine
+from bot.app.compose import load_engine
+from bot.convtest.coverage import Coverage
+from bot.convtest.files import ConversationFile, find_test_files, read_test_file
+from bot.convtest.report import report
+from bot.convtest.run import ConversationResult, normalise, run_tests
+from bot.core.problems import shown_path
 from bot.engine.runner import Engine
-from bot.flows.convtest_coverage import Coverage
-from bot.flows.convtest_report import report
-from bot.flows.convtest_run import ConversationResult, normalise, run_tests
-from bot.flows.convtests import ConversationFile, find_test_files, read_test_file
-from bot.flows.problems import shown_path
 from bot.flows.schema import LANGUAGES
 from tests.cli_process import trolyso
 from tests.harness import FIXTURE_FLOWS, ROOT, make_settings

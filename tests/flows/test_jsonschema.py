@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from bot.core.located_yaml import read_yaml
 from bot.flows.jsonschema import flow_schema, schema_text
 from bot.flows.loader import load_flows
-from bot.flows.yaml_source import read_yaml
 from tests.cli_process import trolyso
 from tests.harness import FIXTURE_FLOWS, ROOT
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent, indent
 
+from bot.core.problems import Problem
 from bot.flows.loader import load_flows
-from bot.flows.problems import Problem
 
 HEAD = """\
 id: {id}

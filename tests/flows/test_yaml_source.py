@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.problems import Problem
 from bot.flows.loader import load_flows
-from bot.flows.problems import Problem
 
 
 def problems_for(tmp_path: Path, content: str | bytes, name: str = "flow.yaml") -> list[Problem]:
@@ -165,7 +165,7 @@ def test_common_yaml_mistakes_say_what_to_do_not_the_parser_text(
 
 
 def test_unknown_yaml_mistakes_in_vietnamese_have_no_english_parser_text(tmp_path: Path) -> None:
-    from bot.flows.messages import describe
+    from bot.core.messages import describe
 
     text = describe("yaml.syntax", {"detail": "while parsing something odd"}, "vi")
     assert "while parsing" not in text and "Hãy kiểm tra" in text
@@ -221,7 +221,7 @@ def test_binary_garbage_never_crashes(tmp_path: Path) -> None:
 
 
 def test_every_message_renders_in_both_languages() -> None:
-    from bot.flows.messages import MESSAGES, describe
+    from bot.core.messages import MESSAGES, describe
 
     for code in MESSAGES:
         for lang in ("vi", "en"):
@@ -233,7 +233,7 @@ def test_every_message_renders_in_both_languages() -> None:
 def test_the_fast_reader_reads_every_shipped_file_exactly_like_the_careful_one() -> None:
     """libyaml is used for ordinary files only for speed: it must never change what they mean
     or where problems are reported."""
-    from bot.flows import yaml_source
+    from bot.core import located_yaml as yaml_source
     from tests.harness import ROOT
 
     files = [*sorted((ROOT / "flows").glob("*.yaml")), *sorted((ROOT / "flows" / "tests").glob("*.yaml")),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.core.located_yaml import read_yaml
 from bot.flows.compiled import CompiledFlow
-from bot.flows.yaml_source import read_yaml
 from bot.routing import Route, Router
 from tests.harness import ROOT
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import FlowError
+from bot.core.errors import FlowError
 from bot.routing import SmallTalk, load_smalltalk, words
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.staff.desk import hash_invite
+from bot.app.staff.desk import hash_invite
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.telegram_updates import message_update, sender_chat_message_update
@@ -233,8 +233,8 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
     import datetime as dt
     from zoneinfo import ZoneInfo
 
+    from bot.app.scheduler import Scheduler
     from bot.config import ReminderSettings
-    from bot.scheduler import Scheduler
 
     lan = await join(rig, 730)
     await join(rig, 731)  # a volunteer with nothing to go back to gets nothing
@@ -261,7 +261,7 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
 
 
 async def test_admin_report_in_the_bot_comes_with_the_html_file(rig: TelegramRig, tmp_path: Path) -> None:
-    from bot.staff.report import report_maker
+    from bot.app.staff.report import report_maker
     from tests.harness import FIXTURE_FLOWS, make_settings
 
     settings = make_settings(FIXTURE_FLOWS, database=rig.db, targets={"Thôn 3": {"other": 10}})

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.session import FinishedRun, Frame, Session
-from bot.errors import StorageError
+from bot.core.errors import StorageError
+from bot.core.session import FinishedRun, Frame, Session
+from bot.core.types import SessionKey
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 from bot.storage.memory import MemoryStorage
 from bot.storage.sqlite import SCHEMA_VERSION, SqliteStorage
-from bot.types import SessionKey
 
 KEY = SessionKey("test", "an")
 
@@ -197,7 +197,7 @@ async def test_old_update_keys_are_pruned(storage: Storage) -> None:
 
 
 async def test_outbox_keeps_replies_in_order_until_sent(storage: Storage) -> None:
-    from bot.types import Button, OutgoingMessage
+    from bot.core.types import Button, OutgoingMessage
 
     replies = [
         OutgoingMessage(text="một", image="/x.png"),
@@ -254,7 +254,7 @@ async def test_sqlite_concurrent_turns_of_many_residents_never_interleave_transa
         except AlreadyProcessed:
             return "duplicate"
 
-    from bot.types import OutgoingMessage
+    from bot.core.types import OutgoingMessage
 
     results = await asyncio.gather(
         *(turn(key, f"k{i}") for i, key in enumerate(keys)), turn(keys[1], "dup"),

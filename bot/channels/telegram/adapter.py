@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Malformed, Transient
 from bot.channels.telegram.inputs import TgInput
-from bot.privacy import mask
+from bot.core.privacy import mask
 
 __all__ = [
     "Adapter",

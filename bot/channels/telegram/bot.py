@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from bot.app.assistant import Assistant, fault_problem
 from bot.channels.telegram.adapter import Adapter
 from bot.channels.telegram.core import ChatOrder, TelegramCore
 from bot.channels.telegram.delivery import Delivery
@@ -24,18 +25,17 @@ from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.redact import hide_secrets, stop_hiding
 from bot.config import TelegramSettings
-from bot.engine.session import FlowFault
-from bot.errors import ConfigError, DependencyMissing
-from bot.flows.messages import describe
-from bot.flows.problems import Problem
+from bot.core.errors import ConfigError, DependencyMissing
+from bot.core.messages import describe
+from bot.core.problems import Problem
+from bot.core.session import FlowFault
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.i18n.catalog import Catalog
-from bot.service import Assistant, fault_problem
 from bot.storage.base import Storage
-from bot.types import OutgoingMessage, SessionKey
 
 if TYPE_CHECKING:
-    from bot.reload import FlowReloader
-    from bot.scheduler import Scheduler
+    from bot.app.reload import FlowReloader
+    from bot.app.scheduler import Scheduler
 
 __all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory"]
 
@@ -114,7 +114,7 @@ class TelegramBot:
         self.catalog = catalog
         self.clock = clock
         # Before the adapter: a framework logs the token with its URLs as soon as it is built.
-        # (``trolyso run`` hides it earlier still, warnings included: bot.cli.)
+        # (``trolyso run`` hides it earlier still, warnings included: bot.cli.main.)
         self._redact = hide_secrets(settings.token, settings.webhook.secret_token, warnings=False)
         self.adapter = adapter or make_adapter(settings)
         limiter = RateLimiter(

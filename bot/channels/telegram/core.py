@@ -16,13 +16,13 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from bot.app.assistant import Assistant
+from bot.app.staff.desk import STAFF_COMMANDS
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.inputs import TgInput, parse_command, to_event
-from bot.errors import StorageUnavailable
-from bot.service import Assistant
-from bot.staff.desk import STAFF_COMMANDS
+from bot.core.errors import StorageUnavailable
+from bot.core.types import Command, Opened, OutgoingMessage, SessionKey
 from bot.storage.base import OutboxRecord, Storage
-from bot.types import Command, Opened, OutgoingMessage, SessionKey
 
 __all__ = ["CHANNEL", "ChatOrder", "TelegramCore"]
 

@@ -23,9 +23,9 @@ from bot.channels.telegram.errors import ApiFailure, Rejected, RetryLater, Trans
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.render import render_message
-from bot.errors import StorageError
+from bot.core.errors import StorageError
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import OutboxRecord, Storage
-from bot.types import OutgoingMessage, SessionKey
 
 __all__ = ["Delivery", "Transport"]
 

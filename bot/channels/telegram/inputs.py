@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.types import Command, IncomingEvent, Press, Text
+from bot.core.types import Command, IncomingEvent, Press, Text
 
 __all__ = [
     "ApiCall",

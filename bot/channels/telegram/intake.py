@@ -23,8 +23,8 @@ from aiohttp import web
 from bot.channels.telegram.adapter import Adapter, Skipped, read_update, update_id_of
 from bot.channels.telegram.core import ChatOrder
 from bot.channels.telegram.errors import ApiFailure
-from bot.errors import StorageUnavailable
-from bot.privacy import mask
+from bot.core.errors import StorageUnavailable
+from bot.core.privacy import mask
 
 __all__ = ["SECRET_HEADER", "Poller", "WebhookServer", "backoff_delay"]
 

@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 from bot.channels.telegram.inputs import ApiCall
-from bot.types import OutgoingMessage
+from bot.core.types import OutgoingMessage
 
 __all__ = ["CAPTION_LIMIT", "TEXT_LIMIT", "keyboard", "render_message", "split_text"]
 

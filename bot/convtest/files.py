@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.core.located_yaml import Document, LocatedError, Location, read_yaml
+from bot.core.problems import Problem
 from bot.flows.compiled import CompiledFlow
-from bot.flows.problems import Problem
 from bot.flows.schema import LANGUAGES, OUTCOMES, parse_duration
-from bot.flows.yaml_source import Document, LocatedError, Location, read_yaml
 
 __all__ = [
     "ACTIONS",

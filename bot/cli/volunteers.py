@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from bot.config import Settings
-from bot.staff.model import AdminAction
+from bot.core.staff import AdminAction
 
 __all__ = ["add_volunteer_commands", "run_volunteer_command"]
 
@@ -70,7 +70,7 @@ def run_volunteer_command(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.staff.desk import StaffDesk
+    from bot.app.staff.desk import StaffDesk
     from bot.storage.sqlite import SqliteStorage
 
     storage = SqliteStorage(Path(args.db) if args.db else settings.database)

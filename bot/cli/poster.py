@@ -45,9 +45,9 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     """Check everything a working poster needs, then write its PNG and PDF."""
+    from bot.cli.report import open_database
     from bot.flows.loader import load_flows
     from bot.posters import PosterError, bot_username, make_poster, start_payload
-    from bot.reports.cli import open_database
     from bot.storage.sqlite_reports import active_volunteer
 
     lang: str = args.lang

@@ -14,13 +14,13 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.app.staff.desk import StaffDesk
+from bot.core.errors import StorageUnavailable
+from bot.core.problems import Problem
+from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
+from bot.core.types import IncomingEvent, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine
-from bot.engine.session import Expire, FlowFault, FollowUpDue, TimerEvent
-from bot.errors import StorageUnavailable
-from bot.flows.problems import Problem
-from bot.staff.desk import StaffDesk
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
-from bot.types import IncomingEvent, OutgoingMessage, SessionKey
 
 __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 

@@ -20,7 +20,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.flows.problems import Problem, Severity, shown_path
+from bot.core.problems import Problem, Severity, shown_path
 
 __all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "read_yaml"]
 

@@ -2,7 +2,7 @@
 
 A conversation test's ``wait: 3 days`` and ``/wait 1d`` in ``trolyso chat --try`` (or with a
 draft folder) move one resident's clock ahead, then make the passes the scheduler makes on the
-way (:meth:`bot.scheduler.Scheduler.catch_up`): due follow-ups are sent, quiet hours hold them
+way (:meth:`bot.app.scheduler.Scheduler.catch_up`): due follow-ups are sent, quiet hours hold them
 back, idle flows expire. Only the terminal chat offers ``/wait``: on Telegram it is an unknown
 command, as residents must never move their own clock.
 """
@@ -15,13 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.app.assistant import Assistant
+from bot.app.scheduler import OneResident, ResidentStore, Scheduler, Tick
 from bot.config import ReminderSettings
-from bot.flows.messages import describe
+from bot.core.messages import describe
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.flows.schema import parse_duration
-from bot.scheduler import OneResident, ResidentStore, Scheduler, Tick
-from bot.service import Assistant
 from bot.storage.base import OutboxRecord
-from bot.types import OutgoingMessage, SessionKey
 
 __all__ = ["MovableClock", "TimeTravel", "TryClock", "WaitCommand", "Waited"]
 

@@ -17,11 +17,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import check_content
+from bot.app.assistant import Assistant
+from bot.app.compose import check_content
 from bot.config import Settings
+from bot.core.problems import Problem
 from bot.engine.runner import Engine
-from bot.flows.problems import Problem
-from bot.service import Assistant
 from bot.storage.base import FlowVersion, Storage
 
 __all__ = ["FlowReloader", "Reload", "versions_of"]

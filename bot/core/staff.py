@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.types import SessionKey
+from bot.core.types import SessionKey
 
 __all__ = [
     "OUTCOMES",

@@ -1,9 +1,10 @@
 """The admin commands of ``trolyso``: conversation tests, flow diagrams and the editor schema.
 
-``bot.cli`` calls :func:`add_admin_commands` to declare them and :func:`run_admin_command` to run
-them. Each command prints sentences in the admin's language (``--lang``, Vietnamese by default)
-and returns an exit code: 0 all good, 1 a test failed or a test file has problems, 2 nothing could
-run (a wrong path, a flow that does not exist, flows with errors).
+``bot.cli.main`` calls :func:`add_admin_commands` to declare them and
+:func:`run_admin_command` to run them. Each command prints sentences in the admin's language
+(``--lang``, Vietnamese by default) and returns an exit code: 0 all good, 1 a test failed or a
+test file has problems, 2 nothing could run (a wrong path, a flow that does not exist, flows with
+errors).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.poster import add_poster_command, run_poster_command
+from bot.cli.report import REPORT_COMMANDS, add_report_commands, run_report_command
 from bot.config import Settings
-from bot.errors import FlowError
-from bot.flows.messages import describe
-from bot.posters.cli import add_poster_command, run_poster_command
-from bot.reports.cli import REPORT_COMMANDS, add_report_commands, run_report_command
+from bot.core.errors import FlowError
+from bot.core.messages import describe
 
 if TYPE_CHECKING:
     from bot.flows.loader import LoadedFlows
@@ -74,7 +75,7 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add_report_commands(commands)
     add_poster_command(commands)
 
-    from bot.staff.cli import add_volunteer_commands
+    from bot.cli.volunteers import add_volunteer_commands
 
     add_volunteer_commands(commands)
 
@@ -90,7 +91,7 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "poster":
         return run_poster_command(settings, args)
     if args.command == "volunteers":
-        from bot.staff.cli import run_volunteer_command
+        from bot.cli.volunteers import run_volunteer_command
 
         return run_volunteer_command(settings, args)
     return _schema(settings, args)
@@ -120,10 +121,10 @@ def _load(settings: Settings, drafts: Path | None) -> LoadedFlows:
 
 
 def _test(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import draft_folder, load_engine
-    from bot.flows.convtest_report import report
-    from bot.flows.convtest_run import run_tests
-    from bot.flows.convtests import find_test_files, read_test_file
+    from bot.app.compose import draft_folder, load_engine
+    from bot.convtest.files import find_test_files, read_test_file
+    from bot.convtest.report import report
+    from bot.convtest.run import run_tests
     from bot.flows.loader import flows_from
 
     lang: str = args.lang
@@ -156,7 +157,7 @@ def _test(settings: Settings, args: argparse.Namespace) -> int:
 def _graph(settings: Settings, args: argparse.Namespace) -> int:
     import difflib
 
-    from bot.app import draft_folder
+    from bot.app.compose import draft_folder
     from bot.flows.graph import to_dot, to_mermaid
     from bot.i18n.catalog import load_catalog
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.flows.messages import describe
+from bot.core.messages import describe
 
 __all__ = ["Problem", "Severity", "shown_path"]
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.admin_cli import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
+from bot.cli.admin import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
+from bot.cli.route import add_route_command, run_route_command
 from bot.config import Settings, load_settings
-from bot.errors import FlowError, TroLySoError
-from bot.flows.messages import describe, explain_error
-from bot.routing.cli import add_route_command, run_route_command
+from bot.core.errors import FlowError, TroLySoError
+from bot.core.messages import describe, explain_error
 
 if TYPE_CHECKING:
     from bot.flows.compiled import CompiledFlow
@@ -151,14 +151,14 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app, draft_folder
+    from bot.app.assistant import fault_problem
+    from bot.app.compose import build_app, draft_folder
+    from bot.app.reload import FlowReloader
+    from bot.app.tryout import TimeTravel, TryClock, WaitCommand
     from bot.channels.console import CHANNEL, ConsoleChannel, LocalCommand
-    from bot.engine.session import FlowFault
-    from bot.flows.problems import Problem
-    from bot.reload import FlowReloader
-    from bot.service import fault_problem
-    from bot.tryout import TimeTravel, TryClock, WaitCommand
-    from bot.types import Opened, SessionKey
+    from bot.core.problems import Problem
+    from bot.core.session import FlowFault
+    from bot.core.types import Opened, SessionKey
 
     drafts = draft_folder(settings, args.flows)
     clock = TryClock(_clock())
@@ -189,7 +189,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
                 settings, app.assistant, app.storage, drafts=drafts, on_problems=report
             )
             # report() already shows refused edits in the terminal; the log would repeat them.
-            logging.getLogger("bot.reload").setLevel(logging.CRITICAL)
+            logging.getLogger("bot.app.reload").setLevel(logging.CRITICAL)
             local: dict[str, LocalCommand] = {}
             if args.trying or args.flows is not None:
                 # /wait exists only here, for an admin: never for residents, never on Telegram.
@@ -239,10 +239,10 @@ def _clock() -> Callable[[], float]:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
+    from bot.app.compose import build_app
+    from bot.app.reload import FlowReloader
+    from bot.app.scheduler import Scheduler
     from bot.channels.telegram.bot import TelegramBot
-    from bot.reload import FlowReloader
-    from bot.scheduler import Scheduler
 
     clock = _clock()
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import ConfigError, TroLySoError
-from bot.flows.admin_messages import ADMIN_MESSAGES
+from bot.core.admin_messages import ADMIN_MESSAGES
+from bot.core.errors import ConfigError, TroLySoError
 
 __all__ = ["MESSAGES", "describe", "explain_error"]
 

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.app.assistant import Assistant
+from bot.app.staff.desk import ReportMaker
 from bot.config import Settings
-from bot.service import Assistant
-from bot.staff.desk import ReportMaker
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.sqlite import SqliteStorage
-from bot.types import OutgoingMessage, SessionKey
 
 __all__ = ["report_maker"]
 

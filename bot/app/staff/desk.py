@@ -16,11 +16,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bot.core.session import Session
+from bot.core.staff import OUTCOMES, AdminAction, Household, HouseholdStatus, InviteCheck, Visit
+from bot.core.staff import Volunteer as VolunteerRecord
+from bot.core.types import Button, Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 from bot.engine.runner import Engine, Reply
-from bot.engine.session import Session
-from bot.staff.model import OUTCOMES, AdminAction, Household, HouseholdStatus, InviteCheck, Visit
-from bot.staff.model import Volunteer as VolunteerRecord
-from bot.types import Button, Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 
 __all__ = [
     "ADMIN_COMMANDS",

@@ -1,6 +1,6 @@
 """``trolyso report`` and ``trolyso purge``: numbers for leaders, and forgetting old records.
 
-Declared on the command line by :mod:`bot.admin_cli`; each returns an exit code: 0 done,
+Declared on the command line by :mod:`bot.cli.admin`; each returns an exit code: 0 done,
 2 nothing could be done (a wrong date, no database, a file that cannot be written).
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.config import Settings
-from bot.errors import StorageError
-from bot.flows.messages import explain_error
+from bot.core.errors import StorageError
+from bot.core.messages import explain_error
 from bot.reports.cli_messages import say
 from bot.reports.period import VIETNAM, parse_day
 from bot.reports.words import day, integer

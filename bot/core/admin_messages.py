@@ -1,7 +1,6 @@
-# ruff: noqa: E501  (a catalog of sentences reads better unbroken, like bot/flows/messages.py)
 """What the admin commands (``trolyso test``, ``graph``, ``schema``) say, in Vietnamese and English.
 
-A sibling of ``bot.flows.messages``, merged into its catalog, so ``describe`` and
+A sibling of ``bot.core.messages``, merged into its catalog, so ``describe`` and
 ``Problem.render`` find these codes too. Every message says what is wrong and what to do.
 """
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.flows.problems import Problem
+    from bot.core.problems import Problem
 
 __all__ = [
     "ConfigError",

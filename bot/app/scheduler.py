@@ -21,12 +21,12 @@ from dataclasses import dataclass, fields
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.app.assistant import Assistant
 from bot.config import ReminderSettings
-from bot.engine.session import Expire, FollowUpDue, Session
-from bot.service import Assistant
-from bot.staff.model import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
+from bot.core.session import Expire, FollowUpDue, Session
+from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import PendingFollowUp
-from bot.types import OutgoingMessage, SessionKey
 
 __all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.convtest.coverage import Coverage
+from bot.convtest.files import ConversationFile
+from bot.convtest.run import ConversationResult, Failure
+from bot.core.messages import describe
 from bot.flows.compiled import CompiledFlow
-from bot.flows.convtest_coverage import Coverage
-from bot.flows.convtest_run import ConversationResult, Failure
-from bot.flows.convtests import ConversationFile
-from bot.flows.messages import describe
 
 __all__ = ["report"]
 

@@ -1,6 +1,6 @@
 """Running conversation tests against the real engine, and what they reached on the way.
 
-Each test is one new resident talking to an :class:`~bot.service.Assistant` over an in-memory
+Each test is one new resident talking to an :class:`~bot.app.assistant.Assistant` over an in-memory
 storage, so a test goes through exactly what a Telegram resident goes through: the stored session,
 the welcome flow, stale-button checks, typed words matched to buttons.
 """
@@ -14,18 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.app.assistant import Assistant
+from bot.app.tryout import TimeTravel
 from bot.config import ReminderSettings
-from bot.engine import buttons as payloads
-from bot.engine.runner import Engine
-from bot.engine.session import Session
-from bot.flows.convtest_coverage import Coverage
-from bot.flows.convtests import ConversationTest, ConvStep, Expect
-from bot.matching import fold
-from bot.service import Assistant
-from bot.storage.base import TurnRecord
-from bot.storage.memory import MemoryStorage
-from bot.tryout import TimeTravel
-from bot.types import (
+from bot.convtest.coverage import Coverage
+from bot.convtest.files import ConversationTest, ConvStep, Expect
+from bot.core.matching import fold
+from bot.core.session import Session
+from bot.core.types import (
     Button,
     Command,
     IncomingEvent,
@@ -35,6 +31,10 @@ from bot.types import (
     SessionKey,
     Text,
 )
+from bot.engine import buttons as payloads
+from bot.engine.runner import Engine
+from bot.storage.base import TurnRecord
+from bot.storage.memory import MemoryStorage
 
 __all__ = ["ConversationResult", "Failure", "normalise", "run_tests"]
 

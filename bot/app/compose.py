@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.app.assistant import Assistant
 from bot.config import Settings
+from bot.core.errors import FlowError
+from bot.core.problems import Problem
 from bot.engine.runner import Engine
-from bot.errors import FlowError
 from bot.flows.compiled import CompiledFlow
 from bot.flows.loader import load_flows
-from bot.flows.problems import Problem
 from bot.i18n.catalog import load_catalog
 from bot.routing import Router, load_smalltalk
-from bot.service import Assistant
 
 if TYPE_CHECKING:
     from bot.storage.sqlite import SqliteStorage
@@ -118,11 +118,11 @@ async def build_app(
 
     storage = SqliteStorage(database or settings.database, cache_size=settings.session_cache)
     await storage.open()
-    from bot.reload import versions_of
+    from bot.app.reload import versions_of
 
     await storage.record_flow_versions(versions_of(engine, clock()))
-    from bot.staff.desk import StaffDesk
-    from bot.types import SessionKey
+    from bot.app.staff.desk import StaffDesk
+    from bot.core.types import SessionKey
 
     desk = StaffDesk(
         storage,
@@ -130,7 +130,7 @@ async def build_app(
         bot_username=settings.telegram.username,
     )
     assistant = Assistant(engine, storage, desk=desk, clock=clock)
-    from bot.staff.report import report_maker
+    from bot.app.staff.report import report_maker
 
     desk.report = report_maker(
         settings, storage, assistant, folder=storage.path.parent / "reports", clock=clock

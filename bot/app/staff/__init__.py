@@ -1,0 +1,1 @@
+"""The staff desk: volunteers' and admins' commands in front of the engine."""

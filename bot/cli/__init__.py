@@ -1,0 +1,1 @@
+"""The ``trolyso`` command: one module per command group; ``main`` dispatches."""

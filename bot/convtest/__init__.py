@@ -1,0 +1,1 @@
+"""Conversation tests: scripted chats with the bot (flows/tests/*.yaml) on the real assistant."""

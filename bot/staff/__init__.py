@@ -1,1 +1,0 @@
-"""Staff: admins and volunteers — invites, door-to-door visits, households, and what admins did."""
