@@ -32,7 +32,7 @@ from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
 from bot.matching import fold
-from bot.privacy import mask_value
+from bot.privacy import mask_value, shown
 from bot.routing import Router, match_label
 from bot.types import (
     Button,
@@ -323,7 +323,7 @@ class Engine:
             turn.notices.append(self._ui(turn, "command.help"))
             self._show_current(turn)
         else:
-            turn.notices.append(self._ui(turn, "command.unknown", name=name[:30]))
+            turn.notices.append(self._ui(turn, "command.unknown", name=shown(name, 30)))
             self._show_current(turn)
 
     def _on_press(self, turn: _Turn, payload: str) -> None:
@@ -597,7 +597,7 @@ class Engine:
         if flow_id in self.flows:
             self._start_flow(turn, flow_id)
         else:
-            turn.notices.append(self._ui(turn, "menu.unknown_flow", name=name[:40]))
+            turn.notices.append(self._ui(turn, "menu.unknown_flow", name=shown(name, 40)))
             self._show_menu(turn, with_prompt=False)
 
     def _start_flow(self, turn: _Turn, flow_id: str) -> None:
