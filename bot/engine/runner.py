@@ -354,7 +354,13 @@ class Engine:
             return step.help is not None and payload == buttons.help_button(token)
         _c, _, rest = payload.partition(":")
         given, _, index = rest.partition(":")
-        return given == token and index.isdigit() and int(index) < len(step.choices or [])
+        return (
+            given == token
+            and index.isascii()
+            and index.isdigit()
+            and len(index) <= 3
+            and int(index) < len(step.choices or [])
+        )
 
     def _act(self, turn: _Turn, payload: str) -> None:
         """Carry out a (checked) button payload."""
