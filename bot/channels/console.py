@@ -41,7 +41,9 @@ def parse_line(line: str, numbered: list[Button]) -> IncomingEvent | int | None:
     if line.startswith("/") and len(line) > 1:
         name, _, arg = line[1:].partition(" ")
         return Command(name=name, arg=arg.strip())
-    if line.isdigit():
+    # A button number: up to three ASCII digits ("²" is a digit to isdigit(), not to int()); a
+    # longer number is something typed (a phone number), never repeated as "no button 912345678".
+    if line.isascii() and line.isdigit() and len(line) <= 3:
         number = int(line)
         if 1 <= number <= len(numbered):
             return Press(numbered[number - 1].payload)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.core.errors import FlowRuntimeError
 from bot.core.matching import fold
-from bot.core.privacy import mask_value
+from bot.core.privacy import mask_value, shown
 from bot.core.sandbox import Renderable, render
 from bot.core.session import (
     Expire,
@@ -323,7 +323,7 @@ class Engine:
             turn.notices.append(self._ui(turn, "command.help"))
             self._show_current(turn)
         else:
-            turn.notices.append(self._ui(turn, "command.unknown", name=name[:30]))
+            turn.notices.append(self._ui(turn, "command.unknown", name=shown(name, 30)))
             self._show_current(turn)
 
     def _on_press(self, turn: _Turn, payload: str) -> None:
@@ -354,7 +354,13 @@ class Engine:
             return step.help is not None and payload == buttons.help_button(token)
         _c, _, rest = payload.partition(":")
         given, _, index = rest.partition(":")
-        return given == token and index.isdigit() and int(index) < len(step.choices or [])
+        return (
+            given == token
+            and index.isascii()
+            and index.isdigit()
+            and len(index) <= 3
+            and int(index) < len(step.choices or [])
+        )
 
     def _act(self, turn: _Turn, payload: str) -> None:
         """Carry out a (checked) button payload."""
@@ -597,7 +603,7 @@ class Engine:
         if flow_id in self.flows:
             self._start_flow(turn, flow_id)
         else:
-            turn.notices.append(self._ui(turn, "menu.unknown_flow", name=name[:40]))
+            turn.notices.append(self._ui(turn, "menu.unknown_flow", name=shown(name, 40)))
             self._show_menu(turn, with_prompt=False)
 
     def _start_flow(self, turn: _Turn, flow_id: str) -> None:

@@ -80,6 +80,7 @@ REQUIRED_KEYS = frozenset(
         "staff.join_wrong",
         "staff.join_used",
         "staff.join_expired",
+        "staff.join_wait",
         "staff.join_already",
         "staff.invite_usage",
         "staff.invite_ok",

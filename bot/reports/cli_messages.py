@@ -46,6 +46,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.outbox": "tin nhắn đã gửi",
         "table.processed_updates": "mã tin nhắn đã xử lý",
         "table.sessions": "phiên trò chuyện bỏ lâu",
+        "table.admin_actions": "dòng nhật ký quản trị (cả lệnh bị từ chối)",
         "no_username": (
             "Chưa có tên bot Telegram nên chưa tạo được đường link trong mã QR. Hãy ghi tên "
             "bot (không có @) vào cài đặt telegram.username trong config.yaml; tên này ở "
@@ -109,6 +110,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.outbox": "sent messages",
         "table.processed_updates": "processed update keys",
         "table.sessions": "conversations idle for that long",
+        "table.admin_actions": "admin log lines (refused commands too)",
         "no_username": (
             "The bot's Telegram username is not set, so the QR code has no link yet. Put the "
             "username (without @) in the setting telegram.username in config.yaml; find it in "

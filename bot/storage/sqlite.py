@@ -7,7 +7,9 @@ Every turn's new session and the guidance sessions it finished are written in on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -38,6 +40,9 @@ from bot.storage.sqlite_staff import StaffTables
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# Seconds from a delivery to the checkpoint that empties the write-ahead log of its words.
+COMPACT_AFTER = 1.0
 
 
 class SqliteStorage(StaffTables):
@@ -59,6 +64,12 @@ class SqliteStorage(StaffTables):
         # process is the only writer of these sessions (several processes: cache_size 0).
         self._cache: OrderedDict[SessionKey, str] = OrderedDict()
         self._cache_size = cache_size
+        # Delivered replies are deleted and overwritten (secure_delete), but the write-ahead log
+        # keeps the pages as they were until a checkpoint empties it: one follows this long after
+        # a delivery (one for all delivered meanwhile, never inside a turn), and one at close.
+        self.compact_after = COMPACT_AFTER
+        self._compacting: asyncio.Task[None] | None = None
+        self._deleted = False  # replies deleted since the last checkpoint began
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -330,14 +341,39 @@ class SqliteStorage(StaffTables):
             await self._write(
                 lambda conn: conn.executemany("DELETE FROM outbox WHERE id = ?", rows)
             )
+            self._deleted = True
+            if self._compacting is None or self._compacting.done():
+                self._compacting = asyncio.ensure_future(self._compact_later())
 
-    async def compact(self) -> None:
-        """Fold the write-ahead log into the file and empty it.
+    async def compact(self, *, wait: float | None = None) -> bool:
+        """Fold the write-ahead log into the file and empty it; False if a reader held it.
 
         With ``secure_delete`` on, deleted rows are overwritten in the database file; the log
-        still holds older copies of changed pages until this runs (after /forget and purges).
+        still holds older copies of changed pages until this runs (after deliveries, /forget and
+        purges). ``wait``: how long to wait for other programs' readers (default: busy_timeout).
         """
-        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy_ms = self._busy_ms if wait is None else int(wait * 1000)
+        busy: int = await self.db._execute(  # type: ignore[no-untyped-call]
+            _checkpoint, self.db._conn, busy_ms, self._busy_ms
+        )
+        return not busy
+
+    async def _compact_later(self) -> None:
+        """Empty the log a moment after replies were deleted, until none was deleted since."""
+        delay = self.compact_after
+        while self._deleted:
+            await asyncio.sleep(delay)
+            self._deleted = False
+            try:
+                if await self.compact(wait=0.05):
+                    delay = self.compact_after
+                    continue
+            except (sqlite3.Error, ValueError, StorageError) as exc:  # disk trouble: at close
+                self._deleted = True
+                log.warning("could not empty the database's write-ahead log (%s)", exc)
+                return
+            self._deleted = True
+            delay = min(delay * 2, 60.0)  # another program is reading: try again later
 
     async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
         """Record that a resident blocked the bot (False) or wrote again (True)."""
@@ -451,10 +487,29 @@ class SqliteStorage(StaffTables):
         ]
 
     async def close(self) -> None:
-        """Close the file (safe to call twice)."""
+        """Close the file (safe to call twice), leaving nothing deleted in its write-ahead log."""
+        task, self._compacting = self._compacting, None
+        if task is not None and not task.done():
+            self._deleted = True  # its checkpoint may not have got through
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._db is not None:
+            if self._deleted:  # (a report or a purge that deleted nothing leaves the log alone)
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    await self.compact(wait=1.0)
             db, self._db = self._db, None
             await db.close()
+
+
+def _checkpoint(conn: sqlite3.Connection, busy_ms: int, usual_ms: int) -> int:
+    """``wal_checkpoint(TRUNCATE)`` waiting at most ``busy_ms`` for readers; 1 when held."""
+    conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+    try:
+        row = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={usual_ms}")
+    return int(row[0]) if row else 0
 
 
 def _not_allowed(path: Path, exc: BaseException) -> bool:

@@ -16,6 +16,7 @@ __all__ = ["PURGE_RULES", "count_old", "purge_old"]
 # - visit_outcomes: the row holds the volunteer's note, so deleting it deletes the note.
 # - outbox: only replies already sent or dropped; one still waiting would be a lost message.
 # - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
+# - admin_actions: the admin log, refused attempts included (they name a chat account).
 PURGE_RULES: tuple[tuple[str, str], ...] = (
     ("runs", "ended_at < ?"),
     ("visit_outcomes", "at < ?"),
@@ -23,6 +24,7 @@ PURGE_RULES: tuple[tuple[str, str], ...] = (
     ("outbox", "sent_at IS NOT NULL AND created_at < ?"),
     ("processed_updates", "at < ?"),
     ("sessions", "updated_at < ?"),
+    ("admin_actions", "at < ?"),
 )
 
 
@@ -54,5 +56,6 @@ async def purge_old(db: Any, cutoff: float) -> dict[str, int]:
         await db.execute("ROLLBACK")
         raise
     # Old pages also sit in the write-ahead log until a checkpoint copies it back.
-    await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    async with db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+        await cursor.fetchall()
     return deleted

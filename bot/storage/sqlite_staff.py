@@ -58,6 +58,9 @@ class StaffTables:
     def forget_cached(self, key: SessionKey | None = None) -> None:
         raise NotImplementedError  # provided by SqliteStorage
 
+    async def compact(self, *, wait: float | None = None) -> bool:
+        raise NotImplementedError  # provided by SqliteStorage
+
     async def _fetchone(self, query: str, params: tuple[Any, ...] = ()) -> Any:
         async with self.db.execute(query, params) as cursor:
             return await cursor.fetchone()
@@ -253,7 +256,7 @@ class StaffTables:
         """Delete everything kept about one resident; returns how many rows per table."""
         deleted = await self._write(lambda conn: _forget(conn, key, user_ref))
         self.forget_cached(key)
-        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.compact()
         return deleted
 
 
@@ -305,6 +308,8 @@ def _forget(conn: sqlite3.Connection, key: SessionKey, user_ref: str) -> dict[st
         ("outbox", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
         ("unreachable", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
         ("followups", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        # Their lines in the admin log (refused commands, wrong invite codes): "telegram:<id>".
+        ("admin_actions", "actor = ?", (str(key),)),
     ):
         deleted[table] = conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
     # A volunteer's own record loses what identifies them; their households' history stays,
@@ -314,4 +319,6 @@ def _forget(conn: sqlite3.Connection, key: SessionKey, user_ref: str) -> dict[st
         "WHERE channel = ? AND user_id = ?",
         (key.channel, key.user_id),
     ).rowcount
+    # An admin's invites stay valid; who made them is forgotten.
+    conn.execute("UPDATE invites SET created_by = 'forgotten' WHERE created_by = ?", (str(key),))
     return deleted

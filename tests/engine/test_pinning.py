@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.session import Expire, FlowFault, FollowUpDue, FollowUpJob
+from bot.core.types import Press
 from bot.engine.runner import Engine
 from bot.storage.base import TurnRecord
 from tests.harness import FIXTURE_FLOWS, Chat, make_engine
@@ -320,3 +321,11 @@ async def test_an_idle_resident_on_a_changed_step_still_expires(flows: Path) -> 
     session = await chat.session()
     reply = engine.handle(session, Expire(), now=chat.clock.now + 30 * 86400)
     assert reply.session.screen == "expired" and [r.outcome for r in reply.finished] == ["abandoned"]
+
+
+async def test_a_forged_choice_index_that_is_not_ascii_is_a_stale_button(flows: Path) -> None:
+    chat = await at_second_step(flows)
+    token = chat.button("Xong").payload.split(":")[1]
+    for forged in (f"c:{token}:²", f"c:{token}:99999999999999999999"):
+        await chat.event(Press(forged))
+        assert chat.text.startswith("Nút đó thuộc tin nhắn cũ")

@@ -11,6 +11,7 @@ import pytest
 from bot.cli.main import main
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
+from tests.support.on_disk import on_disk
 
 DAY = 86400.0
 NOW = time.time()
@@ -43,6 +44,11 @@ async def seed(path: Path) -> None:
                 "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)", (name, when)
             )
             await db.execute(
+                "INSERT INTO admin_actions (actor, action, detail, allowed, at)"
+                " VALUES (?, 'join', 'wrong', 0, ?)",
+                (f"telegram:{name}", when),
+            )
+            await db.execute(
                 "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('tg', ?, '{}', ?)",
                 (name, when),
             )
@@ -66,6 +72,7 @@ async def remaining(path: Path) -> dict[str, set[str]]:
         "outbox": "SELECT user_id FROM outbox",
         "processed_updates": "SELECT update_key FROM processed_updates",
         "sessions": "SELECT user_id FROM sessions",
+        "admin_actions": "SELECT actor FROM admin_actions",
     }
     found: dict[str, set[str]] = {}
     try:
@@ -85,6 +92,8 @@ EXPECTED_LEFT = {
     "outbox": {"new-sent", "new-dropped", "new-waiting", "old-waiting"},
     "processed_updates": {"new"},
     "sessions": {"new"},
+    # Issue 14, item 8: refused commands and wrong invite codes name a chat account.
+    "admin_actions": {"telegram:new"},
 }
 
 
@@ -118,12 +127,12 @@ def test_purge_command_dry_run_then_for_real(
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Chạy thử — chưa xoá gì. Sẽ xoá các bản ghi cũ hơn 365 ngày" in out
-    assert "outbox" in out and "Tổng cộng: 7 bản ghi." in out
+    assert "outbox" in out and "Tổng cộng: 8 bản ghi." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3"))["runs"] == {"old", "new"}
 
     assert main(["--config", str(config), "purge", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Deleted the records older than 365 days" in out and "Total: 7 records." in out
+    assert "Deleted the records older than 365 days" in out and "Total: 8 records." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3")) == EXPECTED_LEFT
 
 
@@ -134,7 +143,7 @@ def test_purge_days_from_settings_and_option(
     # Keep 5 days only: the 10-day-old rows go too.
     config = write_config(tmp_path, "privacy:\n  retention_days: 5\n")
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
-    assert "Tổng cộng: 14 bản ghi." in capsys.readouterr().out
+    assert "Tổng cộng: 16 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "500", "--dry-run"]) == 0
     assert "Tổng cộng: 0 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "0"]) == 2
@@ -148,3 +157,15 @@ def test_purge_without_a_database_says_so(
     err = capsys.readouterr().err
     assert "Chưa có cơ sở dữ liệu" in err and "Traceback" not in err
     assert not (tmp_path / "p.sqlite3").exists()  # never created by asking
+
+
+def test_purge_item8_the_admin_log_past_retention_goes_and_leaves_no_trace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "p.sqlite3"
+    asyncio.run(seed(db))
+    assert b"telegram:old" in on_disk(db)
+    assert main(["--config", str(write_config(tmp_path)), "purge"]) == 0
+    assert "dòng nhật ký quản trị" in capsys.readouterr().out
+    assert asyncio.run(remaining(db))["admin_actions"] == {"telegram:new"}
+    assert b"telegram:old" not in on_disk(db)  # overwritten, and not left in the log either

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ import pytest
 from bot.app.staff.desk import hash_invite
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.on_disk import on_disk
 from tests.support.telegram_updates import message_update, sender_chat_message_update
 
 ADMIN = 9001
@@ -286,3 +288,91 @@ async def test_admin_report_in_the_bot_comes_with_the_html_file(rig: TelegramRig
     stranger = Resident(rig, 741)
     await stranger.send("/report")
     assert "chỉ dành cho cán bộ" in stranger.text
+
+
+def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR], [
+        r.getMessage() for r in caplog.records
+    ]
+
+
+async def test_strict_digits_item8_deactivate_with_a_superscript_or_a_huge_number_is_kind(
+    rig: TelegramRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    admin = Resident(rig, ADMIN)
+    for typed in ("/deactivate ²", "/deactivate 99999999999999999999999", "/deactivate #٣"):
+        await admin.send(typed)
+        assert admin.text == "Cách dùng: /deactivate SỐ (số ở đầu dòng trong /volunteers)"
+    await admin.send("/deactivate 42")
+    assert "#42" in admin.text  # a plain number still works (no such volunteer here)
+    no_traceback(caplog)
+
+
+async def test_strict_digits_item8_a_forged_choice_index_is_an_old_button(
+    rig: TelegramRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    an = Resident(rig, 730)
+    await an.send("/start other")
+    data = an.button_data("Tiếp")
+    prefix = data.rsplit(":", 1)[0]
+    for forged in (f"{prefix}:²", f"{prefix}:٣", f"{prefix}:99999999999999999999999"):
+        await an.press_data(forged)
+        assert "tin nhắn cũ" in an.text and "Bước một." in an.text
+    await an.press("Tiếp")
+    assert "Bước hai." in an.text
+    no_traceback(caplog)
+
+
+async def test_forget_item8_removes_the_residents_lines_from_the_admin_log(
+    rig: TelegramRig,
+) -> None:
+    stranger = Resident(rig, 740)
+    await stranger.send("/invite Thôn 3")  # refused: not an admin
+    await stranger.send("/join WRONGCODE")
+    other = Resident(rig, 741)
+    await other.send("/volunteers")
+    code = await invite(rig)  # an invite made by the admin, who then asks to be forgotten
+    assert {a.actor for a in await rig.storage.admin_actions()} == {
+        "telegram:740", "telegram:741", f"telegram:{ADMIN}"
+    }
+    await stranger.send("/forget")
+    await stranger.press("🗑 Xóa hết")
+    admin = Resident(rig, ADMIN)
+    await admin.send("/forget")
+    await admin.press("🗑 Xóa hết")
+    assert [(a.actor, a.action) for a in await rig.storage.admin_actions()] == [
+        ("telegram:741", "volunteers")
+    ]
+    raw = on_disk(rig.db)
+    assert b"telegram:740" not in raw and f"telegram:{ADMIN}".encode() not in raw
+    newcomer = Resident(rig, 742)
+    await newcomer.send(f"/join {code}")  # the forgotten admin's invite still works
+    assert "Chào mừng" in newcomer.text
+
+
+async def test_join_throttle_item8_wrong_codes_wait_kindly_and_are_logged_once(
+    rig: TelegramRig,
+) -> None:
+    code = await invite(rig)
+    guesser = Resident(rig, 750)
+    for attempt in range(5):
+        await guesser.send(f"/join WRONG{attempt}")
+        assert "không đúng" in guesser.text
+    for typed in ("/join WRONG9", f"/join {code}", f"/start join_{code}"):
+        await guesser.send(typed)  # waiting: not even the right code is checked
+        assert guesser.text == (
+            "Mã mời đã bị gõ sai nhiều lần. Mời bạn thử lại sau 10 phút, hoặc xin cán bộ xã "
+            "kiểm tra lại mã."
+        )
+    joins = [(a.detail, a.allowed) for a in await rig.storage.admin_actions() if a.action == "join"]
+    assert joins == [("wrong", False)] * 5 + [("too many wrong codes", False)]
+    assert await rig.storage.volunteers() == []
+    # Someone else is not held up by the guesser.
+    other = Resident(rig, 751)
+    await other.send("/join WRONGX")
+    assert "không đúng" in other.text
+    # Ten minutes later the code is checked again.
+    started = rig.assistant.clock
+    rig.assistant.clock = lambda: started() + 601
+    await guesser.send(f"/join {code}")
+    assert "Chào mừng" in guesser.text

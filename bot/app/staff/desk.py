@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from bot.core.privacy import mask
 from bot.core.session import Session
 from bot.core.staff import OUTCOMES, AdminAction, Household, HouseholdStatus, InviteCheck, Visit
 from bot.core.staff import Volunteer as VolunteerRecord
@@ -30,15 +32,26 @@ __all__ = [
     "StaffStore",
     "hash_invite",
     "new_invite_code",
+    "whole_number",
 ]
 
 ADMIN_COMMANDS = frozenset({"invite", "volunteers", "deactivate", "report"})
 VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit"})
 STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | {"join", "forget"}
 INVITE_DAYS = 7
+# Guessing invite codes: after this many wrong codes within JOIN_WINDOW seconds, /join answers
+# only "try again later" for JOIN_WINDOW seconds (one line in the admin log, no code checked).
+JOIN_TRIES = 5
+JOIN_WINDOW = 600.0
 _INVITE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # A poster's deep link: "<flow_id>-v<volunteer code>" (Telegram allows A-Z a-z 0-9 _ -).
 _REFERRAL = re.compile(r"^([a-z][a-z0-9_]{0,39})-v([A-Za-z0-9]{4,12})$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+
+
+def whole_number(text: str, *, digits: int = 9) -> int | None:
+    """``text`` as a number of at most ``digits`` ASCII digits ("42"; "²" or "٤٢": None)."""
+    return int(text) if _DIGITS.fullmatch(text) and len(text) <= digits else None
 
 
 def new_invite_code() -> str:
@@ -135,6 +148,7 @@ class StaffDesk:
         self.admins = admins
         self.bot_username = bot_username
         self.report = report
+        self._join_throttle = _JoinThrottle()
 
     # --- entry point -----------------------------------------------------------------------------
 
@@ -266,10 +280,10 @@ class StaffDesk:
                 ]
                 ctx.say("\n".join(lines))
         elif name == "deactivate":
-            if not arg.lstrip("#").isdigit():
+            volunteer_id = whole_number(arg.lstrip("#"))
+            if volunteer_id is None:
                 ctx.say(ctx.ui("staff.deactivate_usage"))
                 return
-            volunteer_id = int(arg.lstrip("#"))
             done = await self.store.deactivate_volunteer(volunteer_id, at=ctx.now)
             ctx.say(
                 ctx.ui("staff.deactivate_ok" if done else "staff.deactivate_none", id=volunteer_id)
@@ -305,6 +319,21 @@ class StaffDesk:
         if not code:
             ctx.say(ctx.ui("staff.join_ask"))
             return
+        throttle = self._join_throttle
+        wait = throttle.wait(ctx.key, ctx.now)
+        if wait:
+            if throttle.first_refusal(ctx.key):
+                await self.store.record_admin_action(
+                    AdminAction(
+                        actor=str(ctx.key),
+                        action="join",
+                        detail="too many wrong codes",
+                        allowed=False,
+                        at=ctx.now,
+                    )
+                )
+            ctx.say(ctx.ui("staff.join_wait", minutes=math.ceil(wait / 60)))
+            return
         name = str(ctx.session.profile.get("name", ""))
         status, volunteer = await self.store.redeem_invite(
             hash_invite(code), ctx.key, name=name, at=ctx.now
@@ -314,6 +343,8 @@ class StaffDesk:
                 actor=str(ctx.key), action="join", detail=status, allowed=status == "ok", at=ctx.now
             )
         )
+        if status == "wrong":
+            throttle.wrong(ctx.key, ctx.now)
         if status == "ok" and volunteer is not None:
             ctx.say(
                 ctx.ui(
@@ -455,8 +486,10 @@ class StaffDesk:
                 self._ask_village(ctx, volunteer)
                 return True
             if waiting == "household_pick" and payload.startswith("rv:"):
-                household_id = int(payload[3:]) if payload[3:].isdigit() else -1
-                household = await self.store.household_by_id(household_id)
+                household_id = whole_number(payload[3:])
+                household = (
+                    None if household_id is None else await self.store.household_by_id(household_id)
+                )
                 if household is not None and household_id in staff.get("offered", []):
                     await self._open_visit(ctx, volunteer, household)
                     return True
@@ -498,7 +531,7 @@ class StaffDesk:
             ctx.say(ctx.ui("staff.not_volunteer"))
             return
         if staff.get("await") == "village":
-            ctx.session.staff = {"await": "household", "village": text[:60]}
+            ctx.session.staff = {"await": "household", "village": mask(text)[:60]}
             ctx.say(ctx.ui("staff.ask_household"))
             return
         household = await self.store.household(
@@ -568,3 +601,37 @@ class StaffDesk:
                 last, text=f"{header}\n\n{last.text}", buttons=(*last.buttons, end_row)
             )
         return replace(reply, messages=tuple(messages))
+
+
+class _JoinThrottle:
+    """Wrong invite codes per person, kept in memory (a restart forgets them)."""
+
+    def __init__(self) -> None:
+        self._wrong: dict[SessionKey, list[float]] = {}
+        self._until: dict[SessionKey, tuple[float, bool]] = {}  # until when, refusal logged
+
+    def wait(self, key: SessionKey, now: float) -> float:
+        """Seconds ``key`` must still wait before a code is checked again (0: go ahead)."""
+        until, _logged = self._until.get(key, (0.0, False))
+        if now < until:
+            return until - now
+        self._until.pop(key, None)
+        return 0.0
+
+    def first_refusal(self, key: SessionKey) -> bool:
+        """True once per wait: the refusal that goes into the admin log."""
+        until, logged = self._until[key]
+        self._until[key] = (until, True)
+        return not logged
+
+    def wrong(self, key: SessionKey, now: float) -> None:
+        """Count a wrong code; the JOIN_TRIES-th within JOIN_WINDOW starts a wait."""
+        recent = [at for at in self._wrong.get(key, ()) if now - at < JOIN_WINDOW] + [now]
+        if len(recent) >= JOIN_TRIES:
+            self._wrong.pop(key, None)
+            self._until[key] = (now + JOIN_WINDOW, False)
+            return
+        self._wrong[key] = recent
+        if len(self._wrong) + len(self._until) > 1000:  # forget those who stopped long ago
+            self._wrong = {k: t for k, t in self._wrong.items() if now - t[-1] < JOIN_WINDOW}
+            self._until = {k: u for k, u in self._until.items() if now < u[0]}

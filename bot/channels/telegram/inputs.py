@@ -111,7 +111,9 @@ def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:
 def to_event(tin: TgInput, bot_username: str = "") -> IncomingEvent:
     """The engine event for an input (``other``: a sticker, photo or voice note, read as empty)."""
     if tin.kind == "press":
-        return Press(tin.data[:64])
+        # Every button the bot makes carries ASCII ("c:<token>:<index>"); anything else was not
+        # made here ("c:<token>:²") and is read as a button from an old message.
+        return Press(tin.data[:64] if tin.data.isascii() else "")
     command = parse_command(tin.text, bot_username)
     if command is not None:
         return Command(*command)
