@@ -1,1 +1,5 @@
 """The ``trolyso`` command: one module per command group; ``main`` dispatches."""
+
+from bot.cli.main import main
+
+__all__ = ["main"]
