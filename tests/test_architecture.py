@@ -20,7 +20,6 @@ NOT_YET_SPLIT = {
     "bot/flows/checks.py": 561,
     "bot/storage/sqlite.py": 624,
     "bot/app/staff/desk.py": 637,
-    "bot/engine/runner.py": 941,
 }
 
 

@@ -2,6 +2,9 @@
 
 Payloads are short ASCII (a Telegram button carries at most 64 bytes whatever the language) and
 name the flow version and step they belong to, so a press on an old message is recognised as stale.
+
+Every payload the engine writes is spelled here: fixed payloads (``BACK``, ``MENU``...), and the
+prefixes of those that carry a value (``CHOICE`` + step token + index, ``START`` + flow id...).
 """
 
 from __future__ import annotations
@@ -13,21 +16,42 @@ from bot.flows.schema import Step
 __all__ = [
     "AGAIN",
     "BACK",
+    "CHOICE",
+    "CONTINUE",
+    "HELP",
     "LANGUAGE",
     "MENU",
+    "RESTART",
     "RESUME",
+    "SET_LANGUAGE",
+    "START",
+    "STAY",
+    "SWITCH",
     "choice",
+    "choice_index",
     "help_button",
     "language",
     "start",
     "step_signature",
+    "switch",
 ]
 
+# Fixed payloads.
 BACK = "back"
 MENU = "menu"
 AGAIN = "again"
 RESUME = "resume"
-LANGUAGE = "lang"
+LANGUAGE = "lang"  # ask which language
+STAY = "stay"  # stay in the flow rather than switch to the one the words meant
+CONTINUE = "x:continue"  # after expiry: carry on where the resident stopped
+RESTART = "x:restart"  # after expiry: start the flow again
+
+# Prefixes of payloads that carry a value.
+CHOICE = "c:"  # + step token + ":" + index of the choice
+HELP = "h:"  # + step token
+START = "f:"  # + flow id
+SET_LANGUAGE = "l:"  # + language code
+SWITCH = "sw:"  # + flow id: leave for that flow, and come back here when it ends
 
 
 def step_signature(flow_id: str, step_id: str, step: Step) -> str:
@@ -46,19 +70,38 @@ def step_signature(flow_id: str, step_id: str, step: Step) -> str:
 
 def choice(token: str, index: int) -> str:
     """The payload of the ``index``-th choice of the step with ``token``."""
-    return f"c:{token}:{index}"
+    return f"{CHOICE}{token}:{index}"
+
+
+def choice_index(payload: str, token: str, count: int) -> int | None:
+    """The index a choice payload names for the step with ``token`` and ``count`` choices.
+
+    None for anything else: another step's choice, or a forged index (not plain ASCII digits,
+    or out of range).
+    """
+    if not payload.startswith(CHOICE):
+        return None
+    given, _, index = payload[len(CHOICE) :].partition(":")
+    if given != token or not (index.isascii() and index.isdigit() and len(index) <= 3):
+        return None
+    return int(index) if int(index) < count else None
 
 
 def help_button(token: str) -> str:
     """The payload of a step's "it didn't work" button."""
-    return f"h:{token}"
+    return f"{HELP}{token}"
 
 
 def start(flow_id: str) -> str:
     """The payload of a main-menu button that starts ``flow_id``."""
-    return f"f:{flow_id}"
+    return f"{START}{flow_id}"
 
 
 def language(code: str) -> str:
     """The payload of a button that switches to language ``code``."""
-    return f"l:{code}"
+    return f"{SET_LANGUAGE}{code}"
+
+
+def switch(flow_id: str) -> str:
+    """The payload of a button that leaves the flow on screen for ``flow_id`` (a detour)."""
+    return f"{SWITCH}{flow_id}"

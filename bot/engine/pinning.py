@@ -14,7 +14,8 @@ residents are using"):
    exists and waits) or "start again". Without such a step, only "start again".
 4. The flow was deleted: tell them it is no longer available, and show the menu.
 
-Functions the runner calls; nothing here reads a clock or does I/O.
+Functions on a :class:`~bot.engine.turn.Turn`, called first in each turn; nothing here reads a
+clock or does I/O.
 """
 
 from __future__ import annotations
@@ -23,12 +24,11 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from bot.core.session import Frame
-from bot.core.types import Button
-from bot.engine import buttons
+from bot.engine import buttons, navigation, screens
 from bot.flows.compiled import CompiledFlow
 
 if TYPE_CHECKING:
-    from bot.engine.runner import Engine, _Turn
+    from bot.engine.turn import Turn
 
 __all__ = ["Outcome", "reconcile"]
 
@@ -41,8 +41,9 @@ class Outcome(Enum):
     LATER = "later"  # a timer found a change: do nothing now, the resident's next message will
 
 
-def reconcile(engine: Engine, turn: _Turn, *, timer: bool, command: bool) -> Outcome:
+def reconcile(turn: Turn, *, timer: bool, command: bool) -> Outcome:
     """Bring every frame of the session onto content the engine holds, by the rules above."""
+    engine = turn.engine
     stack = turn.session.stack
     for depth, frame in enumerate(stack):
         live = engine.flows.get(frame.flow_id)
@@ -51,7 +52,7 @@ def reconcile(engine: Engine, turn: _Turn, *, timer: bool, command: bool) -> Out
         if timer:
             return Outcome.LATER
         if live is None:
-            return _gone(engine, turn, command=command)
+            return _gone(turn, command=command)
         pinned = engine.archive.get((frame.flow_id, frame.digest)) if frame.digest else None
         above = stack[depth + 1] if depth + 1 < len(stack) else None
         if _fits(frame, pinned, live, above):
@@ -59,7 +60,7 @@ def reconcile(engine: Engine, turn: _Turn, *, timer: bool, command: bool) -> Out
             continue
         if above is not None and pinned is not None and not above.detour:
             continue  # rule 2: the caller keeps its version until the sub-flow ends
-        return _ask(engine, turn, depth, live, command=command)
+        return _ask(turn, depth, live, command=command)
     return Outcome.CARRY_ON
 
 
@@ -99,29 +100,29 @@ def _nearest(frame: Frame, live: CompiledFlow) -> str:
     return ""
 
 
-def _gone(engine: Engine, turn: _Turn, *, command: bool) -> Outcome:
+def _gone(turn: Turn, *, command: bool) -> Outcome:
     """Rule 4: the flow is no longer in the library."""
-    engine._abandon_all(turn)
+    navigation.abandon_all(turn)
     turn.session.screen = "menu"
-    turn.notices.append(engine._ui(turn, "flow.gone"))
+    turn.notice("flow.gone")
     if command:
         return Outcome.CARRY_ON
-    engine._show_menu(turn, with_prompt=False)
+    screens.show_menu(turn, with_prompt=False)
     return Outcome.ANSWERED
 
 
-def _ask(engine: Engine, turn: _Turn, depth: int, live: CompiledFlow, *, command: bool) -> Outcome:
+def _ask(turn: Turn, depth: int, live: CompiledFlow, *, command: bool) -> Outcome:
     """Rule 3: the resident's place changed; offer the nearest step or a fresh start."""
     session = turn.session
     stack = session.stack
     while len(stack) > depth + 1:  # flows started from a step that is gone end with it
         child = stack.pop()
-        turn.finished.append(engine._record(turn, child, "abandoned", stack[-1]))
+        turn.finished.append(navigation.record(turn, child, navigation.ABANDONED, stack[-1]))
     frame = stack[depth]
     root = stack[0].flow_id
     nearest = _nearest(frame, live)
-    restart = Button(label=engine._ui(turn, "flow.updated_restart"), payload=buttons.start(root))
-    menu = Button(label=engine._ui(turn, "button.menu"), payload=buttons.MENU)
+    restart = turn.button("flow.updated_restart", buttons.start(root))
+    menu = turn.button("button.menu", buttons.MENU)
     if nearest:
         frame.history = frame.history[: len(frame.history) - frame.history[::-1].index(nearest) - 1]
         # The path (what reports read) keeps the step the resident really stopped at.
@@ -129,19 +130,19 @@ def _ask(engine: Engine, turn: _Turn, depth: int, live: CompiledFlow, *, command
         _move_to(frame, live)
         session.screen = "flow"
         rows = [
-            [Button(label=engine._ui(turn, "flow.updated_continue"), payload=buttons.RESUME)],
+            [turn.button("flow.updated_continue", buttons.RESUME)],
             [restart],
             [menu],
         ]
         key = "flow.updated_offer"
     else:
-        engine._abandon_all(turn)
+        navigation.abandon_all(turn)
         session.screen = "menu"
         rows = [[restart], [menu]]
         key = "flow.updated_start_again"
     if command:
-        turn.notices.append(engine._ui(turn, "flow.updated_note"))
+        turn.notice("flow.updated_note")
         return Outcome.CARRY_ON
     session.offers = [button.payload for row in rows for button in row]
-    engine._emit(turn, engine._ui(turn, key), rows)
+    turn.emit(turn.ui(key), rows)
     return Outcome.ANSWERED

@@ -10,26 +10,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.matching import fold
 from bot.core.types import Button
-from bot.engine import buttons
+from bot.engine import buttons, navigation, screens
+from bot.engine.turn import Turn
+from bot.flows.compiled import CompiledFlow
 
 if TYPE_CHECKING:
-    from bot.engine.runner import Engine, _Turn
+    from bot.engine.runner import Engine
 
-__all__ = ["STAY", "SWITCH", "offer_switch", "route_at_menu"]
-
-SWITCH = "sw:"
-STAY = "stay"
+__all__ = ["find_by_words", "offer_switch", "route_at_menu"]
 
 
-def route_at_menu(engine: Engine, turn: _Turn, text: str) -> None:
+def route_at_menu(turn: Turn, text: str) -> None:
     """Outside any flow: open the flow the words mean, or ask, or show the menu."""
+    engine = turn.engine
     route = engine.router.route(text) if engine.router is not None else None
     kind = route.kind if route is not None else "menu"
     if route is not None and kind == "flow" and route.flow_id in engine.flows:
         title = engine.flows[route.flow_id].flow.title.get(turn.session.lang)
-        turn.notices.append(engine._ui(turn, "route.opening", title=title))
-        engine._start_flow(turn, route.flow_id)
+        turn.notice("route.opening", title=title)
+        navigation.start_flow(turn, route.flow_id)
         return
     if route is not None and kind == "choose":
         offer = [c for c in route.offer if c.flow_id in engine.flows]
@@ -42,20 +43,21 @@ def route_at_menu(engine: Engine, turn: _Turn, text: str) -> None:
             ]
             for c in offer
         ]
-        rows.append([Button(label=engine._ui(turn, "button.menu"), payload=buttons.MENU)])
+        rows.append([turn.button("button.menu", buttons.MENU)])
         turn.session.offers = [buttons.start(c.flow_id) for c in offer]
-        engine._emit(turn, engine._ui(turn, "route.choose"), rows)
+        turn.emit(turn.ui("route.choose"), rows)
         return
     if kind in ("greeting", "thanks"):
-        turn.notices.append(engine._ui(turn, f"route.{kind}"))
-        engine._show_menu(turn)
+        turn.notice(f"route.{kind}")
+        screens.show_menu(turn)
         return
-    turn.notices.append(engine._ui(turn, "menu.not_understood"))
-    engine._show_menu(turn, with_prompt=False)
+    turn.notice("menu.not_understood")
+    screens.show_menu(turn, with_prompt=False)
 
 
-def offer_switch(engine: Engine, turn: _Turn, text: str) -> bool:
+def offer_switch(turn: Turn, text: str) -> bool:
     """In a flow, words that clearly ask for another flow: offer to go there. False if not."""
+    engine = turn.engine
     if engine.router is None:
         return False
     route = engine.router.route(text)
@@ -65,13 +67,24 @@ def offer_switch(engine: Engine, turn: _Turn, text: str) -> bool:
         return False
     title = engine.flows[target].flow.title.get(turn.session.lang)
     rows = [
-        [
-            Button(
-                label=engine._ui(turn, "route.switch_button", title=title), payload=SWITCH + target
-            )
-        ],
-        [Button(label=engine._ui(turn, "route.stay_button"), payload=STAY)],
+        [turn.button("route.switch_button", buttons.switch(target), title=title)],
+        [turn.button("route.stay_button", buttons.STAY)],
     ]
-    turn.session.offers = [SWITCH + target, STAY]
-    engine._emit(turn, engine._ui(turn, "route.switch_offer", title=title), rows)
+    turn.session.offers = [buttons.switch(target), buttons.STAY]
+    turn.emit(turn.ui("route.switch_offer", title=title), rows)
     return True
+
+
+def find_by_words(engine: Engine, folded: str) -> CompiledFlow | None:
+    """Without a router: a menu flow whose title or trigger phrase appears in the (folded) text."""
+    if not folded:
+        return None
+    padded = f" {folded} "
+    for flow in engine.menu_flows:
+        phrases = [*flow.flow.title.texts.values()]
+        for lang_phrases in flow.flow.triggers.values():
+            phrases.extend(lang_phrases)
+        for phrase in phrases:
+            if f" {fold(phrase)} " in padded:
+                return flow
+    return None

@@ -1,25 +1,24 @@
 """Time in the engine: follow-up reminders, and flows that expire when a resident goes quiet.
 
-Functions the runner calls (kept apart so the runner stays about conversation turns). Nothing
+Functions on a :class:`~bot.engine.turn.Turn` (kept apart from the conversation itself). Nothing
 here reads a clock or sleeps: the scheduler decides *when*, the engine decides *whether it still
 makes sense* and what to say.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot.core.session import Expire, FollowUpDue, FollowUpJob, Frame
-from bot.core.types import Button
-from bot.engine import buttons
+from bot.engine import buttons, navigation, screens
+from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import Step
 
 if TYPE_CHECKING:
-    from bot.engine.runner import Engine, _Turn
+    from bot.engine.turn import Turn
 
 __all__ = [
-    "CONTINUE",
-    "RESTART",
     "expires_after",
     "offer_return",
     "on_expire",
@@ -29,14 +28,11 @@ __all__ = [
     "set_reminders",
 ]
 
-CONTINUE = "x:continue"
-RESTART = "x:restart"
-
 
 # --- follow-ups ------------------------------------------------------------------------------
 
 
-def schedule(engine: Engine, turn: _Turn, frame: Frame, step: Step) -> None:
+def schedule(turn: Turn, frame: Frame, step: Step) -> None:
     """A step that waits and has a ``follow_up``: come back later if nothing happens."""
     follow = step.follow_up
     if follow is None or turn.firing or turn.session.profile.get("reminders") is False:
@@ -56,7 +52,7 @@ def schedule(engine: Engine, turn: _Turn, frame: Frame, step: Step) -> None:
     )
 
 
-def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
+def on_follow_up(turn: Turn, event: FollowUpDue) -> None:
     """Send the reminder step if the resident is still where the follow-up expects."""
     job = event.job
     session = turn.session
@@ -67,7 +63,7 @@ def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
         and frame.started_at == job.run_started_at
         and (job.condition == "in_flow" or frame.step == job.anchor)
         and session.profile.get("reminders") is not False
-        and job.go in engine.flow_of(frame).flow.steps
+        and job.go in turn.engine.flow_of(frame).flow.steps
     )
     if not relevant or frame is None:
         return
@@ -75,7 +71,7 @@ def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
     if frame.step != job.go:
         frame.history.append(frame.step)
     turn.firing = True
-    engine._enter(turn, job.go)
+    navigation.enter(turn, job.go)
     turn.firing = False
     if job.attempt < job.repeat and session.stack and session.stack[-1].step == job.go:
         # No answer to the reminder: it may come once more, up to ``repeat`` times.
@@ -94,28 +90,28 @@ def on_follow_up(engine: Engine, turn: _Turn, event: FollowUpDue) -> None:
         )
 
 
-def set_reminders(engine: Engine, turn: _Turn, on: bool) -> None:
+def set_reminders(turn: Turn, on: bool) -> None:
     turn.session.profile["reminders"] = on
     turn.cancel_followups = True
-    turn.notices.append(engine._ui(turn, "reminders.on" if on else "reminders.off"))
+    turn.notice("reminders.on" if on else "reminders.off")
 
 
 # --- expiry ----------------------------------------------------------------------------------
 
 
-def expires_after(engine: Engine, session_stack: list[Frame]) -> float | None:
+def expires_after(flows: Mapping[str, CompiledFlow], session_stack: list[Frame]) -> float | None:
     """How long this session may stay idle (its root flow's ``expire_after``), if in a flow."""
     if not session_stack:
         return None
-    flow = engine.flows.get(session_stack[0].flow_id)
+    flow = flows.get(session_stack[0].flow_id)
     return flow.flow.expire_seconds if flow is not None else None
 
 
-def on_expire(engine: Engine, turn: _Turn, event: Expire) -> None:
+def on_expire(turn: Turn, event: Expire) -> None:
     """End an idle session's flows as abandoned where they stopped; remember the place."""
     del event
     session = turn.session
-    limit = expires_after(engine, session.stack)
+    limit = expires_after(turn.engine.flows, session.stack)
     if limit is None or turn.now - session.active_at < limit:
         return
     root = session.stack[0]
@@ -134,45 +130,49 @@ def on_expire(engine: Engine, turn: _Turn, event: Expire) -> None:
         ],
     }
     # The funnel must show where people really leave: the runs end at their last activity.
-    engine._abandon_all(turn, at=session.active_at)
+    navigation.abandon_all(turn, at=session.active_at)
     session.screen = "expired"
     turn.cancel_followups = True
 
 
-def offer_return(engine: Engine, turn: _Turn) -> None:
+def offer_return(turn: Turn) -> None:
     """A resident back after expiry: continue where they were, or start again."""
     expired = turn.session.expired
-    flow = engine.flows.get(str(expired.get("flow", "")))
+    flow = turn.engine.flows.get(str(expired.get("flow", "")))
     if flow is None:
         turn.session.expired = {}
-        engine._show_menu(turn)
+        screens.show_menu(turn)
         return
     title = flow.flow.title.get(turn.session.lang)
     rows = [
-        [Button(label=engine._ui(turn, "expired.continue"), payload=CONTINUE)],
-        [Button(label=engine._ui(turn, "expired.restart"), payload=RESTART)],
-        [Button(label=engine._ui(turn, "button.menu"), payload=buttons.MENU)],
+        [turn.button("expired.continue", buttons.CONTINUE)],
+        [turn.button("expired.restart", buttons.RESTART)],
+        [turn.button("button.menu", buttons.MENU)],
     ]
-    engine._emit(turn, engine._ui(turn, "expired.offer", title=title), rows)
+    turn.emit(turn.ui("expired.offer", title=title), rows)
 
 
-def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
+def resume_expired(turn: Turn, payload: str) -> None:
     session = turn.session
     expired, session.expired = session.expired, {}
     flow_id = str(expired.get("flow", ""))
-    if payload == RESTART or flow_id not in engine.flows:
-        engine._start_flow(turn, flow_id) if flow_id in engine.flows else engine._show_menu(turn)
+    flows = turn.engine.flows
+    if payload == buttons.RESTART or flow_id not in flows:
+        if flow_id in flows:
+            navigation.start_flow(turn, flow_id)
+        else:
+            screens.show_menu(turn)
         return
     # Continue: a new run of the same flow, from the step where the old one stopped.
     saved_stack = list(expired.get("stack", []))
     for depth, saved in enumerate(saved_stack):
-        flow = engine.flows.get(saved["flow"])
+        flow = flows.get(saved["flow"])
         step = flow.flow.steps.get(saved["step"]) if flow is not None else None
         # The flow may have been edited since: the place must still wait (or call a sub-flow).
         on_top = depth == len(saved_stack) - 1
         if flow is None or step is None or not (step.waits if on_top else step.kind == "flow"):
             session.stack = []
-            engine._start_flow(turn, flow_id)
+            navigation.start_flow(turn, flow_id)
             return
         session.stack.append(
             Frame(
@@ -189,4 +189,4 @@ def resume_expired(engine: Engine, turn: _Turn, payload: str) -> None:
             )
         )
     session.screen = "flow"
-    engine._show_step(turn)
+    screens.show_step(turn)
