@@ -26,7 +26,7 @@ from bot.config import ReminderSettings
 from bot.core.session import Expire, FollowUpDue, Session
 from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
 from bot.core.types import OutgoingMessage, SessionKey
-from bot.storage.base import PendingFollowUp
+from bot.storage.base import PendingFollowUp, ScheduleStore
 
 __all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick"]
 
@@ -255,20 +255,6 @@ class Scheduler:
             except Exception:
                 log.exception("the scheduler could not finish a pass")
             await asyncio.sleep(self.settings.tick_seconds)
-
-
-class ScheduleStore(Protocol):
-    """What the scheduler needs from storage (SqliteStorage provides it)."""
-
-    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]: ...
-    async def drop_followup(self, followup_id: int) -> None: ...
-    async def is_reachable(self, key: SessionKey) -> bool: ...
-    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]: ...
-    async def load(self, key: SessionKey) -> Session | None: ...
-    async def volunteers(self) -> list[Volunteer]: ...
-    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
-    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool: ...
-    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None: ...
 
 
 class ResidentStore(Protocol):

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.reports.cli_messages import say
 
 if TYPE_CHECKING:
+    from bot.storage.base import VolunteerRow
     from bot.storage.sqlite import SqliteStorage
-    from bot.storage.sqlite_reports import VolunteerRow
 
 __all__ = ["add_poster_command", "run_poster_command"]
 
@@ -48,7 +48,6 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.report import open_database
     from bot.flows.loader import load_flows
     from bot.posters import PosterError, bot_username, make_poster, start_payload
-    from bot.storage.sqlite_reports import active_volunteer
 
     lang: str = args.lang
     try:
@@ -75,7 +74,7 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
         if args.volunteer:
 
             async def find(storage: SqliteStorage) -> VolunteerRow | None:
-                return await active_volunteer(storage.db, args.volunteer)
+                return await storage.active_volunteer(args.volunteer)
 
             code, volunteer = open_database(args.db or settings.database, lang, find)
             if code:

@@ -129,12 +129,10 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         say("flows_with_errors", lang, error=True)
 
     async def work(storage: SqliteStorage) -> str:
-        from bot.storage.sqlite_reports import volunteers
-
         report = await build_report(storage, loaded.flows, settings, since, until, args.village)
         if args.village:
             # A misspelt village gives an empty report that reads like "nobody was helped".
-            known = set(settings.targets) | {v.village for v in await volunteers(storage.db)}
+            known = set(settings.targets) | {v.village for v in await storage.volunteer_rows()}
             if args.village not in known:
                 say(
                     "unknown_village",
@@ -168,7 +166,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 def _purge(settings: Settings, args: argparse.Namespace) -> int:
     from bot.reports.cli_messages import text
-    from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
+    from bot.storage.base import PURGE_TABLES
 
     lang: str = args.lang
     days: int = settings.privacy.retention_days if args.days is None else args.days
@@ -179,8 +177,8 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work(storage: SqliteStorage) -> dict[str, int]:
         if args.dry_run:
-            return await count_old(storage.db, cutoff)
-        return await purge_old(storage.db, cutoff)
+            return await storage.count_old(cutoff)
+        return await storage.purge_old(cutoff)
 
     code, counts = open_database(args.db or settings.database, lang, work)
     if counts is None:
@@ -192,8 +190,8 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         days=days,
         cutoff=f"{day(moment.date(), lang)} {moment:%H:%M}",
     )
-    width = max(len(table) for table, _ in PURGE_RULES)
-    for table, _condition in PURGE_RULES:
+    width = max(len(table) for table in PURGE_TABLES)
+    for table in PURGE_TABLES:
         count = integer(counts[table], lang)
         print(f"  {table:<{width}}  {count:>7}  {text('table.' + table, lang)}")
     say("purge_total", lang, total=integer(sum(counts.values()), lang))

@@ -13,6 +13,7 @@ __all__ = [
     "DependencyMissing",
     "FlowError",
     "FlowRuntimeError",
+    "StaleSession",
     "StorageError",
     "StorageUnavailable",
     "TroLySoError",
@@ -97,6 +98,13 @@ class StorageUnavailable(StorageError):
     """The database cannot be used right now (locked by another program, disk full, I/O error).
 
     Nothing of the turn was saved: the caller must not confirm the update, and tries again later.
+    """
+
+
+class StaleSession(StorageError):
+    """Another process saved this resident's session after this turn read it: nothing was saved.
+
+    The caller reads the session again and recomputes the turn (optimistic concurrency).
     """
 
 

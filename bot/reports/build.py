@@ -21,10 +21,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.core.errors import StorageError
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE
 from bot.reports.funnel import build_funnel
@@ -40,8 +38,16 @@ from bot.reports.model import (
     VolunteerStats,
 )
 from bot.reports.period import day_end, day_start
-from bot.storage import sqlite_reports as sql
-from bot.storage.sqlite_reports import DoneHousehold, OpenRun, RunRow
+from bot.storage.base import (
+    DoneHousehold,
+    HouseholdService,
+    OpenRun,
+    OutcomeCount,
+    ReportQueries,
+    RunRow,
+    VisitCount,
+    VolunteerRow,
+)
 
 __all__ = ["ReportSource", "build_report"]
 
@@ -50,12 +56,8 @@ __all__ = ["ReportSource", "build_report"]
 _RESIDENT_MODES = frozenset({"self", "referred"})
 
 
-class ReportSource(Protocol):
-    """What reports need from the storage: the open SQLite connection (``SqliteStorage``)."""
-
-    @property
-    def db(self) -> Any:
-        """The open connection."""
+# What reports need from the storage: its report queries (every backend provides them).
+ReportSource = ReportQueries
 
 
 async def build_report(
@@ -74,19 +76,14 @@ async def build_report(
     are the loaded flows (titles, step order, help buttons); runs of a flow no longer loaded
     still count, under the flow's id.
     """
-    db = getattr(storage, "db", None)
-    if db is None:
-        raise StorageError(
-            "reports read the SQLite database; this storage has none (use SqliteStorage)"
-        )
     start, end = day_start(since), day_end(until)
-    runs = await sql.runs_started(db, start, end)
-    opened = await sql.open_runs(db, start, end)
-    done = await sql.done_households(db, start, end)
-    people = await sql.volunteers(db)
-    visits = await sql.visit_counts(db, start, end)
-    outcomes = await sql.outcome_counts(db, start, end)
-    services = await sql.household_services(db, end)
+    runs = await storage.runs_started(start, end)
+    opened = await storage.open_runs(start, end)
+    done = await storage.done_households(start, end)
+    people = await storage.volunteer_rows()
+    visits = await storage.visit_counts(start, end)
+    outcomes = await storage.outcome_counts(start, end)
+    services = await storage.household_services(end)
 
     def here(place: str) -> bool:
         return village is None or place == village
@@ -282,17 +279,17 @@ def _totals(
 
 
 def _volunteer_stats(
-    people: Sequence[sql.VolunteerRow],
-    visits: Sequence[sql.VisitCount],
-    outcomes: Sequence[sql.OutcomeCount],
-    services: Sequence[sql.HouseholdService],
+    people: Sequence[VolunteerRow],
+    visits: Sequence[VisitCount],
+    outcomes: Sequence[OutcomeCount],
+    services: Sequence[HouseholdService],
     runs: Sequence[RunRow],
 ) -> tuple[VolunteerStats, ...]:
     by_visit = {v.volunteer_id: v for v in visits}
     recorded: dict[int, Counter[str]] = defaultdict(Counter)
     for item in outcomes:
         recorded[item.volunteer_id][item.outcome] += item.count
-    pending: dict[int, list[sql.HouseholdService]] = defaultdict(list)
+    pending: dict[int, list[HouseholdService]] = defaultdict(list)
     for service in services:
         if service.outcome not in PENDING_EXCLUDED:
             pending[service.volunteer_id].append(service)

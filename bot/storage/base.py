@@ -1,114 +1,86 @@
-"""The storage protocol every backend implements (memory for tests, SQLite by default)."""
+"""The storage contract: one protocol per role, together the :class:`Storage` a backend provides.
+
+Each part of the application asks only for the roles it uses (the scheduler a
+:class:`ScheduleStore`, the staff desk a :class:`StaffStore`, reports :class:`ReportQueries`);
+a backend (memory for tests, SQLite by default) implements all of them, and the conformance
+suite (tests/storage/test_conformance.py) holds every backend to the same behaviour.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.errors import StorageError
-from bot.core.session import FinishedRun, FollowUpJob, Session, StaffAlert
-from bot.core.types import OutgoingMessage, SessionKey
+from bot.core.session import Session
+from bot.core.staff import AdminAction, Household, HouseholdStatus, InviteCheck, Visit, Volunteer
+from bot.core.types import SessionKey
+from bot.storage.records import (
+    PURGE_TABLES,
+    AlertRecord,
+    AlreadyProcessed,
+    DoneHousehold,
+    FlowVersion,
+    HouseholdService,
+    OpenRun,
+    OutboxRecord,
+    OutcomeCount,
+    PendingFollowUp,
+    RunRecord,
+    RunRow,
+    StoredSession,
+    TurnRecord,
+    VisitCount,
+    VolunteerRow,
+)
 
 __all__ = [
+    "PURGE_TABLES",
     "AlertRecord",
     "AlreadyProcessed",
+    "DoneHousehold",
+    "FileCache",
     "FlowVersion",
+    "FlowVersionStore",
+    "FollowUpStore",
+    "HouseholdService",
+    "MorningLists",
+    "OpenRun",
     "OutboxRecord",
+    "OutboxStore",
+    "OutcomeCount",
     "PendingFollowUp",
+    "PurgeStore",
+    "ReportQueries",
+    "RunLog",
     "RunRecord",
+    "RunRow",
+    "ScheduleStore",
+    "SessionStore",
+    "StaffStore",
     "Storage",
+    "StoredSession",
     "TurnRecord",
+    "VisitCount",
+    "VolunteerRow",
 ]
 
 
-class AlreadyProcessed(StorageError):
-    """The update that caused this turn was processed before (a redelivery): nothing was saved."""
+class SessionStore(Protocol):
+    """Sessions and the turns that change them.
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TurnRecord:
-    """Everything one turn changes, saved together or not at all.
-
-    ``update_key`` names the channel update that caused the turn (a Telegram update id): saving a
-    second turn with the same key fails with :class:`AlreadyProcessed`. ``outbox`` holds the
-    replies still to be delivered, so a crash after the commit does not lose them.
+    ``save`` is atomic and durable: when it returns, the whole turn is stored.
     """
-
-    key: SessionKey
-    session: Session
-    finished: Sequence[FinishedRun] = ()
-    alerts: Sequence[StaffAlert] = ()
-    outbox: Sequence[OutgoingMessage] = ()
-    update_key: str = ""
-    # Reminders: the resident's pending ones are cancelled first, then these are scheduled.
-    cancel_followups: bool = False
-    followups: Sequence[FollowUpJob] = ()
-    # The follow-up this turn carried out (it is removed with the turn).
-    fired_followup: int | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunRecord:
-    """A finished guidance session as stored: the run plus who (pseudonymous) and where."""
-
-    user: str
-    channel: str
-    run: FinishedRun
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AlertRecord:
-    """A stored staff alert: who raised it (to answer on the same channel) and what it says."""
-
-    id: int
-    key: SessionKey
-    alert: StaffAlert
-    delivered: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutboxRecord:
-    """A reply committed with its turn and not delivered yet."""
-
-    id: int
-    key: SessionKey
-    message: OutgoingMessage
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FlowVersion:
-    """A version of a flow the bot loaded: reports tell edits apart by ``digest``."""
-
-    flow_id: str
-    version: int
-    digest: str
-    loaded_at: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PendingFollowUp:
-    """A scheduled reminder as stored."""
-
-    id: int
-    key: SessionKey
-    job: FollowUpJob
-
-
-class Storage(Protocol):
-    """Durable sessions, the log of finished guidance sessions, alerts and undelivered replies.
-
-    ``save`` is atomic and durable: when it returns, the whole turn is on disk.
-    """
-
-    async def open(self) -> None:
-        """Create or migrate the store; call once before anything else."""
 
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
 
+    async def read(self, key: SessionKey) -> StoredSession:
+        """The stored session of ``key`` with its revision, for a save that must not overwrite
+        a newer one (``TurnRecord.revision``)."""
+
     async def save(self, turn: TurnRecord) -> list[int]:
-        """Store a turn in one transaction; :class:`AlreadyProcessed` for a redelivered update.
+        """Store a turn in one transaction; :class:`AlreadyProcessed` for a redelivered update,
+        :class:`~bot.core.errors.StaleSession` when ``turn.revision`` is no longer the stored one.
 
         Returns the outbox ids of the turn's replies, in order.
         """
@@ -119,6 +91,16 @@ class Storage(Protocol):
     async def prune_processed(self, before: float) -> int:
         """Forget update keys saved before ``before`` (channels reuse ids after a while)."""
 
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
+        """Residents in the middle of a flow whose last activity was before ``before``."""
+
+
+class RunLog(Protocol):
+    """Finished guidance sessions (under a keyed pseudonym) and staff alerts."""
+
+    def user_ref(self, key: SessionKey) -> str:
+        """The keyed pseudonym under which ``key``'s runs are logged."""
+
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""
 
@@ -127,6 +109,10 @@ class Storage(Protocol):
 
     async def mark_delivered(self, alert_id: int, *, at: float) -> None:
         """Record that an alert reached the staff."""
+
+
+class OutboxStore(Protocol):
+    """Replies committed with their turn and not delivered yet, and who cannot be reached."""
 
     async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
         """Replies not delivered yet (for ``key``, or everyone), oldest first."""
@@ -143,14 +129,129 @@ class Storage(Protocol):
     async def unreachable(self) -> set[SessionKey]:
         """Everyone who blocked the bot."""
 
+
+class FollowUpStore(Protocol):
+    """Scheduled reminders (saved with the turn that schedules them)."""
+
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before``, earliest first."""
+
+    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
+        """A resident's scheduled follow-ups, earliest first."""
+
+    async def drop_followup(self, followup_id: int) -> None:
+        """Forget a follow-up that is no longer relevant."""
+
     async def drop_followups(self, key: SessionKey) -> None:
         """Forget every follow-up of a resident (they blocked the bot)."""
 
-    async def cached_file(self, ref: str) -> str | None:
-        """A channel's id for an uploaded file (Telegram's file_id), by our reference."""
 
-    async def cache_file(self, ref: str, file_id: str) -> None:
-        """Remember a channel's id for an uploaded file."""
+class MorningLists(Protocol):
+    """Volunteers' morning lists already sent: each one once a day, whichever process sends."""
+
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
+        """True the first time a volunteer's list for ``day`` is claimed."""
+
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
+        """Undo a claim whose message could not be sent, so the next pass tries again."""
+
+
+class StaffStore(Protocol):
+    """The staff records the desk reads and writes."""
+
+    async def create_invite(
+        self,
+        code_hash: str,
+        *,
+        village: str,
+        commune: str,
+        created_by: str,
+        at: float,
+        expires_at: float,
+    ) -> None: ...
+    async def redeem_invite(
+        self, code_hash: str, key: SessionKey, *, name: str, at: float
+    ) -> tuple[InviteCheck, Volunteer | None]: ...
+    async def volunteer_for(self, key: SessionKey) -> Volunteer | None: ...
+    async def volunteer_by_code(self, code: str) -> Volunteer | None: ...
+    async def volunteers(self) -> list[Volunteer]: ...
+    async def deactivate_volunteer(self, volunteer_id: int, *, at: float) -> bool: ...
+    async def household(
+        self, volunteer_id: int, village: str, label: str, *, at: float
+    ) -> Household: ...
+    async def household_by_id(self, household_id: int) -> Household | None: ...
+    async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit: ...
+    async def end_visit(self, visit_id: int, *, at: float) -> None: ...
+    async def record_outcome(
+        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
+    ) -> None: ...
+    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    async def record_admin_action(self, action: AdminAction) -> None: ...
+    async def admin_actions(self) -> list[AdminAction]: ...
+    async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]: ...
+    def user_ref(self, key: SessionKey) -> str: ...
+
+
+class ScheduleStore(Protocol):
+    """What the scheduler needs from storage."""
+
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]: ...
+    async def drop_followup(self, followup_id: int) -> None: ...
+    async def is_reachable(self, key: SessionKey) -> bool: ...
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]: ...
+    async def load(self, key: SessionKey) -> Session | None: ...
+    async def volunteers(self) -> list[Volunteer]: ...
+    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool: ...
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None: ...
+
+
+class ReportQueries(Protocol):
+    """Plain rows for leaders' reports and QR posters; :mod:`bot.reports` decides what they mean.
+
+    Time windows are half-open ``[start, end)`` in epoch seconds; ``None`` means "no bound".
+    """
+
+    async def runs_started(self, start: float | None, end: float | None) -> list[RunRow]:
+        """Finished runs (root and sub-flow) that started in the window, oldest first; a run's
+        village is its own (a visit or a poster recorded it) or else its volunteer's."""
+
+    async def open_runs(self, start: float | None, end: float | None) -> list[OpenRun]:
+        """The outermost flow of every session in the middle of one, if it started in the
+        window (a sub-flow on top of it belongs to the flow that called it)."""
+
+    async def done_households(self, start: float | None, end: float | None) -> list[DoneHousehold]:
+        """Each (flow, household) with a 'done' outcome in the window, once, with its village."""
+
+    async def volunteer_rows(self) -> list[VolunteerRow]:
+        """Every volunteer, active or not, by village then code."""
+
+    async def active_volunteer(self, code: str) -> VolunteerRow | None:
+        """The active volunteer whose public code is ``code`` (any case, spaces around)."""
+
+    async def visit_counts(self, start: float | None, end: float | None) -> list[VisitCount]:
+        """Per volunteer: visits started in the window and the distinct households visited."""
+
+    async def outcome_counts(self, start: float | None, end: float | None) -> list[OutcomeCount]:
+        """Per volunteer and outcome code: outcomes recorded in the window."""
+
+    async def household_services(self, end: float | None) -> list[HouseholdService]:
+        """The latest outcome of every (household, flow) recorded before ``end`` (by time, then
+        by order of recording), under the volunteer who registered the household."""
+
+
+class PurgeStore(Protocol):
+    """Forgetting what is older than the retention period; the tables are :data:`PURGE_TABLES`."""
+
+    async def count_old(self, cutoff: float) -> dict[str, int]:
+        """How many rows of each table :meth:`purge_old` would delete."""
+
+    async def purge_old(self, cutoff: float) -> dict[str, int]:
+        """Delete every record older than ``cutoff`` at once; returns the count per table."""
+
+
+class FlowVersionStore(Protocol):
+    """The versions of flows the bot loaded (reports tell edits apart by digest)."""
 
     async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
         """Remember loaded flow versions not seen before; returns how many were new."""
@@ -158,5 +259,34 @@ class Storage(Protocol):
     async def flow_versions(self) -> list[FlowVersion]:
         """Every flow version ever loaded, oldest first."""
 
+
+class FileCache(Protocol):
+    """A channel's ids for uploaded files (Telegram's file_id), by our reference."""
+
+    async def cached_file(self, ref: str) -> str | None:
+        """The remembered id, or None."""
+
+    async def cache_file(self, ref: str, file_id: str) -> None:
+        """Remember a channel's id for an uploaded file."""
+
+
+class Storage(
+    SessionStore,
+    RunLog,
+    OutboxStore,
+    FollowUpStore,
+    MorningLists,
+    StaffStore,
+    ReportQueries,
+    PurgeStore,
+    FlowVersionStore,
+    FileCache,
+    Protocol,
+):
+    """Everything a backend provides: every role above, plus opening and closing."""
+
+    async def open(self) -> None:
+        """Create or migrate the store; call once before anything else."""
+
     async def close(self) -> None:
-        """Finish writing and release the store."""
+        """Finish writing and release the store (safe to call twice)."""

@@ -5,54 +5,61 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.core.privacy import pseudonym
+from bot.core.errors import StaleSession
 from bot.core.session import Session
 from bot.core.types import SessionKey
-from bot.storage.base import (
+from bot.storage.memory_reports import MemoryReports
+from bot.storage.memory_staff import MemoryStaff
+from bot.storage.memory_tables import SessionRow
+from bot.storage.records import (
     AlertRecord,
     AlreadyProcessed,
     FlowVersion,
     OutboxRecord,
     PendingFollowUp,
     RunRecord,
+    StoredSession,
     TurnRecord,
 )
 
 __all__ = ["MemoryStorage"]
 
 
-class MemoryStorage:
-    """The :class:`~bot.storage.base.Storage` protocol on plain dicts and lists."""
-
-    def __init__(self) -> None:
-        self._sessions: dict[SessionKey, str] = {}
-        self._runs: list[RunRecord] = []
-        self._alerts: list[AlertRecord] = []
-        self._outbox: list[tuple[OutboxRecord, bool]] = []
-        self._processed: dict[str, float] = {}
-        self._unreachable: set[SessionKey] = set()
-        self._files: dict[str, str] = {}
-        self._versions: list[FlowVersion] = []
-        self._followups: list[PendingFollowUp] = []
-        self._followup_ids = 0
-        self._secret = b"memory"
+class MemoryStorage(MemoryStaff, MemoryReports):
+    """The whole :class:`~bot.storage.base.Storage` contract on plain dicts and lists."""
 
     async def open(self) -> None:
         """Nothing to open."""
 
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None."""
-        raw = self._sessions.get(key)
-        return Session.from_json(raw) if raw is not None else None
+        return (await self.read(key)).session
+
+    async def read(self, key: SessionKey) -> StoredSession:
+        """The stored session of ``key`` and its revision."""
+        row = self._sessions.get(key)
+        if row is None:
+            return StoredSession(session=None, revision=0)
+        return StoredSession(session=Session.from_json(row.state), revision=row.revision)
 
     async def save(self, turn: TurnRecord) -> list[int]:
         """Keep a serialised copy, so later changes to the session do not leak in."""
-        if turn.update_key:
-            if turn.update_key in self._processed:
-                raise AlreadyProcessed(turn.update_key)
-            self._processed[turn.update_key] = turn.session.updated_at
         key = turn.key
-        self._sessions[key] = turn.session.to_json()
+        if turn.update_key and turn.update_key in self._processed:
+            raise AlreadyProcessed(turn.update_key)
+        stored = self._sessions.get(key)
+        current = stored.revision if stored is not None else 0
+        if turn.revision is not None and turn.revision != current:
+            raise StaleSession(f"{key.channel}: the session changed since it was read")
+        if turn.update_key:
+            self._processed[turn.update_key] = turn.session.updated_at
+        session = turn.session
+        self._sessions[key] = SessionRow(
+            state=session.to_json(),
+            revision=current + 1,
+            updated_at=session.updated_at,
+            active_at=session.active_at,
+        )
         kept = [
             f
             for f in self._followups
@@ -65,17 +72,22 @@ class MemoryStorage:
             PendingFollowUp(id=next_id + i, key=key, job=job)
             for i, job in enumerate(turn.followups)
         ]
-        user = pseudonym(self._secret, str(key))
+        user = self.user_ref(key)
         self._runs.extend(RunRecord(user=user, channel=key.channel, run=r) for r in turn.finished)
         for alert in turn.alerts:
             self._alerts.append(
-                AlertRecord(id=len(self._alerts) + 1, key=key, alert=alert, delivered=False)
+                AlertRecord(
+                    id=max((a.id for a in self._alerts), default=0) + 1,
+                    key=key,
+                    alert=alert,
+                    delivered=False,
+                )
             )
         ids: list[int] = []
         for message in turn.outbox:
-            record = OutboxRecord(id=len(self._outbox) + 1, key=key, message=message)
-            self._outbox.append((record, False))
-            ids.append(record.id)
+            self._outbox_ids += 1
+            self._outbox.append(OutboxRecord(id=self._outbox_ids, key=key, message=message))
+            ids.append(self._outbox_ids)
         return ids
 
     async def is_processed(self, update_key: str) -> bool:
@@ -88,6 +100,15 @@ class MemoryStorage:
         for k in old:
             del self._processed[k]
         return len(old)
+
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
+        """Residents in the middle of a flow whose last activity was before ``before``."""
+        idle = sorted(
+            (row.active_at, key)
+            for key, row in self._sessions.items()
+            if 0 < row.active_at < before and Session.from_json(row.state).stack
+        )
+        return [key for _at, key in idle[:limit]]
 
     async def runs(self) -> list[RunRecord]:
         """Every logged run, oldest first."""
@@ -103,12 +124,12 @@ class MemoryStorage:
 
     async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
         """Replies not delivered yet, oldest first."""
-        return [r for r, done in self._outbox if not done and (key is None or r.key == key)]
+        return [r for r in self._outbox if key is None or r.key == key]
 
     async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
-        """Record replies as delivered or dropped."""
+        """Forget replies once delivered or dropped."""
         wanted = set(ids)
-        self._outbox = [(r, done or r.id in wanted) for r, done in self._outbox]
+        self._outbox = [r for r in self._outbox if r.id not in wanted]
 
     async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
         """Record that a resident blocked the bot or wrote again."""
@@ -136,25 +157,45 @@ class MemoryStorage:
     async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
         """Remember loaded flow versions not seen before."""
         known = {(v.flow_id, v.digest) for v in self._versions}
-        new = [v for v in versions if (v.flow_id, v.digest) not in known]
+        new = []
+        for version in versions:
+            if (version.flow_id, version.digest) not in known:
+                known.add((version.flow_id, version.digest))
+                new.append(version)
         self._versions.extend(new)
         return len(new)
 
     async def flow_versions(self) -> list[FlowVersion]:
-        """Every flow version loaded."""
-        return list(self._versions)
+        """Every flow version loaded, oldest first."""
+        return sorted(self._versions, key=lambda v: (v.loaded_at, v.flow_id))
 
-    async def drop_followups(self, key: SessionKey) -> None:
-        """Forget a resident's follow-ups."""
-        self._followups = [f for f in self._followups if f.key != key]
+    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before``, earliest first."""
+        due = sorted((f for f in self._followups if f.job.due <= before), key=lambda f: f.job.due)
+        return due[:limit]
+
+    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
+        """A resident's scheduled follow-ups, earliest first."""
+        return sorted((f for f in self._followups if f.key == key), key=lambda f: f.job.due)
 
     async def drop_followup(self, followup_id: int) -> None:
         """Forget one follow-up (no longer relevant)."""
         self._followups = [f for f in self._followups if f.id != followup_id]
 
-    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
-        """A resident's scheduled follow-ups."""
-        return sorted((f for f in self._followups if f.key == key), key=lambda f: f.job.due)
+    async def drop_followups(self, key: SessionKey) -> None:
+        """Forget a resident's follow-ups."""
+        self._followups = [f for f in self._followups if f.key != key]
+
+    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
+        """True the first time a volunteer's list for ``day`` is claimed."""
+        if (volunteer_id, day) in self._morning:
+            return False
+        self._morning.add((volunteer_id, day))
+        return True
+
+    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
+        """Undo a claim whose message could not be sent."""
+        self._morning.discard((volunteer_id, day))
 
     async def close(self) -> None:
         """Nothing to close."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import secrets
@@ -20,22 +19,17 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import StorageError, StorageUnavailable
+from bot.core.errors import StaleSession, StorageError, StorageUnavailable
 from bot.core.privacy import pseudonym
-from bot.core.session import FinishedRun, Session, StaffAlert
+from bot.core.session import Session
 from bot.core.types import SessionKey
-from bot.storage.base import (
-    AlertRecord,
-    AlreadyProcessed,
-    FlowVersion,
-    OutboxRecord,
-    PendingFollowUp,
-    RunRecord,
-    TurnRecord,
-)
-from bot.storage.codec import job_from_json, job_to_json, message_from_json, message_to_json
+from bot.storage.records import StoredSession, TurnRecord
+from bot.storage.sqlite_delivery import DeliveryTables
+from bot.storage.sqlite_purge import PurgeTables
+from bot.storage.sqlite_reports import ReportTables
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sqlite_staff import StaffTables
+from bot.storage.sqlite_turns import run_batch, save_turn
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
 
@@ -45,12 +39,10 @@ log = logging.getLogger(__name__)
 COMPACT_AFTER = 1.0
 
 
-class SqliteStorage(StaffTables):
-    """The :class:`~bot.storage.base.Storage` protocol on one SQLite file."""
+class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
+    """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
 
-    def __init__(
-        self, path: Path, *, cache_size: int = 10_000, busy_timeout: float = 10.0
-    ) -> None:
+    def __init__(self, path: Path, *, cache_size: int = 10_000, busy_timeout: float = 10.0) -> None:
         self.path = path
         # How long a write waits for another program's lock before the turn is given up (and
         # its update left unconfirmed, to be tried again).
@@ -62,7 +54,7 @@ class SqliteStorage(StaffTables):
         # Recently used sessions, written through on every save: most turns then need no read.
         # Bounded, so memory stays flat however many residents there are. Only safe when this
         # process is the only writer of these sessions (several processes: cache_size 0).
-        self._cache: OrderedDict[SessionKey, str] = OrderedDict()
+        self._cache: OrderedDict[SessionKey, tuple[str, int]] = OrderedDict()  # state, revision
         self._cache_size = cache_size
         # Delivered replies are deleted and overwritten (secure_delete), but the write-ahead log
         # keeps the pages as they were until a checkpoint empties it: one follows this long after
@@ -157,27 +149,31 @@ class SqliteStorage(StaffTables):
 
     async def load(self, key: SessionKey) -> Session | None:
         """The stored session of ``key``, or None for someone new."""
+        return (await self.read(key)).session
+
+    async def read(self, key: SessionKey) -> StoredSession:
+        """The stored session of ``key`` and its revision (0 for someone new)."""
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            return Session.from_json(cached)
+            return StoredSession(session=Session.from_json(cached[0]), revision=cached[1])
         try:
             async with self.db.execute(
-                "SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
+                "SELECT state, revision FROM sessions WHERE channel = ? AND user_id = ?",
                 (key.channel, key.user_id),
             ) as cursor:
                 row = await cursor.fetchone()
         except (sqlite3.OperationalError, OSError) as exc:
             raise StorageUnavailable(f"could not read {self.path}: {exc}") from exc
         if row is None:
-            return None
-        self._cache_put_raw(key, row[0])
-        return Session.from_json(row[0])
+            return StoredSession(session=None, revision=0)
+        self._cache_put_raw(key, row[0], row[1])
+        return StoredSession(session=Session.from_json(row[0]), revision=int(row[1]))
 
-    def _cache_put_raw(self, key: SessionKey, state: str) -> None:
+    def _cache_put_raw(self, key: SessionKey, state: str, revision: int) -> None:
         if not self._cache_size:
             return
-        self._cache[key] = state
+        self._cache[key] = (state, revision)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -215,7 +211,7 @@ class SqliteStorage(StaffTables):
                 # else can slip between BEGIN and COMMIT. (aiosqlite has no public way to run a
                 # function there; _execute is the one it uses itself.)
                 outcomes = await self.db._execute(  # type: ignore[no-untyped-call]
-                    _run_batch, self.db._conn, batch
+                    run_batch, self.db._conn, batch
                 )
             except Exception as exc:  # locked, or the COMMIT failed (disk full...): nobody saved
                 failure = StorageUnavailable(f"could not write to {self.path}: {exc}")
@@ -243,96 +239,13 @@ class SqliteStorage(StaffTables):
         """
         user = pseudonym(self._secret, str(turn.key)) if turn.finished else ""
         state = turn.session.to_json()
-        ids = await self._write(lambda conn: _save_turn(conn, turn, user, state))
-        self._cache_put_raw(turn.key, state)
+        try:
+            ids, revision = await self._write(lambda conn: save_turn(conn, turn, user, state))
+        except StaleSession:
+            self.forget_cached(turn.key)  # another process saved it: read it afresh next time
+            raise
+        self._cache_put_raw(turn.key, state, revision)
         return ids
-
-    async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]:
-        """Follow-ups due before ``before``, earliest first."""
-        async with self.db.execute(
-            "SELECT id, channel, user_id, job FROM followups WHERE due <= ? ORDER BY due LIMIT ?",
-            (before, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            PendingFollowUp(id=r[0], key=SessionKey(r[1], r[2]), job=job_from_json(r[3]))
-            for r in rows
-        ]
-
-    async def pending_followups(self, key: SessionKey) -> list[PendingFollowUp]:
-        """A resident's scheduled follow-ups, earliest first."""
-        async with self.db.execute(
-            "SELECT id, channel, user_id, job FROM followups WHERE channel = ? AND user_id = ? "
-            "ORDER BY due",
-            (key.channel, key.user_id),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            PendingFollowUp(id=r[0], key=SessionKey(r[1], r[2]), job=job_from_json(r[3]))
-            for r in rows
-        ]
-
-    async def drop_followup(self, followup_id: int) -> None:
-        """Forget a follow-up that is no longer relevant."""
-        await self.db.execute("DELETE FROM followups WHERE id = ?", (followup_id,))
-
-    async def drop_followups(self, key: SessionKey) -> None:
-        """Forget every follow-up of a resident (they blocked the bot, for instance)."""
-        await self.db.execute(
-            "DELETE FROM followups WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
-        )
-
-    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
-        """Residents in the middle of a flow whose last activity was before ``before``."""
-        async with self.db.execute(
-            "SELECT channel, user_id FROM sessions WHERE active_at < ? AND active_at > 0 "
-            "AND json_array_length(state, '$.stack') > 0 ORDER BY active_at LIMIT ?",
-            (before, limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [SessionKey(r[0], r[1]) for r in rows]
-
-    async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
-        """True the first time a volunteer's list for ``day`` is claimed (once, any process)."""
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO morning_lists (volunteer_id, day, sent_at) VALUES (?, ?, ?)",
-            (volunteer_id, day, at),
-        )
-        return bool(cursor.rowcount)
-
-    async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
-        """Undo a claim whose message could not be sent, so the next pass tries again."""
-        await self.db.execute(
-            "DELETE FROM morning_lists WHERE volunteer_id = ? AND day = ?", (volunteer_id, day)
-        )
-
-    async def is_processed(self, update_key: str) -> bool:
-        """True when a turn with this key was saved."""
-        async with self.db.execute(
-            "SELECT 1 FROM processed_updates WHERE update_key = ?", (update_key,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
-
-    async def prune_processed(self, before: float) -> int:
-        """Forget update keys saved before ``before``."""
-        cursor = await self.db.execute("DELETE FROM processed_updates WHERE at < ?", (before,))
-        return cursor.rowcount
-
-    async def pending_outbox(self, key: SessionKey | None = None) -> list[OutboxRecord]:
-        """Replies not delivered yet, oldest first."""
-        query = "SELECT id, channel, user_id, message FROM outbox WHERE sent_at IS NULL"
-        params: tuple[str, ...] = ()
-        if key is not None:
-            query += " AND channel = ? AND user_id = ?"
-            params = (key.channel, key.user_id)
-        async with self.db.execute(query + " ORDER BY id", params) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            OutboxRecord(
-                id=row[0], key=SessionKey(row[1], row[2]), message=message_from_json(row[3])
-            )
-            for row in rows
-        ]
 
     async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
         """Forget replies once delivered (or given up): their words are not kept any longer."""
@@ -375,117 +288,6 @@ class SqliteStorage(StaffTables):
             self._deleted = True
             delay = min(delay * 2, 60.0)  # another program is reading: try again later
 
-    async def set_reachable(self, key: SessionKey, reachable: bool, *, at: float) -> None:
-        """Record that a resident blocked the bot (False) or wrote again (True)."""
-        if reachable:
-            await self.db.execute(
-                "DELETE FROM unreachable WHERE channel = ? AND user_id = ?",
-                (key.channel, key.user_id),
-            )
-        else:
-            await self.db.execute(
-                "INSERT OR IGNORE INTO unreachable (channel, user_id, since) VALUES (?, ?, ?)",
-                (key.channel, key.user_id, at),
-            )
-
-    async def unreachable(self) -> set[SessionKey]:
-        """Everyone who blocked the bot (read once at start, then kept in memory)."""
-        async with self.db.execute("SELECT channel, user_id FROM unreachable") as cursor:
-            rows = await cursor.fetchall()
-        return {SessionKey(r[0], r[1]) for r in rows}
-
-    async def is_reachable(self, key: SessionKey) -> bool:
-        """False once a resident blocked the bot, until they write again."""
-        async with self.db.execute(
-            "SELECT 1 FROM unreachable WHERE channel = ? AND user_id = ?",
-            (key.channel, key.user_id),
-        ) as cursor:
-            return await cursor.fetchone() is None
-
-    async def cached_file(self, ref: str) -> str | None:
-        """A channel's id for an uploaded file."""
-        async with self.db.execute("SELECT file_id FROM file_cache WHERE ref = ?", (ref,)) as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else None
-
-    async def cache_file(self, ref: str, file_id: str) -> None:
-        """Remember a channel's id for an uploaded file."""
-        await self.db.execute(
-            "INSERT OR REPLACE INTO file_cache (ref, file_id) VALUES (?, ?)", (ref, file_id)
-        )
-
-    async def alerts(self, *, pending_only: bool = True) -> list[AlertRecord]:
-        """Staff alerts, oldest first (by default only those not delivered yet)."""
-        where = "WHERE delivered_at IS NULL" if pending_only else ""
-        async with self.db.execute(
-            "SELECT id, channel, user_id, flow_id, step, text, at, delivered_at "
-            f"FROM staff_alerts {where} ORDER BY id"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            AlertRecord(
-                id=row[0],
-                key=SessionKey(row[1], row[2]),
-                alert=StaffAlert(text=row[5], flow_id=row[3], step=row[4], at=row[6]),
-                delivered=row[7] is not None,
-            )
-            for row in rows
-        ]
-
-    async def mark_delivered(self, alert_id: int, *, at: float) -> None:
-        """Record that an alert reached the staff."""
-        await self.db.execute(
-            "UPDATE staff_alerts SET delivered_at = ? WHERE id = ?", (at, alert_id)
-        )
-
-    async def record_flow_versions(self, versions: Sequence[FlowVersion]) -> int:
-        """Remember loaded flow versions not seen before; returns how many were new."""
-        before = self.db.total_changes
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO flow_versions (flow_id, version, digest, loaded_at) "
-            "VALUES (?, ?, ?, ?)",
-            [(v.flow_id, v.version, v.digest, v.loaded_at) for v in versions],
-        )
-        return int(self.db.total_changes - before)
-
-    async def flow_versions(self) -> list[FlowVersion]:
-        """Every flow version ever loaded, oldest first."""
-        async with self.db.execute(
-            "SELECT flow_id, version, digest, loaded_at FROM flow_versions "
-            "ORDER BY loaded_at, flow_id"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [FlowVersion(flow_id=r[0], version=r[1], digest=r[2], loaded_at=r[3]) for r in rows]
-
-    async def runs(self) -> list[RunRecord]:
-        """Every logged run, oldest first."""
-        async with self.db.execute(
-            "SELECT user_ref, channel, flow_id, flow_version, lang, started_at, ended_at, outcome, "
-            "path, parent_flow, mode, volunteer_id, village, visit_id FROM runs ORDER BY id"
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            RunRecord(
-                user=row[0],
-                channel=row[1],
-                run=FinishedRun(
-                    flow_id=row[2],
-                    flow_version=row[3],
-                    lang=row[4],
-                    started_at=row[5],
-                    ended_at=row[6],
-                    outcome=row[7],
-                    path=tuple(json.loads(row[8])),
-                    parent_flow=row[9],
-                    mode=row[10],
-                    volunteer_id=row[11],
-                    village=row[12],
-                    visit_id=row[13],
-                ),
-            )
-            for row in rows
-        ]
-
     async def close(self) -> None:
         """Close the file (safe to call twice), leaving nothing deleted in its write-ahead log."""
         task, self._compacting = self._compacting, None
@@ -520,103 +322,6 @@ def _not_allowed(path: Path, exc: BaseException) -> bool:
     return (path.exists() and not os.access(path, os.W_OK)) or (
         folder is not None and not os.access(folder, os.W_OK)
     )
-
-
-def _run_batch(
-    conn: sqlite3.Connection, batch: list[tuple[Callable[[sqlite3.Connection], Any], Any]]
-) -> list[tuple[bool, Any]]:
-    """One transaction for a batch of write operations, each in its own savepoint."""
-    outcomes: list[tuple[bool, Any]] = []
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        for operation, _future in batch:
-            conn.execute("SAVEPOINT operation")
-            try:
-                outcomes.append((True, operation(conn)))
-            except Exception as exc:
-                conn.execute("ROLLBACK TO operation")
-                outcomes.append((False, exc))
-            conn.execute("RELEASE operation")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return outcomes
-
-
-def _save_turn(conn: sqlite3.Connection, turn: TurnRecord, user: str, state: str) -> list[int]:
-    """The statements of one turn (inside the batch's transaction)."""
-    key = turn.key
-    session = turn.session
-    if turn.update_key:
-        try:
-            conn.execute(
-                "INSERT INTO processed_updates (update_key, at) VALUES (?, ?)",
-                (turn.update_key, session.updated_at),
-            )
-        except sqlite3.IntegrityError:
-            raise AlreadyProcessed(turn.update_key) from None
-    conn.execute(
-        "INSERT INTO sessions (channel, user_id, state, updated_at, active_at) "
-        "VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
-        "updated_at = excluded.updated_at, active_at = excluded.active_at",
-        (key.channel, key.user_id, state, session.updated_at, session.active_at),
-    )
-    if turn.fired_followup is not None:
-        conn.execute("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
-    if turn.cancel_followups:
-        conn.execute(
-            "DELETE FROM followups WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
-        )
-    if turn.followups:
-        conn.executemany(
-            "INSERT INTO followups (channel, user_id, job, due, created_at) VALUES (?, ?, ?, ?, ?)",
-            [
-                (key.channel, key.user_id, job_to_json(job), job.due, session.updated_at)
-                for job in turn.followups
-            ],
-        )
-    if turn.finished:
-        conn.executemany(
-            "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
-            "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    user,
-                    key.channel,
-                    run.flow_id,
-                    run.flow_version,
-                    run.lang,
-                    run.started_at,
-                    run.ended_at,
-                    run.outcome,
-                    json.dumps(list(run.path)),
-                    run.parent_flow,
-                    run.mode,
-                    run.volunteer_id,
-                    run.village,
-                    run.visit_id,
-                )
-                for run in turn.finished
-            ],
-        )
-    if turn.alerts:
-        conn.executemany(
-            "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(key.channel, key.user_id, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
-        )
-    outbox_ids: list[int] = []
-    for message in turn.outbox:
-        cursor = conn.execute(
-            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
-            (key.channel, key.user_id, message_to_json(message), session.updated_at),
-        )
-        outbox_ids.append(int(cursor.lastrowid or 0))
-    return outbox_ids
 
 
 def _split(script: str) -> list[str]:

@@ -164,5 +164,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (volunteer_id, day)
     ) WITHOUT ROWID;
     """,
+    # Optimistic concurrency: every save of a session raises its revision by one, and a turn
+    # saved with the revision it read fails when another process saved a newer one meanwhile.
+    """
+    ALTER TABLE sessions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.storage.sqlite import SqliteStorage
-from bot.storage.sqlite_purge import PURGE_RULES, count_old, purge_old
+from bot.storage.sqlite_purge import PURGE_RULES
 from tests.support.on_disk import on_disk
 
 DAY = 86400.0
@@ -105,9 +105,9 @@ async def test_purge_deletes_exactly_the_old_rows(tmp_path: Path) -> None:
     try:
         cutoff = NOW - 365 * DAY
         expected = {table: 1 for table, _ in PURGE_RULES} | {"outbox": 2}
-        assert await count_old(storage.db, cutoff) == expected
-        assert await purge_old(storage.db, cutoff) == expected
-        assert await count_old(storage.db, cutoff) == dict.fromkeys(expected, 0)
+        assert await storage.count_old(cutoff) == expected
+        assert await storage.purge_old(cutoff) == expected
+        assert await storage.count_old(cutoff) == dict.fromkeys(expected, 0)
     finally:
         await storage.close()
     assert await remaining(path) == EXPECTED_LEFT

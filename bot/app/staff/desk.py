@@ -15,14 +15,15 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from bot.core.privacy import mask
 from bot.core.session import Session
-from bot.core.staff import OUTCOMES, AdminAction, Household, HouseholdStatus, InviteCheck, Visit
+from bot.core.staff import OUTCOMES, AdminAction, Household
 from bot.core.staff import Volunteer as VolunteerRecord
 from bot.core.types import Button, Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 from bot.engine.runner import Engine, Reply
+from bot.storage.base import StaffStore
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -62,41 +63,6 @@ def new_invite_code() -> str:
 def hash_invite(code: str) -> str:
     """Only this is stored: a leaked database does not give away unused invite codes."""
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
-class StaffStore(Protocol):
-    """The staff records the desk reads and writes (SqliteStorage implements it)."""
-
-    async def create_invite(
-        self,
-        code_hash: str,
-        *,
-        village: str,
-        commune: str,
-        created_by: str,
-        at: float,
-        expires_at: float,
-    ) -> None: ...
-    async def redeem_invite(
-        self, code_hash: str, key: SessionKey, *, name: str, at: float
-    ) -> tuple[InviteCheck, VolunteerRecord | None]: ...
-    async def volunteer_for(self, key: SessionKey) -> VolunteerRecord | None: ...
-    async def volunteer_by_code(self, code: str) -> VolunteerRecord | None: ...
-    async def volunteers(self) -> list[VolunteerRecord]: ...
-    async def deactivate_volunteer(self, volunteer_id: int, *, at: float) -> bool: ...
-    async def household(
-        self, volunteer_id: int, village: str, label: str, *, at: float
-    ) -> Household: ...
-    async def household_by_id(self, household_id: int) -> Household | None: ...
-    async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit: ...
-    async def end_visit(self, visit_id: int, *, at: float) -> None: ...
-    async def record_outcome(
-        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
-    ) -> None: ...
-    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
-    async def record_admin_action(self, action: AdminAction) -> None: ...
-    async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]: ...
-    def user_ref(self, key: SessionKey) -> str: ...
 
 
 ReportMaker = Callable[[SessionKey, str], Awaitable[tuple[OutgoingMessage, ...]]]

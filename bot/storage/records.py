@@ -1,0 +1,206 @@
+"""The plain records the storage contract speaks in (every backend returns these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.errors import StorageError
+from bot.core.session import FinishedRun, FollowUpJob, Session, StaffAlert
+from bot.core.types import OutgoingMessage, SessionKey
+
+__all__ = [
+    "PURGE_TABLES",
+    "AlertRecord",
+    "AlreadyProcessed",
+    "DoneHousehold",
+    "FlowVersion",
+    "HouseholdService",
+    "OpenRun",
+    "OutboxRecord",
+    "OutcomeCount",
+    "PendingFollowUp",
+    "RunRecord",
+    "RunRow",
+    "StoredSession",
+    "TurnRecord",
+    "VisitCount",
+    "VolunteerRow",
+]
+
+# What ``purge`` deletes when it is old, in the order admins see it (each backend has one rule
+# per table saying which rows are old; the same rule counts and deletes):
+# - runs: by when they ended; a run still going is in the sessions, not here.
+# - visit_outcomes: the row holds the volunteer's note, so deleting it deletes the note.
+# - outbox: only replies already sent or dropped; one still waiting would be a lost message.
+# - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
+# - admin_actions: the admin log, refused attempts included (they name a chat account).
+PURGE_TABLES: tuple[str, ...] = (
+    "runs",
+    "visit_outcomes",
+    "staff_alerts",
+    "outbox",
+    "processed_updates",
+    "sessions",
+    "admin_actions",
+)
+
+
+class AlreadyProcessed(StorageError):
+    """The update that caused this turn was processed before (a redelivery): nothing was saved."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TurnRecord:
+    """Everything one turn changes, saved together or not at all.
+
+    ``update_key`` names the channel update that caused the turn (a Telegram update id): saving a
+    second turn with the same key fails with :class:`AlreadyProcessed`. ``outbox`` holds the
+    replies still to be delivered, so a crash after the commit does not lose them.
+    """
+
+    key: SessionKey
+    session: Session
+    finished: Sequence[FinishedRun] = ()
+    alerts: Sequence[StaffAlert] = ()
+    outbox: Sequence[OutgoingMessage] = ()
+    update_key: str = ""
+    # Reminders: the resident's pending ones are cancelled first, then these are scheduled.
+    cancel_followups: bool = False
+    followups: Sequence[FollowUpJob] = ()
+    # The follow-up this turn carried out (it is removed with the turn).
+    fired_followup: int | None = None
+    # The revision the session was read at (``Storage.read``): the save fails with
+    # StaleSession when another process saved a newer one meanwhile. None: no check.
+    revision: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredSession:
+    """A session as read, with its revision (0: nobody saved one yet)."""
+
+    session: Session | None
+    revision: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRecord:
+    """A finished guidance session as stored: the run plus who (pseudonymous) and where."""
+
+    user: str
+    channel: str
+    run: FinishedRun
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertRecord:
+    """A stored staff alert: who raised it (to answer on the same channel) and what it says."""
+
+    id: int
+    key: SessionKey
+    alert: StaffAlert
+    delivered: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxRecord:
+    """A reply committed with its turn and not delivered yet."""
+
+    id: int
+    key: SessionKey
+    message: OutgoingMessage
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlowVersion:
+    """A version of a flow the bot loaded: reports tell edits apart by ``digest``."""
+
+    flow_id: str
+    version: int
+    digest: str
+    loaded_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingFollowUp:
+    """A scheduled reminder as stored."""
+
+    id: int
+    key: SessionKey
+    job: FollowUpJob
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRow:
+    """A finished run, with the village it is credited to already worked out."""
+
+    user_ref: str
+    flow_id: str
+    started_at: float
+    ended_at: float
+    outcome: str
+    path: tuple[str, ...]
+    parent_flow: str
+    mode: str
+    volunteer_id: int | None
+    village: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenRun:
+    """The outermost flow of a session still in progress (read from the session's JSON)."""
+
+    flow_id: str
+    started_at: float
+    path: tuple[str, ...]
+    village: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DoneHousehold:
+    """A household with at least one 'done' outcome for a flow, and when it was first done."""
+
+    flow_id: str
+    household_id: int
+    village: str
+    first_done_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VolunteerRow:
+    """A volunteer as reports show them (their public code, never their chat id)."""
+
+    id: int
+    code: str
+    name: str
+    village: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VisitCount:
+    """How many visits a volunteer started in the window, and to how many households."""
+
+    volunteer_id: int
+    visits: int
+    households: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutcomeCount:
+    """How many outcomes of one kind a volunteer recorded in the window."""
+
+    volunteer_id: int
+    outcome: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HouseholdService:
+    """The latest outcome of one service (flow) for one household, as of the window's end."""
+
+    volunteer_id: int
+    household_id: int
+    village: str
+    flow_id: str
+    outcome: str
