@@ -1,4 +1,4 @@
-"""One suite for every storage backend, plus what only the SQLite file must guarantee."""
+"""What only the SQLite file must guarantee (the contract itself: test_conformance.py)."""
 
 from __future__ import annotations
 
@@ -9,104 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import StorageError
-from bot.core.session import FinishedRun, Frame, Session
 from bot.core.types import SessionKey
-from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
-from bot.storage.memory import MemoryStorage
+from bot.storage.base import AlreadyProcessed, TurnRecord
 from bot.storage.sqlite import SCHEMA_VERSION, SqliteStorage
-
-KEY = SessionKey("test", "an")
-
-
-def sample_session() -> Session:
-    return Session(
-        lang="en",
-        profile={"xung_ho": "bác"},
-        screen="flow",
-        stack=[
-            Frame(
-                flow_id="demo",
-                version=2,
-                step="ask_age",
-                started_at=10.0,
-                history=["pick_phone"],
-                path=["pick_phone", "ask_age"],
-                vars={"phone": "iphone"},
-            )
-        ],
-        updated_at=20.0,
-        turn=3,
-    )
-
-
-def sample_run(outcome: str = "completed") -> FinishedRun:
-    return FinishedRun(
-        flow_id="demo",
-        flow_version=2,
-        lang="vi",
-        started_at=1.0,
-        ended_at=9.5,
-        outcome=outcome,
-        path=("a", "b"),
-        parent_flow="",
-    )
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    store: Storage = (
-        MemoryStorage() if request.param == "memory" else SqliteStorage(tmp_path / "t.db")
-    )
-    await store.open()
-    yield store
-    await store.close()
-
-
-async def test_new_resident_has_no_session(storage: Storage) -> None:
-    assert await storage.load(KEY) is None
-
-
-async def test_session_round_trip(storage: Storage) -> None:
-    session = sample_session()
-    await storage.save(TurnRecord(key=KEY, session=session, finished=[]))
-    loaded = await storage.load(KEY)
-    assert loaded == session
-    assert loaded is not session
-
-
-async def test_later_changes_do_not_leak_into_the_stored_copy(storage: Storage) -> None:
-    session = sample_session()
-    await storage.save(TurnRecord(key=KEY, session=session, finished=[]))
-    session.stack[0].vars["phone"] = "changed"
-    loaded = await storage.load(KEY)
-    assert loaded is not None and loaded.stack[0].vars["phone"] == "iphone"
-
-
-async def test_runs_are_logged_pseudonymously(storage: Storage) -> None:
-    await storage.save(
-        TurnRecord(
-            key=KEY, session=sample_session(), finished=[sample_run(), sample_run("referred")]
-        )
-    )
-    await storage.save(
-        TurnRecord(
-            key=SessionKey("test", "ba"), session=sample_session(), finished=[sample_run("gave_up")]
-        )
-    )
-    runs = await storage.runs()
-    assert [r.run.outcome for r in runs] == ["completed", "referred", "gave_up"]
-    assert runs[0].run == sample_run()
-    assert runs[0].user == runs[1].user != runs[2].user
-    assert "an" not in runs[0].user
-
-
-async def test_users_are_separate(storage: Storage) -> None:
-    await storage.save(TurnRecord(key=KEY, session=sample_session(), finished=[]))
-    assert await storage.load(SessionKey("test", "someone else")) is None
-    assert await storage.load(SessionKey("other-channel", "an")) is None
-
-
-# --- SQLite only -------------------------------------------------------------------------------
+from tests.storage.samples import KEY, sample_run, sample_session
 
 
 async def test_sqlite_survives_reopening(tmp_path: Path) -> None:
@@ -168,70 +74,6 @@ async def test_sqlite_save_is_atomic(tmp_path: Path) -> None:
     assert loaded is not None and loaded.stack[0].step == "ask_age"
     assert await store.runs() == []
     await store.close()
-
-
-# --- delivery: redelivered updates, the outbox, blocked residents, file ids --------------------
-
-
-async def test_a_redelivered_update_is_refused_and_changes_nothing(storage: Storage) -> None:
-    first = sample_session()
-    await storage.save(TurnRecord(key=KEY, session=first, update_key="tg:1:100"))
-    second = sample_session()
-    second.stack[0].step = "elsewhere"
-    with pytest.raises(AlreadyProcessed):
-        await storage.save(
-            TurnRecord(key=KEY, session=second, finished=[sample_run()], update_key="tg:1:100")
-        )
-    loaded = await storage.load(KEY)
-    assert loaded is not None and loaded.stack[0].step == "ask_age"
-    assert await storage.runs() == []
-    assert await storage.is_processed("tg:1:100")
-    assert not await storage.is_processed("tg:1:101")
-
-
-async def test_old_update_keys_are_pruned(storage: Storage) -> None:
-    session = sample_session()  # updated_at = 20
-    await storage.save(TurnRecord(key=KEY, session=session, update_key="old"))
-    assert await storage.prune_processed(before=21.0) == 1
-    assert not await storage.is_processed("old")
-
-
-async def test_outbox_keeps_replies_in_order_until_sent(storage: Storage) -> None:
-    from bot.core.types import Button, OutgoingMessage
-
-    replies = [
-        OutgoingMessage(text="một", image="/x.png"),
-        OutgoingMessage(
-            text="hai",
-            buttons=((Button(label="A", payload="c:1:0"), Button(label="W", url="https://a.vn")),),
-            awaits_text=True,
-        ),
-    ]
-    await storage.save(TurnRecord(key=KEY, session=sample_session(), outbox=replies))
-    other = SessionKey("test", "other")
-    await storage.save(
-        TurnRecord(key=other, session=sample_session(), outbox=[OutgoingMessage(text="ba")])
-    )
-    pending = await storage.pending_outbox(KEY)
-    assert [p.message for p in pending] == replies
-    assert len(await storage.pending_outbox()) == 3
-    await storage.mark_sent([pending[0].id], at=30.0)
-    assert [p.message.text for p in await storage.pending_outbox(KEY)] == ["hai"]
-
-
-async def test_blocked_resident_is_unreachable_until_they_write_again(storage: Storage) -> None:
-    assert await storage.is_reachable(KEY)
-    await storage.set_reachable(KEY, False, at=1.0)
-    assert not await storage.is_reachable(KEY)
-    assert await storage.is_reachable(SessionKey("test", "someone"))
-    await storage.set_reachable(KEY, True, at=2.0)
-    assert await storage.is_reachable(KEY)
-
-
-async def test_file_ids_are_cached(storage: Storage) -> None:
-    assert await storage.cached_file("img:abc") is None
-    await storage.cache_file("img:abc", "AgAD123")
-    assert await storage.cached_file("img:abc") == "AgAD123"
 
 
 async def test_sqlite_concurrent_turns_of_many_residents_never_interleave_transactions(tmp_path: Path) -> None:
@@ -349,3 +191,27 @@ async def test_forget_item8_the_next_turn_is_saved_after_a_forget(tmp_path: Path
     await store.save(TurnRecord(key=other, session=sample_session()))
     assert await store.load(other) is not None and await store.load(KEY) is None
     await store.close()
+
+
+async def test_sqlite_two_processes_on_one_file_never_overwrite_a_newer_session(
+    tmp_path: Path,
+) -> None:
+    """Each process caches sessions; a turn computed from a stale copy fails, and the next read
+    of that process comes from the file."""
+    from bot.core.errors import StaleSession
+
+    first, second = SqliteStorage(tmp_path / "t.db"), SqliteStorage(tmp_path / "t.db")
+    await first.open()
+    await second.open()
+    await first.save(TurnRecord(key=KEY, session=sample_session()))
+    assert (await first.read(KEY)).revision == 1  # now in the first one's cache
+    newer = sample_session()
+    newer.stack[0].step = "newer"
+    await second.save(TurnRecord(key=KEY, session=newer, revision=1))
+    with pytest.raises(StaleSession):
+        await first.save(TurnRecord(key=KEY, session=sample_session(), revision=1))
+    again = await first.read(KEY)
+    assert again.revision == 2 and again.session is not None
+    assert again.session.stack[0].step == "newer"
+    await first.close()
+    await second.close()
