@@ -1,0 +1,23 @@
+"""A ``choices`` or ``ask`` step: show it and wait (a reminder may come back later)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.session import Frame
+from bot.engine import screens, timers
+from bot.flows.compiled import CompiledFlow
+from bot.flows.schema import Step
+
+if TYPE_CHECKING:
+    from bot.engine.turn import Turn
+
+
+def handle(turn: Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str | None:
+    """None: the turn stops at this step, on screen."""
+    del flow
+    frame.step_kind = step.kind
+    turn.session.screen = "flow"
+    screens.show_step(turn)
+    timers.schedule(turn, frame, step)
+    return None
