@@ -7,12 +7,12 @@ that channel, and says which extra to install.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.app.assistant import Assistant
+from bot.app.assistant import Assistant, FaultSink
 from bot.config import Settings
 from bot.core.errors import FlowError
 from bot.core.problems import Problem
@@ -23,6 +23,7 @@ from bot.i18n.catalog import load_catalog
 from bot.routing import Router, load_smalltalk
 
 if TYPE_CHECKING:
+    from bot.core.types import SessionKey
     from bot.storage.sqlite import SqliteStorage
 
 __all__ = ["App", "build_app", "check_content", "draft_folder", "load_engine"]
@@ -111,8 +112,15 @@ async def build_app(
     drafts: Path | None = None,
     database: Path | None = None,
     clock: Callable[[], float] = time.time,
+    staff: Iterable[SessionKey] = (),
+    on_fault: FaultSink | None = None,
 ) -> App:
-    """Load everything and open the storage; nothing reaches a resident if the flows are broken."""
+    """Load everything and open the storage; nothing reaches a resident if the flows are broken.
+
+    ``staff`` are the admins' keys, as each channel names them (its ``staff_keys()``), so a new
+    channel brings its own without the desk knowing it; ``on_fault`` is told once about each flow
+    that fails at run time.
+    """
     engine, warnings = load_engine(settings, flows_dir=flows_dir, drafts=drafts)
     from bot.storage.sqlite import SqliteStorage
 
@@ -122,14 +130,9 @@ async def build_app(
 
     await storage.record_flow_versions(versions_of(engine, clock()))
     from bot.app.staff.desk import StaffDesk
-    from bot.core.types import SessionKey
 
-    desk = StaffDesk(
-        storage,
-        admins=frozenset(SessionKey("telegram", str(i)) for i in settings.telegram.admin_ids),
-        bot_username=settings.telegram.username,
-    )
-    assistant = Assistant(engine, storage, desk=desk, clock=clock)
+    desk = StaffDesk(storage, admins=frozenset(staff), bot_username=settings.telegram.username)
+    assistant = Assistant(engine, storage, desk=desk, clock=clock, on_fault=on_fault)
     from bot.app.staff.report import report_maker
 
     desk.report = report_maker(

@@ -168,22 +168,25 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
         # database and the leaders' reports, and can still pick up where they left off.
         live = settings.database
         database = live.with_name(f"{live.stem}-try{live.suffix}")
+    admin = args.lang or settings.language  # the admin at this terminal
+
+    async def report(problems: Sequence[Problem]) -> None:
+        print(f"Trợ lý số: {describe('cli.edit_refused', {}, admin)}", file=sys.stderr)
+        for problem in problems:
+            print("  " + problem.render(admin), file=sys.stderr)
+
+    async def tell_fault(fault: FlowFault) -> None:
+        print(f"Trợ lý số: {describe('runtime.heading', {}, admin)}", file=sys.stderr)
+        print("  " + fault_problem(fault).render(admin), file=sys.stderr)
+
     with asyncio.Runner() as runner:
-        app = runner.run(build_app(settings, drafts=drafts, database=database, clock=clock))
+        # tell_fault() shows a flow failing at run time once; the log would repeat it.
+        app = runner.run(
+            build_app(
+                settings, drafts=drafts, database=database, clock=clock, on_fault=tell_fault
+            )
+        )
         try:
-            admin = args.lang or settings.language  # the admin at this terminal
-
-            async def report(problems: Sequence[Problem]) -> None:
-                print(f"Trợ lý số: {describe('cli.edit_refused', {}, admin)}", file=sys.stderr)
-                for problem in problems:
-                    print("  " + problem.render(admin), file=sys.stderr)
-
-            async def tell_fault(fault: FlowFault) -> None:
-                print(f"Trợ lý số: {describe('runtime.heading', {}, admin)}", file=sys.stderr)
-                print("  " + fault_problem(fault).render(admin), file=sys.stderr)
-
-            # tell_fault() shows a flow failing at run time once; the log would repeat it.
-            app.assistant.on_fault = tell_fault
             logging.getLogger("bot.engine").setLevel(logging.ERROR)
             reloader = FlowReloader(
                 settings, app.assistant, app.storage, drafts=drafts, on_problems=report
@@ -241,13 +244,29 @@ def _clock() -> Callable[[], float]:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app.compose import build_app
     from bot.app.reload import FlowReloader
+    from bot.app.runner import Runner
     from bot.app.scheduler import Scheduler
-    from bot.channels.telegram.bot import TelegramBot
+    from bot.channels.telegram.bot import TelegramBot, staff_keys
+    from bot.core.session import FlowFault
 
     clock = _clock()
 
     async def serve() -> None:
-        app = await build_app(settings, flows_dir=args.flows, database=args.db, clock=clock)
+        bot: TelegramBot | None = None
+
+        async def tell_fault(fault: FlowFault) -> None:
+            # The bot is built on the app: a fault can only happen once it serves.
+            if bot is not None:
+                await bot.notices.tell_admins_fault(fault)
+
+        app = await build_app(
+            settings,
+            flows_dir=args.flows,
+            database=args.db,
+            clock=clock,
+            staff=staff_keys(settings.telegram),
+            on_fault=tell_fault,
+        )
         try:
             for warning in app.warnings:
                 logging.getLogger("bot.flows").warning("%s", warning)
@@ -258,23 +277,28 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 app.assistant.engine.catalog,
                 clock=clock,
             )
-            app.assistant.on_fault = bot.tell_admins_fault
-            bot.reloader = FlowReloader(
-                settings,
-                app.assistant,
+            runner = Runner(
                 app.storage,
-                flows_dir=args.flows,
-                on_problems=bot.tell_admins,
-            )
-            bot.scheduler = Scheduler(
-                app.assistant,
-                app.storage,
-                settings.reminders,
+                [bot],
+                notices=bot.notices,
+                reloader=FlowReloader(
+                    settings,
+                    app.assistant,
+                    app.storage,
+                    flows_dir=args.flows,
+                    on_problems=bot.notices.tell_admins,
+                ),
+                scheduler=Scheduler(
+                    app.assistant,
+                    app.storage,
+                    settings.reminders,
+                    clock=clock,
+                    after_turn=bot.delivery.flush,
+                    send_to=bot.notices.send_to,
+                ),
                 clock=clock,
-                after_turn=bot.delivery.flush,
-                send_to=bot.send_to,
             )
-            await bot.run()
+            await runner.run()
         finally:
             await app.close()
 

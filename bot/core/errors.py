@@ -9,14 +9,19 @@ if TYPE_CHECKING:
     from bot.core.problems import Problem
 
 __all__ = [
+    "ChannelError",
     "ConfigError",
     "DependencyMissing",
     "FlowError",
     "FlowRuntimeError",
+    "Rejected",
+    "RetryLater",
     "StaleSession",
     "StorageError",
     "StorageUnavailable",
+    "Transient",
     "TroLySoError",
+    "Unreachable",
 ]
 
 
@@ -119,3 +124,31 @@ class DependencyMissing(TroLySoError):
             code="error.extra",
             params={"what": what, "extra": extra},
         )
+
+
+class ChannelError(TroLySoError):
+    """A channel could not carry out a request (send a message, answer a button, fetch updates).
+
+    Every channel classifies its failures into the kinds below; the delivery (bot.app.delivery)
+    reads only these kinds, never a channel's own errors.
+    """
+
+
+class RetryLater(ChannelError):
+    """The channel asks to wait ``seconds`` and send again (Telegram's 429)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"retry after {seconds} s")
+
+
+class Transient(ChannelError):
+    """A network error, a timeout or a server error: worth trying again a little later."""
+
+
+class Unreachable(ChannelError):
+    """The resident cannot be written to (they blocked the bot, or deleted their account)."""
+
+
+class Rejected(ChannelError):
+    """The channel will never accept this request as it is (Telegram's 400)."""

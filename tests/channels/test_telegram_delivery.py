@@ -6,7 +6,7 @@ import time
 
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, render_message, split_text
-from bot.core.types import Button, OutgoingMessage
+from bot.core.types import Button, OutgoingMessage, SessionKey
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.harness import FIXTURE_FLOWS
 
@@ -70,7 +70,7 @@ async def test_blocking_the_bot_is_recorded_from_my_chat_member(rig: TelegramRig
 async def test_message_over_4096_characters_is_split(rig: TelegramRig) -> None:
     text = ("Đoạn <một> & hai. " * 300).strip()  # 5,400 characters; about 8,400 once escaped
     message = OutgoingMessage(text=text, buttons=((Button(label="OK", payload="menu"),),))
-    await rig.bot.delivery.send(206, message)
+    await rig.bot.delivery.send(SessionKey("telegram", "206"), message)
     calls = [c for c in rig.api.calls_to("sendMessage", 206) if c.ok]
     assert len(calls) == 3
     assert all(len(c.params["text"]) <= TEXT_LIMIT for c in calls)

@@ -17,8 +17,9 @@ from typing import Any
 
 from bot.app.assistant import Assistant
 from bot.app.compose import load_engine
+from bot.app.runner import Runner
 from bot.app.staff.desk import StaffDesk
-from bot.channels.telegram.bot import TelegramBot
+from bot.channels.telegram.bot import TelegramBot, staff_keys
 from bot.config import TelegramSettings, WebhookSettings
 from bot.core.types import SessionKey
 from bot.storage.sqlite import SqliteStorage
@@ -70,20 +71,19 @@ class TelegramRig:
         engine, _ = load_engine(make_settings(self.flows, welcome_flow=""))
         self.storage = SqliteStorage(self.db, busy_timeout=self.busy_timeout)
         await self.storage.open()
-        self.desk = StaffDesk(
-            self.storage,
-            admins=frozenset(SessionKey("telegram", str(i)) for i in self.settings.admin_ids),
-        )
+        self.desk = StaffDesk(self.storage, admins=staff_keys(self.settings))
         self.assistant = Assistant(engine, self.storage, desk=self.desk)
         self.bot = TelegramBot(self.settings, self.assistant, self.storage, engine.catalog)
-        await self.bot.start()
-        self.serving = asyncio.ensure_future(self.bot.serve())
+        # As `trolyso run` does: the runner hosts the background loops (retries, alerts).
+        self.runner = Runner(self.storage, [self.bot], notices=self.bot.notices)
+        await self.runner.start()
+        self.serving = asyncio.ensure_future(self.runner.serve())
 
     async def stop(self) -> None:
-        self.bot.stop()
+        self.runner.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.serving, 10)
-        await self.bot.close()
+        await self.runner.close()
         await self.storage.close()
 
     def _passed(self, update_id: int) -> bool:

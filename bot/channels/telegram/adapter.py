@@ -8,9 +8,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Malformed, Transient
 from bot.channels.telegram.inputs import TgInput
+from bot.channels.telegram.render import Transport
 from bot.core.privacy import mask
 
 __all__ = [

@@ -1,7 +1,8 @@
-"""A running Telegram bot: one adapter, the shared core, delivery, and polling or a webhook.
+"""The Telegram channel: one adapter, its intake (polling or a webhook), rendering and limits.
 
-``TelegramBot.run()`` serves until stopped (SIGINT/SIGTERM), then finishes the updates in hand,
-delivers what they committed, and closes.
+The turns, the outbox delivery and the background loops are the application's (bot.app.turns,
+bot.app.delivery, bot.app.runner); :class:`TelegramBot` is what :class:`bot.channels.base.Channel`
+asks of a channel, for Telegram.
 """
 
 from __future__ import annotations
@@ -9,42 +10,47 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import signal
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
-from typing import TYPE_CHECKING
 
-from bot.app.assistant import Assistant, fault_problem
+from bot.app.assistant import Assistant
+from bot.app.delivery import Delivery
+from bot.app.limits import ChannelLimits, RateLimiter
+from bot.app.notices import StaffNotices
+from bot.app.turns import ChatOrder, Turns
 from bot.channels.telegram.adapter import Adapter
-from bot.channels.telegram.core import ChatOrder, TelegramCore
-from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.core import CHANNEL, TelegramCore
 from bot.channels.telegram.errors import ApiFailure
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
-from bot.channels.telegram.limits import RateLimiter
+from bot.channels.telegram.limits import limits_of
 from bot.channels.telegram.redact import hide_secrets, stop_hiding
+from bot.channels.telegram.render import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.errors import ConfigError, DependencyMissing
-from bot.core.messages import describe
 from bot.core.problems import Problem
-from bot.core.session import FlowFault
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.i18n.catalog import Catalog
 from bot.storage.base import Storage
 
-if TYPE_CHECKING:
-    from bot.app.reload import FlowReloader
-    from bot.app.scheduler import Scheduler
-
-__all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory"]
+__all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory", "staff_keys"]
 
 log = logging.getLogger(__name__)
 # How long a stopping bot keeps sending replies already committed (the rest wait in the outbox).
 _DRAIN_SECONDS = 10.0
 COMMANDS = ("start", "menu", "back", "restart", "lang", "help")
-# Telegram keeps undelivered updates for 24 hours; ids older than this cannot come back.
-_DEDUP_KEEP_SECONDS = 3 * 24 * 3600
+
+
+def staff_keys(settings: TelegramSettings) -> frozenset[SessionKey]:
+    """Telegram's admins, as the staff desk knows them: ``telegram.admin_ids``."""
+    return frozenset(SessionKey(CHANNEL, str(i)) for i in settings.admin_ids)
+
+
+def staff_chats(settings: TelegramSettings) -> tuple[SessionKey, ...]:
+    """Where notices for staff go: ``telegram.admin_chat_ids``, else the admins' own chats."""
+    return tuple(
+        SessionKey(CHANNEL, str(i)) for i in settings.admin_chat_ids or settings.admin_ids
+    )
 
 
 def make_adapter(settings: TelegramSettings) -> Adapter:
@@ -117,22 +123,35 @@ class TelegramBot:
         # (``trolyso run`` hides it earlier still, warnings included: bot.cli.main.)
         self._redact = hide_secrets(settings.token, settings.webhook.secret_token, warnings=False)
         self.adapter = adapter or make_adapter(settings)
-        limiter = RateLimiter(
-            per_second=settings.messages_per_second,
-            per_chat_per_second=settings.chat_messages_per_second,
-            chat_burst=settings.chat_burst,
+        self.sender = TelegramSender(self.adapter.transport, storage)
+        self.limits: ChannelLimits = limits_of(settings)
+        self.delivery = Delivery(
+            self.sender, storage, limiter=RateLimiter.within(self.limits), clock=clock
         )
-        self.delivery = Delivery(self.adapter.transport, storage, limiter=limiter, clock=clock)
-        self.core = TelegramCore(
-            assistant, storage, self.delivery, bot_id=self.adapter.bot_id, clock=clock
-        )
+        self.turns = Turns(assistant, storage, self.delivery, clock=clock)
+        self.core = TelegramCore(self.turns, bot_id=self.adapter.bot_id, clock=clock)
         self.adapter.bind(self.core.handle)
         self.order = ChatOrder()
         self.poller: Poller | None = None
         self.webhook: WebhookServer | None = None
-        self.reloader: FlowReloader | None = None
-        self.scheduler: Scheduler | None = None
+        self.notices = StaffNotices(
+            self.delivery, storage, catalog, chats=self.staff_chats(), clock=clock
+        )
         self._stopped = asyncio.Event()
+
+    name = CHANNEL
+
+    def update_key(self, update_id: int) -> str:
+        """The durable name of an update (ids are per bot)."""
+        return self.core.update_key(update_id)
+
+    def staff_keys(self) -> frozenset[SessionKey]:
+        """This channel's admins (``telegram.admin_ids``)."""
+        return staff_keys(self.settings)
+
+    def staff_chats(self) -> tuple[SessionKey, ...]:
+        """This channel's chats for staff notices."""
+        return staff_chats(self.settings)
 
     # --- start and stop --------------------------------------------------------------------------
 
@@ -154,10 +173,8 @@ class TelegramBot:
         desk = self.core.assistant.desk
         if desk is not None and self.adapter.username:
             desk.bot_username = self.adapter.username
-        await self.storage.prune_processed(self.clock() - _DEDUP_KEEP_SECONDS)
-        self.delivery.unreachable = await self.storage.unreachable()
         await self._register_commands()
-        self.delivery.spawn(self.delivery.flush_all())
+        await self.delivery.resume()
         settings = self.settings
         if settings.mode == "webhook":
             hook = settings.webhook
@@ -216,26 +233,12 @@ class TelegramBot:
                 log.warning("could not register the bot's commands (%s)", lang or "default")
 
     async def serve(self) -> None:
-        """Take updates until :meth:`stop`; alerts for staff are delivered meanwhile."""
-        background = [
-            asyncio.ensure_future(self._alerts_loop()),
-            asyncio.ensure_future(self.delivery.retry_loop()),
-        ]
-        if self.reloader is not None:
-            background.append(asyncio.ensure_future(self.reloader.run()))
-        if self.scheduler is not None:
-            background.append(asyncio.ensure_future(self.scheduler.run()))
-        try:
-            # A SIGTERM during start() came before the poller existed: then it must not poll.
-            if self.poller is not None and not self._stopped.is_set():
-                await self.poller.run()
-            else:
-                await self._stopped.wait()
-        finally:
-            for task in background:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+        """Take updates until :meth:`stop` (the background loops are the runner's)."""
+        # A SIGTERM during start() came before the poller existed: then it must not poll.
+        if self.poller is not None and not self._stopped.is_set():
+            await self.poller.run()
+        else:
+            await self._stopped.wait()
 
     def stop(self) -> None:
         """Ask the bot to stop after the updates in hand."""
@@ -253,66 +256,16 @@ class TelegramBot:
         await self.adapter.stop()
         stop_hiding(self._redact)
 
-    async def run(self) -> None:
-        """Start, serve until SIGINT/SIGTERM, then shut down gracefully."""
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signum, self.stop)
-        try:
-            await self.start()
-            await self.serve()
-        finally:
-            await self.close()
-
-    # --- messages for staff ----------------------------------------------------------------------
+    # --- messages for staff: the application's StaffNotices, through this channel -------------
 
     async def tell_admins(self, problems: Sequence[Problem], *, limit: int = 10) -> None:
         """Tell the admin chats that an edit was refused, and why (in Vietnamese)."""
-        chats = self.settings.admin_chat_ids or self.settings.admin_ids
-        if not chats or not problems:
-            return
-        lines = [self.catalog.text("staff.reload_refused", "vi", count=len(problems))]
-        lines += [problem.render("vi") for problem in problems[:limit]]
-        if len(problems) > limit:
-            lines.append(f"… (+{len(problems) - limit})")
-        await self.delivery.send_many(chats, OutgoingMessage(text="\n".join(lines)))
-
-    async def tell_admins_fault(self, fault: FlowFault) -> None:
-        """Tell the admin chats that a flow failed for a resident, where, and what to fix."""
-        chats = self.settings.admin_chat_ids or self.settings.admin_ids
-        if not chats:
-            return
-        text = describe("runtime.heading", {}, "vi") + "\n" + fault_problem(fault).render("vi")
-        await self.delivery.send_many(chats, OutgoingMessage(text=text))
+        await self.notices.tell_admins(problems, limit=limit)
 
     async def send_to(self, key: SessionKey, message: OutgoingMessage) -> bool:
         """Send one message outside any conversation turn (a volunteer's morning list)."""
-        try:
-            await self.delivery.send(int(key.user_id), message)
-        except ApiFailure:
-            return False
-        return True
+        return await self.notices.send_to(key, message)
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the admin chats; returns how many went out."""
-        chats = self.settings.admin_chat_ids or self.settings.admin_ids
-        if not chats:
-            return 0
-        sent = 0
-        for record in await self.storage.alerts():
-            text = self.catalog.text(
-                "staff.alert", "vi", flow=record.alert.flow_id, text=record.alert.text
-            )
-            if await self.delivery.send_many(chats, OutgoingMessage(text=text)):
-                await self.storage.mark_delivered(record.id, at=self.clock())
-                sent += 1
-        return sent
-
-    async def _alerts_loop(self, every: float = 5.0) -> None:
-        while True:
-            try:
-                await self.deliver_alerts()
-            except Exception:
-                log.exception("could not deliver staff alerts")
-            await asyncio.sleep(every)
+        return await self.notices.deliver_alerts()

@@ -1,32 +1,17 @@
-"""What can go wrong talking to Telegram, the same whichever framework raised it."""
+"""What can go wrong talking to Telegram, the same whichever framework raised it.
+
+Telegram's failures are the channel error kinds of :mod:`bot.core.errors` (under the one error
+root): ``ApiFailure`` is :class:`~bot.core.errors.ChannelError`, and 429, 5xx/network, 403 and 400
+are ``RetryLater``, ``Transient``, ``Unreachable`` and ``Rejected``.
+"""
 
 from __future__ import annotations
 
+from bot.core.errors import ChannelError, Rejected, RetryLater, Transient, Unreachable
+
 __all__ = ["ApiFailure", "Malformed", "Rejected", "RetryLater", "Transient", "Unreachable"]
 
-
-class ApiFailure(Exception):
-    """A Bot API call failed."""
-
-
-class RetryLater(ApiFailure):
-    """429 Too Many Requests: wait ``seconds`` and send again."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        super().__init__(f"retry after {seconds} s")
-
-
-class Unreachable(ApiFailure):
-    """403: the resident blocked the bot (or deleted their account)."""
-
-
-class Transient(ApiFailure):
-    """A network error, a timeout or a 5xx: worth trying again a little later."""
-
-
-class Rejected(ApiFailure):
-    """400 and the like: Telegram will never accept this request as it is."""
+ApiFailure = ChannelError
 
 
 class Malformed(ValueError):

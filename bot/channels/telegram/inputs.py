@@ -40,12 +40,14 @@ class TgInput:
 
 @dataclass(frozen=True, slots=True)
 class ApiCall:
-    """A Bot API request. ``upload`` is a local file to send as the ``upload_field`` field."""
+    """A Bot API request. ``upload`` is a local file to send as the ``upload_field`` field;
+    ``cache_as`` names the uploaded photo's file_id in the file cache, so it is uploaded once."""
 
     method: str
     params: dict[str, Any] = field(default_factory=dict)
     upload: str = ""
     upload_field: str = "photo"
+    cache_as: str = ""
 
 
 # aiogram's and python-telegram-bot's objects name these fields the same way (they follow the Bot

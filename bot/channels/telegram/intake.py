@@ -20,8 +20,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app.turns import ChatOrder
 from bot.channels.telegram.adapter import Adapter, Skipped, read_update, update_id_of
-from bot.channels.telegram.core import ChatOrder
 from bot.channels.telegram.errors import ApiFailure
 from bot.core.errors import StorageUnavailable
 from bot.core.privacy import mask

@@ -42,7 +42,6 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.adapter import InputHandler, handle_inputs, note_input, read_updates
-from bot.channels.telegram.delivery import Transport
 from bot.channels.telegram.errors import Malformed, Rejected, RetryLater, Transient, Unreachable
 from bot.channels.telegram.inputs import (
     ApiCall,
@@ -51,6 +50,7 @@ from bot.channels.telegram.inputs import (
     from_press,
 )
 from bot.channels.telegram.intake import ALLOWED_UPDATES
+from bot.channels.telegram.render import Transport
 
 __all__ = ["PtbAdapter"]
 

@@ -5,13 +5,25 @@ Residents' words only ever reach Telegram escaped, so nothing they type can beco
 
 from __future__ import annotations
 
+import hashlib
 import html
-from typing import Any
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
 
 from bot.channels.telegram.inputs import ApiCall
-from bot.core.types import OutgoingMessage
+from bot.core.types import OutgoingMessage, SessionKey
+from bot.storage.base import Storage
 
-__all__ = ["CAPTION_LIMIT", "TEXT_LIMIT", "keyboard", "render_message", "split_text"]
+__all__ = [
+    "CAPTION_LIMIT",
+    "TEXT_LIMIT",
+    "TelegramSender",
+    "Transport",
+    "keyboard",
+    "render_message",
+    "split_text",
+]
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -69,7 +81,9 @@ def keyboard(message: OutgoingMessage) -> dict[str, Any] | None:
     return {"inline_keyboard": rows} if rows else None
 
 
-def render_message(chat_id: int, message: OutgoingMessage, *, photo: str = "") -> list[ApiCall]:
+def render_message(
+    chat_id: int, message: OutgoingMessage, *, photo: str = "", cache_as: str = ""
+) -> list[ApiCall]:
     """The calls that show ``message`` in ``chat_id``; the keyboard goes on the last one.
 
     ``photo`` is a cached file_id (or a URL) for ``message.image``; without it a local image is
@@ -90,7 +104,7 @@ def render_message(chat_id: int, message: OutgoingMessage, *, photo: str = "") -
             params["photo"] = photo or message.image
             calls.append(ApiCall("sendPhoto", params))
         else:
-            calls.append(ApiCall("sendPhoto", params, upload=message.image))
+            calls.append(ApiCall("sendPhoto", params, upload=message.image, cache_as=cache_as))
     if text or not calls:
         for part in split_text(text or " "):
             calls.append(
@@ -115,3 +129,50 @@ def render_message(chat_id: int, message: OutgoingMessage, *, photo: str = "") -
             )
         )
     return calls
+
+
+class Transport(Protocol):
+    """Carries out one Bot API call through a framework's HTTP client."""
+
+    async def call(self, call: ApiCall) -> Any:
+        """The call's result as plain JSON data; raises ``bot.channels.telegram.errors``."""
+
+
+class TelegramSender:
+    """The delivery's view of Telegram (:class:`bot.app.delivery.Sender`): a message becomes Bot
+    API calls, carried out by the framework's transport; a local photo is uploaded once."""
+
+    name = "telegram"
+
+    def __init__(self, transport: Transport, storage: Storage) -> None:
+        self.transport = transport
+        self.storage = storage
+
+    async def render(self, key: SessionKey, message: OutgoingMessage) -> Sequence[ApiCall]:
+        """The calls that show ``message`` in the chat of ``key``."""
+        photo, ref = await self._photo_for(message)
+        return render_message(int(key.user_id), message, photo=photo, cache_as=ref)
+
+    async def call(self, request: ApiCall) -> Any:
+        """One Bot API call; an uploaded photo's file_id is kept for next time."""
+        result = await self.transport.call(request)
+        if request.cache_as and isinstance(result, dict) and result.get("photo"):
+            await self.storage.cache_file(request.cache_as, str(result["photo"][-1]["file_id"]))
+        return result
+
+    async def _photo_for(self, message: OutgoingMessage) -> tuple[str, str]:
+        """A cached file_id for a local image (and the cache key), so it is uploaded once."""
+        if not message.image or message.image.startswith(("http://", "https://")):
+            return "", ""
+        path = Path(message.image)
+        try:
+            stat = path.stat()
+        except OSError:
+            return "", ""
+        ref = (
+            "photo:"
+            + hashlib.sha256(
+                f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+            ).hexdigest()[:32]
+        )
+        return (await self.storage.cached_file(ref) or ""), ref

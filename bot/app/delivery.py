@@ -1,9 +1,11 @@
-"""Delivering replies: from the outbox, in order, within Telegram's limits, through its errors.
+"""Delivering replies: from the outbox, in order, within a channel's limits, through its errors.
 
-A reply is marked sent only after Telegram accepted it, so replies committed before a crash are
-sent after the restart. 429 waits as long as Telegram asks; 5xx and network errors are retried
-with backoff, and replies still pending after that are retried in the background until Telegram
-takes them, oldest first; 403 (the resident blocked the bot) stops sending to that resident and
+Channel-agnostic: a channel renders a message into its native requests and carries each out
+(:class:`Sender`), raising the error kinds of :mod:`bot.core.errors`. A reply is marked sent only
+after the channel accepted it, so replies committed before a crash are sent after the restart.
+``RetryLater`` waits as long as the channel asks; ``Transient`` errors are retried with backoff,
+and replies still pending after that are retried in the background until the channel takes them,
+oldest first; ``Unreachable`` (the resident blocked the bot) stops sending to that resident and
 no other. One chat's replies leave in the order their turns committed: every send for a chat,
 stored or not, goes out under that chat's lock, taken in commit order.
 """
@@ -11,32 +13,42 @@ stored or not, goes out under that chat's lock, taken in commit order.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any, Protocol
 
-from bot.channels.telegram.errors import ApiFailure, Rejected, RetryLater, Transient, Unreachable
-from bot.channels.telegram.inputs import ApiCall
-from bot.channels.telegram.limits import RateLimiter
-from bot.channels.telegram.render import render_message
-from bot.core.errors import StorageError
+from bot.app.limits import RateLimiter
+from bot.core.errors import (
+    ChannelError,
+    Rejected,
+    RetryLater,
+    StorageError,
+    Transient,
+    Unreachable,
+)
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import OutboxRecord, Storage
 
-__all__ = ["Delivery", "Transport"]
+__all__ = ["Delivery", "Sender"]
 
 log = logging.getLogger(__name__)
 
 
-class Transport(Protocol):
-    """Carries out one Bot API call through a framework's HTTP client."""
+class Sender(Protocol):
+    """What the delivery needs of a channel: its messages as native requests, and one request."""
 
-    async def call(self, call: ApiCall) -> Any:
-        """The call's result as plain JSON data; raises ``bot.channels.telegram.errors``."""
+    @property
+    def name(self) -> str:
+        """The channel's name, as in ``SessionKey.channel``."""
+
+    async def render(self, key: SessionKey, message: OutgoingMessage) -> Sequence[Any]:
+        """The native requests that show ``message`` to ``key``, in order."""
+
+    async def call(self, request: Any) -> Any:
+        """Carry out one request; raises the kinds of :mod:`bot.core.errors` (anything else
+        counts as transient)."""
 
 
 class Delivery:
@@ -44,7 +56,7 @@ class Delivery:
 
     def __init__(
         self,
-        transport: Transport,
+        sender: Sender,
         storage: Storage,
         *,
         limiter: RateLimiter | None = None,
@@ -53,7 +65,8 @@ class Delivery:
         max_attempts: int = 5,
         backoff: float = 0.5,
     ) -> None:
-        self.transport = transport
+        self.sender = sender
+        self.channel = sender.name
         self.storage = storage
         self.limiter = limiter or RateLimiter(sleep=sleep)
         self.clock = clock
@@ -132,7 +145,7 @@ class Delivery:
             await self._flush_locked(key, fresh)
             for message in direct:
                 try:
-                    await self.send(int(key.user_id), message)
+                    await self.send(key, message)
                 except (Unreachable, Transient) as exc:
                     log.warning("a reply that could not be stored was not sent (%s)", _kind(exc))
 
@@ -150,13 +163,12 @@ class Delivery:
             self._backlog.discard(key)
         if not pending:
             return
-        chat_id = int(key.user_id)
         if key in self.unreachable:
             await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
             return
         for index, record in enumerate(pending):
             try:
-                await self.send(chat_id, record.message)
+                await self.send(key, record.message)
             except Unreachable:
                 log.info("a resident blocked the bot; their replies are dropped")
                 self.unreachable.add(key)
@@ -166,7 +178,9 @@ class Delivery:
                 await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
                 return
             except Transient:
-                log.warning("Telegram unreachable for now; %d replies wait", len(pending) - index)
+                log.warning(
+                    "%s unreachable for now; %d replies wait", self.channel, len(pending) - index
+                )
                 self._backlog.add(key)
                 return
             try:
@@ -177,24 +191,30 @@ class Delivery:
                 self._backlog.add(key)
                 return
 
+    async def resume(self) -> None:
+        """At start: learn who blocked the bot, and send in the background what a previous run
+        left in the outbox."""
+        self.unreachable = await self.storage.unreachable()
+        self.spawn(self.flush_all())
+
     async def flush_all(self) -> None:
         """Send every pending reply (after a restart), one chat after another."""
         keys = {record.key for record in await self.storage.pending_outbox()}
         self._backlog |= keys
         for key in sorted(keys, key=str):
-            if key.channel == "telegram":
+            if key.channel == self.channel:
                 await self.flush(key)
 
     async def retry_loop(self, *, first: float = 1.0, longest: float = 30.0) -> None:
         """Until cancelled: send the replies that are still waiting, without a resident's help.
 
-        A pass runs ``first`` seconds after replies were left waiting; while Telegram keeps
+        A pass runs ``first`` seconds after replies were left waiting; while the channel keeps
         failing the pause doubles up to ``longest``, and is back to ``first`` once they all left.
         """
         pause = first
         while True:
             await self.sleep(pause)
-            waiting = [key for key in sorted(self._backlog, key=str) if key.channel == "telegram"]
+            waiting = [k for k in sorted(self._backlog, key=str) if k.channel == self.channel]
             if not waiting:
                 pause = first
                 continue
@@ -208,50 +228,26 @@ class Delivery:
 
     # --- single messages -------------------------------------------------------------------------
 
-    async def send(self, chat_id: int, message: OutgoingMessage) -> None:
-        """Show ``message`` in ``chat_id`` (several calls for a long text or a photo)."""
-        photo, ref = await self._photo_for(message)
-        for call in render_message(chat_id, message, photo=photo):
-            result = await self.execute(call, chat_id=chat_id)
-            if call.upload and ref and isinstance(result, dict) and result.get("photo"):
-                await self.storage.cache_file(ref, str(result["photo"][-1]["file_id"]))
+    async def send(self, key: SessionKey, message: OutgoingMessage) -> None:
+        """Show ``message`` to ``key`` (several requests for a long text or a photo)."""
+        for request in await self.sender.render(key, message):
+            await self.execute(request, key=key)
 
-    async def _photo_for(self, message: OutgoingMessage) -> tuple[str, str]:
-        """A cached file_id for a local image (and the cache key), so it is uploaded once."""
-        if not message.image or message.image.startswith(("http://", "https://")):
-            return "", ""
-        path = Path(message.image)
-        try:
-            stat = path.stat()
-        except OSError:
-            return "", ""
-        ref = (
-            "photo:"
-            + hashlib.sha256(
-                f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
-            ).hexdigest()[:32]
-        )
-        return (await self.storage.cached_file(ref) or ""), ref
+    async def execute(
+        self, request: Any, *, key: SessionKey | None = None, if_rejected: str = ""
+    ) -> Any:
+        """One request with the rate limits, "retry later" waits and retries of transient errors.
 
-    async def answer_callback(self, callback_id: str) -> None:
-        """Stop the button's spinner; an expired callback id is not worth a retry."""
-        try:
-            await self.execute(ApiCall("answerCallbackQuery", {"callback_query_id": callback_id}))
-        except (Transient, Unreachable) as exc:  # a rejection is logged by execute()
-            log.debug("could not answer a button press (%s)", exc)
-
-    async def execute(self, call: ApiCall, *, chat_id: int | None = None) -> Any:
-        """One API call with the rate limits, 429 waits and retries of transient errors.
-
-        A request Telegram rejects (400) is logged and skipped: it will never succeed, and must
-        not hold back the replies queued after it.
+        A request the channel rejects is logged and skipped: it will never succeed, and must not
+        hold back the replies queued after it. With ``if_rejected`` a rejection is routine (a
+        button pressed long ago, or twice): that sentence is logged as information.
         """
         attempt = 0
         while True:
-            if chat_id is not None:
-                await self.limiter.acquire(chat_id)
+            if key is not None:
+                await self.limiter.acquire(key)
             try:
-                return await _classified(self.transport.call(call))
+                return await _classified(self.sender.call(request))
             except RetryLater as exc:
                 attempt += 1
                 if attempt > self.max_attempts:
@@ -263,19 +259,19 @@ class Delivery:
                     raise
                 await self.sleep(self.backoff * 2 ** (attempt - 1))
             except Rejected as exc:
-                if call.method == "answerCallbackQuery":
-                    # "query is too old": a button pressed long ago, or twice. Normal.
-                    log.info("a button press could not be answered (%s)", exc)
+                if if_rejected:
+                    log.info("%s (%s)", if_rejected, exc)
                     return None
-                log.error("Telegram refused a %s request; skipped (%s)", call.method, exc)
+                what = getattr(request, "method", "") or type(request).__name__
+                log.error("%s refused a %s request; skipped (%s)", self.channel, what, exc)
                 return None
 
-    async def send_many(self, chat_ids: Sequence[int], message: OutgoingMessage) -> bool:
+    async def send_many(self, keys: Sequence[SessionKey], message: OutgoingMessage) -> bool:
         """Send one message to several chats (staff); True when all of them got it."""
         delivered = True
-        for chat_id in chat_ids:
+        for key in keys:
             try:
-                await self.send(chat_id, message)
+                await self.send(key, message)
             except (Unreachable, Transient):
                 log.warning("a staff chat could not be reached")
                 delivered = False
@@ -291,14 +287,14 @@ async def _classified(call: Awaitable[Any]) -> Any:
     """
     try:
         return await call
-    except (ApiFailure, asyncio.CancelledError):
+    except (ChannelError, asyncio.CancelledError):
         raise
     except Exception as exc:
         raise Transient(_kind(exc)) from exc
 
 
 def _kind(exc: BaseException) -> str:
-    """What went wrong, in one short line (no resident's words: Telegram's answers may quote
+    """What went wrong, in one short line (no resident's words: a channel's answers may quote
     them, so only the exception's type and the first words are kept)."""
     text = str(exc).splitlines()[0][:120] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

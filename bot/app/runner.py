@@ -1,0 +1,135 @@
+"""Running the application: its channels, and the background work they share.
+
+:class:`Runner` starts each channel, keeps the background loops going while they serve (staff
+alerts, replies still waiting in the outbox, the flows' hot reload, reminders and follow-ups),
+and on SIGINT/SIGTERM stops them, lets the channels finish the updates in hand, deliver what they
+committed (bounded) and close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from typing import TYPE_CHECKING, Protocol
+
+from bot.app.delivery import Delivery
+from bot.storage.base import Storage
+
+if TYPE_CHECKING:
+    from bot.app.notices import StaffNotices
+    from bot.app.reload import FlowReloader
+    from bot.app.scheduler import Scheduler
+
+__all__ = ["Hosted", "Runner"]
+
+log = logging.getLogger(__name__)
+# Updates older than this cannot come back (Telegram keeps them for 24 hours): their keys go.
+DEDUP_KEEP_SECONDS = 3 * 24 * 3600
+
+
+class Hosted(Protocol):
+    """What the runner needs of a channel (:class:`bot.channels.base.Channel` is one)."""
+
+    @property
+    def delivery(self) -> Delivery:
+        """The channel's outbox delivery."""
+
+    async def start(self) -> None:
+        """Connect and begin taking updates (what a previous run left is delivered)."""
+
+    async def serve(self) -> None:
+        """Take updates until :meth:`stop`."""
+
+    def stop(self) -> None:
+        """Ask the channel to stop after the updates in hand."""
+
+    async def close(self) -> None:
+        """Finish in-flight work, deliver committed replies (bounded), disconnect."""
+
+
+class Runner:
+    """The application's channels and background loops, started and stopped together."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        channels: Sequence[Hosted],
+        *,
+        notices: StaffNotices | None = None,
+        reloader: FlowReloader | None = None,
+        scheduler: Scheduler | None = None,
+        alerts_every: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.storage = storage
+        self.channels = tuple(channels)
+        self.notices = notices
+        self.reloader = reloader
+        self.scheduler = scheduler
+        self.alerts_every = alerts_every
+        self.clock = clock
+        self._stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        """Forget update keys too old to come back, then start every channel."""
+        await self.storage.prune_processed(self.clock() - DEDUP_KEEP_SECONDS)
+        for channel in self.channels:
+            await channel.start()
+
+    async def serve(self) -> None:
+        """Serve every channel until :meth:`stop`, with the background loops running."""
+        background = [
+            asyncio.ensure_future(channel.delivery.retry_loop()) for channel in self.channels
+        ]
+        if self.notices is not None:
+            background.append(asyncio.ensure_future(self._alerts_loop(self.notices)))
+        if self.reloader is not None:
+            background.append(asyncio.ensure_future(self.reloader.run()))
+        if self.scheduler is not None:
+            background.append(asyncio.ensure_future(self.scheduler.run()))
+        try:
+            # A SIGTERM during start() came before the channels served: then they must not.
+            if self._stopped.is_set():
+                for channel in self.channels:
+                    channel.stop()
+            await asyncio.gather(*(channel.serve() for channel in self.channels))
+        finally:
+            for task in background:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
+    def stop(self) -> None:
+        """Ask every channel to stop after the updates in hand."""
+        self._stopped.set()
+        for channel in self.channels:
+            channel.stop()
+
+    async def close(self) -> None:
+        """Close every channel (each delivers what it committed first, bounded)."""
+        for channel in self.channels:
+            await channel.close()
+
+    async def run(self) -> None:
+        """Start, serve until SIGINT/SIGTERM, then shut down gracefully."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, self.stop)
+        try:
+            await self.start()
+            await self.serve()
+        finally:
+            await self.close()
+
+    async def _alerts_loop(self, notices: StaffNotices) -> None:
+        while True:
+            try:
+                await notices.deliver_alerts()
+            except Exception:
+                log.exception("could not deliver staff alerts")
+            await asyncio.sleep(self.alerts_every)
