@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.app.staff.desk import StaffDesk
-from bot.core.errors import StorageUnavailable
+from bot.core.errors import StaleSession, StorageUnavailable
 from bot.core.problems import Problem
 from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
 from bot.core.types import IncomingEvent, OutgoingMessage, SessionKey
-from bot.engine.runner import Engine
+from bot.engine.runner import Engine, Reply
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
 
 __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
@@ -112,37 +112,22 @@ class Assistant:
         engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
         async with self._lock(key):
             try:
-                # A redelivered update is recognised when its turn is saved (its key is already
-                # there): checking first would cost a read on every single update.
-                session = await self.storage.load(key)
-                now = self.clock()
-                if self.desk is None or isinstance(event, FollowUpDue | Expire):
-                    reply = engine.handle(session, event, now=now, lang_hint=lang_hint, owned=True)
-                else:
-                    answer = await self.desk.turn(
-                        key, session, event, engine=engine, now=now, lang_hint=lang_hint
+                try:
+                    done = await self._turn(
+                        engine, key, event, update_key, outbox, lang_hint, fired_followup
                     )
-                    reply = answer.reply
-                    if answer.forget:
-                        # Nothing is saved for this turn: the whole point is to keep nothing.
-                        await self.desk.store.forget(key, self.desk.store.user_ref(key))
-                        return Handled(messages=reply.messages)
-                ids = await self.storage.save(
-                    TurnRecord(
-                        key=key,
-                        session=reply.session,
-                        finished=reply.finished,
-                        alerts=reply.alerts,
-                        outbox=reply.messages if outbox else (),
-                        update_key=update_key,
-                        cancel_followups=reply.cancel_followups,
-                        followups=reply.followups,
-                        fired_followup=fired_followup,
+                except StaleSession:
+                    # Another bot process saved this resident's session after it was read here:
+                    # the turn is computed again on the newer one (a second clash: not saved).
+                    done = await self._turn(
+                        engine, key, event, update_key, outbox, lang_hint, fired_followup
                     )
-                )
+                if isinstance(done, Handled):
+                    return done
+                reply, ids = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
-            except StorageUnavailable as exc:
+            except (StorageUnavailable, StaleSession) as exc:
                 # Expected on a bad day (another program holds the lock, the disk is full): the
                 # channel says it once and retries; no traceback.
                 log.debug("not saved for %s: %s", key.channel, exc)
@@ -157,6 +142,49 @@ class Assistant:
         if reply.faults:
             await self._tell(engine, reply.faults)
         return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids))
+
+    async def _turn(
+        self,
+        engine: Engine,
+        key: SessionKey,
+        event: IncomingEvent | TimerEvent,
+        update_key: str,
+        outbox: bool,
+        lang_hint: str,
+        fired_followup: int | None,
+    ) -> Handled | tuple[Reply, list[int]]:
+        """Read the session, compute the turn and save it with the revision it was read at."""
+        # A redelivered update is recognised when its turn is saved (its key is already
+        # there): checking first would cost a read on every single update.
+        stored = await self.storage.read(key)
+        session = stored.session
+        now = self.clock()
+        if self.desk is None or isinstance(event, FollowUpDue | Expire):
+            reply = engine.handle(session, event, now=now, lang_hint=lang_hint, owned=True)
+        else:
+            answer = await self.desk.turn(
+                key, session, event, engine=engine, now=now, lang_hint=lang_hint
+            )
+            reply = answer.reply
+            if answer.forget:
+                # Nothing is saved for this turn: the whole point is to keep nothing.
+                await self.desk.store.forget(key, self.desk.store.user_ref(key))
+                return Handled(messages=reply.messages)
+        ids = await self.storage.save(
+            TurnRecord(
+                key=key,
+                session=reply.session,
+                finished=reply.finished,
+                alerts=reply.alerts,
+                outbox=reply.messages if outbox else (),
+                update_key=update_key,
+                cancel_followups=reply.cancel_followups,
+                followups=reply.followups,
+                fired_followup=fired_followup,
+                revision=stored.revision,
+            )
+        )
+        return reply, ids
 
     async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
         """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""
