@@ -11,7 +11,7 @@ from bot.core.matching import fold
 from bot.core.privacy import mask_value, shown
 from bot.core.session import Frame, Session
 from bot.engine import buttons, navigation, routing, screens, timers
-from bot.engine.inputs import check_answer
+from bot.engine.answers import check_answer
 from bot.engine.turn import Turn
 from bot.flows.schema import Step
 from bot.routing import match_label

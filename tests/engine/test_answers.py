@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.inputs import check_answer
+from bot.engine.answers import check_answer
 from bot.flows.schema import Ask
 
 
