@@ -24,7 +24,7 @@ from bot.routing import Router, load_smalltalk
 
 if TYPE_CHECKING:
     from bot.core.types import SessionKey
-    from bot.storage.sqlite import SqliteStorage
+    from bot.storage.base import Storage
 
 __all__ = ["App", "build_app", "check_content", "draft_folder", "load_engine"]
 
@@ -97,7 +97,7 @@ class App:
 
     settings: Settings
     assistant: Assistant
-    storage: SqliteStorage
+    storage: Storage
     warnings: list[Problem]
 
     async def close(self) -> None:
@@ -122,9 +122,10 @@ async def build_app(
     that fails at run time.
     """
     engine, warnings = load_engine(settings, flows_dir=flows_dir, drafts=drafts)
-    from bot.storage.sqlite import SqliteStorage
+    from bot.storage import database_file, open_storage
 
-    storage = SqliteStorage(database or settings.database, cache_size=settings.session_cache)
+    target = settings if database is None else database
+    storage = open_storage(target, cache_size=settings.session_cache)
     await storage.open()
     from bot.app.reload import versions_of
 
@@ -136,6 +137,6 @@ async def build_app(
     from bot.app.staff.report import report_maker
 
     desk.report = report_maker(
-        settings, storage, assistant, folder=storage.path.parent / "reports", clock=clock
+        settings, storage, assistant, folder=database_file(target).parent / "reports", clock=clock
     )
     return App(settings=settings, assistant=assistant, storage=storage, warnings=warnings)

@@ -15,8 +15,7 @@ from bot.config import Settings
 from bot.reports.cli_messages import say
 
 if TYPE_CHECKING:
-    from bot.storage.base import VolunteerRow
-    from bot.storage.sqlite import SqliteStorage
+    from bot.storage.base import Storage, VolunteerRow
 
 __all__ = ["add_poster_command", "run_poster_command"]
 
@@ -73,7 +72,7 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
         start_payload(flow.id, args.volunteer)  # a link Telegram refuses is refused here
         if args.volunteer:
 
-            async def find(storage: SqliteStorage) -> VolunteerRow | None:
+            async def find(storage: Storage) -> VolunteerRow | None:
                 return await storage.active_volunteer(args.volunteer)
 
             code, volunteer = open_database(args.db or settings.database, lang, find)

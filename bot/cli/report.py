@@ -22,7 +22,7 @@ from bot.reports.period import VIETNAM, parse_day
 from bot.reports.words import day, integer
 
 if TYPE_CHECKING:
-    from bot.storage.sqlite import SqliteStorage
+    from bot.storage.base import Storage
 
 __all__ = ["REPORT_COMMANDS", "add_report_commands", "open_database", "run_report_command"]
 
@@ -70,21 +70,27 @@ def run_report_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def open_database(
-    path: Path, lang: str, work: Callable[[SqliteStorage], Awaitable[T]]
+    database: str | Path, lang: str, work: Callable[[Storage], Awaitable[T]]
 ) -> tuple[int, T | None]:
     """Open an existing database, run ``work(storage)`` and close it.
 
     Returns ``(0, result)``, or ``(2, None)`` after saying why the file could not be used. A
     missing file is never created: a report on an empty new file would only mislead.
     """
-    from bot.storage.sqlite import SqliteStorage
+    from bot.core.errors import ConfigError
+    from bot.storage import database_file, open_storage
 
+    try:
+        path = database_file(database)
+    except ConfigError as exc:
+        say("database_problem", lang, error=True, path=database, detail=explain_error(exc, lang))
+        return 2, None
     if not path.is_file():
         say("no_database", lang, error=True, path=path)
         return 2, None
 
     async def run() -> T:
-        storage = SqliteStorage(path)
+        storage = open_storage(database)
         await storage.open()
         try:
             return await work(storage)
@@ -128,7 +134,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     if not loaded.ok:
         say("flows_with_errors", lang, error=True)
 
-    async def work(storage: SqliteStorage) -> str:
+    async def work(storage: Storage) -> str:
         report = await build_report(storage, loaded.flows, settings, since, until, args.village)
         if args.village:
             # A misspelt village gives an empty report that reads like "nobody was helped".
@@ -175,7 +181,7 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     cutoff = time.time() - days * 86400
 
-    async def work(storage: SqliteStorage) -> dict[str, int]:
+    async def work(storage: Storage) -> dict[str, int]:
         if args.dry_run:
             return await storage.count_old(cutoff)
         return await storage.purge_old(cutoff)

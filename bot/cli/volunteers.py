@@ -71,9 +71,9 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bot.app.staff.desk import StaffDesk
-    from bot.storage.sqlite import SqliteStorage
+    from bot.storage import open_storage
 
-    storage = SqliteStorage(Path(args.db) if args.db else settings.database)
+    storage = open_storage(Path(args.db) if args.db else settings)
     await storage.open()
     lang = args.lang
     actor = f"cli:{getpass.getuser()}"

@@ -219,6 +219,10 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Telegram refused to start the bot ({reason}). Check the token.",
         "vi": "Telegram không cho bot chạy ({reason}). Hãy kiểm tra lại mã bot (token).",
     },
+    "config.database_scheme": {
+        "en": "'{scheme}://' is not a storage this bot has (it knows: a file path, {known})",
+        "vi": "bot không có kiểu lưu trữ '{scheme}://' (bot biết: một đường dẫn tệp, {known})",
+    },
     "storage.not_open": {
         "en": "the database is not open yet",
         "vi": "cơ sở dữ liệu chưa được mở",

@@ -11,14 +11,14 @@ from bot.app.assistant import Assistant
 from bot.app.staff.desk import ReportMaker
 from bot.config import Settings
 from bot.core.types import OutgoingMessage, SessionKey
-from bot.storage.sqlite import SqliteStorage
+from bot.storage.base import Storage
 
 __all__ = ["report_maker"]
 
 
 def report_maker(
     settings: Settings,
-    storage: SqliteStorage,
+    storage: Storage,
     assistant: Assistant,
     *,
     folder: Path,
