@@ -29,6 +29,7 @@ from bot.storage.sqlite_purge import PurgeTables
 from bot.storage.sqlite_reports import ReportTables
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sqlite_staff import StaffTables
+from bot.storage.sqlite_thread import on_connection_thread
 from bot.storage.sqlite_turns import run_batch, save_turn
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
@@ -208,11 +209,8 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
             batch, self._queue = self._queue, []
             try:
                 # The whole transaction runs in one call on the connection's thread, so nothing
-                # else can slip between BEGIN and COMMIT. (aiosqlite has no public way to run a
-                # function there; _execute is the one it uses itself.)
-                outcomes = await self.db._execute(  # type: ignore[no-untyped-call]
-                    run_batch, self.db._conn, batch
-                )
+                # else can slip between BEGIN and COMMIT.
+                outcomes = await on_connection_thread(self.db, run_batch, batch)
             except Exception as exc:  # locked, or the COMMIT failed (disk full...): nobody saved
                 failure = StorageUnavailable(f"could not write to {self.path}: {exc}")
                 for _operation, future in batch:
@@ -266,9 +264,7 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
         purges). ``wait``: how long to wait for other programs' readers (default: busy_timeout).
         """
         busy_ms = self._busy_ms if wait is None else int(wait * 1000)
-        busy: int = await self.db._execute(  # type: ignore[no-untyped-call]
-            _checkpoint, self.db._conn, busy_ms, self._busy_ms
-        )
+        busy: int = await on_connection_thread(self.db, _checkpoint, busy_ms, self._busy_ms)
         return not busy
 
     async def _compact_later(self) -> None:
