@@ -188,6 +188,11 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         data["telegram"] = telegram
     if env.get(ENV_DATABASE):
         data["database"] = env[ENV_DATABASE]
+    database = data.get("database")
+    if isinstance(database, str) and database.lower().startswith("sqlite:///"):
+        # sqlite:///data/x.sqlite3 is relative to this file's folder, sqlite:////srv/x absolute
+        # (as SQLAlchemy writes them): the file it names, before it becomes a path.
+        data["database"] = database[len("sqlite:///") :]
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,3 +34,13 @@ def test_config_example_loads() -> None:
     assert settings.telegram.framework == "aiogram"
     assert settings.reminders.quiet_start == "21:00"
     assert settings.targets["Thôn 3"]["vneid_install"] == 500
+
+
+def test_a_sqlite_url_names_a_file_relative_to_the_config_or_absolute(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("database: sqlite:///data/bot.sqlite3\n", encoding="utf-8")
+    assert load_settings(config, env={}).database == tmp_path / "data" / "bot.sqlite3"
+    config.write_text(f"database: sqlite:///{tmp_path}/abs.sqlite3\n", encoding="utf-8")
+    assert load_settings(config, env={}).database == tmp_path / "abs.sqlite3"
+    env = {"TROLYSO_DATABASE": f"sqlite:///{tmp_path}/env.sqlite3"}
+    assert load_settings(config, env=env).database == tmp_path / "env.sqlite3"
