@@ -19,7 +19,7 @@ from bot.core.errors import StorageError
 from bot.core.messages import explain_error
 from bot.reports.cli_messages import say
 from bot.reports.period import VIETNAM, parse_day
-from bot.reports.words import day, integer
+from bot.reports.wording import day, integer
 
 if TYPE_CHECKING:
     from bot.storage.base import Storage

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from bot.core.located_yaml import Document, LocatedError, Location, read_yaml
 from bot.core.problems import Problem
 from bot.flows.compiled import CompiledFlow
-from bot.flows.schema import LANGUAGES, OUTCOMES, parse_duration
+from bot.flows.schema import LANGUAGES, RUN_OUTCOMES, parse_duration
 
 __all__ = [
     "ACTIONS",
@@ -33,7 +33,7 @@ __all__ = [
 Action = Literal["start", "open", "press", "send", "command", "wait", "expect"]
 ACTIONS: tuple[Action, ...] = ("start", "open", "press", "send", "command", "wait", "expect")
 # A flow left unfinished is recorded as "abandoned" (see docs/flows.md, "The end").
-TEST_OUTCOMES = (*OUTCOMES, "abandoned")
+TEST_OUTCOMES = RUN_OUTCOMES
 _FILE_FIELDS = ("flow", "tests")
 _TEST_FIELDS = ("name", "lang", "xung_ho", "welcome", "steps", "outcome")
 _EXPECT_FIELDS = ("says", "not_says", "buttons", "buttons_include", "at")

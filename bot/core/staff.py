@@ -8,9 +8,9 @@ from typing import Literal
 from bot.core.types import SessionKey
 
 __all__ = [
-    "OUTCOMES",
     "REVISIT_OUTCOMES",
     "SETTLED_OUTCOMES",
+    "VISIT_OUTCOMES",
     "AdminAction",
     "Household",
     "HouseholdStatus",
@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 # What a volunteer records at the end of a guide done with a household.
-OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
+VISIT_OUTCOMES = ("done", "police", "no_smartphone", "no_chip_id", "declined", "later")
 # These put the household on the volunteer's list of places to go back to.
 REVISIT_OUTCOMES = frozenset({"police", "later"})
 # A service whose latest outcome is one of these needs nothing more: every other outcome

@@ -13,6 +13,7 @@ from bot.engine import screens, steps
 from bot.engine.texts import alert, fault_at
 from bot.engine.turn import Turn
 from bot.flows.compiled import CompiledFlow
+from bot.flows.schema import ABANDONED
 
 __all__ = [
     "ABANDONED",
@@ -33,7 +34,6 @@ __all__ = [
 # A flow that passes lint never needs this many steps without waiting; the limit only protects
 # residents from a loop slipped past it.
 MAX_STEPS_PER_TURN = 100
-ABANDONED = "abandoned"
 
 
 def advance(turn: Turn, target: str) -> None:

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "ABANDONED",
+    "END_OUTCOMES",
     "LANGUAGES",
-    "OUTCOMES",
+    "RUN_OUTCOMES",
     "Ask",
     "Choice",
     "Condition",
@@ -32,7 +34,11 @@ __all__ = [
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-OUTCOMES = ("completed", "referred", "gave_up")
+# How an ``end:`` step may end a flow; a run left before its end is recorded as ABANDONED.
+END_OUTCOMES = ("completed", "referred", "gave_up")
+ABANDONED = "abandoned"
+# Every way a run is recorded (runs.outcome), in the order reports list them.
+RUN_OUTCOMES = (*END_OUTCOMES, ABANDONED)
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bot.reports.model import FlowStats, Report, VillageFlow
 from bot.reports.period import VIETNAM
-from bot.reports.words import flow_title, village_name, word
+from bot.reports.wording import flow_title, village_name, word
 
 __all__ = ["CSV_COLUMNS", "render_csv"]
 

@@ -12,7 +12,7 @@ from html import escape
 
 from bot.reports.model import FlowStats, Report, VillageFlow, VolunteerStats
 from bot.reports.period import VIETNAM
-from bot.reports.words import (
+from bot.reports.wording import (
     day,
     duration,
     flow_title,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.core.staff import OUTCOMES, SETTLED_OUTCOMES
+from bot.core.staff import SETTLED_OUTCOMES, VISIT_OUTCOMES
+from bot.flows.schema import RUN_OUTCOMES
 
 __all__ = [
     "FLOW_OUTCOMES",
@@ -28,10 +29,9 @@ __all__ = [
 ]
 
 # How a flow run ends (runs.outcome), in the order reports list them.
-FLOW_OUTCOMES = ("completed", "referred", "gave_up", "abandoned")
+FLOW_OUTCOMES = RUN_OUTCOMES
 # What a volunteer records at the end of a flow during a visit (visit_outcomes.outcome), and the
 # outcomes that leave nothing pending: the staff desk's own definitions.
-VISIT_OUTCOMES = OUTCOMES
 PENDING_EXCLUDED = SETTLED_OUTCOMES
 
 

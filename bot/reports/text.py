@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.reports.model import FlowStats, Report, VillageFlow
 from bot.reports.period import VIETNAM
-from bot.reports.words import (
+from bot.reports.wording import (
     day,
     duration,
     flow_title,

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.core.privacy import mask
 from bot.core.session import Session
-from bot.core.staff import OUTCOMES, AdminAction, Household
+from bot.core.staff import VISIT_OUTCOMES, AdminAction, Household
 from bot.core.staff import Volunteer as VolunteerRecord
 from bot.core.types import Button, Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 from bot.engine.runner import Engine, Reply
@@ -467,7 +467,8 @@ class StaffDesk:
                     ctx.session.staff = {"await": "village"}
                     ctx.say(ctx.ui("staff.type_village"))
                 return True
-            if waiting == "outcome" and payload.startswith("out:") and payload[4:] in OUTCOMES:
+            outcome = payload[4:] if payload.startswith("out:") else ""
+            if waiting == "outcome" and outcome in VISIT_OUTCOMES:
                 ctx.session.staff = {**staff, "await": "note", "outcome": payload[4:]}
                 ctx.say(
                     ctx.ui("staff.ask_note"),
@@ -511,7 +512,7 @@ class StaffDesk:
         flow_id = str(staff.get("flow", ""))
         outcome = str(staff.get("outcome", ""))
         ctx.session.staff = {}
-        if not visit or outcome not in OUTCOMES:
+        if not visit or outcome not in VISIT_OUTCOMES:
             return
         await self.store.record_outcome(int(visit["id"]), flow_id, outcome, note=note, at=ctx.now)
         visit["outcomes"] = int(visit.get("outcomes", 0)) + 1
@@ -543,7 +544,7 @@ class StaffDesk:
             session.staff = {"await": "outcome", "flow": flow_id}
             rows = [
                 [Button(label=ctx.ui(f"staff.outcome_{code}"), payload=f"s:out:{code}")]
-                for code in OUTCOMES
+                for code in VISIT_OUTCOMES
             ]
             last = messages[-1] if messages else None
             if last is not None:
