@@ -11,58 +11,22 @@ so the window is one database write; this test measures it and prints the figure
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.harness import FIXTURE_FLOWS, ROOT
-from tests.support.fake_bot_api import DEFAULT_TOKEN
+from tests.channels.test_telegram_crash import start_bot, write_config
 from tests.support.fake_bot_process import FakeBotAPIProcess
 from tests.support.telegram_updates import message_update
 
 CHATS = [5500 + n for n in range(20)]
 ROUNDS = 5
 REPLY = "Bước một."
-
-
-def _config(tmp_path: Path, api_base: str, framework: str) -> Path:
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        f"""
-flows_dir: {FIXTURE_FLOWS}
-locales_dir: {ROOT / "locales"}
-database: {tmp_path / "bot.sqlite3"}
-welcome_flow: ""
-log_level: WARNING
-telegram:
-  framework: {framework}
-  mode: polling
-  api_base: {api_base}
-  poll_timeout: 1
-  chat_messages_per_second: 100
-  chat_burst: 100
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
-def _start(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        cwd=ROOT,
-        env={**os.environ, "TROLYSO_BOT_TOKEN": DEFAULT_TOKEN},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 async def _replies(fake: FakeBotAPIProcess) -> Counter[int]:
@@ -77,10 +41,10 @@ async def test_kill_9_in_a_burst_loses_nothing_and_duplicates_are_few(
     framework: str, fake_bot_api_process: FakeBotAPIProcess, tmp_path: Path
 ) -> None:
     fake = fake_bot_api_process
-    config = _config(tmp_path, fake.url, framework)
+    config = write_config(tmp_path, fake.url, framework)
     rng = random.Random(20261201)
     polls = len(await fake.calls("getUpdates"))
-    bot = _start(config)
+    bot = start_bot(config)
     try:
         for _round in range(ROUNDS):
             deadline = time.monotonic() + 20
@@ -93,7 +57,7 @@ async def test_kill_9_in_a_burst_loses_nothing_and_duplicates_are_few(
             bot.kill()
             bot.wait(timeout=10)
             polls = len(await fake.calls("getUpdates"))
-            bot = _start(config)
+            bot = start_bot(config)
         # The last start delivers what is left; then every round's reply must be there.
         deadline = time.monotonic() + 60
         while min((await _replies(fake)).values()) < ROUNDS:

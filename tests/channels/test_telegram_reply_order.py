@@ -9,25 +9,17 @@ reply pending forever.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.channels.tg_harness import Resident, TelegramRig
+from tests.channels.tg_harness import Resident, TelegramRig, wait_until
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.telegram_updates import callback_update, message_update
 
 FRAMEWORKS = ["aiogram", "ptb"]
 HELP = "Các lệnh bạn có thể dùng"
-
-
-async def _wait(condition, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -51,7 +43,7 @@ async def test_press_then_type_replies_leave_in_commit_order(
             )
             fake_bot_api.push_update(message_update(resident.user_id, "/help"))
         for resident in residents:
-            await _wait(lambda r=resident: any(HELP in t for t in r.texts))
+            await wait_until(lambda r=resident: any(HELP in t for t in r.texts))
         for resident in residents:
             texts = resident.texts
             first_help = next(i for i, t in enumerate(texts) if HELP in t)
@@ -72,7 +64,7 @@ async def test_replies_stuck_after_a_502_storm_are_sent_in_the_background(
         fake_bot_api.fail("sendMessage", status=502, times=7, chat_id=an.user_id)
         await an.send("/start other")
         assert await rig.storage.pending_outbox(an.key)  # still waiting, nobody wrote again
-        await _wait(lambda: "Bước một." in an.texts, timeout=20)
+        await wait_until(lambda: "Bước một." in an.texts, timeout=20)
         assert an.texts == ["Bước một."]
         assert not await rig.storage.pending_outbox(an.key)
         await an.press("Tiếp")
@@ -92,7 +84,7 @@ async def test_an_html_502_page_on_send_is_retried_in_order_without_a_traceback(
         fake_bot_api.fail("sendMessage", status=502, raw=page, times=6, chat_id=an.user_id)
         await an.send("/start other")
         fake_bot_api.push_update(message_update(an.user_id, "/help"))
-        await _wait(lambda: any(HELP in t for t in an.texts), timeout=25)
+        await wait_until(lambda: any(HELP in t for t in an.texts), timeout=25)
         texts = an.texts
         assert texts[0] == "Bước một." and HELP in texts[-1], texts  # the older reply first
         assert not await rig.storage.pending_outbox(an.key)
@@ -112,7 +104,7 @@ async def test_stopping_while_a_chat_waits_out_a_long_retry_after_is_bounded(
         an = Resident(rig, 7401)
         fake_bot_api.fail("sendMessage", status=429, retry_after=600, chat_id=an.user_id)
         await an.send("/start other", wait=False)
-        await _wait(lambda: any(c.failed_status == 429 for c in fake_bot_api.calls))
+        await wait_until(lambda: any(c.failed_status == 429 for c in fake_bot_api.calls))
         began = time.monotonic()
         await rig.stop()
         stopped = True

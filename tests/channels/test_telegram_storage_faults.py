@@ -12,26 +12,18 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.channels.tg_harness import SECRET, Resident, TelegramRig
+from tests.channels.tg_harness import SECRET, Resident, TelegramRig, wait_until
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.telegram_updates import callback_update, message_update
 
 FRAMEWORKS = ["aiogram", "ptb"]
 BUSY = "mình đang bận một chút"
 HELP = "Các lệnh bạn có thể dùng"
-
-
-async def _wait(condition, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
@@ -72,11 +64,11 @@ async def test_a_write_locked_database_confirms_nothing_and_answers_everything_a
         locker = hold_write_lock(rig.db, 3)
         first = fake_bot_api.push_update(callback_update(an.user_id, data, message_id=message_id))
         fake_bot_api.push_update(message_update(an.user_id, "/help"))
-        await _wait(lambda: any(BUSY in t for t in an.texts))
+        await wait_until(lambda: any(BUSY in t for t in an.texts))
         assert rig.bot.poller is not None and (rig.bot.poller.offset or 0) <= first
         assert not rig.bot.core.healthy
         locker.wait(timeout=10)
-        await _wait(lambda: any(HELP in t for t in an.texts))
+        await wait_until(lambda: any(HELP in t for t in an.texts))
         texts = an.texts
         assert sum(BUSY in t for t in texts) == 1, texts  # "please wait" once, not per message
         assert texts.count("Bước hai.") == 1 and sum(HELP in t for t in texts) == 1, texts
@@ -105,7 +97,7 @@ async def test_a_write_locked_database_makes_the_webhook_answer_503_until_it_wor
         assert status == 503  # not confirmed: Telegram will send it again
         assert await _health(rig) == 503
         locker.wait(timeout=10)
-        await _wait(lambda: any(BUSY in t for t in an.texts))
+        await wait_until(lambda: any(BUSY in t for t in an.texts))
         # Telegram retries, maybe twice: processed once.
         for _ in range(2):
             status = await fake_bot_api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET)
@@ -133,11 +125,11 @@ async def test_a_full_disk_loses_no_message_of_twenty_residents(
         residents = [Resident(rig, 8300 + n) for n in range(20)]
         for resident in residents:
             fake_bot_api.push_update(message_update(resident.user_id, "/start other " + "x" * 3000))
-        await _wait(lambda: any(BUSY in t for r in residents for t in r.texts))
+        await wait_until(lambda: any(BUSY in t for r in residents for t in r.texts))
         # (Health is not checked here: a small turn may still fit in a page freed meanwhile.)
         await db.execute("PRAGMA max_page_count=1073741823")  # space again
         for resident in residents:
-            await _wait(lambda r=resident: any("không tìm thấy" in t or "Bước" in t for t in r.texts))
+            await wait_until(lambda r=resident: any("không tìm thấy" in t or "Bước" in t for t in r.texts))
         await asyncio.sleep(0.5)
         for resident in residents:
             answers = [t for t in resident.texts if BUSY not in t]

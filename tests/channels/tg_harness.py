@@ -33,6 +33,14 @@ WEBHOOK_PATH = "/telegram/webhook"
 _update_ids = itertools.count(500_001)
 
 
+async def wait_until(condition: Any, timeout: float = 20) -> None:
+    """Poll ``condition()`` until it is true (AssertionError after ``timeout`` seconds)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
