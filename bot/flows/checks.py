@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 from jinja2.environment import TemplateExpression
 
 from bot.core.located_yaml import Document, Location
-from bot.core.matching import fold
 from bot.core.problems import Problem, shown_path
 from bot.core.sandbox import (
     Renderable,
@@ -28,15 +26,12 @@ from bot.core.sandbox import (
 )
 from bot.flows.compiled import GLOBAL_NAMES
 from bot.flows.graph import known_before, path_without
-from bot.flows.schema import LANGUAGES, Flow, LocalText, Step, valid_id
+from bot.flows.library_checks import check_library
+from bot.flows.phone_checks import check_telegram_limits, text_location
+from bot.flows.schema import LANGUAGES, Flow, valid_id
+from bot.flows.walk import references, successors, texts
 
 __all__ = ["FlowCheck", "check_flow", "check_library", "successors"]
-
-# What fits on Telegram (Bot API limits; the button width is what a phone shows before cutting).
-BUTTON_CHARS = 40
-MAX_CHOICES = 8
-MESSAGE_CHARS = 4096
-CAPTION_CHARS = 1024
 
 
 @dataclass(slots=True)
@@ -68,56 +63,6 @@ class FlowCheck:
         )
 
 
-def successors(step: Step) -> list[str]:
-    """Every step id this step can lead to (buttons, help, go, conditions)."""
-    targets: list[str] = []
-    if step.choices:
-        targets.extend(choice.go for choice in step.choices)
-    if step.when:
-        targets.extend(condition.go for condition in step.when)
-    if step.help:
-        targets.append(step.help.go)
-    if step.follow_up:
-        targets.append(step.follow_up.go)
-    if step.go:
-        targets.append(step.go)
-    return targets
-
-
-def _references(step: Step) -> Iterator[tuple[Location, str]]:
-    """(location inside the step, target step id) for every reference, to report bad ones."""
-    for index, choice in enumerate(step.choices or []):
-        yield ("choices", index, "go"), choice.go
-    for index, condition in enumerate(step.when or []):
-        yield ("when", index, "go"), condition.go
-    if step.help:
-        yield ("help",), step.help.go
-    if step.follow_up:
-        yield ("follow_up", "go"), step.follow_up.go
-    if step.go:
-        yield ("go",), step.go
-
-
-def _texts(flow: Flow) -> Iterator[tuple[Location, str, LocalText, str]]:
-    """(location, step id, text, part name) for every resident-facing text of a flow."""
-    yield ("title",), "", flow.title, "title"
-    yield ("description",), "", flow.description, "description"
-    for step_id, step in flow.steps.items():
-        base: Location = ("steps", step_id)
-        if step.say:
-            yield (*base, "say"), step_id, step.say, "say"
-        if step.notify:
-            yield (*base, "notify"), step_id, step.notify, "notify"
-        for index, choice in enumerate(step.choices or []):
-            yield (*base, "choices", index, "label"), step_id, choice.label, "label"
-        if step.help and step.help.label:
-            yield (*base, "help", "label"), step_id, step.help.label, "label"
-        if step.link:
-            yield (*base, "link", "label"), step_id, step.link.label, "label"
-        if step.ask and step.ask.retry:
-            yield (*base, "ask", "retry"), step_id, step.ask.retry, "retry"
-
-
 def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     """Check one flow on its own, compiling its templates and conditions as it goes."""
     result = FlowCheck()
@@ -144,7 +89,7 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     if flow.start not in steps:
         unknown(("start",), flow.start, "")
     for step_id, step in steps.items():
-        for loc, target in _references(step):
+        for loc, target in references(step):
             if target not in steps:
                 unknown(("steps", step_id, *loc), target, step_id)
 
@@ -153,7 +98,7 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     _check_variables_and_templates(flow, doc, result)
     _check_translations(flow, doc, result)
     _check_ask_and_images(flow, doc, base, result)
-    _check_telegram_limits(flow, doc, result)
+    check_telegram_limits(flow, doc, result)
     _check_set_before_use(flow, doc, result)
     return result
 
@@ -279,7 +224,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                     known=", ".join(sorted(known)),
                 )
 
-    for loc, step_id, text, part in _texts(flow):
+    for loc, step_id, text, part in texts(flow):
         for lang, source in text.texts.items():
             text_loc = (*loc, lang) if (*loc, lang) in doc.marks else loc
             try:
@@ -340,7 +285,7 @@ def _template_reason(error: TemplateSyntaxError) -> dict[str, Any]:
 
 
 def _check_translations(flow: Flow, doc: Document, result: FlowCheck) -> None:
-    for loc, step_id, text, _part in _texts(flow):
+    for loc, step_id, text, _part in texts(flow):
         for lang in LANGUAGES:
             if lang not in text.texts:
                 result.add(
@@ -391,51 +336,6 @@ def _check_ask_and_images(flow: Flow, doc: Document, base: Path, result: FlowChe
                 )
 
 
-def _text_location(doc: Document, loc: Location, lang: str) -> Location:
-    """Point at the language's own line when the text was written per language."""
-    return (*loc, lang) if (*loc, lang) in doc.marks else loc
-
-
-def _check_telegram_limits(flow: Flow, doc: Document, result: FlowCheck) -> None:
-    """Buttons, messages and captions that Telegram would cut, refuse or squeeze."""
-    for loc, step_id, text, part in _texts(flow):
-        if not step_id:
-            continue
-        step = flow.steps[step_id]
-        for lang, source in text.texts.items():
-            # The template as written is what an admin can count and shorten.
-            length = len(source)
-            text_loc = _text_location(doc, loc, lang)
-            if part == "label" and length > BUTTON_CHARS:
-                result.add(
-                    doc,
-                    text_loc,
-                    "flow.label_too_long",
-                    step=step_id,
-                    warning=True,
-                    length=length,
-                    limit=BUTTON_CHARS,
-                )
-            elif part in ("say", "retry", "notify"):
-                caption = part == "say" and step.image is not None
-                limit = CAPTION_CHARS if caption else MESSAGE_CHARS
-                if length > limit:
-                    code = "flow.caption_too_long" if caption else "flow.text_too_long"
-                    result.add(doc, text_loc, code, step=step_id, length=length, limit=limit)
-    for step_id, step in flow.steps.items():
-        if step.choices and len(step.choices) > MAX_CHOICES:
-            result.add(
-                doc,
-                ("steps", step_id, "choices"),
-                "flow.too_many_choices",
-                key=True,
-                step=step_id,
-                warning=True,
-                count=len(step.choices),
-                limit=MAX_CHOICES,
-            )
-
-
 def _check_set_before_use(flow: Flow, doc: Document, result: FlowCheck) -> None:
     """Warn where a saved name is shown or tested before every path to it could have saved it.
 
@@ -457,13 +357,13 @@ def _check_set_before_use(flow: Flow, doc: Document, result: FlowCheck) -> None:
                 doc, loc, "flow.maybe_unset", step=step_id, warning=True, name=name, path=path
             )
 
-    for loc, step_id, text, _part in _texts(flow):
+    for loc, step_id, text, _part in texts(flow):
         for lang, source in text.texts.items():
             try:
                 names = names_used(source)
             except TemplateSyntaxError:
                 continue
-            check(_text_location(doc, loc, lang), loc, step_id, names)
+            check(text_location(doc, loc, lang), loc, step_id, names)
     for step_id, step in flow.steps.items():
         for index, condition in enumerate(step.when or []):
             loc = ("steps", step_id, "when", index, "if")
@@ -472,90 +372,3 @@ def _check_set_before_use(flow: Flow, doc: Document, result: FlowCheck) -> None:
             except TemplateSyntaxError:
                 continue
             check(loc, ("steps", step_id, "when"), step_id, names)  # once per 'when'
-
-
-def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
-    """Checks across flows: unique ids, sub-flows that exist, no circles of flows calling flows."""
-    problems: list[Problem] = []
-    first: dict[str, Document] = {}
-    for flow, doc in flows:
-        if flow.id in first:
-            other = first[flow.id].path
-            problems.append(doc.problem(("id",), "flow.duplicate_id", id=flow.id, other=other))
-        else:
-            first[flow.id] = doc
-    by_id = {flow.id: flow for flow, _ in flows}
-    calls: dict[str, set[str]] = {flow.id: set() for flow, _ in flows}
-    for flow, doc in flows:
-        for step_id, step in flow.steps.items():
-            if step.flow is None:
-                continue
-            if step.flow not in by_id:
-                close = difflib.get_close_matches(step.flow, list(by_id), n=1)
-                problems.append(
-                    doc.problem(
-                        ("steps", step_id, "flow"),
-                        "flow.unknown_flow",
-                        step=step_id,
-                        target=step.flow,
-                        suggestion=close[0] if close else "",
-                    )
-                )
-            else:
-                calls[flow.id].add(step.flow)
-    for flow, doc in flows:
-        cycle = _call_cycle(flow.id, calls)
-        if cycle:
-            problems.append(doc.problem(("id",), "flow.subflow_cycle", cycle=" → ".join(cycle)))
-    problems.extend(_shared_triggers(flows))
-    return problems
-
-
-def _shared_triggers(flows: list[tuple[Flow, Document]]) -> list[Problem]:
-    """Trigger phrases two flows share, compared the way residents' words are matched."""
-    problems: list[Problem] = []
-    first: dict[str, tuple[str, str]] = {}
-    ids: set[str] = set()
-    for flow, doc in flows:
-        # Only menu flows are found by typed words; a second copy of an id is reported already.
-        if not flow.menu or flow.id in ids:
-            continue
-        ids.add(flow.id)
-        mine: set[str] = set()
-        for lang, phrases in flow.triggers.items():
-            for index, phrase in enumerate(phrases):
-                folded = fold(str(phrase))
-                if not folded or folded in mine:
-                    continue
-                mine.add(folded)
-                loc: Location = ("triggers", lang, index)
-                if folded not in first:
-                    first[folded] = (flow.id, f"{doc.path}:{doc.where(loc)[0]}")
-                    continue
-                other, where = first[folded]
-                problems.append(
-                    doc.problem(
-                        loc,
-                        "flow.shared_trigger",
-                        warning=True,
-                        phrase=str(phrase),
-                        other=other,
-                        where=where,
-                    )
-                )
-    return problems
-
-
-def _call_cycle(origin: str, calls: dict[str, set[str]]) -> list[str]:
-    """A chain of sub-flow calls from ``origin`` back to itself, if there is one."""
-    todo: list[list[str]] = [[origin]]
-    seen: set[str] = set()
-    while todo:
-        chain = todo.pop()
-        for callee in sorted(calls.get(chain[-1], ())):
-            if callee == origin:
-                return [*chain, origin]
-            if callee not in seen:
-                seen.add(callee)
-                todo.append([*chain, callee])
-    return []
