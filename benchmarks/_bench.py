@@ -617,7 +617,7 @@ class Trolyso:
 
 async def build_trolyso(framework: str, database: Path, fake: FakeTelegram) -> Trolyso:
     """The bot as ``trolyso run`` builds it, with ``fake`` in place of the HTTP client."""
-    from bot.app.compose import build_app
+    from bot.app.compose import build_app, settle_memory
     from bot.channels.telegram.bot import TelegramBot, make_adapter
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -637,6 +637,7 @@ async def build_trolyso(framework: str, database: Path, fake: FakeTelegram) -> T
         adapter=adapter,
     )
     await bot.start()  # getMe, setMyCommands, deleteWebhook: all answered by the fake
+    settle_memory()  # as the Runner does after starting its channels
     track_deliveries(bot.delivery)
     errors = ErrorCount()
     logging.getLogger("bot").addHandler(errors)

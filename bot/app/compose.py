@@ -6,6 +6,7 @@ that channel, and says which extra to install.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -140,3 +141,24 @@ async def build_app(
         settings, storage, assistant, folder=database_file(target).parent / "reports", clock=clock
     )
     return App(settings=settings, assistant=assistant, storage=storage, warnings=warnings)
+
+
+# --- process-wide settings, made here and nowhere else -----------------------------------------
+
+
+def settle_memory() -> None:
+    """Tell Python's garbage collector that what start-up built is here to stay.
+
+    The frameworks and the flows leave hundreds of thousands of long-lived objects; without this
+    every full collection walks them all again (about 150 ms each under load, which is most of
+    the slowest replies). Freezing them keeps collections short.
+
+    The young generation is sized above what updates in flight hold: with a thousand residents
+    writing at once, each turn waiting for its commit keeps about 75 objects alive, and a
+    smaller young generation made the collector walk those live objects again and again (8% of
+    the time under load) although reference counting frees them moments later. The turns leave
+    almost no cyclic garbage, so memory stays bounded (the session cache is bounded too).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 20)

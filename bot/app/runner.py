@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING, Protocol
 
+from bot.app.compose import settle_memory
 from bot.app.delivery import Delivery
 from bot.storage.base import Storage
 
@@ -79,6 +80,7 @@ class Runner:
         await self.storage.prune_processed(self.clock() - DEDUP_KEEP_SECONDS)
         for channel in self.channels:
             await channel.start()
+        settle_memory()  # what start-up built is here to stay (see compose.settle_memory)
 
     async def serve(self) -> None:
         """Serve every channel until :meth:`stop`, with the background loops running."""

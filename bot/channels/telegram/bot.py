@@ -8,7 +8,6 @@ asks of a channel, for Telegram.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -33,7 +32,7 @@ from bot.core.types import OutgoingMessage, SessionKey
 from bot.i18n.catalog import Catalog
 from bot.storage.base import Storage
 
-__all__ = ["COMMANDS", "TelegramBot", "make_adapter", "settle_memory", "staff_keys"]
+__all__ = ["COMMANDS", "TelegramBot", "make_adapter", "staff_keys"]
 
 log = logging.getLogger(__name__)
 # How long a stopping bot keeps sending replies already committed (the rest wait in the outbox).
@@ -66,24 +65,6 @@ def make_adapter(settings: TelegramSettings) -> Adapter:
         return AiogramAdapter(token, api_base=settings.api_base, timeout=settings.request_timeout)
     except ImportError as exc:
         raise DependencyMissing(f"Telegram with {settings.framework}", "telegram") from exc
-
-
-def settle_memory() -> None:
-    """Tell Python's garbage collector that what start-up built is here to stay.
-
-    The frameworks and the flows leave hundreds of thousands of long-lived objects; without this
-    every full collection walks them all again (about 150 ms each under load, which is most of
-    the slowest replies). Freezing them keeps collections short.
-
-    The young generation is sized above what updates in flight hold: with a thousand residents
-    writing at once, each turn waiting for its commit keeps about 75 objects alive, and a
-    smaller young generation made the collector walk those live objects again and again (8% of
-    the time under load) although reference counting frees them moments later. The turns leave
-    almost no cyclic garbage, so memory stays bounded (the session cache is bounded too).
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(100_000, 20, 20)
 
 
 class TelegramBot:
@@ -207,7 +188,6 @@ class TelegramBot:
                 order=self.order,
                 backoff=settings.poll_backoff,
             )
-        settle_memory()
         log.info(
             "Telegram bot @%s is running (%s, %s)",
             self.adapter.username,
