@@ -1,0 +1,45 @@
+"""One turn at the staff desk: the resident, their session, the engine, and the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.session import Session
+from bot.core.types import Button, OutgoingMessage, SessionKey
+from bot.engine.runner import Engine
+
+__all__ = ["Ctx", "whole_number"]
+
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
+
+
+def whole_number(text: str, *, digits: int = 9) -> int | None:
+    """``text`` as a number of at most ``digits`` ASCII digits ("42"; "²" or "٤٢": None)."""
+    return int(text) if _DIGITS.fullmatch(text) and len(text) <= digits else None
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One turn at the desk: who, their session, the engine, the time and what is said back."""
+
+    key: SessionKey
+    session: Session
+    engine: Engine
+    now: float
+    messages: list[OutgoingMessage]
+
+    def ui(self, key: str, **params: Any) -> str:
+        lang = self.session.lang or self.engine.default_language
+        context = {"xung_ho": self.session.profile.get("xung_ho") or "bạn", **params}
+        return self.engine.catalog.text(key, lang, **context)
+
+    def say(self, text: str, rows: list[list[Button]] | None = None) -> None:
+        self.messages.append(
+            OutgoingMessage(text=text, buttons=tuple(tuple(r) for r in rows or [] if r))
+        )
+
+    def flow_title(self, flow_id: str) -> str:
+        flow = self.engine.flows.get(flow_id)
+        return flow.flow.title.get(self.session.lang or "vi") if flow else flow_id
