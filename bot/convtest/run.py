@@ -233,7 +233,7 @@ class _Conversation:
                 ),
                 "",
             )
-        if not payload.startswith("c:"):
+        if not payload.startswith(payloads.CHOICE):
             return
         _c, token, index = payload.split(":")
         frame = session.stack[-1]

@@ -3,14 +3,29 @@
 Payloads are short ASCII (a Telegram button carries at most 64 bytes whatever the language) and
 name the flow version and step they belong to, so a press on an old message is recognised as stale.
 
-Every payload the engine writes is spelled here: fixed payloads (``BACK``, ``MENU``...), and the
-prefixes of those that carry a value (``CHOICE`` + step token + index, ``START`` + flow id...).
+The payloads and prefixes themselves are spelled in :mod:`bot.core.payloads` (with the staff
+desk's); this module builds the ones that carry a value and reads them back.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from bot.core.payloads import (
+    AGAIN,
+    BACK,
+    CHOICE,
+    CONTINUE,
+    HELP,
+    LANGUAGE,
+    MENU,
+    RESTART,
+    RESUME,
+    SET_LANGUAGE,
+    START,
+    STAY,
+    SWITCH,
+)
 from bot.flows.schema import Step
 
 __all__ = [
@@ -35,23 +50,6 @@ __all__ = [
     "step_signature",
     "switch",
 ]
-
-# Fixed payloads.
-BACK = "back"
-MENU = "menu"
-AGAIN = "again"
-RESUME = "resume"
-LANGUAGE = "lang"  # ask which language
-STAY = "stay"  # stay in the flow rather than switch to the one the words meant
-CONTINUE = "x:continue"  # after expiry: carry on where the resident stopped
-RESTART = "x:restart"  # after expiry: start the flow again
-
-# Prefixes of payloads that carry a value.
-CHOICE = "c:"  # + step token + ":" + index of the choice
-HELP = "h:"  # + step token
-START = "f:"  # + flow id
-SET_LANGUAGE = "l:"  # + language code
-SWITCH = "sw:"  # + flow id: leave for that flow, and come back here when it ends
 
 
 def step_signature(flow_id: str, step_id: str, step: Step) -> str:

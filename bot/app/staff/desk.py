@@ -29,6 +29,7 @@ from bot.app.staff.joining import (
     referral,
 )
 from bot.app.staff.visits import VOLUNTEER_COMMANDS
+from bot.core import payloads
 from bot.core.session import Session
 from bot.core.staff import AdminAction
 from bot.core.types import Command, IncomingEvent, Press, SessionKey, Text
@@ -136,8 +137,8 @@ class StaffDesk:
                 return False
             ctx.session.staff = {}
             return await self._command(ctx, name, event.arg.strip())
-        if isinstance(event, Press) and event.payload.startswith("s:"):
-            return await self._press(ctx, event.payload[2:])
+        if isinstance(event, Press) and event.payload.startswith(payloads.STAFF):
+            return await self._press(ctx, event.payload[len(payloads.STAFF) :])
         if isinstance(event, Text) and staff.get("await") in ("village", "household", "note"):
             await visits.typed(ctx, self.store, event.text)
             return True
@@ -183,7 +184,7 @@ class StaffDesk:
         # An old staff button, or a forged one: nothing changes, the resident sees where they are
         # (the engine answers any button it did not offer with "that button is from an old
         # message" and the current step).
-        reply = ctx.engine.handle(ctx.session, Press("s:stale"), now=ctx.now)
+        reply = ctx.engine.handle(ctx.session, Press(payloads.staff("stale")), now=ctx.now)
         ctx.session = reply.session
         ctx.messages.extend(visits.around_visit(ctx, reply).messages)
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.app.staff.context import Ctx
+from bot.core import payloads
 from bot.core.types import Button
 
 __all__ = ["FORGET_ANSWERS", "ask_forget", "forget_answer"]
@@ -18,8 +19,8 @@ def ask_forget(ctx: Ctx) -> None:
     ctx.say(
         ctx.ui("staff.forget_confirm"),
         [
-            [Button(label=ctx.ui("staff.forget_yes"), payload="s:forget:yes")],
-            [Button(label=ctx.ui("staff.forget_no"), payload="s:forget:no")],
+            [Button(label=ctx.ui("staff.forget_yes"), payload=payloads.staff("forget", "yes"))],
+            [Button(label=ctx.ui("staff.forget_no"), payload=payloads.staff("forget", "no"))],
         ],
     )
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 
 from bot.app.staff.context import Ctx, whole_number
+from bot.core import payloads
 from bot.core.privacy import mask
 from bot.core.staff import VISIT_OUTCOMES, Household
 from bot.core.staff import Volunteer as VolunteerRecord
@@ -47,8 +48,8 @@ async def visit_start(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -
                 village=status.household.village,
                 since=day,
             )
-            rows.append([Button(label=label, payload=f"s:rv:{status.household.id}")])
-        rows.append([Button(label=ctx.ui("staff.new_household"), payload="s:new")])
+            rows.append([Button(label=label, payload=payloads.staff("rv", status.household.id))])
+        rows.append([Button(label=ctx.ui("staff.new_household"), payload=payloads.staff("new"))])
         ctx.session.staff = {
             "await": "household_pick",
             "offered": [s.household.id for s in revisit],
@@ -63,8 +64,8 @@ def _ask_village(ctx: Ctx, volunteer: VolunteerRecord) -> None:
     ctx.say(
         ctx.ui("staff.ask_village"),
         [
-            [Button(label=volunteer.village, payload="s:vil:own")],
-            [Button(label=ctx.ui("staff.village_other"), payload="s:vil:other")],
+            [Button(label=volunteer.village, payload=payloads.staff("vil", "own"))],
+            [Button(label=ctx.ui("staff.village_other"), payload=payloads.staff("vil", "other"))],
         ],
     )
 
@@ -156,7 +157,7 @@ async def visit_press(
         ctx.session.staff = {**staff, "await": "note", "outcome": payload[4:]}
         ctx.say(
             ctx.ui("staff.ask_note"),
-            [[Button(label=ctx.ui("staff.skip_note"), payload="s:note:skip")]],
+            [[Button(label=ctx.ui("staff.skip_note"), payload=payloads.staff("note", "skip"))]],
         )
         return True
     if waiting == "note" and payload == "note:skip":
@@ -221,7 +222,7 @@ def around_visit(ctx: Ctx, reply: Reply) -> Reply:
         flow_id = ended[-1].flow_id
         session.staff = {"await": "outcome", "flow": flow_id}
         rows = [
-            [Button(label=ctx.ui(f"staff.outcome_{code}"), payload=f"s:out:{code}")]
+            [Button(label=ctx.ui(f"staff.outcome_{code}"), payload=payloads.staff("out", code))]
             for code in VISIT_OUTCOMES
         ]
         last = messages[-1] if messages else None
@@ -241,7 +242,7 @@ def around_visit(ctx: Ctx, reply: Reply) -> Reply:
             village=session.visit.get("village", ""),
         )
         last = messages[-1]
-        end_row = (Button(label=ctx.ui("staff.end_visit_button"), payload="s:end"),)
+        end_row = (Button(label=ctx.ui("staff.end_visit_button"), payload=payloads.staff("end")),)
         messages[-1] = replace(
             last, text=f"{header}\n\n{last.text}", buttons=(*last.buttons, end_row)
         )
