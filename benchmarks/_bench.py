@@ -1,8 +1,8 @@
 """Shared pieces of the Telegram benchmarks: a network-free Bot API, the walk, the real bot.
 
-Nothing here is a test. ``FakeTelegram`` answers Bot API requests the way Telegram would (a
-``Message`` with a fresh per-chat message id for ``sendMessage``, ``True`` for
-``answerCallbackQuery``...), without any socket; ``AiogramFakeSession`` and ``PtbFakeRequest``
+Nothing here is a test. ``FakeTelegram`` answers Bot API requests with the tests' own fake Bot API
+(tests/support: the same methods and checks the end-to-end tests use), without any socket;
+``AiogramFakeSession`` and ``PtbFakeRequest``
 plug it into aiogram's ``BaseSession`` and ptb's ``BaseRequest``, so the frameworks still
 serialise every request and parse every answer exactly as they do over HTTP.
 
@@ -10,9 +10,9 @@ serialise every request and parse every answer exactly as they do over HTTP.
 presses carrying the callback_data the bot really offers, and typed answers. ``resolve_walk``
 plays it once through the real engine to read those payloads.
 
-``build_trolyso`` wires the bot like ``trolyso run`` does (``build_app``: flows, locales, the SQLite
-file, the staff desk and the Assistant; then the real adapter, Delivery and TelegramCore in a
-``TelegramBot``) and only swaps the adapter's HTTP client for the fake.
+``build_trolyso`` builds the bot through ``trolyso run``'s own wiring
+(:func:`bot.channels.hosting.build_service`) and only swaps the adapter's HTTP client for the
+fake.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import sqlite3
 import sys
 import time
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -153,43 +153,29 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# A network-free Bot API
+# The tests' fake Bot API, answered in process
 # ---------------------------------------------------------------------------------------------
-
-_SENDS = {"sendMessage", "sendPhoto", "sendDocument"}
-_EDITS = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
-_TRUE = {
-    "answerCallbackQuery",
-    "setMyCommands",
-    "deleteWebhook",
-    "setWebhook",
-    "deleteMessage",
-    "sendChatAction",
-}
-
-
-def _plain(value: Any) -> Any:
-    """A form field as Telegram reads it: JSON for objects and numbers, text as it is."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 class FakeTelegram:
-    """Answers Bot API calls like Telegram, counts them, remembers each chat's last keyboard.
+    """The Bot API of the tests (tests/support), answered without a socket.
 
-    With ``remember=False`` it keeps nothing per chat (message ids come from one counter), so it
-    adds nothing to the memory measured by benchmarks/memory.py.
+    Every method is the tests' own (:data:`tests.support.fake_bot_methods.HANDLERS` on a
+    :class:`~tests.support.fake_bot_state.BotState`): the same checks of texts, keyboards and
+    chats, the same answers. Only the HTTP server is left out, so a benchmark measures the bot,
+    not a local socket. It counts calls and remembers each chat's last keyboard (what the walks
+    press next).
+
+    With ``remember=False`` it keeps nothing per chat once a call is answered, so it adds nothing
+    to the memory measured by benchmarks/memory.py.
     """
 
     def __init__(self, *, remember: bool = True) -> None:
+        from tests.support.fake_bot_state import BotState
+
+        self.state = BotState(TOKEN, BOT_USERNAME)
         self.calls: Counter[str] = Counter()
         self.remember = remember
-        self._message_ids: defaultdict[int, int] = defaultdict(lambda: 1_000)
-        self._next_id = itertools.count(1_001)
         # chat -> (message id, callback_data of every button) of the last message with a keyboard
         self.keyboards: dict[int, tuple[int, list[str]]] = {}
         self.marker = ""  # a text to count (the bot's apology after a failed turn)
@@ -205,65 +191,60 @@ class FakeTelegram:
         entry = self.keyboards.get(chat_id)
         if entry:
             return entry[0]
-        return self._message_ids[chat_id] if self.remember else 1_000
+        return self.state.last_message_id.get(chat_id, 1_000) if self.remember else 1_000
 
-    def answer(self, method: str, params: Mapping[str, Any]) -> Any:
-        """The ``result`` Telegram would send back for ``method`` with ``params``."""
+    def press(self, user_id: int, data: str) -> dict[str, Any]:
+        """A button press on the last keyboard shown to ``user_id``, as Telegram delivers it.
+
+        The callback query is noted as open, so the bot may answer it (Telegram refuses to
+        answer a query it never sent).
+        """
+        update = callback_update(user_id, data, self.last_message_id(user_id))
+        self.state.open_callback_queries.add(str(update["callback_query"]["id"]))
+        return update
+
+    def answer(self, method: str, form: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Telegram's HTTP status and JSON answer to ``method`` with these form fields."""
+        from tests.support.fake_bot_methods import HANDLERS, canonical_method
+        from tests.support.fake_bot_requests import decode_param
+        from tests.support.fake_bot_state import ApiError
+
+        method = canonical_method(method)
         self.calls[method] += 1
-        if method in _TRUE:
-            return True
-        if method == "getMe":
-            return {
-                **BOT_USER,
-                "can_join_groups": True,
-                "can_read_all_group_messages": False,
-                "supports_inline_queries": False,
+        params = {key: decode_param(key, value) for key, value in form.items()}
+        text = str(params.get("text") or params.get("caption") or "")
+        if self.marker and self.marker in text:
+            self.marked += 1
+        handler = HANDLERS.get(method)
+        try:
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = handler(self.state, params)
+        except ApiError as error:
+            return error.status, {
+                "ok": False,
+                "error_code": error.status,
+                "description": error.description,
             }
-        if method == "getUpdates":
-            return []
-        if method in _SENDS or method in _EDITS:
-            chat_id = int(_plain(params["chat_id"]))
-            if method in _SENDS:
-                if self.remember:
-                    self._message_ids[chat_id] += 1
-                    message_id = self._message_ids[chat_id]
-                else:
-                    message_id = next(self._next_id)
-            else:
-                message_id = int(_plain(params.get("message_id") or 1_000))
-            text = params.get("text") or params.get("caption") or ""
-            if self.marker and self.marker in text:
-                self.marked += 1
-            result: dict[str, Any] = {
-                "message_id": message_id,
-                "from": BOT_USER,
-                "chat": {"id": chat_id, "type": "private", "first_name": "An"},
-                "date": int(time.time()),
-            }
-            if method == "sendPhoto":
-                result["photo"] = [
-                    {"file_id": "AgAD-bench", "file_unique_id": "u", "width": 90, "height": 90}
-                ]
-                if text:
-                    result["caption"] = text
-            elif method == "sendDocument":
-                result["document"] = {"file_id": "BQAD-bench", "file_unique_id": "d"}
-            else:
-                result["text"] = text or " "
-            markup = _plain(params.get("reply_markup"))
-            if isinstance(markup, dict) and markup.get("inline_keyboard"):
-                result["reply_markup"] = markup
-            if self.remember and isinstance(markup, dict) and markup.get("inline_keyboard"):
-                self.keyboards[chat_id] = (
-                    message_id,
-                    [
-                        str(button.get("callback_data", ""))
-                        for row in markup["inline_keyboard"]
-                        for button in row
-                    ],
-                )
-            return result
-        return True
+        if isinstance(result, dict) and "message_id" in result:
+            self._note(result)
+        if not self.remember:
+            self.state.messages.clear()
+            self.state.last_message_id.clear()
+            self.state.open_callback_queries.clear()
+        return 200, {"ok": True, "result": result}
+
+    def _note(self, message: dict[str, Any]) -> None:
+        markup = message.get("reply_markup")
+        if self.remember and isinstance(markup, dict) and markup.get("inline_keyboard"):
+            self.keyboards[int(message["chat"]["id"])] = (
+                int(message["message_id"]),
+                [
+                    str(button.get("callback_data", ""))
+                    for row in markup["inline_keyboard"]
+                    for button in row
+                ],
+            )
 
 
 def aiogram_session(fake: FakeTelegram) -> Any:
@@ -283,9 +264,11 @@ def aiogram_session(fake: FakeTelegram) -> Any:
                 prepared = self.prepare_value(value, bot=bot, files=files)
                 if prepared:
                     form[key] = prepared
-            result = fake.answer(method.__api_method__, form)
-            content = json.dumps({"ok": True, "result": result})
-            response = self.check_response(bot=bot, method=method, status_code=200, content=content)
+            status, answer = fake.answer(method.__api_method__, form)
+            content = json.dumps(answer)
+            response = self.check_response(
+                bot=bot, method=method, status_code=status, content=content
+            )
             return response.result
 
         async def close(self) -> None:
@@ -327,8 +310,8 @@ def ptb_request(fake: FakeTelegram) -> Any:
         ) -> tuple[int, bytes]:
             endpoint = url.rsplit("/", 1)[-1]
             params = request_data.json_parameters if request_data is not None else {}
-            result = fake.answer(endpoint, params)
-            return 200, json.dumps({"ok": True, "result": result}).encode()
+            status, answer = fake.answer(endpoint, params)
+            return status, json.dumps(answer).encode()
 
     return PtbFakeRequest()
 
@@ -616,31 +599,27 @@ class Trolyso:
 
 
 async def build_trolyso(framework: str, database: Path, fake: FakeTelegram) -> Trolyso:
-    """The bot as ``trolyso run`` builds it, with ``fake`` in place of the HTTP client."""
-    from bot.app.compose import build_app, settle_memory
-    from bot.channels.telegram.bot import TelegramBot, make_adapter
+    """The bot as ``trolyso run`` builds it (``build_service``), with ``fake`` as Telegram."""
+    from bot.channels.hosting import build_service
+    from bot.channels.telegram.bot import make_adapter
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     settings = bench_settings(database, framework)
-    app = await build_app(settings)
+    # The configured framework's real adapter; only its HTTP client answers from the fake.
     adapter: Any = make_adapter(settings.telegram)
     if framework == "ptb":
         request = ptb_request(fake)
         adapter.application.bot._request = (request, request)  # ptb has no public setter
     else:
         adapter.bot.session = aiogram_session(fake)
-    bot = TelegramBot(
-        settings.telegram,
-        app.assistant,
-        app.storage,
-        app.assistant.engine.catalog,
-        adapter=adapter,
-    )
-    await bot.start()  # getMe, setMyCommands, deleteWebhook: all answered by the fake
-    settle_memory()  # as the Runner does after starting its channels
+    service = await build_service(settings, telegram_adapter=adapter, loops=False)
+    # getMe, setMyCommands, deleteWebhook: all answered by the fake; then the memory settings.
+    await service.runner.start()
+    bot = service.telegram
     track_deliveries(bot.delivery)
     errors = ErrorCount()
     logging.getLogger("bot").addHandler(errors)
+    app = service.app
     fake.marker = app.assistant.engine.catalog.text("flow.broken", "vi", xung_ho="bạn")[:24]
     return Trolyso(framework, app, bot, fake, errors)
 

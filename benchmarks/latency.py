@@ -41,7 +41,6 @@ from _bench import (
     Trolyso,
     Walk,
     build_trolyso,
-    callback_update,
     fed_and_delivered,
     machine,
     message_update,
@@ -72,7 +71,7 @@ async def resident(
             data = message_update(user_id, action.value)
             kind = "start" if action.value.startswith("/") else "text"
         else:
-            data = callback_update(user_id, action.value, fake.last_message_id(user_id))
+            data = fake.press(user_id, action.value)
             kind = "press"
         started = time.perf_counter()
 

@@ -48,7 +48,6 @@ from _bench import (
     Walk,
     bench_settings,
     build_trolyso,
-    callback_update,
     machine,
     message_update,
     resolve_walk,
@@ -132,7 +131,7 @@ def update_for(ours: Trolyso, walk: Walk, user_id: int, number: int) -> dict[str
     action = walk.actions[number]
     if action.kind == "text":
         return message_update(user_id, action.value)
-    return callback_update(user_id, action.value, ours.fake.last_message_id(user_id))
+    return ours.fake.press(user_id, action.value)
 
 
 async def polled(ours: Trolyso, updates: list[dict[str, Any]], batch: int) -> float:

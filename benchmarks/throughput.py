@@ -55,7 +55,6 @@ from _bench import (
     Walk,
     aiogram_session,
     build_trolyso,
-    callback_update,
     fed_and_delivered,
     machine,
     message_update,
@@ -434,9 +433,7 @@ async def resident(
         if action.kind == "text":
             data = message_update(user_id, action.value)
         else:
-            data = callback_update(
-                user_id, target.callback_data(user_id, action), fake.last_message_id(user_id)
-            )
+            data = fake.press(user_id, target.callback_data(user_id, action))
         started = time.perf_counter()
         await fed_and_delivered(lambda data=data: target.feed(data))  # type: ignore[misc]
         if latencies is not None:

@@ -1,7 +1,10 @@
-"""The composition root: settings -> flows and locales -> storage -> engine -> assistant.
+"""The composition root of the application: settings -> flows and locales -> storage -> assistant.
 
-Channels are imported lazily here, so a missing optional library only matters to whoever asks for
-that channel, and says which extra to install.
+:func:`build_app` builds everything that does not depend on a channel: the checked content, the
+backend the ``database`` setting names, the staff notices, the staff desk and the assistant.
+Channels sit a floor above and are joined to it by :func:`bot.channels.hosting.build_service`,
+with the background loops; nothing is patched onto an object after it was built.
+Process-wide settings (:func:`settle_memory`) are made here and nowhere else.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from bot.app.assistant import Assistant, FaultSink
 from bot.config import Settings
 from bot.core.errors import FlowError
 from bot.core.problems import Problem
+from bot.core.types import BotProfile
 from bot.engine.runner import Engine
 from bot.flows.compiled import CompiledFlow
 from bot.flows.loader import load_flows
 from bot.i18n.catalog import load_catalog
 from bot.routing import Router, load_smalltalk
+from bot.routing.intents import load_intents
 
 if TYPE_CHECKING:
+    from bot.app.notices import StaffNotices
     from bot.core.types import SessionKey
     from bot.storage.base import Storage
 
@@ -42,10 +48,12 @@ def check_content(
     loaded = load_flows([flows_dir or settings.flows_dir], overlay=[drafts] if drafts else ())
     catalog, locale_problems = load_catalog(settings.locales_dir)
     problems = loaded.problems + locale_problems
-    router = None
+    router = intents = None
     if catalog is not None:
         router, routing_problems = _router(loaded.flows, settings.locales_dir)
-        problems += routing_problems
+        # What typed words mean at a step ("ko dc", "xong rồi"), from locales/intents.yaml.
+        intents, intent_problems = load_intents(settings.locales_dir / "intents.yaml")
+        problems += routing_problems + intent_problems
     if catalog is None or any(problem.is_error for problem in problems):
         return None, problems
     engine = Engine(
@@ -55,6 +63,7 @@ def check_content(
         context=settings.template_context(),
         welcome_flow=settings.welcome_flow,
         router=router,
+        intents=intents,
     )
     return engine, problems
 
@@ -94,11 +103,18 @@ def load_engine(
 
 @dataclass(slots=True)
 class App:
-    """Everything a channel needs, ready to use; ``close()`` when done."""
+    """Everything a channel needs, ready to use; ``close()`` when done.
+
+    ``notices`` tells staff about broken flows, refused edits and alerts: each channel joins it
+    as the channel is built (``notices.join(channel.delivery, channel.staff_chats())``).
+    ``profile`` is what the bot is called, filled in by the channel that learns it.
+    """
 
     settings: Settings
     assistant: Assistant
     storage: Storage
+    notices: StaffNotices
+    profile: BotProfile
     warnings: list[Problem]
 
     async def close(self) -> None:
@@ -115,32 +131,45 @@ async def build_app(
     clock: Callable[[], float] = time.time,
     staff: Iterable[SessionKey] = (),
     on_fault: FaultSink | None = None,
+    busy_timeout: float | None = None,
 ) -> App:
     """Load everything and open the storage; nothing reaches a resident if the flows are broken.
 
     ``staff`` are the admins' keys, as each channel names them (its ``staff_keys()``), so a new
-    channel brings its own without the desk knowing it; ``on_fault`` is told once about each flow
-    that fails at run time.
+    channel brings its own without the desk knowing it. A flow that fails at run time is told
+    once to the staff chats of every channel (``on_fault`` replaces that: the terminal prints
+    it). ``busy_timeout``: how long SQLite waits for another program's lock (tests shorten it).
     """
     engine, warnings = load_engine(settings, flows_dir=flows_dir, drafts=drafts)
     from bot.storage import database_file, open_storage
 
     target = settings if database is None else database
-    storage = open_storage(target, cache_size=settings.session_cache)
+    storage = open_storage(target, cache_size=settings.session_cache, busy_timeout=busy_timeout)
     await storage.open()
     from bot.app.reload import versions_of
 
     await storage.record_flow_versions(versions_of(engine, clock()))
+    from bot.app.notices import StaffNotices
     from bot.app.staff.desk import StaffDesk
-
-    desk = StaffDesk(storage, admins=frozenset(staff), bot_username=settings.telegram.username)
-    assistant = Assistant(engine, storage, desk=desk, clock=clock, on_fault=on_fault)
     from bot.app.staff.report import report_maker
 
-    desk.report = report_maker(
-        settings, storage, assistant, folder=database_file(target).parent / "reports", clock=clock
+    notices = StaffNotices(storage, engine.catalog, clock=clock)
+    profile = BotProfile(username=settings.telegram.username)
+    report = report_maker(
+        settings, storage, folder=database_file(target).parent / "reports", clock=clock
     )
-    return App(settings=settings, assistant=assistant, storage=storage, warnings=warnings)
+    desk = StaffDesk(storage, admins=frozenset(staff), profile=profile, report=report)
+    assistant = Assistant(
+        engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault
+    )
+    return App(
+        settings=settings,
+        assistant=assistant,
+        storage=storage,
+        notices=notices,
+        profile=profile,
+        warnings=warnings,
+    )
 
 
 # --- process-wide settings, made here and nowhere else -----------------------------------------

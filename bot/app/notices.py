@@ -1,7 +1,10 @@
 """Messages for staff outside any conversation: refused edits, broken flows, alerts, morning lists.
 
-They go out through a channel's delivery to that channel's staff chats (for Telegram the admin
-chats, or the admins' own chats), in Vietnamese.
+One :class:`StaffNotices` serves every channel. The composition root builds it before the
+assistant (which reports broken flows to it) and joins each channel to it as the channel is built:
+a notice for the admins goes to every channel's staff chats (for Telegram the admin chats, or the
+admins' own chats), in Vietnamese; a message for one person (a volunteer's morning list) and the
+replies waiting after a reminder go through the channel that person uses.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bot.app.assistant import fault_problem
 from bot.app.delivery import Delivery
@@ -25,23 +29,45 @@ __all__ = ["StaffNotices"]
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class _Outlet:
+    """One channel's way out: its delivery and the chats its staff read."""
+
+    delivery: Delivery
+    chats: tuple[SessionKey, ...]
+
+
 class StaffNotices:
-    """Tells the staff chats what they need to know, through one channel's delivery."""
+    """Tells the staff chats of every channel what they need to know."""
 
     def __init__(
         self,
-        delivery: Delivery,
         storage: Storage,
         catalog: Catalog,
         *,
-        chats: Sequence[SessionKey],
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.delivery = delivery
         self.storage = storage
         self.catalog = catalog
-        self.chats = tuple(chats)
         self.clock = clock
+        self._outlets: dict[str, _Outlet] = {}
+
+    def join(self, delivery: Delivery, chats: Sequence[SessionKey]) -> None:
+        """Add a channel: its delivery, and the chats where its staff read notices."""
+        self._outlets[delivery.channel] = _Outlet(delivery, tuple(chats))
+
+    @property
+    def chats(self) -> tuple[SessionKey, ...]:
+        """Every channel's staff chats."""
+        return tuple(chat for outlet in self._outlets.values() for chat in outlet.chats)
+
+    async def _to_staff(self, message: OutgoingMessage) -> bool:
+        """``message`` to every channel's staff chats; True when it reached at least one."""
+        reached = False
+        for outlet in self._outlets.values():
+            if outlet.chats and await outlet.delivery.send_many(outlet.chats, message):
+                reached = True
+        return reached
 
     async def tell_admins(self, problems: Sequence[Problem], *, limit: int = 10) -> None:
         """Tell the admin chats that an edit was refused, and why (in Vietnamese)."""
@@ -51,25 +77,35 @@ class StaffNotices:
         lines += [problem.render("vi") for problem in problems[:limit]]
         if len(problems) > limit:
             lines.append(f"… (+{len(problems) - limit})")
-        await self.delivery.send_many(self.chats, OutgoingMessage(text="\n".join(lines)))
+        await self._to_staff(OutgoingMessage(text="\n".join(lines)))
 
     async def tell_admins_fault(self, fault: FlowFault) -> None:
         """Tell the admin chats that a flow failed for a resident, where, and what to fix."""
         if not self.chats:
             return
         text = describe("runtime.heading", {}, "vi") + "\n" + fault_problem(fault).render("vi")
-        await self.delivery.send_many(self.chats, OutgoingMessage(text=text))
+        await self._to_staff(OutgoingMessage(text=text))
 
     async def send_to(self, key: SessionKey, message: OutgoingMessage) -> bool:
         """Send one message outside any conversation turn (a volunteer's morning list)."""
+        outlet = self._outlets.get(key.channel)
+        if outlet is None:
+            log.warning("no channel %r to send a message outside a turn", key.channel)
+            return False
         try:
-            await self.delivery.send(key, message)
+            await outlet.delivery.send(key, message)
         except ChannelError:
             return False
         return True
 
+    async def flush(self, key: SessionKey) -> None:
+        """Send what waits in the outbox for ``key`` (after a reminder), through its channel."""
+        outlet = self._outlets.get(key.channel)
+        if outlet is not None:
+            await outlet.delivery.flush(key)
+
     async def deliver_alerts(self) -> int:
-        """Send pending staff alerts to the admin chats; returns how many went out."""
+        """Send pending staff alerts to the staff chats; returns how many went out."""
         if not self.chats:
             return 0
         sent = 0
@@ -77,7 +113,7 @@ class StaffNotices:
             text = self.catalog.text(
                 "staff.alert", "vi", flow=record.alert.flow_id, text=record.alert.text
             )
-            if await self.delivery.send_many(self.chats, OutgoingMessage(text=text)):
+            if await self._to_staff(OutgoingMessage(text=text)):
                 await self.storage.mark_delivered(record.id, at=self.clock())
                 sent += 1
         return sent

@@ -182,9 +182,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     with asyncio.Runner() as runner:
         # tell_fault() shows a flow failing at run time once; the log would repeat it.
         app = runner.run(
-            build_app(
-                settings, drafts=drafts, database=database, clock=clock, on_fault=tell_fault
-            )
+            build_app(settings, drafts=drafts, database=database, clock=clock, on_fault=tell_fault)
         )
         try:
             logging.getLogger("bot.engine").setLevel(logging.ERROR)
@@ -242,65 +240,15 @@ def _clock() -> Callable[[], float]:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app.compose import build_app
-    from bot.app.reload import FlowReloader
-    from bot.app.runner import Runner
-    from bot.app.scheduler import Scheduler
-    from bot.channels.telegram.bot import TelegramBot, staff_keys
-    from bot.core.session import FlowFault
-
-    clock = _clock()
+    from bot.channels.hosting import build_service
 
     async def serve() -> None:
-        bot: TelegramBot | None = None
-
-        async def tell_fault(fault: FlowFault) -> None:
-            # The bot is built on the app: a fault can only happen once it serves.
-            if bot is not None:
-                await bot.notices.tell_admins_fault(fault)
-
-        app = await build_app(
-            settings,
-            flows_dir=args.flows,
-            database=args.db,
-            clock=clock,
-            staff=staff_keys(settings.telegram),
-            on_fault=tell_fault,
+        service = await build_service(
+            settings, flows_dir=args.flows, database=args.db, clock=_clock()
         )
-        try:
-            for warning in app.warnings:
-                logging.getLogger("bot.flows").warning("%s", warning)
-            bot = TelegramBot(
-                settings.telegram,
-                app.assistant,
-                app.storage,
-                app.assistant.engine.catalog,
-                clock=clock,
-            )
-            runner = Runner(
-                app.storage,
-                [bot],
-                notices=bot.notices,
-                reloader=FlowReloader(
-                    settings,
-                    app.assistant,
-                    app.storage,
-                    flows_dir=args.flows,
-                    on_problems=bot.notices.tell_admins,
-                ),
-                scheduler=Scheduler(
-                    app.assistant,
-                    app.storage,
-                    settings.reminders,
-                    clock=clock,
-                    after_turn=bot.delivery.flush,
-                    send_to=bot.notices.send_to,
-                ),
-                clock=clock,
-            )
-            await runner.run()
-        finally:
-            await app.close()
+        for warning in service.app.warnings:
+            logging.getLogger("bot.flows").warning("%s", warning)
+        await service.run()
 
     asyncio.run(serve())
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "BotProfile",
     "Button",
     "Command",
     "IncomingEvent",
@@ -17,6 +18,17 @@ __all__ = [
     "SessionKey",
     "Text",
 ]
+
+
+@dataclass(slots=True)
+class BotProfile:
+    """What the bot is called where residents find it, learned when a channel connects.
+
+    The staff desk writes invite links with it; the Telegram channel fills in its username from
+    Telegram's answer at start (the configured ``telegram.username`` until then).
+    """
+
+    username: str = ""
 
 
 @dataclass(frozen=True, slots=True)

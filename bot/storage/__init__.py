@@ -63,15 +63,22 @@ def database_file(database: Settings | str | Path) -> Path:
     return Path(rest).expanduser()
 
 
-def open_storage(database: Settings | str | Path, *, cache_size: int | None = None) -> Storage:
+def open_storage(
+    database: Settings | str | Path,
+    *,
+    cache_size: int | None = None,
+    busy_timeout: float | None = None,
+) -> Storage:
     """The backend the ``database`` setting names (not opened yet: call ``open()``).
 
     ``cache_size``: sessions kept in memory (default: the ``session_cache`` setting, else
-    10 000).
+    10 000). ``busy_timeout``: seconds a write waits for another program's lock (default 10).
     """
     path = database_file(database)
     if cache_size is None:
         cache_size = 10_000 if isinstance(database, str | Path) else database.session_cache
     from bot.storage.sqlite import SqliteStorage
 
-    return SqliteStorage(path, cache_size=cache_size)
+    if busy_timeout is None:
+        return SqliteStorage(path, cache_size=cache_size)
+    return SqliteStorage(path, cache_size=cache_size, busy_timeout=busy_timeout)

@@ -97,8 +97,8 @@ async def test_a_visit_request_reaches_the_admin_chats_once(fake_api, tmp_path) 
         await resident.send("/start visit")
         await resident.press("Buổi sáng")
         assert "Đã gửi yêu cầu" in resident.text
-        assert await rig.bot.deliver_alerts() == 1
-        assert await rig.bot.deliver_alerts() == 0  # delivered alerts are not sent again
+        assert await rig.notices.deliver_alerts() == 1
+        assert await rig.notices.deliver_alerts() == 0  # delivered alerts are not sent again
         for admin in (9001, 9002):
             [text] = fake_api.sent_texts(admin)
             assert "Người dân cần giúp tận nhà, buổi sáng" in text and "visit" in text

@@ -15,14 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app.assistant import Assistant
-from bot.app.compose import load_engine
-from bot.app.runner import Runner
-from bot.app.staff.desk import StaffDesk
-from bot.channels.telegram.bot import TelegramBot, staff_keys
+from bot.channels.hosting import build_service
 from bot.config import TelegramSettings, WebhookSettings
 from bot.core.types import SessionKey
-from bot.storage.sqlite import SqliteStorage
 from tests.harness import FIXTURE_FLOWS, make_settings
 from tests.support.fake_bot_api import DEFAULT_TOKEN, FakeBotAPI
 from tests.support.fake_bot_requests import Call
@@ -58,6 +53,7 @@ class TelegramRig:
     flows: Path = FIXTURE_FLOWS
     extra: dict[str, Any] = field(default_factory=dict)
     busy_timeout: float = 10.0  # how long SQLite waits for another program's write lock
+    config: dict[str, Any] = field(default_factory=dict)  # more settings (targets...)
 
     async def start(self) -> None:
         self.port = free_port()
@@ -76,14 +72,17 @@ class TelegramRig:
             ),
             **{"chat_messages_per_second": 100.0, "chat_burst": 100, **self.extra},
         )
-        engine, _ = load_engine(make_settings(self.flows, welcome_flow=""))
-        self.storage = SqliteStorage(self.db, busy_timeout=self.busy_timeout)
-        await self.storage.open()
-        self.desk = StaffDesk(self.storage, admins=staff_keys(self.settings))
-        self.assistant = Assistant(engine, self.storage, desk=self.desk)
-        self.bot = TelegramBot(self.settings, self.assistant, self.storage, engine.catalog)
-        # As `trolyso run` does: the runner hosts the background loops (retries, alerts).
-        self.runner = Runner(self.storage, [self.bot], notices=self.bot.notices)
+        settings = make_settings(
+            self.flows, welcome_flow="", database=self.db, telegram=self.settings, **self.config
+        )
+        # As `trolyso run` builds it; the reload and the scheduler are driven by hand in tests.
+        self.service = await build_service(settings, loops=False, busy_timeout=self.busy_timeout)
+        self.storage = self.service.app.storage
+        self.assistant = self.service.app.assistant
+        self.desk = self.assistant.desk
+        self.notices = self.service.app.notices
+        self.bot = self.service.telegram
+        self.runner = self.service.runner
         await self.runner.start()
         self.serving = asyncio.ensure_future(self.runner.serve())
 
@@ -91,8 +90,7 @@ class TelegramRig:
         self.runner.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.serving, 10)
-        await self.runner.close()
-        await self.storage.close()
+        await self.service.close()
 
     def _passed(self, update_id: int) -> bool:
         """Handled without a turn (ignored): the webhook answered, or polling moved past it."""

@@ -21,8 +21,9 @@ ADMIN = 9001
 
 @pytest.fixture
 async def rig(fake_bot_api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[TelegramRig]:
+    # Reports are written beside the database (tmp_path / "reports"), against these targets.
     rig = TelegramRig(fake_bot_api, "aiogram", "webhook", tmp_path / "db.sqlite3",
-                      extra={"admin_ids": [ADMIN]})
+                      extra={"admin_ids": [ADMIN]}, config={"targets": {"Thôn 3": {"other": 10}}})
     await rig.start()
     yield rig
     await rig.stop()
@@ -252,7 +253,7 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
     tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
     clock_at = [dt.datetime.combine(tomorrow, dt.time(7, 0), zone).timestamp()]
     scheduler = Scheduler(rig.assistant, rig.storage, ReminderSettings(),
-                          clock=lambda: clock_at[0], send_to=rig.bot.send_to)
+                          clock=lambda: clock_at[0], send_to=rig.notices.send_to)
     assert (await scheduler.tick()).morning_lists == 0  # before 07:30
     clock_at[0] += 45 * 60
     assert (await scheduler.tick()).morning_lists == 1
@@ -263,11 +264,6 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
 
 
 async def test_admin_report_in_the_bot_comes_with_the_html_file(rig: TelegramRig, tmp_path: Path) -> None:
-    from bot.app.staff.report import report_maker
-    from tests.harness import FIXTURE_FLOWS, make_settings
-
-    settings = make_settings(FIXTURE_FLOWS, database=rig.db, targets={"Thôn 3": {"other": 10}})
-    rig.desk.report = report_maker(settings, rig.storage, rig.assistant, folder=tmp_path / "reports")
     lan = await join(rig, 740)
     await lan.send("/visit")
     await lan.press("Thôn 3")

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.app.staff.context import Ctx, whole_number
 from bot.app.staff.joining import INVITE_DAYS, create_invite
 from bot.core.staff import AdminAction
 from bot.core.types import OutgoingMessage, SessionKey
+from bot.flows.compiled import CompiledFlow
 from bot.storage.base import StaffStore
 
 __all__ = ["ADMIN_COMMANDS", "ReportMaker", "admin_command"]
 
 ADMIN_COMMANDS = frozenset({"invite", "volunteers", "deactivate", "report"})
 
-ReportMaker = Callable[[SessionKey, str], Awaitable[tuple[OutgoingMessage, ...]]]
+# Who asked, the village typed after /report, and the flows loaded now (a reload swaps them).
+ReportMaker = Callable[
+    [SessionKey, str, Mapping[str, CompiledFlow]], Awaitable[tuple[OutgoingMessage, ...]]
+]
 
 
 async def admin_command(
@@ -67,7 +71,7 @@ async def admin_command(
         if report is None:
             ctx.say(ctx.ui("staff.report_unavailable"))
         else:
-            ctx.messages.extend(await report(ctx.key, arg))
+            ctx.messages.extend(await report(ctx.key, arg, ctx.engine.flows))
     await store.record_admin_action(
         AdminAction(actor=str(ctx.key), action=name, detail=detail, allowed=True, at=ctx.now)
     )

@@ -32,7 +32,7 @@ from bot.app.staff.visits import VOLUNTEER_COMMANDS
 from bot.core import payloads
 from bot.core.session import Session
 from bot.core.staff import AdminAction
-from bot.core.types import Command, IncomingEvent, Press, SessionKey, Text
+from bot.core.types import BotProfile, Command, IncomingEvent, Press, SessionKey, Text
 from bot.engine.runner import Engine, Reply
 from bot.storage.base import StaffStore
 
@@ -67,12 +67,13 @@ class StaffDesk:
         store: StaffStore,
         *,
         admins: frozenset[SessionKey] = frozenset(),
-        bot_username: str = "",
+        profile: BotProfile | None = None,
         report: ReportMaker | None = None,
     ) -> None:
         self.store = store
         self.admins = admins
-        self.bot_username = bot_username
+        # Shared with the channel, which learns the bot's username when it connects.
+        self.profile = profile or BotProfile()
         self.report = report
         self._join_throttle = JoinThrottle()
 
@@ -157,7 +158,7 @@ class StaffDesk:
                 ctx.say(ctx.ui("staff.not_admin"))
                 return True
             await admin_command(
-                ctx, self.store, name, arg, bot_username=self.bot_username, report=self.report
+                ctx, self.store, name, arg, bot_username=self.profile.username, report=self.report
             )
             return True
         volunteer = await self.store.volunteer_for(ctx.key)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bot.app.assistant import Assistant
 from bot.app.staff.desk import ReportMaker
 from bot.config import Settings
 from bot.core.types import OutgoingMessage, SessionKey
+from bot.flows.compiled import CompiledFlow
 from bot.storage.base import Storage
 
 __all__ = ["report_maker"]
@@ -19,22 +19,21 @@ __all__ = ["report_maker"]
 def report_maker(
     settings: Settings,
     storage: Storage,
-    assistant: Assistant,
     *,
     folder: Path,
     clock: Callable[[], float] = time.time,
 ) -> ReportMaker:
     """What ``/report [village]`` answers: a short summary, with the HTML report attached."""
 
-    async def make(key: SessionKey, arg: str) -> tuple[OutgoingMessage, ...]:
+    async def make(
+        key: SessionKey, arg: str, flows: Mapping[str, CompiledFlow]
+    ) -> tuple[OutgoingMessage, ...]:
         from bot.reports import build_report, render_html, render_text_summary
 
         session = await storage.load(key)
         lang = session.lang if session is not None and session.lang else settings.language
         village = arg.strip() or None
-        report = await build_report(
-            storage, assistant.engine.flows, settings, village=village, now=clock()
-        )
+        report = await build_report(storage, flows, settings, village=village, now=clock())
         folder.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.fromtimestamp(clock()).strftime("%Y%m%d-%H%M%S")
         path = folder / f"bao-cao-{stamp}.html"

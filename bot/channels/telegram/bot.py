@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from bot.app.assistant import Assistant
 from bot.app.delivery import Delivery
 from bot.app.limits import ChannelLimits, RateLimiter
-from bot.app.notices import StaffNotices
 from bot.app.turns import ChatOrder, Turns
 from bot.channels.telegram.adapter import Adapter
 from bot.channels.telegram.core import CHANNEL, TelegramCore
@@ -27,8 +26,7 @@ from bot.channels.telegram.redact import hide_secrets, stop_hiding
 from bot.channels.telegram.render import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.errors import ConfigError, DependencyMissing
-from bot.core.problems import Problem
-from bot.core.types import OutgoingMessage, SessionKey
+from bot.core.types import BotProfile, SessionKey
 from bot.i18n.catalog import Catalog
 from bot.storage.base import Storage
 
@@ -47,9 +45,7 @@ def staff_keys(settings: TelegramSettings) -> frozenset[SessionKey]:
 
 def staff_chats(settings: TelegramSettings) -> tuple[SessionKey, ...]:
     """Where notices for staff go: ``telegram.admin_chat_ids``, else the admins' own chats."""
-    return tuple(
-        SessionKey(CHANNEL, str(i)) for i in settings.admin_chat_ids or settings.admin_ids
-    )
+    return tuple(SessionKey(CHANNEL, str(i)) for i in settings.admin_chat_ids or settings.admin_ids)
 
 
 def make_adapter(settings: TelegramSettings) -> Adapter:
@@ -78,6 +74,7 @@ class TelegramBot:
         catalog: Catalog,
         *,
         adapter: Adapter | None = None,
+        profile: BotProfile | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not settings.token:
@@ -115,9 +112,8 @@ class TelegramBot:
         self.order = ChatOrder()
         self.poller: Poller | None = None
         self.webhook: WebhookServer | None = None
-        self.notices = StaffNotices(
-            self.delivery, storage, catalog, chats=self.staff_chats(), clock=clock
-        )
+        # Shared with the staff desk (invite links): Telegram tells the username at start.
+        self.profile = profile or BotProfile(username=settings.username)
         self._stopped = asyncio.Event()
 
     name = CHANNEL
@@ -151,9 +147,8 @@ class TelegramBot:
             ) from None
         self.core.bot_id = self.adapter.bot_id
         self.core.bot_username = self.adapter.username
-        desk = self.core.assistant.desk
-        if desk is not None and self.adapter.username:
-            desk.bot_username = self.adapter.username
+        if self.adapter.username:
+            self.profile.username = self.adapter.username
         await self._register_commands()
         await self.delivery.resume()
         settings = self.settings
@@ -235,17 +230,3 @@ class TelegramBot:
         await self.delivery.drain(grace=_DRAIN_SECONDS)
         await self.adapter.stop()
         stop_hiding(self._redact)
-
-    # --- messages for staff: the application's StaffNotices, through this channel -------------
-
-    async def tell_admins(self, problems: Sequence[Problem], *, limit: int = 10) -> None:
-        """Tell the admin chats that an edit was refused, and why (in Vietnamese)."""
-        await self.notices.tell_admins(problems, limit=limit)
-
-    async def send_to(self, key: SessionKey, message: OutgoingMessage) -> bool:
-        """Send one message outside any conversation turn (a volunteer's morning list)."""
-        return await self.notices.send_to(key, message)
-
-    async def deliver_alerts(self) -> int:
-        """Send pending staff alerts to the admin chats; returns how many went out."""
-        return await self.notices.deliver_alerts()
