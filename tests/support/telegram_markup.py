@@ -46,6 +46,10 @@ _HTML_TAGS = {
 _MD2_RESERVED = set("#+-={}.!>")
 
 
+# Where plain text stops: a tag or a character entity may begin there.
+_MARKUP_START = re.compile(r"[<&]")
+
+
 class EntityParseError(ValueError):
     """Raised with Telegram's description when text cannot be parsed in its parse_mode."""
 
@@ -111,7 +115,10 @@ def _render_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             char = _NAMED[named] if named else chr(int(dec) if dec else int(hexa, 16))
             i = entity_match.end()
         else:
-            i += 1
+            # A run of plain text up to the next tag or entity, taken at once (most of a text).
+            end = _MARKUP_START.search(text, i + 1)
+            char = text[i : end.start() if end else len(text)]
+            i += len(char)
         out.append(char)
         pos += utf16_len(char)
     if stack:
