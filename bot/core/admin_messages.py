@@ -1,4 +1,5 @@
-"""What the admin commands (``trolyso test``, ``graph``, ``schema``) say, in Vietnamese and English.
+"""What the admin commands (``trolyso test``, ``graph``, ``schema``) say, in Vietnamese and English,
+and what is wrong with a button's ``means:`` or with ``locales/intents.yaml``.
 
 A sibling of ``bot.core.messages``, merged into its catalog, so ``describe`` and
 ``Problem.render`` find these codes too. Every message says what is wrong and what to do.
@@ -299,5 +300,42 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "cli.cannot_write": {
         "en": "cannot write {path} ({detail}). Check the folder exists and you may write there.",
         "vi": "không ghi được {path} ({detail}). Kiểm tra thư mục có tồn tại và có quyền ghi.",
+    },
+    # A button's meaning (means:) and the phrases of each meaning (locales/intents.yaml)
+    "schema.bad_meaning": {
+        "en": "'{value}' is not a meaning the bot knows.{hint} Use one of: {allowed} (their phrases are in locales/intents.yaml).",
+        "vi": "'{value}' không phải một ý nghĩa bot biết.{hint} Dùng một trong: {allowed} (các cụm từ của chúng ở locales/intents.yaml).",
+    },
+    "intents.missing_file": {
+        "en": "there is no {where}: typed words will press a button only when they are its exact words. Copy the file from the bot's own locales/ folder.",
+        "vi": "không có tệp {where}: lời gõ chỉ bấm được nút khi gõ đúng chữ trên nút. Hãy chép tệp này từ thư mục locales/ gốc của bot.",
+    },
+    "intents.not_mapping": {
+        "en": "this file lists phrases under each meaning (trouble:, done:, yes:...) and filler:. Copy the shipped locales/intents.yaml as a starting point.",
+        "vi": "tệp này liệt kê cụm từ theo từng ý nghĩa (trouble:, done:, yes:...) và filler:. Hãy chép tệp locales/intents.yaml có sẵn để bắt đầu.",
+    },
+    "intents.unknown_meaning": {
+        "en": "'{meaning}' is not a meaning the bot knows.{hint} Use one of: {allowed}, or filler.",
+        "vi": "'{meaning}' không phải một ý nghĩa bot biết.{hint} Dùng một trong: {allowed}, hoặc filler.",
+    },
+    "intents.section": {
+        "en": "'{meaning}:' must list phrases per language, like vi: [không được, bị lỗi] and en: [it didn't work].",
+        "vi": "'{meaning}:' phải liệt kê cụm từ theo từng ngôn ngữ, ví dụ vi: [không được, bị lỗi] và en: [it didn't work].",
+    },
+    "intents.empty_phrase": {
+        "en": "this phrase has no words (only signs or '...'). Write the words, or remove it.",
+        "vi": "cụm từ này không có chữ nào (chỉ có dấu hoặc '...'). Hãy viết chữ vào, hoặc xóa đi.",
+    },
+    "intents.gap": {
+        "en": "'...' stands for one or two words between two others, like 'không ... được'. Put words on both sides of it.",
+        "vi": "'...' thay cho một hoặc hai chữ nằm giữa hai chữ khác, ví dụ 'không ... được'. Hãy viết chữ ở cả hai bên.",
+    },
+    "intents.twice": {
+        "en": "'{phrase}' is already under '{first}' (line {first_line}); typed words must mean one thing. Keep it under one of them.",
+        "vi": "'{phrase}' đã có ở mục '{first}' (dòng {first_line}); một lời gõ chỉ được mang một ý nghĩa. Hãy giữ nó ở một mục thôi.",
+    },
+    "intents.no_phrases": {
+        "en": "'{meaning}' has no phrases, so typed words never mean it. Add some (see the shipped locales/intents.yaml).",
+        "vi": "'{meaning}' chưa có cụm từ nào, nên lời gõ không bao giờ mang ý này. Hãy thêm vào (xem tệp locales/intents.yaml có sẵn).",
     },
 }

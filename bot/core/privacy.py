@@ -1,8 +1,10 @@
 """Keeping personal data out of storage and logs (Law 91/2025/QH15 on personal data protection).
 
-Residents sometimes type their ID number, phone number, an OTP or an e-mail address into the chat
-even though the bot never asks. Whatever is kept is masked first; residents appear in logs by a
-keyed pseudonym.
+Residents sometimes type their ID number, phone number, an OTP, a password or an e-mail address
+into the chat even though the bot never asks. Whatever is kept is masked first; residents appear
+in logs by a keyed pseudonym. :func:`secrets_in` says which of these a message holds, so the bot
+can also tell the resident, kindly, never to send them to anyone: one module decides what a
+secret looks like, for both.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["mask", "mask_value", "pseudonym", "shown"]
+__all__ = ["SecretKind", "mask", "mask_value", "pseudonym", "secrets_in", "shown"]
+
+# What a resident should never send anyone: a one-time code or PIN, a password, an ID number, a
+# phone number, a bank card number.
+SecretKind = Literal["code", "password", "id", "phone", "card"]
 
 _SPACE = "[ \t\u00a0\u202f]"
 # What may stand between two digits of one number: one mark (0912.345.678, 0912,345,678,
@@ -40,6 +46,31 @@ _MONEY_AFTER = re.compile(
     rf"{_SPACE}?(?:đ|₫|vn[dđ]|đồng|dong|d\b|k\b|nghìn|ngàn|triệu|tr\b)", re.IGNORECASE
 )
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# "mã otp là 4829", "passcode: 123456", "mã PIN 1234": the digits after such words are a code,
+# however short.
+_CODE = re.compile(
+    r"(?<!\w)(?:otp|passcode|m[aã][ _]?pin|pin|m[aã] x[aá]c (?:th[uự]c|nh[aậ]n))"
+    rf"(?:{_SPACE}*[:=#.\-]?{_SPACE}*(?:l[aà]|is){_SPACE}+|{_SPACE}*[:=#.\-]?{_SPACE}*)"
+    r"(?P<code>\d(?:[ \-]?\d){3,7})(?!\d)",
+    re.IGNORECASE,
+)
+# "mật khẩu của tôi là Abc@12345", "mk: abc123": the word after a password word, when it has a
+# digit and four characters or more ("mật khẩu gồm 8 ký tự" is talk about a password, not one).
+_PASSWORD = re.compile(
+    r"(?<!\w)(?:m[aậ]t ?kh[aẩ]u|m[aậ]t m[aã]|password|passwd|pass|mk|pw)"
+    rf"(?:{_SPACE}+(?:c[uủ]a|of){_SPACE}+\w+)?"
+    rf"(?:{_SPACE}*(?:[:=]|\bl[aà]\b|\bis\b){_SPACE}*|{_SPACE}+)"
+    r"(?P<value>(?=\S*\d)\S{4,})",
+    re.IGNORECASE,
+)
+# Words in front of a number that is a bill's customer code or the like, not anyone's secret.
+_NOT_SECRET_BEFORE = re.compile(
+    r"(?:m[aã] (?:kh[aá]ch h[aà]ng|kh|h[oó]a [dđ][oơ]n|thanh to[aá]n|h[oợ]p [dđ][oồ]ng)"
+    r"|customer (?:code|number)|bill (?:code|number))\W*$",
+    re.IGNORECASE,
+)
+# A word naming an ID card: an old 9-digit number after it is an ID too.
+_ID_BEFORE = re.compile(r"(?:cmnd|cmt|cccd|ch[uứ]ng minh|c[aă]n c[uư][oớ]c)\W*$", re.IGNORECASE)
 
 
 def _is_date(text: str) -> bool:
@@ -92,15 +123,73 @@ def _replace(match: re.Match[str]) -> str:
     return glued + _masked_run(match["run"], match.string[match.end() : match.end() + 8])
 
 
+def _replace_group(name: str, label: str) -> Any:
+    """A ``re.sub`` replacement that masks only the group ``name`` of the match."""
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.start(name) - match.start(), match.end(name) - match.start()
+        return match[0][:start] + label + match[0][end:]
+
+    return replace
+
+
 def mask(text: str) -> str:
-    """Replace what looks like an ID or phone number, an OTP or an e-mail address in ``text``.
+    """Replace what looks like an ID or phone number, an OTP, a password or an e-mail address.
 
     ``mask("so cua toi 0912 345 678")`` is ``"so cua toi [PHONE]"``. Dates (05/03/2026,
-    2026-03-05), amounts of money (500.000đ) and numbers under six digits stay as they are.
+    2026-03-05), amounts of money (500.000đ) and numbers under six digits stay as they are,
+    unless words say they are a code ("mã PIN 1234") or a password ("mk: abc123").
     """
     if not any(ch.isdecimal() or ch == "@" for ch in text):
         return text
+    text = _PASSWORD.sub(_replace_group("value", "[PASSWORD]"), text)
+    text = _CODE.sub(_replace_group("code", "[OTP]"), text)
     return _NUMBER.sub(_replace, _EMAIL.sub("[EMAIL]", text))
+
+
+def secrets_in(text: str, *, answering: bool = False) -> frozenset[SecretKind]:
+    """What ``text`` holds that a resident should never send anyone, the bot included.
+
+    A code or a password named as such ("ma otp 123456", "mat khau la Abc@12345"), a 12-digit ID
+    number, a phone number, a bank card number (16 to 19 digits), or six digits on their own, as
+    an OTP is typed. Not a short number ("2", "2026"), an amount ("150.000", "50.000đ"), a date,
+    or a number after "mã khách hàng". ``answering``: the text answers a question the flow asked
+    (an amount, a customer code): only codes and passwords named as such count then.
+    """
+    if not any(ch.isdecimal() for ch in text):
+        return frozenset()
+    found: set[SecretKind] = set()
+    if _PASSWORD.search(text):
+        found.add("password")
+    if _CODE.search(text):
+        found.add("code")
+    if answering:
+        return frozenset(found)
+    for match in _NUMBER.finditer(_EMAIL.sub("[EMAIL]", text)):
+        before = match.string[max(0, match.start() - 30) : match.start("run")]
+        if _NOT_SECRET_BEFORE.search(before):
+            continue
+        kind = _number_kind(match["run"], match.string[match.end() : match.end() + 8], before)
+        if kind is not None:
+            found.add(kind)
+    return frozenset(found)
+
+
+def _number_kind(run: str, after: str, before: str) -> SecretKind | None:
+    """What one number of a message is, when it is a secret (see :func:`secrets_in`)."""
+    masked = _masked_run(run, after)
+    digits = sum(ch.isdecimal() for ch in run)
+    if "[PHONE]" in masked:
+        return "phone"
+    if "[ID]" in masked and (digits == 12 or _ID_BEFORE.search(before)):
+        return "id"
+    # Six digits together, as an OTP is typed; "150.000" and "150000" are amounts (of dong,
+    # which end in thousands).
+    if "[OTP]" in masked and re.fullmatch(r"\d{6}", run) and not run.endswith("000"):
+        return "code"
+    if masked == "[NUMBER]" and 16 <= digits <= 19:
+        return "card"
+    return None
 
 
 def mask_value(value: Any) -> Any:

@@ -53,6 +53,9 @@ class Frame:
     # Opened from inside another flow (the resident asked for it): when it ends, the resident
     # is back at the step they left in the flow below.
     detour: bool = False
+    # Messages in a row the bot did not understand at this step: from the second, it offers help
+    # instead of asking again to press a button (bot/engine/understanding.py).
+    misses: int = 0
 
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
@@ -69,6 +72,7 @@ class Frame:
             resume_at=self.resume_at,
             credit=dict(self.credit),
             detour=self.detour,
+            misses=self.misses,
         )
 
 
@@ -138,6 +142,8 @@ class Session:
                     "resume_at": f.resume_at,
                     "credit": f.credit,
                     "detour": f.detour,
+                    # Only when there is one: most frames never miss, and sessions stay short.
+                    **({"miss": f.misses} if f.misses else {}),
                 }
                 for f in self.stack
             ],
@@ -175,6 +181,7 @@ class Session:
                     resume_at=f.get("resume_at", ""),
                     credit=dict(f.get("credit", {})),
                     detour=bool(f.get("detour", False)),
+                    misses=int(f.get("miss", 0)),
                 )
                 for f in data.get("stack", [])
             ],

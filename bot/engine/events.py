@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.core.matching import fold
 from bot.core.privacy import mask_value, shown
 from bot.core.session import Frame, Session
-from bot.engine import buttons, navigation, routing, screens, timers
+from bot.engine import buttons, navigation, routing, screens, timers, understanding
 from bot.engine.answers import check_answer
 from bot.engine.turn import Turn
 from bot.flows.schema import Step
@@ -102,6 +102,7 @@ def act(turn: Turn, payload: str) -> None:
     """Carry out a (checked) button payload."""
     engine = turn.engine
     session = turn.session
+    understanding.understood(turn)
     if payload == buttons.MENU:
         screens.show_menu(turn)
     elif payload == buttons.BACK:
@@ -134,7 +135,7 @@ def act(turn: Turn, payload: str) -> None:
 
 
 def on_text(turn: Turn, text: str) -> None:
-    """Typed words: an answer, a button's words, or words that mean a flow."""
+    """Typed words: an answer, a button's words or meaning, or words that mean a flow."""
     engine = turn.engine
     session = turn.session
     offered = screens.offered_buttons(engine, session)
@@ -155,9 +156,14 @@ def on_text(turn: Turn, text: str) -> None:
         act(turn, offered[index].payload)
         return
     if in_flow:
-        if not routing.offer_switch(turn, text):
-            turn.notice("flow.press_button")
-            screens.show_step(turn)
+        # "ko dc", "xong rồi": the button that means it. Then words about another flow.
+        meant = understanding.meant_button(turn, text)
+        if meant is not None:
+            act(turn, meant)
+        elif routing.offer_switch(turn, text):
+            understanding.understood(turn)
+        else:
+            understanding.not_understood(turn)
         return
     if session.screen == "lang":
         screens.ask_language(turn)

@@ -31,12 +31,13 @@ from bot.core.session import (
     TimerEvent,
 )
 from bot.core.types import Command, IncomingEvent, Opened, OutgoingMessage, Press, Text
-from bot.engine import buttons, events, navigation, pinning, screens, timers
+from bot.engine import buttons, caution, events, navigation, pinning, screens, timers
 from bot.engine.turn import Turn
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE, Step
 from bot.i18n.catalog import Catalog
 from bot.routing import Router
+from bot.routing.intents import Intents
 
 __all__ = ["VERSIONS_KEPT", "Engine", "Reply"]
 
@@ -73,6 +74,7 @@ class Engine:
         context: Mapping[str, Any] | None = None,
         welcome_flow: str = "",
         router: Router | None = None,
+        intents: Intents | None = None,
         archive: Mapping[tuple[str, str], CompiledFlow] | None = None,
     ) -> None:
         self.flows = dict(flows)
@@ -83,6 +85,8 @@ class Engine:
         self.context = dict(context or {})
         # Which flow typed words mean (None: only exact titles and trigger phrases are found).
         self.router = router
+        # What typed words mean at a step ("ko dc": the trouble button); None: exact words only.
+        self.intents = intents
         # Button tokens by (flow id, digest, step): see signature().
         self._signatures: dict[tuple[str, str, str], str] = {}
         # Run once before a resident's first flow (how to address them, the privacy notice...).
@@ -175,6 +179,8 @@ class Engine:
             current.active_at = now
             # Extra buttons of the last reply are valid for this event only.
             turn.offers, current.offers = list(current.offers), []
+        # A code or a password typed into the chat: warned about first, whatever comes next.
+        warning = caution.secret_warning(turn, event.text) if isinstance(event, Text) else None
         try:
             # Expiry only files the place away (checked again when the resident comes back).
             outcome = (
@@ -186,6 +192,8 @@ class Engine:
                 self._dispatch(turn, event)
         except FlowRuntimeError as exc:
             self._recover(turn, exc)
+        if warning is not None:
+            turn.messages.insert(0, warning)
         current.turn += 1
         current.updated_at = now
         return Reply(

@@ -154,6 +154,13 @@ DESCRIPTIONS: dict[tuple[str, str], tuple[str, str]] = {
         "Ghi nhớ cho mọi luồng, ví dụ { xung_ho: bác }.",
         "Remember for every flow, e.g. { xung_ho: bác }.",
     ),
+    ("Choice", "means"): (
+        'Ý nghĩa của nút, để lời gõ như "ko dc" bấm được nó: trouble (không được), cannot '
+        "(không làm được), not_found (không thấy), help (giúp tôi), done (xong), yes (có), no "
+        "(không, chưa), later (để sau). Thường bot tự hiểu từ chữ trên nút.",
+        'What the button means, so typed words like "ko dc" press it: trouble, cannot, '
+        "not_found, help, done, yes, no, later. Usually the bot reads it from the label.",
+    ),
     ("Help", "go"): (
         "Mã bước trợ giúp.",
         "The id of the help step.",

@@ -7,8 +7,9 @@ Pure pydantic models: no YAML, no files. Errors raised here carry a code from
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -17,6 +18,7 @@ __all__ = [
     "ABANDONED",
     "END_OUTCOMES",
     "LANGUAGES",
+    "MEANINGS",
     "RUN_OUTCOMES",
     "Ask",
     "Choice",
@@ -26,6 +28,7 @@ __all__ = [
     "Help",
     "Link",
     "LocalText",
+    "Meaning",
     "Step",
     "StepKind",
     "parse_duration",
@@ -102,12 +105,20 @@ class LocalText(_Model):
 
 StepId = Annotated[str, Field(min_length=1)]
 
+# What a button means, so that typed words meaning the same press it ("ko dc" presses the button
+# that means "trouble"). The phrases of each meaning live in locales/intents.yaml; the meanings
+# themselves are fixed here, because the engine knows what each one leads to.
+Meaning = Literal["trouble", "cannot", "not_found", "help", "done", "yes", "no", "later"]
+MEANINGS: tuple[Meaning, ...] = get_args(Meaning)
+
 
 class Choice(_Model):
-    """A button: its words, where it leads, and what it remembers."""
+    """A button: its words, where it leads, what it remembers, and what it means."""
 
     label: LocalText
     go: StepId
+    # Said by the flow's author when the label's words do not show it ("Thử cách khác").
+    means: Meaning | None = None
     set: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
     remember: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
@@ -116,6 +127,23 @@ class Choice(_Model):
     def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:
             _check_id(name, "variable")
+        return value
+
+    @field_validator("means", mode="before")
+    @classmethod
+    def _meaning(cls, value: Any) -> Any:
+        # Said here rather than by pydantic, to name the meanings and the file that holds them.
+        if value is not None and value not in MEANINGS:
+            close = difflib.get_close_matches(str(value), MEANINGS, n=1)
+            raise PydanticCustomError(
+                "schema.bad_meaning",
+                "bad meaning",
+                {
+                    "value": str(value),
+                    "allowed": ", ".join(MEANINGS),
+                    "suggestion": close[0] if close else "",
+                },
+            )
         return value
 
 

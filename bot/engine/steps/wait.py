@@ -17,6 +17,7 @@ def handle(turn: Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str | No
     """None: the turn stops at this step, on screen."""
     del flow
     frame.step_kind = step.kind
+    frame.misses = 0  # a step entered again starts with a clean slate
     turn.session.screen = "flow"
     screens.show_step(turn)
     timers.schedule(turn, frame, step)
