@@ -28,9 +28,15 @@ DESCRIPTION = 0.8
 SPECIFIC = 2.5
 # Little words weigh this much; a distinctive word weighs 1 + ln(flows / flows using it).
 STOPWORD_WEIGHT = 0.3
+# A title or description clause of a single word is a piece cut from a list ("Trả tiền điện,
+# nước, học phí"): on its own "nước" is also a country ("nước ngoài"), so it may suggest the flow
+# but never open it at once (its best score stays under the router's HIGH).
+LONE_WORD = 0.7
 
 # Descriptions are split into clauses at punctuation and "and"/"or": each clause says one thing.
-_CLAUSE = re.compile(r"[,.;:()\[\]!?/–—]+|\s(?:và|hoặc|hay|and|or)\s", re.IGNORECASE)
+# Not at "hay": it is "or" but also "often" ("lừa người bán hay gặp"), and a lone "gặp" cut off
+# that way made "cho tôi gặp cán bộ xã" look like the shop guide.
+_CLAUSE = re.compile(r"[,.;:()\[\]!?/–—]+|\s(?:và|hoặc|and|or)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,7 @@ class Shape:
 
     tokens: tuple[str, ...]
     marks: tuple[str, ...]
+    weights: tuple[float, ...]  # each word's weight, looked up once rather than at every message
     total: float  # the summed weight of its words
     members: tuple[int, ...]  # the phrases written this way
 
@@ -117,10 +124,10 @@ class PhraseIndex:
         grouped: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = defaultdict(list)
         for number, phrase in enumerate(phrases):
             grouped[(phrase.tokens, phrase.marks)].append(number)
-        shapes = tuple(
-            Shape(tokens, marks, sum(weights[t] for t in tokens), tuple(members))
-            for (tokens, marks), members in grouped.items()
-        )
+        shapes: list[Shape] = []
+        for (tokens, marks), members in grouped.items():
+            own = tuple(weights[t] for t in tokens)
+            shapes.append(Shape(tokens, marks, own, sum(own), tuple(members)))
         postings: dict[str, list[int]] = defaultdict(list)
         for number, shape in enumerate(shapes):
             for token in dict.fromkeys(shape.tokens):
@@ -132,7 +139,7 @@ class PhraseIndex:
         return cls(
             flows=infos,
             phrases=phrases,
-            shapes=shapes,
+            shapes=tuple(shapes),
             postings={token: tuple(numbers) for token, numbers in postings.items()},
             weights=weights,
             unknown_weight=1.0 + math.log(count),
@@ -161,9 +168,11 @@ def _phrases_of(compiled: CompiledFlow) -> Iterable[Phrase]:
 
 
 def _specific(phrase: Phrase, weights: dict[str, float]) -> Phrase:
-    """Lower the worth of a title or description clause made of common words."""
+    """Lower the worth of a title or description clause made of common words or of one word."""
     if phrase.worth >= TRIGGER or not phrase.tokens:
         return phrase
+    if len(phrase.tokens) == 1:
+        phrase = replace(phrase, worth=min(phrase.worth, LONE_WORD))
     content = sum(weights[t] for t in phrase.tokens if t not in STOPWORDS)
     if content >= SPECIFIC:
         return phrase

@@ -30,6 +30,10 @@ TYPO_CUTOFF = 75.0
 IN_ORDER = 0.95
 ANY_ORDER = 0.9
 SCATTERED = 0.9  # ... and far apart ("bị" at the start, "lừa" ten words later)
+# A whole phrase (the only evidence a flow's priority counts on) keeps its order with at most
+# this many words between two of its words: "gửi cho tôi cái link" sends a link, "khách báo
+# chuyển rồi mà chưa thấy tiền" says no "bảo chuyển tiền".
+CLOSE_GAP = 3
 # Only some of a phrase's words: at least half of its weight (a missing word weighs at least
 # MISSING_WEIGHT, even a little one), and worth less. One everyday word is never enough.
 PARTIAL = 0.9
@@ -49,8 +53,11 @@ class FlowMatch:
     flow_id: str
     score: float
     phrase: str
-    # The score its best *whole* phrase earns (every word there); a flow's priority counts only
-    # on such evidence, never on half a phrase ("xin mật khẩu" is not in "quên mật khẩu").
+    # The score its best *whole* phrase earns (every word there, in its order, close together);
+    # a flow's priority counts only on such evidence, never on half a phrase ("xin mật khẩu" is
+    # not in "quên mật khẩu"), on words that merely occur ("khách báo chuyển rồi mà chưa thấy
+    # tiền" does not say "bảo chuyển tiền"), nor on words in another order: Vietnamese says who
+    # did what by order alone, and "gọi cho công an" (calling the police) is not "công an gọi".
     whole: float = 0.0
 
 
@@ -85,7 +92,7 @@ class Matcher:
                 score = quality * phrase.worth
                 if score > best.get(phrase.flow_id, (0.0, ""))[0]:
                     best[phrase.flow_id] = (score, phrase.shown)
-                if len(positions) == len(shape.tokens):
+                if len(positions) == len(shape.tokens) and _close_in_order(positions):
                     whole[phrase.flow_id] = max(whole[phrase.flow_id], score)
                 if quality >= COVER_MIN:
                     covered[phrase.flow_id].update(positions)
@@ -192,7 +199,7 @@ class Matcher:
         self, shape: Shape, hits: dict[str, dict[int, float]], marks: Sequence[str]
     ) -> tuple[float, list[int]] | None:
         """How well a phrase is present (0-1), and the positions of its words."""
-        weights = [self.index.weights[t] for t in shape.tokens]
+        weights = shape.weights
         total = shape.total
         places = [
             _agreeing(hits.get(token), mark, marks)
@@ -233,6 +240,11 @@ class Matcher:
         """True when the one word found of a longer phrase is an everyday word ("người")."""
         found = next(token for token, at in zip(tokens, places, strict=True) if at)
         return found in COMMON or found in STOPWORDS
+
+
+def _close_in_order(positions: Sequence[int]) -> bool:
+    """True when a phrase's words stand in its order, at most CLOSE_GAP words between each two."""
+    return all(0 < b - a <= CLOSE_GAP + 1 for a, b in pairwise(positions))
 
 
 def _agreeing(

@@ -26,10 +26,18 @@ WORDS: dict[str, str] = {
     # được
     "dc": "duoc",
     "dx": "duoc",
-    # gì, thế nào, vậy
+    # gì, thế nào, vậy, muốn, quên, bây giờ, qua (teencode, and the South's "dzậy")
     "j": "gi",
     "ntn": "the nao",
     "z": "vay",
+    "dzay": "vay",
+    "mun": "muon",
+    "wen": "quen",
+    "bj": "bay gio",
+    "bjo": "bay gio",
+    "qa": "qua",
+    "wa": "qua",
+    "ak": "a",
     # people and things
     "ng": "nguoi",
     "sdt": "so dien thoai",
@@ -105,6 +113,9 @@ PHRASES: dict[str, str] = {
     "muc hai": "muc 2",
     "level one": "level 1",
     "level two": "level 2",
+    # the Centre's "mần răng" / "ra răng" (làm sao, thế nào)
+    "man rang": "lam sao",
+    "ra rang": "the nao",
     # greetings typed as they sound
     "he lo": "hello",
     "a lo": "alo",

@@ -6,7 +6,7 @@ The phrases live in ``locales/smalltalk.yaml`` so admins can add the words their
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +31,12 @@ class SmallTalk:
     greetings: Phrases
     thanks: Phrases
     filler: Phrases
+    # The most words any phrase has, worked out once: every typed message is scanned with it.
+    longest: int = field(init=False, default=1)
+
+    def __post_init__(self) -> None:
+        groups = (self.thanks, self.greetings, self.filler)
+        object.__setattr__(self, "longest", max((len(p) for g in groups for p in g), default=1))
 
     @classmethod
     def from_phrases(
@@ -64,10 +70,7 @@ class SmallTalk:
 
     def _scan(self, tokens: Sequence[str]) -> tuple[SmallTalkKind | None, int]:
         """The kind found (thanks wins over greeting) and how many words were something else."""
-        longest = max(
-            (len(p) for group in (self.thanks, self.greetings, self.filler) for p in group),
-            default=1,
-        )
+        longest = self.longest
         kinds: set[SmallTalkKind] = set()
         rest = 0
         i = 0
