@@ -11,7 +11,7 @@ application's; :class:`bot.app.runner.Runner` starts, serves and stops channels.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.app.delivery import Delivery, Sender
 from bot.app.limits import ChannelLimits
@@ -20,8 +20,9 @@ from bot.core.types import SessionKey
 __all__ = ["Channel"]
 
 
+@runtime_checkable
 class Channel(Protocol):
-    """A chat channel the runner can host (Telegram's is ``telegram.bot.TelegramBot``)."""
+    """A channel the runner hosts (``console.ConsoleChannel``, ``telegram.bot.TelegramBot``)."""
 
     @property
     def name(self) -> str:

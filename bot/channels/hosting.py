@@ -19,6 +19,7 @@ from bot.app.compose import App, build_app
 from bot.app.reload import FlowReloader
 from bot.app.runner import Runner
 from bot.app.scheduler import Scheduler
+from bot.channels.base import Channel
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -108,9 +109,10 @@ async def build_service(
         after_turn=app.notices.flush,
         send_to=app.notices.send_to,
     )
+    channels: list[Channel] = [telegram]  # checked against the seam by mypy
     runner = Runner(
         app.storage,
-        [telegram],
+        channels,
         notices=app.notices,
         reloader=reloader if loops else None,
         scheduler=scheduler if loops else None,

@@ -200,6 +200,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
                 _trying_notes(settings, app.assistant.engine.flows, drafts, args.lang)
             channel = ConsoleChannel(
                 app.assistant,
+                app.storage,
                 app.assistant.engine.catalog,
                 user=args.user,
                 before_turn=reloader.check,
