@@ -7,7 +7,6 @@ wrong for them: ``en: Yes`` stays the text "Yes", and ``0912`` stays text, not a
 
 from __future__ import annotations
 
-import calendar
 import errno
 import hashlib
 import importlib
@@ -18,11 +17,14 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode
 
 from bot.core.problems import Problem, Severity, shown_path
+from bot.core.yaml_nodes import Builder as _Builder
+from bot.core.yaml_nodes import Location
+from bot.core.yaml_nodes import Stop as _Stop
 
-__all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "read_yaml"]
+__all__ = ["MAX_FILE_BYTES", "Document", "LocatedError", "Location", "read_yaml"]
 
 MAX_FILE_BYTES = 1_000_000
 _MAX_DEPTH = 60
@@ -32,8 +34,6 @@ _UNREADABLE = {
     errno.EACCES: "file.no_permission",
     errno.EPERM: "file.no_permission",
 }
-
-Location = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +141,6 @@ class _Loader(
             return node
         finally:
             self._depth -= 1
-
-
-class _Stop(Exception):
-    def __init__(self, line: int, column: int, code: str, params: dict[str, Any]) -> None:
-        self.line, self.column, self.code, self.params = line, column, code, params
-        super().__init__(code)
 
 
 _SCANNER_HINTS = (
@@ -374,77 +368,3 @@ def _nesting(text: str) -> int:
         depth = (len(line) - len(stripped)) // 2 + stripped.count("[") + stripped.count("{")
         deepest = max(deepest, depth)
     return deepest
-
-
-_STR = "tag:yaml.org,2002:str"
-_STANDARD_TAGS = {
-    _STR,
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:seq",
-    "tag:yaml.org,2002:map",
-}
-
-
-def _impossible(value: str) -> tuple[str, dict[str, Any]]:
-    """Why ``value`` (a date, by its looks) cannot be read: its month or its day."""
-    try:
-        year, month, _day = (int(part) for part in value.split("-"))
-    except ValueError:
-        return "yaml.bad_value", {"value": value[:40]}
-    params: dict[str, Any] = {"value": value, "month": f"{month:02d}"}
-    if not 1 <= month <= 12:
-        return "yaml.impossible_month", params
-    return "yaml.impossible_date", {**params, "days": calendar.monthrange(year, month)[1]}
-
-
-class _Builder:
-    """Turns composed nodes into plain Python values, recording where each one was written."""
-
-    def __init__(self, loader: Any, shown: str) -> None:
-        self.loader = loader
-        self.shown = shown
-        self.data: Any = None
-        self.marks: dict[Location, tuple[int, int]] = {}
-        self.key_marks: dict[Location, tuple[int, int]] = {}
-
-    def build(self, node: Node, location: Location) -> Any:
-        mark = node.start_mark
-        # A block text (| or >) starts on the line after its indicator: point at its first line.
-        block = isinstance(node, ScalarNode) and node.style in ("|", ">")
-        self.marks[location] = (mark.line + 2, 1) if block else (mark.line + 1, mark.column + 1)
-        if node.tag not in _STANDARD_TAGS:
-            raise _Stop(mark.line + 1, mark.column + 1, "yaml.tag", {"tag": node.tag})
-        if isinstance(node, ScalarNode):
-            if node.tag == _STR:
-                return node.value  # most scalars: the text as written
-            try:
-                return self.loader.construct_object(node, deep=True)
-            except (yaml.constructor.ConstructorError, ValueError):
-                code, params = _impossible(node.value)
-                raise _Stop(mark.line + 1, mark.column + 1, code, params) from None
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*location, index)) for index, item in enumerate(node.value)]
-        assert isinstance(node, MappingNode)
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key_mark = key_node.start_mark
-            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Stop(key_mark.line + 1, key_mark.column + 1, "yaml.complex_key", {})
-            key = str(key_node.value)
-            if key == "<<":
-                raise _Stop(key_mark.line + 1, key_mark.column + 1, "yaml.alias", {})
-            if key in result:
-                first = self.key_marks.get((*location, key), (0, 0))
-                raise _Stop(
-                    key_mark.line + 1,
-                    key_mark.column + 1,
-                    "yaml.duplicate_key",
-                    {"key": key, "first_line": first[0]},
-                )
-            self.key_marks[(*location, key)] = (key_mark.line + 1, key_mark.column + 1)
-            result[key] = self.build(value_node, (*location, key))
-        return result
