@@ -258,6 +258,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 def _lint(settings: Settings, args: argparse.Namespace) -> int:
     from bot.flows.loader import load_flows
     from bot.i18n.catalog import load_catalog
+    from bot.routing.intents import load_intents
 
     if args.paths:
         # Named files are checked in the library they join: their sub-flows are the live ones, and
@@ -269,6 +270,8 @@ def _lint(settings: Settings, args: argparse.Namespace) -> int:
     if not args.paths:
         _catalog, locale_problems = load_catalog(settings.locales_dir)
         problems.extend(locale_problems)
+        # The words typed at a step are locales too (locales/intents.yaml).
+        problems.extend(load_intents(settings.locales_dir / "intents.yaml")[1])
     for problem in problems:
         print(problem.render(args.lang))
     errors = sum(problem.is_error for problem in problems)

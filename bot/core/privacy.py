@@ -46,21 +46,21 @@ _MONEY_AFTER = re.compile(
     rf"{_SPACE}?(?:đ|₫|vn[dđ]|đồng|dong|d\b|k\b|nghìn|ngàn|triệu|tr\b)", re.IGNORECASE
 )
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# Between a word naming a secret and the secret: "của tôi" (mine), then "là", ":" or "=".
+_WHOSE = rf"(?:{_SPACE}+(?:c[uủ]a|of){_SPACE}+\w+)?"
+_IS = rf"(?:{_SPACE}*(?:[:=#]|\bl[aà]\b|\bis\b){_SPACE}*|{_SPACE}*)"
 # "mã otp là 4829", "passcode: 123456", "mã PIN 1234": the digits after such words are a code,
 # however short.
 _CODE = re.compile(
     r"(?<!\w)(?:otp|passcode|m[aã][ _]?pin|pin|m[aã] x[aá]c (?:th[uự]c|nh[aậ]n))"
-    rf"(?:{_SPACE}*[:=#.\-]?{_SPACE}*(?:l[aà]|is){_SPACE}+|{_SPACE}*[:=#.\-]?{_SPACE}*)"
-    r"(?P<code>\d(?:[ \-]?\d){3,7})(?!\d)",
+    rf"{_WHOSE}{_IS}(?P<code>\d(?:[ \-]?\d){{3,7}})(?!\d)",
     re.IGNORECASE,
 )
 # "mật khẩu của tôi là Abc@12345", "mk: abc123": the word after a password word, when it has a
 # digit and four characters or more ("mật khẩu gồm 8 ký tự" is talk about a password, not one).
 _PASSWORD = re.compile(
-    r"(?<!\w)(?:m[aậ]t ?kh[aẩ]u|m[aậ]t m[aã]|password|passwd|pass|mk|pw)"
-    rf"(?:{_SPACE}+(?:c[uủ]a|of){_SPACE}+\w+)?"
-    rf"(?:{_SPACE}*(?:[:=]|\bl[aà]\b|\bis\b){_SPACE}*|{_SPACE}+)"
-    r"(?P<value>(?=\S*\d)\S{4,})",
+    r"(?<!\w)(?:m[aậ]t ?kh[aẩ]u|m[aậ]t m[aã]|password|passwd|pass|mk|pw)(?!\w)"
+    rf"{_WHOSE}{_IS}(?P<value>(?=\S*\d)\S{{4,}})",
     re.IGNORECASE,
 )
 # Words in front of a number that is a bill's customer code or the like, not anyone's secret.
@@ -69,8 +69,10 @@ _NOT_SECRET_BEFORE = re.compile(
     r"|customer (?:code|number)|bill (?:code|number))\W*$",
     re.IGNORECASE,
 )
-# A word naming an ID card: an old 9-digit number after it is an ID too.
-_ID_BEFORE = re.compile(r"(?:cmnd|cmt|cccd|ch[uứ]ng minh|c[aă]n c[uư][oớ]c)\W*$", re.IGNORECASE)
+# A word naming an ID card, a word or two before: an old 9-digit number after it is an ID too.
+_ID_BEFORE = re.compile(
+    r"(?:cmnd|cmt|cccd|ch[uứ]ng minh|c[aă]n c[uư][oớ]c)(?:\W+\w+){0,2}\W*$", re.IGNORECASE
+)
 
 
 def _is_date(text: str) -> bool:

@@ -70,6 +70,7 @@ def on_press(turn: Turn, payload: str) -> None:
     session = turn.session
     always = {buttons.MENU, buttons.LANGUAGE} | ({buttons.BACK} if session.stack else set())
     if payload in turn.offers and payload.startswith((buttons.SWITCH, buttons.STAY)):
+        understanding.understood(turn)
         _switch(turn, payload)
         return
     valid = (
