@@ -8,7 +8,9 @@ This module holds the :class:`Engine` (the flows it runs, and one turn from star
 work on: ``events`` (what the resident did), ``navigation`` (moving through steps and flows),
 ``steps`` (what each kind of step does), ``screens`` (what the resident sees), ``texts``,
 ``timers`` (reminders, expiry), ``pinning`` (flows edited under a resident), ``routing``
-(typed words that mean a flow) and ``buttons`` (every payload).
+(typed words that mean a flow), ``understanding`` (typed words that mean a button, and help when
+the bot keeps missing), ``caution`` (a secret typed into the chat) and ``buttons`` (every
+payload).
 """
 
 from __future__ import annotations
