@@ -62,11 +62,16 @@ class Turns:
         delivery: Delivery,
         *,
         clock: Callable[[], float] = time.time,
+        outbox: bool = True,
     ) -> None:
         self.assistant = assistant
         self.storage = storage
         self.delivery = delivery
         self.clock = clock
+        # Replies are kept in the outbox with the turn, so a crash before they are sent cannot
+        # lose them. A channel whose showing cannot fail (the terminal) passes them on directly:
+        # after a crash its resident is shown where they were anyway, not the old replies again.
+        self.outbox = outbox
         # While the database cannot save turns: since when, and who has been asked to wait.
         self.outage_since: float | None = None
         self._asked_to_wait: set[SessionKey] = set()
@@ -103,7 +108,7 @@ class Turns:
             self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(
-            key, event, update_key=update_key, outbox=True, lang_hint=lang_hint
+            key, event, update_key=update_key, outbox=self.outbox, lang_hint=lang_hint
         )
         if handled.unsaved:
             self._unsaved(key, lang_hint)

@@ -4,8 +4,8 @@ Buttons are numbered; a resident (or a script piping lines in) answers with a nu
 button, free text, or a /command. End of input or Ctrl-C ends the chat; the place is already saved.
 
 It is a channel like Telegram (:class:`bot.channels.base.Channel`): each line goes through the
-application's turns (committed before anything is shown) and the replies through its outbox
-delivery, to a sender that prints them; only reading lines and printing are the terminal's.
+application's turns (committed before anything is shown) and the replies through its delivery,
+to a sender that prints them; only reading lines and printing are the terminal's.
 """
 
 from __future__ import annotations
@@ -141,7 +141,9 @@ class ConsoleChannel:
         self.stdin = stdin or sys.stdin
         self.sender = ConsoleSender(catalog, stdout or sys.stdout)
         self.delivery = Delivery(self.sender, storage, limiter=RateLimiter.within(LIMITS))
-        self.turns = Turns(assistant, storage, self.delivery)
+        # Printing cannot fail: replies go straight to the terminal once the turn is committed
+        # (after a crash the next start shows where the resident was, not old replies again).
+        self.turns = Turns(assistant, storage, self.delivery, outbox=False)
         self._stopped = asyncio.Event()
 
     # --- what every channel is (bot.channels.base.Channel) ---------------------------------------
