@@ -7,6 +7,7 @@ token) come from the environment so they never sit in a file that gets copied ar
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,8 @@ class _Section(BaseModel):
 
 
 class CommuneSettings(_Section):
+# 'database:' naming a database server rather than a file: scheme://... (sqlite:// names a file).
+_SERVER_URL = re.compile(r"^(?!sqlite:)[a-z][a-z0-9+.-]+://", re.IGNORECASE)
     """The commune's own contacts, shown by flows as ``{{ commune.police_phone }}`` and so on."""
 
     name: str = ""
@@ -115,7 +118,9 @@ class Settings(_Section):
     language: Literal["vi", "en"] = "vi"
     flows_dir: Path = Path("flows")
     locales_dir: Path = Path("locales")
-    database: Path = Path("data/trolyso.sqlite3")
+    # A SQLite file (a path, relative to the config file's folder), or a database server's URL
+    # (postgresql://user@host/db), which stays text: bot.storage.open_storage reads either.
+    database: Path | str = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     welcome_flow: str = "welcome"
     # Sessions kept in memory (most turns then need no database read). Set 0 when several bot
@@ -151,6 +156,14 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
                 f"the file {path} does not exist",
                 source=str(path),
                 code="config.no_file",
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: Any) -> Any:
+        """A server's URL stays a URL (a path would fold its '//'); anything else is a path."""
+        if isinstance(value, str) and not _SERVER_URL.match(value):
+            return Path(value)
+        return value
+
                 params={"path": path},
             )
         try:
@@ -206,7 +219,11 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         update={
             "flows_dir": _resolve(base, settings.flows_dir),
             "locales_dir": _resolve(base, settings.locales_dir),
-            "database": _resolve(base, settings.database),
+            "database": (
+                _resolve(base, settings.database)
+                if isinstance(settings.database, Path)
+                else settings.database
+            ),
         }
     )
 

@@ -141,7 +141,7 @@ async def build_app(
     it). ``busy_timeout``: how long SQLite waits for another program's lock (tests shorten it).
     """
     engine, warnings = load_engine(settings, flows_dir=flows_dir, drafts=drafts)
-    from bot.storage import database_file, open_storage
+    from bot.storage import data_folder, open_storage
 
     target = settings if database is None else database
     storage = open_storage(target, cache_size=settings.session_cache, busy_timeout=busy_timeout)
@@ -156,7 +156,7 @@ async def build_app(
     notices = StaffNotices(storage, engine.catalog, clock=clock)
     profile = BotProfile(username=settings.telegram.username)
     report = report_maker(
-        settings, storage, folder=database_file(target).parent / "reports", clock=clock
+        settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
     desk = StaffDesk(storage, admins=frozenset(staff), profile=profile, report=report)
     assistant = Assistant(

@@ -250,6 +250,30 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.fix_and_start_again": {
         "en": "Fix them (run 'trolyso lint' to check) and start again.",
+    "config.database_not_file": {
+        "en": "names a PostgreSQL server, not a file: this needs a SQLite file (a path)",
+        "vi": "chỉ tới một máy chủ PostgreSQL, không phải một tệp: việc này cần một tệp SQLite (một đường dẫn)",
+    },
+    "storage.pg_unreachable": {
+        "en": "cannot reach the PostgreSQL server of {url}: {detail}. Check that PostgreSQL runs on that machine (sudo systemctl start postgresql; to install it: sudo apt-get install postgresql) and that the host and port in the setting 'database' are right.",
+        "vi": "không kết nối được máy chủ PostgreSQL của {url}: {detail}. Hãy kiểm tra PostgreSQL đang chạy trên máy đó (sudo systemctl start postgresql; để cài: sudo apt-get install postgresql) và tên máy, cổng trong thiết lập 'database' là đúng.",
+    },
+    "storage.pg_no_database": {
+        "en": "the PostgreSQL server of {url} has no database '{database}': {detail}. Create it (sudo -u postgres createdb -O {user} {database}) or correct its name in the setting 'database'.",
+        "vi": "máy chủ PostgreSQL của {url} không có cơ sở dữ liệu '{database}': {detail}. Hãy tạo nó (sudo -u postgres createdb -O {user} {database}) hoặc sửa lại tên trong thiết lập 'database'.",
+    },
+    "storage.pg_refused": {
+        "en": "the PostgreSQL server of {url} did not let the user '{user}' in: {detail}. Check the user and password in the setting 'database' (to create the user: sudo -u postgres createuser --pwprompt {user}).",
+        "vi": "máy chủ PostgreSQL của {url} không cho người dùng '{user}' vào: {detail}. Hãy kiểm tra tên người dùng và mật khẩu trong thiết lập 'database' (để tạo người dùng: sudo -u postgres createuser --pwprompt {user}).",
+    },
+    "storage.pg_cannot_use": {
+        "en": "cannot set up or use the PostgreSQL database {url}: {detail}. The user in the setting 'database' must own that database (sudo -u postgres createdb -O <user> <database>, or ALTER DATABASE <database> OWNER TO <user>), and it must be a Trợ lý số database or an empty one.",
+        "vi": "không chuẩn bị hoặc dùng được cơ sở dữ liệu PostgreSQL {url}: {detail}. Người dùng trong thiết lập 'database' phải là chủ của cơ sở dữ liệu đó (sudo -u postgres createdb -O <user> <database>, hoặc ALTER DATABASE <database> OWNER TO <user>), và đó phải là cơ sở dữ liệu của Trợ lý số hoặc một cơ sở dữ liệu trống.",
+    },
+    "storage.pg_newer": {
+        "en": "the PostgreSQL database {url} was set up by a newer Trợ lý số (schema {schema}, this version knows {known}). Upgrade the bot before using this database; an older bot never writes to it.",
+        "vi": "cơ sở dữ liệu PostgreSQL {url} do một phiên bản Trợ lý số mới hơn tạo (lược đồ {schema}, bản này chỉ biết tới {known}). Hãy nâng cấp bot trước khi dùng cơ sở dữ liệu này; bot cũ không bao giờ ghi vào đó.",
+    },
         "vi": "Hãy sửa các lỗi này (chạy 'trolyso lint' để kiểm tra) rồi khởi động lại.",
     },
     "cli.unexpected": {

@@ -10,27 +10,27 @@ import asyncio
 import contextlib
 import logging
 import os
-import secrets
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import StaleSession, StorageError, StorageUnavailable
-from bot.core.privacy import pseudonym
-from bot.core.session import Session
+from bot.core.errors import StorageError, StorageUnavailable
 from bot.core.types import SessionKey
-from bot.storage.records import StoredSession, TurnRecord
-from bot.storage.sqlite_delivery import DeliveryTables
-from bot.storage.sqlite_purge import PurgeTables
-from bot.storage.sqlite_reports import ReportTables
+from bot.storage import sqlite_json
+from bot.storage.sql import Statement, Steps, drive, migrate
+from bot.storage.sql_delivery import DeliveryTables
+from bot.storage.sql_purge import PurgeTables
+from bot.storage.sql_reports import ReportTables
+from bot.storage.sql_staff import StaffTables
+from bot.storage.sql_turns import SessionTables
+from bot.storage.sqlite_batch import execute, run_batch
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
-from bot.storage.sqlite_staff import StaffTables
 from bot.storage.sqlite_thread import on_connection_thread
-from bot.storage.sqlite_turns import run_batch, save_turn
 
 __all__ = ["SCHEMA_VERSION", "SqliteStorage"]
 
@@ -40,8 +40,12 @@ log = logging.getLogger(__name__)
 COMPACT_AFTER = 1.0
 
 
-class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
+class SqliteStorage(SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables):
     """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
+
+    _IDLE_SESSIONS = sqlite_json.IDLE_SESSIONS
+    _OPEN_RUNS = sqlite_json.OPEN_RUNS
+    _OPEN_RUNS_STARTED = sqlite_json.OPEN_RUNS_STARTED
 
     def __init__(self, path: Path, *, cache_size: int = 10_000, busy_timeout: float = 10.0) -> None:
         self.path = path
@@ -49,12 +53,12 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
         # its update left unconfirmed, to be tried again).
         self._busy_ms = int(busy_timeout * 1000)
         self._db: aiosqlite.Connection | None = None
-        self._secret = b""
         self._queue: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._writer: asyncio.Future[None] | None = None
         # Recently used sessions, written through on every save: most turns then need no read.
-        # Bounded, so memory stays flat however many residents there are. Only safe when this
-        # process is the only writer of these sessions (several processes: cache_size 0).
+        # Bounded, so memory stays flat however many residents there are. Another process
+        # saving the same resident makes the next save here fail with StaleSession (the
+        # revision check), which drops the cached copy: a stale copy is never saved over.
         self._cache: OrderedDict[SessionKey, tuple[str, int]] = OrderedDict()  # state, revision
         self._cache_size = cache_size
         # Delivered replies are deleted and overwritten (secure_delete), but the write-ahead log
@@ -81,8 +85,15 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
             await self._db.execute(f"PRAGMA busy_timeout={self._busy_ms}")
             # Deleted records (a resident's /forget, purges) are overwritten, not just unlinked.
             await self._db.execute("PRAGMA secure_delete=ON")
-            await self._migrate()
-            self._secret = bytes.fromhex(await self._meta_secret())
+            # Straight on the connection's thread (not the writer's queue), so that a file that is
+            # not a database fails here with its own error.
+            scripts = [_split(script) for script in MIGRATIONS]
+            [(ok, found)] = await on_connection_thread(
+                self.db, run_batch, [(partial(_steps, migrate(scripts, self._too_new)), None)]
+            )
+            if not ok:
+                raise found
+            await self._open_secret()
         except StorageError:
             await self.close()
             raise
@@ -104,74 +115,21 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
                 params={"path": self.path, "detail": exc},
             ) from exc
 
-    async def _migrate(self) -> None:
-        db = self.db
-        await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        async with db.execute("SELECT version FROM schema_version") as cursor:
-            row = await cursor.fetchone()
-        current = int(row[0]) if row else 0
-        if current > SCHEMA_VERSION:
-            raise StorageError(
-                f"the database {self.path} was written by a newer Trợ lý số (schema {current}, "
-                f"this version knows {SCHEMA_VERSION}). Upgrade the bot before using this file.",
-                code="storage.newer",
-                params={"path": self.path, "schema": current, "known": SCHEMA_VERSION},
-            )
-        for version in range(current, SCHEMA_VERSION):
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _split(MIGRATIONS[version]):
-                    await db.execute(statement)
-                await db.execute("DELETE FROM schema_version")
-                await db.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
-                await db.execute("COMMIT")
-            except BaseException:
-                await db.execute("ROLLBACK")
-                raise
-
-    async def _meta_secret(self) -> str:
-        db = self.db
-        async with db.execute("SELECT value FROM meta WHERE key = 'pseudonym_secret'") as cursor:
-            row = await cursor.fetchone()
-        if row:
-            return str(row[0])
-        secret = secrets.token_hex(32)
-        await db.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('pseudonym_secret', ?)", (secret,)
+    def _too_new(self, schema: int) -> StorageError:
+        return StorageError(
+            f"the database {self.path} was written by a newer Trợ lý số (schema {schema}, "
+            f"this version knows {SCHEMA_VERSION}). Upgrade the bot before using this file.",
+            code="storage.newer",
+            params={"path": self.path, "schema": schema, "known": SCHEMA_VERSION},
         )
-        async with db.execute("SELECT value FROM meta WHERE key = 'pseudonym_secret'") as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return str(row[0])
 
-    def user_ref(self, key: SessionKey) -> str:
-        """The keyed pseudonym under which ``key``'s runs are logged."""
-        return pseudonym(self._secret, str(key))
-
-    async def load(self, key: SessionKey) -> Session | None:
-        """The stored session of ``key``, or None for someone new."""
-        return (await self.read(key)).session
-
-    async def read(self, key: SessionKey) -> StoredSession:
-        """The stored session of ``key`` and its revision (0 for someone new)."""
+    def _cache_get(self, key: SessionKey) -> tuple[str, int] | None:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
-            return StoredSession(session=Session.from_json(cached[0]), revision=cached[1])
-        try:
-            async with self.db.execute(
-                "SELECT state, revision FROM sessions WHERE channel = ? AND user_id = ?",
-                (key.channel, key.user_id),
-            ) as cursor:
-                row = await cursor.fetchone()
-        except (sqlite3.OperationalError, OSError) as exc:
-            raise StorageUnavailable(f"could not read {self.path}: {exc}") from exc
-        if row is None:
-            return StoredSession(session=None, revision=0)
-        self._cache_put_raw(key, row[0], row[1])
-        return StoredSession(session=Session.from_json(row[0]), revision=int(row[1]))
+        return cached
 
-    def _cache_put_raw(self, key: SessionKey, state: str, revision: int) -> None:
+    def _cache_put(self, key: SessionKey, state: str, revision: int) -> None:
         if not self._cache_size:
             return
         self._cache[key] = (state, revision)
@@ -185,6 +143,19 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
             self._cache.clear()
         else:
             self._cache.pop(key, None)
+
+    async def _run(self, statement: Statement) -> Any:
+        """A query straight on the connection's thread; a change in the next group commit."""
+        if statement.kind in ("one", "all"):
+            try:
+                return await on_connection_thread(self.db, execute, statement)
+            except (sqlite3.OperationalError, OSError) as exc:
+                raise StorageUnavailable(f"could not read {self.path}: {exc}") from exc
+        return await self._write(partial(execute, statement=statement))
+
+    async def _atomic(self, steps: Steps[T]) -> T:
+        """A transaction of several statements, in the next group commit."""
+        return await self._write(partial(_steps, steps))
 
     # --- writing: one writer, group commit -------------------------------------------------------
 
@@ -230,31 +201,16 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
                 else:
                     future.set_exception(value)
 
-    async def save(self, turn: TurnRecord) -> list[int]:
-        """Write the whole turn in one durable transaction (see :class:`TurnRecord`).
-
-        Returns the outbox ids of its replies, in order.
-        """
-        user = pseudonym(self._secret, str(turn.key)) if turn.finished else ""
-        state = turn.session.to_json()
-        try:
-            ids, revision = await self._write(lambda conn: save_turn(conn, turn, user, state))
-        except StaleSession:
-            self.forget_cached(turn.key)  # another process saved it: read it afresh next time
-            raise
-        self._cache_put_raw(turn.key, state, revision)
-        return ids
-
     async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
-        """Forget replies once delivered (or given up): their words are not kept any longer."""
+        """Forget replies once delivered (or given up), and soon empty the log of their words."""
+        await super().mark_sent(ids, at=at, dropped=dropped)
         if ids:
-            rows = [(outbox_id,) for outbox_id in ids]
-            await self._write(
-                lambda conn: conn.executemany("DELETE FROM outbox WHERE id = ?", rows)
-            )
             self._deleted = True
             if self._compacting is None or self._compacting.done():
                 self._compacting = asyncio.ensure_future(self._compact_later())
+
+    async def _scrub(self) -> None:
+        await self.compact()
 
     async def compact(self, *, wait: float | None = None) -> bool:
         """Fold the write-ahead log into the file and empty it; False if a reader held it.
@@ -298,6 +254,11 @@ class SqliteStorage(StaffTables, DeliveryTables, ReportTables, PurgeTables):
                     await self.compact(wait=1.0)
             db, self._db = self._db, None
             await db.close()
+
+
+def _steps(steps: Steps[T], conn: sqlite3.Connection) -> T:
+    """Run a transaction's statements on the raw connection (inside the batch's transaction)."""
+    return drive(steps, partial(execute, conn))
 
 
 def _checkpoint(conn: sqlite3.Connection, busy_ms: int, usual_ms: int) -> int:

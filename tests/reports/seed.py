@@ -14,6 +14,7 @@ from typing import Any
 from bot.config import Settings
 from bot.flows.compiled import CompiledFlow
 from bot.flows.loader import load_flows
+from bot.storage.sql import SqlTables, many
 from bot.storage.sqlite import SqliteStorage
 
 VN = timezone(timedelta(hours=7))
@@ -180,30 +181,37 @@ async def seed(path: Path) -> None:
     """Create the database file (migrations run) and fill it."""
     storage = SqliteStorage(path)
     await storage.open()
-    db = storage.db
     try:
-        await db.executemany(
+        await fill(storage)
+    finally:
+        await storage.close()
+
+
+async def fill(storage: SqlTables) -> None:
+    """Fill an open, empty SQL store (SQLite or PostgreSQL: the statements are the same)."""
+    for query, rows in (
+        (
             "INSERT INTO volunteers (id, channel, user_id, name, village, code, active, joined_at)"
             " VALUES (?, 'telegram', ?, ?, ?, ?, ?, ?)",
             [(i, f"tg{i}", name, village, code, active, at(1, 1))
              for i, code, name, village, active in VOLUNTEERS],
-        )
-        await db.executemany(
+        ),
+        (
             "INSERT INTO households (id, volunteer_id, village, label, label_key, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(i, v, village, label, label.lower(), at(1, 1)) for i, v, village, label in HOUSEHOLDS],
-        )
-        await db.executemany(
+        ),
+        (
             "INSERT INTO visits (id, volunteer_id, household_id, village, started_at, ended_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(i, v, h, village, start, start + 3600) for i, v, h, village, start in VISITS],
-        )
-        await db.executemany(
+        ),
+        (
             "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id,"
             " outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
             OUTCOMES,
-        )
-        await db.executemany(
+        ),
+        (
             "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at,"
             " ended_at, outcome, path, parent_flow, mode, volunteer_id, village)"
             " VALUES (?, 'telegram', ?, 1, 'vi', ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -213,10 +221,10 @@ async def seed(path: Path) -> None:
                 for user, flow, mode, volunteer, village, outcome, start, seconds, path, parent
                 in RUNS
             ],
-        )
-        await db.executemany(
+        ),
+        (
             "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('telegram', ?, ?, ?)",
             SESSIONS,
-        )
-    finally:
-        await storage.close()
+        ),
+    ):
+        await storage._run(many(query, rows))

@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from bot.config import Settings
 from bot.flows.compiled import CompiledFlow
 from bot.reports import Report, build_report
 from bot.reports.model import FlowStats, VillageFlow
-from bot.storage.sqlite import SqliteStorage
+from bot.storage.base import Storage
 from tests.reports.seed import EAST, WEST, at
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 FEBRUARY = (date(2026, 2, 1), date(2026, 2, 28))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every report here is built from each SQL backend's queries (tests/reports/conftest.py)."""
+    return str(request.param)
 
 
 def flow(report: Report, flow_id: str) -> FlowStats:
@@ -33,7 +41,7 @@ def totals(report: Report) -> dict[str, VillageFlow]:
 
 
 async def test_flow_counts_over_all_time(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings)
     install = flow(report, "demo_install")
@@ -52,7 +60,7 @@ async def test_flow_counts_over_all_time(
 
 
 async def test_funnel_reached_left_and_help_presses(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     install = flow(await build_report(storage, flows, settings), "demo_install")
     rows = [(s.step_id, s.reached, s.left, s.help_presses) for s in install.funnel]
@@ -76,7 +84,7 @@ async def test_funnel_reached_left_and_help_presses(
 
 
 async def test_village_progress_counts_each_household_and_resident_once(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings)
     assert progress(report) == {
@@ -97,7 +105,7 @@ async def test_village_progress_counts_each_household_and_resident_once(
 
 
 async def test_january_only(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings, *JANUARY)
     install = flow(report, "demo_install")
@@ -116,7 +124,7 @@ async def test_january_only(
 
 
 async def test_february_only(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings, *FEBRUARY)
     install = flow(report, "demo_install")
@@ -128,7 +136,7 @@ async def test_february_only(
 
 
 async def test_only_since_or_only_until(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     since = await build_report(storage, flows, settings, date(2026, 1, 12), None)
     # Runs started on 12, 13, 20 January and in February; the 15 January session.
@@ -149,7 +157,7 @@ def test_days_are_whole_days_in_vietnam_time() -> None:
 
 
 async def test_village_filter(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings, village=EAST)
     install = flow(report, "demo_install")
@@ -165,7 +173,7 @@ async def test_village_filter(
 
 
 async def test_volunteers(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, flows, settings)
     # The volunteer who left and did nothing is not listed.
@@ -185,7 +193,7 @@ async def test_volunteers(
 
 
 async def test_runs_of_a_flow_no_longer_loaded_still_count(
-    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     report = await build_report(storage, {"demo_pay": flows["demo_pay"]}, settings)
     install = flow(report, "demo_install")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.storage.sql_purge import PURGE_RULES
 from bot.storage.sqlite import SqliteStorage
-from bot.storage.sqlite_purge import PURGE_RULES
 from tests.support.on_disk import on_disk
 
 DAY = 86400.0

@@ -7,7 +7,6 @@ guarantee (a file that survives reopening, WAL checkpoints) is in test_storages.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
@@ -28,18 +27,22 @@ from bot.storage.base import (
     VisitCount,
 )
 from bot.storage.memory import MemoryStorage
+from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 from tests.storage.samples import KEY, job, sample_run, sample_session
 
-BACKENDS: dict[str, Callable[[Path], Storage]] = {
-    "memory": lambda _tmp: MemoryStorage(),
-    "sqlite": lambda tmp: SqliteStorage(tmp / "t.db"),
+# Each builds its store from the test's fixtures: a temporary folder, a throwaway PostgreSQL
+# database (tests/storage/postgres_server.py: no server fails these tests, never skips them).
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest], Storage]] = {
+    "memory": lambda _request: MemoryStorage(),
+    "sqlite": lambda request: SqliteStorage(request.getfixturevalue("tmp_path") / "t.db"),
+    "postgresql": lambda request: PostgresStorage(request.getfixturevalue("postgres_url")),
 }
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    store = BACKENDS[request.param](tmp_path)
+async def storage(request: pytest.FixtureRequest) -> AsyncIterator[Storage]:
+    store = BACKENDS[request.param](request)
     await store.open()
     yield store
     await store.close()

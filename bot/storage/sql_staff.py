@@ -1,15 +1,14 @@
-"""The staff tables of the SQLite store: volunteers, invites, households, visits, admin actions.
+"""The staff tables of both SQL backends: volunteers, invites, households, visits, admin actions,
+and a resident's /forget.
 
-A mixin of :class:`bot.storage.sqlite.SqliteStorage`: it only uses the connection that class
-opened, so the database driver is still imported in one place.
+A mixin of :class:`~bot.storage.sql.SqlTables`: the transactions here (using an invite, a
+/forget) are generators of statements, run by whichever backend it is.
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.core.matching import fold
 from bot.core.privacy import mask
@@ -23,10 +22,9 @@ from bot.core.staff import (
     Volunteer,
 )
 from bot.core.types import SessionKey
+from bot.storage.sql import SqlTables, Steps, count, insert, one
 
 __all__ = ["StaffTables"]
-
-T = TypeVar("T")
 
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 
@@ -47,27 +45,8 @@ def _volunteer(row: Any) -> Volunteer:
 _VOLUNTEER_COLUMNS = "id, channel, user_id, name, village, commune, code, active, joined_at"
 
 
-class StaffTables:
-    """Staff records; ``self.db`` is the open connection of the storage."""
-
-    db: Any
-
-    async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        raise NotImplementedError  # provided by SqliteStorage
-
-    def forget_cached(self, key: SessionKey | None = None) -> None:
-        raise NotImplementedError  # provided by SqliteStorage
-
-    async def compact(self, *, wait: float | None = None) -> bool:
-        raise NotImplementedError  # provided by SqliteStorage
-
-    async def _fetchone(self, query: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self.db.execute(query, params) as cursor:
-            return await cursor.fetchone()
-
-    async def _fetchall(self, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        async with self.db.execute(query, params) as cursor:
-            return list(await cursor.fetchall())
+class StaffTables(SqlTables):
+    """Staff records."""
 
     # --- invites and volunteers ------------------------------------------------------------------
 
@@ -82,7 +61,7 @@ class StaffTables:
         expires_at: float,
     ) -> None:
         """Store a new invite (only the hash of its code: the code itself is shown once)."""
-        await self.db.execute(
+        await self._count(
             "INSERT INTO invites (code_hash, village, commune, created_by, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (code_hash, village, commune, created_by, at, expires_at),
@@ -95,14 +74,12 @@ class StaffTables:
         existing = await self.volunteer_for(key)
         if existing is not None:
             return "already", existing
-        status: InviteCheck = await self._write(
-            lambda conn: _redeem(conn, code_hash, key, name=name, at=at)
-        )
+        status = await self._atomic(_redeem(code_hash, key, name=name, at=at))
         return status, (await self.volunteer_for(key) if status == "ok" else None)
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
         """The active volunteer behind a chat, if any."""
-        row = await self._fetchone(
+        row = await self._one(
             f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers "
             "WHERE channel = ? AND user_id = ? AND active = 1",
             (key.channel, key.user_id),
@@ -111,7 +88,7 @@ class StaffTables:
 
     async def volunteer_by_code(self, code: str) -> Volunteer | None:
         """The active volunteer with this public code (from a QR poster)."""
-        row = await self._fetchone(
+        row = await self._one(
             f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers WHERE code = ? AND active = 1",
             (code.upper(),),
         )
@@ -119,16 +96,16 @@ class StaffTables:
 
     async def volunteers(self) -> list[Volunteer]:
         """Every volunteer, active or not."""
-        rows = await self._fetchall(f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers ORDER BY id")
+        rows = await self._all(f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers ORDER BY id")
         return [_volunteer(row) for row in rows]
 
     async def deactivate_volunteer(self, volunteer_id: int, *, at: float) -> bool:
         """Stop a volunteer's access; True when there was such an active volunteer."""
-        cursor = await self.db.execute(
+        changed = await self._count(
             "UPDATE volunteers SET active = 0, deactivated_at = ? WHERE id = ? AND active = 1",
             (at, volunteer_id),
         )
-        return bool(cursor.rowcount)
+        return bool(changed)
 
     # --- households and visits -------------------------------------------------------------------
 
@@ -142,12 +119,12 @@ class StaffTables:
         """
         label = mask(" ".join(label.split()))[:80]
         key = fold(label)
-        await self.db.execute(
-            "INSERT OR IGNORE INTO households "
-            "(volunteer_id, village, label, label_key, created_at) VALUES (?, ?, ?, ?, ?)",
+        await self._count(
+            "INSERT INTO households (volunteer_id, village, label, label_key, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (volunteer_id, village, label, key, at),
         )
-        row = await self._fetchone(
+        row = await self._one(
             "SELECT id, label FROM households WHERE volunteer_id = ? AND village = ? "
             "AND label_key = ?",
             (volunteer_id, village, key),
@@ -156,7 +133,7 @@ class StaffTables:
 
     async def household_by_id(self, household_id: int) -> Household | None:
         """A household by its id."""
-        row = await self._fetchone(
+        row = await self._one(
             "SELECT id, volunteer_id, village, label FROM households WHERE id = ?", (household_id,)
         )
         return (
@@ -165,13 +142,15 @@ class StaffTables:
 
     async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit:
         """Open a visit to a household."""
-        cursor = await self.db.execute(
-            "INSERT INTO visits (volunteer_id, household_id, village, started_at) "
-            "VALUES (?, ?, ?, ?)",
-            (volunteer_id, household.id, household.village, at),
+        visit_id = await self._run(
+            insert(
+                "INSERT INTO visits (volunteer_id, household_id, village, started_at) "
+                "VALUES (?, ?, ?, ?)",
+                (volunteer_id, household.id, household.village, at),
+            )
         )
         return Visit(
-            id=int(cursor.lastrowid),
+            id=int(visit_id),
             volunteer_id=volunteer_id,
             household_id=household.id,
             village=household.village,
@@ -180,7 +159,7 @@ class StaffTables:
 
     async def end_visit(self, visit_id: int, *, at: float) -> None:
         """Close a visit."""
-        await self.db.execute(
+        await self._count(
             "UPDATE visits SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (at, visit_id)
         )
 
@@ -188,12 +167,12 @@ class StaffTables:
         self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
     ) -> None:
         """What came of a guide done during a visit (the note is masked and kept short)."""
-        row = await self._fetchone(
+        row = await self._one(
             "SELECT household_id, volunteer_id, village FROM visits WHERE id = ?", (visit_id,)
         )
         if row is None:
             raise ValueError(f"no visit {visit_id}")
-        await self.db.execute(
+        await self._count(
             "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id, "
             "outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (visit_id, row[0], row[1], row[2], flow_id, outcome, mask(note)[:300], at),
@@ -201,12 +180,12 @@ class StaffTables:
 
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]:
         """The volunteer's households, each with the latest outcome per service."""
-        households = await self._fetchall(
+        households = await self._all(
             "SELECT id, volunteer_id, village, label FROM households WHERE volunteer_id = ? "
             "ORDER BY village, label",
             (volunteer_id,),
         )
-        latest = await self._fetchall(
+        latest = await self._all(
             "SELECT o.household_id, o.flow_id, o.outcome, o.at FROM visit_outcomes o "
             "WHERE o.volunteer_id = ? AND o.id = (SELECT MAX(i.id) FROM visit_outcomes i "
             "WHERE i.household_id = o.household_id AND i.flow_id = o.flow_id) ORDER BY o.at",
@@ -229,7 +208,7 @@ class StaffTables:
 
     async def record_admin_action(self, action: AdminAction) -> None:
         """Keep a line of the admin log (refused attempts too)."""
-        await self.db.execute(
+        await self._count(
             "INSERT INTO admin_actions (actor, action, detail, allowed, at) VALUES (?, ?, ?, ?, ?)",
             (
                 action.actor,
@@ -242,7 +221,7 @@ class StaffTables:
 
     async def admin_actions(self) -> list[AdminAction]:
         """The admin log, oldest first."""
-        rows = await self._fetchall(
+        rows = await self._all(
             "SELECT actor, action, detail, allowed, at FROM admin_actions ORDER BY id"
         )
         return [
@@ -254,32 +233,36 @@ class StaffTables:
 
     async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]:
         """Delete everything kept about one resident; returns how many rows per table."""
-        deleted = await self._write(lambda conn: _forget(conn, key, user_ref))
+        deleted = await self._atomic(_forget(key, user_ref))
         self.forget_cached(key)
-        await self.compact()
+        await self._scrub()
         return deleted
 
 
-def _redeem(
-    conn: sqlite3.Connection, code_hash: str, key: SessionKey, *, name: str, at: float
-) -> InviteCheck:
-    """Check and use an invite in one transaction, so two people cannot both use it."""
-    invite = conn.execute(
-        "SELECT village, commune, expires_at, used_by FROM invites WHERE code_hash = ?",
-        (code_hash,),
-    ).fetchone()
+def _redeem(code_hash: str, key: SessionKey, *, name: str, at: float) -> Steps[InviteCheck]:
+    """Check and use an invite in one transaction, so two people cannot both use it.
+
+    The invite is claimed first, by an update that only matches an unused, unexpired one: in
+    PostgreSQL a second process using the same code waits for this one and then matches nothing.
+    """
+    claimed = yield count(
+        "UPDATE invites SET used_at = ? WHERE code_hash = ? AND used_by IS NULL "
+        "AND expires_at >= ?",
+        (at, code_hash, at),
+    )
+    invite = yield one(
+        "SELECT village, commune, used_by FROM invites WHERE code_hash = ?", (code_hash,)
+    )
     if invite is None:
         return "wrong"
-    village, commune, expires_at, used_by = invite
-    if used_by is not None:
-        return "used"
-    if expires_at < at:
-        return "expired"
+    village, commune, used_by = invite
+    if not claimed:
+        return "used" if used_by is not None else "expired"
     while True:
         code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
-        if conn.execute("SELECT 1 FROM volunteers WHERE code = ?", (code,)).fetchone() is None:
+        if (yield one("SELECT 1 FROM volunteers WHERE code = ?", (code,))) is None:
             break
-    conn.execute(
+    yield count(
         "INSERT INTO volunteers (channel, user_id, name, village, commune, code, active, "
         "joined_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?) "
         "ON CONFLICT (channel, user_id) DO UPDATE SET name = excluded.name, "
@@ -287,38 +270,38 @@ def _redeem(
         "deactivated_at = NULL",
         (key.channel, key.user_id, name, village, commune, code, at),
     )
-    volunteer_id = conn.execute(
-        "SELECT id FROM volunteers WHERE channel = ? AND user_id = ?",
-        (key.channel, key.user_id),
-    ).fetchone()[0]
-    conn.execute(
+    volunteer = yield one(
+        "SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", (key.channel, key.user_id)
+    )
+    yield count(
         "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ?",
-        (volunteer_id, at, code_hash),
+        (volunteer[0], at, code_hash),
     )
     return "ok"
 
 
-def _forget(conn: sqlite3.Connection, key: SessionKey, user_ref: str) -> dict[str, int]:
+def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
     """The deletions of a resident's /forget, in one transaction."""
     deleted: dict[str, int] = {}
+    resident = (key.channel, key.user_id)
     for table, where, params in (
-        ("sessions", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("sessions", "channel = ? AND user_id = ?", resident),
         ("runs", "user_ref = ?", (user_ref,)),
-        ("staff_alerts", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-        ("outbox", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-        ("unreachable", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
-        ("followups", "channel = ? AND user_id = ?", (key.channel, key.user_id)),
+        ("staff_alerts", "channel = ? AND user_id = ?", resident),
+        ("outbox", "channel = ? AND user_id = ?", resident),
+        ("unreachable", "channel = ? AND user_id = ?", resident),
+        ("followups", "channel = ? AND user_id = ?", resident),
         # Their lines in the admin log (refused commands, wrong invite codes): "telegram:<id>".
         ("admin_actions", "actor = ?", (str(key),)),
     ):
-        deleted[table] = conn.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
+        deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
     # A volunteer's own record loses what identifies them; their households' history stays,
     # because it is about the households, not about them.
-    deleted["volunteers"] = conn.execute(
+    deleted["volunteers"] = yield count(
         "UPDATE volunteers SET user_id = 'forgotten-' || id, name = '', active = 0 "
         "WHERE channel = ? AND user_id = ?",
-        (key.channel, key.user_id),
-    ).rowcount
+        resident,
+    )
     # An admin's invites stay valid; who made them is forgotten.
-    conn.execute("UPDATE invites SET created_by = 'forgotten' WHERE created_by = ?", (str(key),))
+    yield count("UPDATE invites SET created_by = 'forgotten' WHERE created_by = ?", (str(key),))
     return deleted

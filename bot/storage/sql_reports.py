@@ -1,5 +1,5 @@
 """The SQL behind leaders' reports and QR posters: the :class:`~bot.storage.base.ReportQueries`
-role of :class:`bot.storage.sqlite.SqliteStorage` (a mixin using the connection it opened).
+role of both SQL backends (a mixin of :class:`~bot.storage.sql.SqlTables`).
 
 Nothing here decides what a number means: that is :mod:`bot.reports.build`, which turns these
 rows into a report. Time windows are half-open ``[start, end)`` in epoch seconds; ``None`` means
@@ -9,7 +9,7 @@ rows into a report. Time windows are half-open ``[start, end)`` in epoch seconds
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import ClassVar
 
 from bot.storage.records import (
     DoneHousehold,
@@ -20,28 +20,9 @@ from bot.storage.records import (
     VisitCount,
     VolunteerRow,
 )
+from bot.storage.sql import SqlTables, window
 
 __all__ = ["ReportTables"]
-
-# Where the session's JSON (written by bot.core.session.Session.to_json, its only codec) keeps
-# what reports count of a session in progress: the bottom frame of the stack, its flow, when it
-# started, the steps it went through and who it is credited to. Read with SQLite's JSON
-# functions, so a session written by a newer bot (with fields this one does not know) still counts.
-ROOT_FRAME = "$.stack[0]"
-ROOT_FIELDS = {"flow": ".flow", "started_at": ".t0", "path": ".path", "credit": ".credit"}
-
-
-def _window(column: str, start: float | None, end: float | None) -> tuple[str, list[float]]:
-    """A WHERE fragment (always true when unbounded) and its parameters."""
-    parts: list[str] = []
-    params: list[float] = []
-    if start is not None:
-        parts.append(f"{column} >= ?")
-        params.append(start)
-    if end is not None:
-        parts.append(f"{column} < ?")
-        params.append(end)
-    return (" AND ".join(parts) or "1"), params
 
 
 def _path(text: str) -> tuple[str, ...]:
@@ -52,14 +33,16 @@ def _path(text: str) -> tuple[str, ...]:
     return tuple(str(step) for step in steps) if isinstance(steps, list) else ()
 
 
-class ReportTables:
-    """Report queries; ``self.db`` is the open connection of the storage."""
+class ReportTables(SqlTables):
+    """Report queries."""
 
-    db: Any
-
-    async def _rows(self, query: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
-        async with self.db.execute(query, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+    # The query of open_runs, which reads the session's JSON (each dialect its own way): for
+    # every session whose bottom frame is a flow with a start time, its flow, start time, the
+    # village it is credited to, the steps it went through (a JSON list) and the village of the
+    # volunteer it is credited to. ``{started_at}`` is the start time's SQL expression, and the
+    # query ends with "AND " for the window on it.
+    _OPEN_RUNS: ClassVar[str]
+    _OPEN_RUNS_STARTED: ClassVar[str]
 
     async def runs_started(self, start: float | None, end: float | None) -> list[RunRow]:
         """Finished runs (root and sub-flow) that started in the window, oldest first.
@@ -67,8 +50,8 @@ class ReportTables:
         A run's village is its own (a visit or a poster recorded it) or else its volunteer's:
         runs logged before the credit columns were filled still land in the right village.
         """
-        where, params = _window("r.started_at", start, end)
-        rows = await self._rows(
+        where, params = window("r.started_at", start, end)
+        rows = await self._all(
             "SELECT r.user_ref, r.flow_id, r.started_at, r.ended_at, r.outcome, r.path, "
             "r.parent_flow, r.mode, r.volunteer_id, "
             "COALESCE(NULLIF(r.village, ''), v.village, '') "
@@ -95,36 +78,21 @@ class ReportTables:
     async def open_runs(self, start: float | None, end: float | None) -> list[OpenRun]:
         """The outermost flow of every session in the middle of one, if it started in the window.
 
-        Only the bottom frame of a session's stack is read (:data:`ROOT_FRAME`): a sub-flow (or the
-        welcome flow) on top of it belongs to the flow that called it.
+        Only the bottom frame of a session's stack is read: a sub-flow (or the welcome flow) on
+        top of it belongs to the flow that called it. The JSON is the one written by
+        :meth:`bot.core.session.Session.to_json` (its only codec), read field by field, so a
+        session written by a newer bot (with fields this one does not know) still counts.
         """
-        root = ROOT_FRAME
-        f = {name: root + suffix for name, suffix in ROOT_FIELDS.items()}
-        where, params = _window(f"json_extract(s.state, '{f['started_at']}')", start, end)
-        rows = await self._rows(
-            f"SELECT s.channel, s.user_id, json_extract(s.state, '{f['flow']}'), "
-            f"json_extract(s.state, '{f['started_at']}'), "
-            f"json_extract(s.state, '{f['credit']}.village'), "
-            f"CASE json_type(s.state, '{f['credit']}.volunteer_id') WHEN 'integer' "
-            f"THEN json_extract(s.state, '{f['credit']}.volunteer_id') END, "
-            "(SELECT json_group_array(p.value) FROM json_each(s.state, "
-            f"'{f['path']}') p), v.village "
-            f"FROM sessions s LEFT JOIN volunteers v ON v.id = CASE json_type(s.state, "
-            f"'{f['credit']}.volunteer_id') WHEN 'integer' THEN "
-            f"json_extract(s.state, '{f['credit']}.volunteer_id') END "
-            f"WHERE json_valid(s.state) AND json_type(s.state, '{root}') = 'object' "
-            f"AND json_type(s.state, '{f['flow']}') IS NOT NULL "
-            f"AND json_type(s.state, '{f['started_at']}') IN ('integer', 'real') AND {where}",
-            params,
-        )
+        where, params = window(self._OPEN_RUNS_STARTED, start, end)
+        found = await self._all(self._OPEN_RUNS + where, params)
         return [
             OpenRun(
-                flow_id=str(r[2]),
-                started_at=float(r[3]),
-                path=_path(r[6] or "[]"),
-                village=str(r[4] or "") or str(r[7] or ""),
+                flow_id=str(r[0]),
+                started_at=float(r[1]),
+                path=_path(r[3] or "[]"),
+                village=str(r[2] or "") or str(r[4] or ""),
             )
-            for r in rows
+            for r in found
         ]
 
     async def done_households(self, start: float | None, end: float | None) -> list[DoneHousehold]:
@@ -133,9 +101,9 @@ class ReportTables:
         A household visited on several days has several outcome rows; grouping here is what makes it
         count once. Its village is the household's own (the one it was registered in).
         """
-        where, params = _window("o.at", start, end)
-        rows = await self._rows(
-            "SELECT o.flow_id, o.household_id, COALESCE(h.village, MIN(o.village)), MIN(o.at) "
+        where, params = window("o.at", start, end)
+        rows = await self._all(
+            "SELECT o.flow_id, o.household_id, COALESCE(MIN(h.village), MIN(o.village)), MIN(o.at) "
             "FROM visit_outcomes o LEFT JOIN households h ON h.id = o.household_id "
             f"WHERE o.outcome = 'done' AND {where} "
             "GROUP BY o.flow_id, o.household_id ORDER BY o.flow_id, MIN(o.at)",
@@ -148,7 +116,7 @@ class ReportTables:
 
     async def volunteer_rows(self) -> list[VolunteerRow]:
         """Every volunteer, active or not, by village then code."""
-        rows = await self._rows(
+        rows = await self._all(
             "SELECT id, code, name, village, active FROM volunteers ORDER BY village, code"
         )
         return [
@@ -158,7 +126,7 @@ class ReportTables:
 
     async def active_volunteer(self, code: str) -> VolunteerRow | None:
         """The active volunteer whose public code is ``code`` (codes are upper case)."""
-        rows = await self._rows(
+        rows = await self._all(
             "SELECT id, code, name, village, active FROM volunteers WHERE code = ? AND active = 1",
             (code.strip().upper(),),
         )
@@ -169,8 +137,8 @@ class ReportTables:
 
     async def visit_counts(self, start: float | None, end: float | None) -> list[VisitCount]:
         """Per volunteer: visits started in the window and the distinct households they went to."""
-        where, params = _window("started_at", start, end)
-        rows = await self._rows(
+        where, params = window("started_at", start, end)
+        rows = await self._all(
             "SELECT volunteer_id, COUNT(*), COUNT(DISTINCT household_id) FROM visits "
             f"WHERE {where} GROUP BY volunteer_id",
             params,
@@ -179,8 +147,8 @@ class ReportTables:
 
     async def outcome_counts(self, start: float | None, end: float | None) -> list[OutcomeCount]:
         """Per volunteer and outcome code: outcomes recorded in the window."""
-        where, params = _window("at", start, end)
-        rows = await self._rows(
+        where, params = window("at", start, end)
+        rows = await self._all(
             "SELECT volunteer_id, outcome, COUNT(*) FROM visit_outcomes "
             f"WHERE {where} GROUP BY volunteer_id, outcome",
             params,
@@ -193,8 +161,8 @@ class ReportTables:
         "Latest" is by time, then by row id for two outcomes in the same second. The household is
         listed under the volunteer who registered it (households are one volunteer's labels).
         """
-        where, params = _window("at", None, end)
-        rows = await self._rows(
+        where, params = window("at", None, end)
+        rows = await self._all(
             "WITH ranked AS ("
             " SELECT household_id, flow_id, outcome, village, volunteer_id,"
             " ROW_NUMBER() OVER (PARTITION BY household_id, flow_id ORDER BY at DESC, id DESC) AS n"

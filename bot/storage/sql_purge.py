@@ -1,0 +1,56 @@
+"""Deleting what is older than the retention period (Law 91/2025/QH15: keep data only as needed).
+
+The :class:`~bot.storage.base.PurgeStore` role of both SQL backends (a mixin of
+:class:`~bot.storage.sql.SqlTables`). Each table has one rule saying which rows are old; the same
+rule counts them for a dry run and deletes them for real, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from bot.storage.records import PURGE_TABLES
+from bot.storage.sql import SqlTables, Steps, count
+
+__all__ = ["PURGE_RULES", "PurgeTables"]
+
+# (table, the condition that makes a row old), in the order of PURGE_TABLES (which says why).
+# ``?`` is the cut-off in epoch seconds.
+PURGE_RULES: tuple[tuple[str, str], ...] = (
+    ("runs", "ended_at < ?"),
+    ("visit_outcomes", "at < ?"),
+    ("staff_alerts", "at < ?"),
+    ("outbox", "sent_at IS NOT NULL AND created_at < ?"),
+    ("processed_updates", "at < ?"),
+    ("sessions", "updated_at < ?"),
+    ("admin_actions", "at < ?"),
+)
+assert tuple(table for table, _ in PURGE_RULES) == PURGE_TABLES
+
+
+def _purge(cutoff: float) -> Steps[dict[str, int]]:
+    deleted: dict[str, int] = {}
+    for table, condition in PURGE_RULES:
+        deleted[table] = yield count(f"DELETE FROM {table} WHERE {condition}", (cutoff,))
+    return deleted
+
+
+class PurgeTables(SqlTables):
+    """Purges."""
+
+    async def count_old(self, cutoff: float) -> dict[str, int]:
+        """How many rows of each table :meth:`purge_old` would delete."""
+        counts: dict[str, int] = {}
+        for table, condition in PURGE_RULES:
+            row = await self._one(f"SELECT COUNT(*) FROM {table} WHERE {condition}", (cutoff,))
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    async def purge_old(self, cutoff: float) -> dict[str, int]:
+        """Delete every row older than ``cutoff`` in one transaction; returns the count per table.
+
+        The backend then makes sure the deleted text does not linger where a copy of it could
+        still be read (SQLite: overwritten pages and an emptied write-ahead log).
+        """
+        deleted = await self._atomic(_purge(cutoff))
+        self.forget_cached()  # the sessions deleted must not come back from memory
+        await self._scrub()
+        return deleted

@@ -1,0 +1,204 @@
+"""Sessions and the turns that change them, in both SQL backends: the
+:class:`~bot.storage.base.SessionStore` role and :class:`~bot.storage.base.RunLog`'s pseudonyms.
+
+A turn is one transaction (:func:`save_turn`): the update key, the session with its revision
+check, follow-ups, the run log, alerts and the outbox, kept together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import ClassVar
+
+from bot.core.errors import StaleSession
+from bot.core.privacy import pseudonym
+from bot.core.session import Session
+from bot.core.types import SessionKey
+from bot.storage.codec import job_to_json, message_to_json
+from bot.storage.records import AlreadyProcessed, StoredSession, TurnRecord
+from bot.storage.sql import SqlTables, Steps, count, insert, many, one
+
+__all__ = ["SessionTables", "save_turn"]
+
+_SECRET = "SELECT value FROM meta WHERE key = 'pseudonym_secret'"
+
+
+def _stale(key: SessionKey) -> StaleSession:
+    return StaleSession(f"{key.channel}: the session changed since it was read")
+
+
+def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int], int]]:
+    """The statements of one turn: returns its outbox ids and the session's new revision."""
+    key = turn.key
+    session = turn.session
+    if turn.update_key:
+        # The key is unique: a redelivered update (in this process or another) inserts nothing.
+        fresh = yield count(
+            "INSERT INTO processed_updates (update_key, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (turn.update_key, session.updated_at),
+        )
+        if not fresh:
+            raise AlreadyProcessed(turn.update_key)
+    row = yield one(
+        "SELECT revision FROM sessions WHERE channel = ? AND user_id = ?",
+        (key.channel, key.user_id),
+    )
+    current = int(row[0]) if row else 0
+    if turn.revision is not None and turn.revision != current:
+        raise _stale(key)
+    # SQLite holds its write lock since the transaction began, so nobody saved since the read
+    # above. PostgreSQL lets another process save meanwhile: the write below then waits for it
+    # and changes nothing, because the stored revision is no longer the one read.
+    saved = yield count(
+        "INSERT INTO sessions (channel, user_id, state, updated_at, active_at, revision) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
+        "updated_at = excluded.updated_at, active_at = excluded.active_at, "
+        "revision = excluded.revision WHERE sessions.revision = ?",
+        (
+            key.channel,
+            key.user_id,
+            state,
+            session.updated_at,
+            session.active_at,
+            current + 1,
+            current,
+        ),
+    )
+    if not saved:
+        raise _stale(key)
+    resident = (key.channel, key.user_id)
+    if turn.fired_followup is not None:
+        yield count("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
+    if turn.cancel_followups:
+        yield count("DELETE FROM followups WHERE channel = ? AND user_id = ?", resident)
+    if turn.followups:
+        yield many(
+            "INSERT INTO followups (channel, user_id, job, due, created_at) VALUES (?, ?, ?, ?, ?)",
+            [(*resident, job_to_json(job), job.due, session.updated_at) for job in turn.followups],
+        )
+    if turn.finished:
+        yield many(
+            "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
+            "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    user,
+                    key.channel,
+                    run.flow_id,
+                    run.flow_version,
+                    run.lang,
+                    run.started_at,
+                    run.ended_at,
+                    run.outcome,
+                    json.dumps(list(run.path)),
+                    run.parent_flow,
+                    run.mode,
+                    run.volunteer_id,
+                    run.village,
+                    run.visit_id,
+                )
+                for run in turn.finished
+            ],
+        )
+    if turn.alerts:
+        yield many(
+            "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(*resident, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
+        )
+    outbox_ids: list[int] = []
+    for message in turn.outbox:
+        outbox_id = yield insert(
+            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
+            (*resident, message_to_json(message), session.updated_at),
+        )
+        outbox_ids.append(int(outbox_id))
+    return outbox_ids, current + 1
+
+
+def _load_secret() -> Steps[str]:
+    """The key of the pseudonyms, made the first time (once, whichever process comes first)."""
+    row = yield one(_SECRET)
+    if row is None:
+        yield count(
+            "INSERT INTO meta (key, value) VALUES ('pseudonym_secret', ?) ON CONFLICT DO NOTHING",
+            (secrets.token_hex(32),),
+        )
+        row = yield one(_SECRET)
+    return str(row[0])
+
+
+class SessionTables(SqlTables):
+    """Sessions, turns and update keys; a backend with a session cache overrides the two
+    ``_cache_*`` methods (and ``forget_cached``)."""
+
+    _secret: bytes = b""
+    # The query of idle_sessions (it reads the session's JSON, which each dialect does its own
+    # way): channel and user_id of sessions in a flow, active before ?, at most ? of them.
+    _IDLE_SESSIONS: ClassVar[str]
+
+    def _cache_get(self, key: SessionKey) -> tuple[str, int] | None:
+        """The cached state and revision of ``key`` (None: read the database)."""
+        return None
+
+    def _cache_put(self, key: SessionKey, state: str, revision: int) -> None:
+        """Remember a session just read or saved."""
+
+    async def _open_secret(self) -> None:
+        self._secret = bytes.fromhex(await self._atomic(_load_secret()))
+
+    def user_ref(self, key: SessionKey) -> str:
+        """The keyed pseudonym under which ``key``'s runs are logged."""
+        return pseudonym(self._secret, str(key))
+
+    async def load(self, key: SessionKey) -> Session | None:
+        """The stored session of ``key``, or None for someone new."""
+        return (await self.read(key)).session
+
+    async def read(self, key: SessionKey) -> StoredSession:
+        """The stored session of ``key`` and its revision (0 for someone new)."""
+        cached = self._cache_get(key)
+        if cached is None:
+            row = await self._one(
+                "SELECT state, revision FROM sessions WHERE channel = ? AND user_id = ?",
+                (key.channel, key.user_id),
+            )
+            if row is None:
+                return StoredSession(session=None, revision=0)
+            cached = (str(row[0]), int(row[1]))
+            self._cache_put(key, *cached)
+        return StoredSession(session=Session.from_json(cached[0]), revision=cached[1])
+
+    async def save(self, turn: TurnRecord) -> list[int]:
+        """Write the whole turn in one durable transaction (see :class:`TurnRecord`).
+
+        Returns the outbox ids of its replies, in order.
+        """
+        user = self.user_ref(turn.key) if turn.finished else ""
+        state = turn.session.to_json()
+        try:
+            ids, revision = await self._atomic(save_turn(turn, user, state))
+        except StaleSession:
+            self.forget_cached(turn.key)  # another process saved it: read it afresh next time
+            raise
+        self._cache_put(turn.key, state, revision)
+        return ids
+
+    async def is_processed(self, update_key: str) -> bool:
+        """True when a turn with this key was saved."""
+        found = await self._one(
+            "SELECT 1 FROM processed_updates WHERE update_key = ?", (update_key,)
+        )
+        return found is not None
+
+    async def prune_processed(self, before: float) -> int:
+        """Forget update keys saved before ``before``."""
+        return await self._count("DELETE FROM processed_updates WHERE at < ?", (before,))
+
+    async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]:
+        """Residents in the middle of a flow whose last activity was before ``before``."""
+        found = await self._all(self._IDLE_SESSIONS, (before, limit))
+        return [SessionKey(r[0], r[1]) for r in found]
