@@ -24,6 +24,8 @@ ENV_CONFIG = "TROLYSO_CONFIG"
 ENV_TOKEN = "TROLYSO_BOT_TOKEN"
 ENV_DATABASE = "TROLYSO_DATABASE"
 ENV_WEBHOOK_SECRET = "TROLYSO_WEBHOOK_SECRET"
+# 'database:' naming a database server rather than a file: scheme://... (sqlite:// names a file).
+_SERVER_URL = re.compile(r"^(?!sqlite:)[a-z][a-z0-9+.-]+://", re.IGNORECASE)
 
 
 class _Section(BaseModel):
@@ -31,8 +33,6 @@ class _Section(BaseModel):
 
 
 class CommuneSettings(_Section):
-# 'database:' naming a database server rather than a file: scheme://... (sqlite:// names a file).
-_SERVER_URL = re.compile(r"^(?!sqlite:)[a-z][a-z0-9+.-]+://", re.IGNORECASE)
     """The commune's own contacts, shown by flows as ``{{ commune.police_phone }}`` and so on."""
 
     name: str = ""
@@ -134,6 +134,14 @@ class Settings(_Section):
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
     source: str = "(built-in defaults)"
 
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: Any) -> Any:
+        """A server's URL stays a URL (a path would fold its '//'); anything else is a path."""
+        if isinstance(value, str) and not _SERVER_URL.match(value):
+            return Path(value)
+        return value
+
     def template_context(self) -> dict[str, Any]:
         """What flows can read from the settings (``commune`` only: never the token)."""
         return {"commune": self.commune.model_dump()}
@@ -156,14 +164,6 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
                 f"the file {path} does not exist",
                 source=str(path),
                 code="config.no_file",
-    @field_validator("database", mode="before")
-    @classmethod
-    def _database(cls, value: Any) -> Any:
-        """A server's URL stays a URL (a path would fold its '//'); anything else is a path."""
-        if isinstance(value, str) and not _SERVER_URL.match(value):
-            return Path(value)
-        return value
-
                 params={"path": path},
             )
         try:

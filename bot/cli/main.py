@@ -167,6 +167,10 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
         # An admin trying things (and moving time with /wait) keeps out of the residents'
         # database and the leaders' reports, and can still pick up where they left off.
         live = settings.database
+        if not isinstance(live, Path):  # a database server: try on a SQLite file beside it
+            from bot.storage import data_folder
+
+            live = data_folder(settings) / "trolyso.sqlite3"
         database = live.with_name(f"{live.stem}-try{live.suffix}")
     admin = args.lang or settings.language  # the admin at this terminal
 
@@ -178,10 +182,6 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     async def tell_fault(fault: FlowFault) -> None:
         print(f"Trợ lý số: {describe('runtime.heading', {}, admin)}", file=sys.stderr)
         print("  " + fault_problem(fault).render(admin), file=sys.stderr)
-        if not isinstance(live, Path):  # a database server: try on a SQLite file beside it
-            from bot.storage import data_folder
-
-            live = data_folder(settings) / "trolyso.sqlite3"
 
     with asyncio.Runner() as runner:
         # tell_fault() shows a flow failing at run time once; the log would repeat it.

@@ -240,16 +240,6 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the database {path} was written by a newer Trợ lý số (schema {schema}, this version knows {known}). Upgrade the bot before using this file.",
         "vi": "cơ sở dữ liệu {path} do một phiên bản Trợ lý số mới hơn ghi (lược đồ {schema}, bản này chỉ biết tới {known}). Hãy nâng cấp bot trước khi dùng tệp này.",
     },
-    "cli.edit_refused": {
-        "en": "the edit of the flows was not applied (the previous version is still in use):",
-        "vi": "bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):",
-    },
-    "cli.cannot_start": {
-        "en": "The bot cannot start because the flows have problems:",
-        "vi": "Bot chưa khởi động được vì các luồng có lỗi:",
-    },
-    "cli.fix_and_start_again": {
-        "en": "Fix them (run 'trolyso lint' to check) and start again.",
     "config.database_not_file": {
         "en": "names a PostgreSQL server, not a file: this needs a SQLite file (a path)",
         "vi": "chỉ tới một máy chủ PostgreSQL, không phải một tệp: việc này cần một tệp SQLite (một đường dẫn)",
@@ -274,6 +264,16 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the PostgreSQL database {url} was set up by a newer Trợ lý số (schema {schema}, this version knows {known}). Upgrade the bot before using this database; an older bot never writes to it.",
         "vi": "cơ sở dữ liệu PostgreSQL {url} do một phiên bản Trợ lý số mới hơn tạo (lược đồ {schema}, bản này chỉ biết tới {known}). Hãy nâng cấp bot trước khi dùng cơ sở dữ liệu này; bot cũ không bao giờ ghi vào đó.",
     },
+    "cli.edit_refused": {
+        "en": "the edit of the flows was not applied (the previous version is still in use):",
+        "vi": "bản sửa luồng chưa được áp dụng (vẫn dùng bản cũ):",
+    },
+    "cli.cannot_start": {
+        "en": "The bot cannot start because the flows have problems:",
+        "vi": "Bot chưa khởi động được vì các luồng có lỗi:",
+    },
+    "cli.fix_and_start_again": {
+        "en": "Fix them (run 'trolyso lint' to check) and start again.",
         "vi": "Hãy sửa các lỗi này (chạy 'trolyso lint' để kiểm tra) rồi khởi động lại.",
     },
     "cli.unexpected": {
