@@ -86,6 +86,9 @@ class PostgresStorage(SessionTables, StaffTables, DeliveryTables, ReportTables, 
                 # process starting meanwhile waits here, then finds the schema up to date.
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
                 await drive_async(migrate(MIGRATIONS, self._too_new), partial(_execute, conn))
+            # A connection the server dropped (a restart) fails its next statement, which is
+            # StorageUnavailable (the update stays unconfirmed and comes again), and the pool
+            # replaces it; checking every connection before use would cost a round trip each.
             self._pool = AsyncConnectionPool(
                 self.url,
                 min_size=1,
