@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.core.errors import ConfigError
 from bot.core.located_yaml import LocatedError, read_yaml
 
-__all__ = ["CommuneSettings", "Settings", "TelegramSettings", "WebhookSettings", "load_settings"]
+__all__ = [
+    "CommuneSettings",
+    "Settings",
+    "TelegramSettings",
+    "WebSettings",
+    "WebhookSettings",
+    "load_settings",
+]
 
 ENV_CONFIG = "TROLYSO_CONFIG"
 ENV_TOKEN = "TROLYSO_BOT_TOKEN"
@@ -76,6 +83,19 @@ class TelegramSettings(_Section):
     chat_burst: int = Field(default=3, ge=1)
 
 
+class WebSettings(_Section):
+    """The web chat (``trolyso web``; ``trolyso run`` serves it too when ``web:`` is set)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (it is printed)
+    # The address residents open (https://..., behind the reverse proxy): posters' QR codes.
+    public_url: str = ""
+    # Behind nginx: take the resident's address from X-Forwarded-For (for the rate limits only).
+    trust_proxy: bool = False
+    # Typed messages a second each resident may send (a short burst is allowed).
+    messages_per_second: float = Field(default=2.0, gt=0)
+
+
 class ReminderSettings(_Section):
     """When the bot may write first: follow-ups, and volunteers' morning lists."""
 
@@ -128,6 +148,8 @@ class Settings(_Section):
     session_cache: int = Field(default=10_000, ge=0)
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
+    # None: no web chat in ``trolyso run`` (``trolyso web`` serves one with the defaults).
+    web: WebSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
     reminders: ReminderSettings = ReminderSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
@@ -199,6 +221,8 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         }
     if telegram:
         data["telegram"] = telegram
+    if "web" in data:  # a blank ``web:`` means the web chat with its defaults
+        data["web"] = dict(_group(data.get("web"), "web", source))
     if env.get(ENV_DATABASE):
         data["database"] = env[ENV_DATABASE]
     database = data.get("database")

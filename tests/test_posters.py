@@ -203,3 +203,27 @@ def test_command_with_a_volunteer_but_no_database(
 ) -> None:
     assert poster(config(tmp_path), "--flow", "pay_bill", "--volunteer", "K7M2QX") == 2
     assert "Chưa có cơ sở dữ liệu" in capsys.readouterr().err
+
+
+def test_a_web_poster_opens_the_web_chat_with_the_volunteers_credit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(add_volunteer(tmp_path / "db.sqlite3", "K7M2QX"))
+    cfg = config(tmp_path, username="")  # a commune without Telegram
+    with cfg.open("a", encoding="utf-8") as file:
+        file.write("web:\n  public_url: 'https://chat.xa-locha.example/'\n")
+    args = ["--flow", "vneid_install", "--to", "web", "--output", str(tmp_path)]
+    assert poster(cfg, *args, "--volunteer", "K7M2QX") == 0
+    assert decoded(tmp_path / "poster-vneid_install-vK7M2QX.png") == [
+        "https://chat.xa-locha.example/?start=vneid_install-vK7M2QX"
+    ]
+    assert "https://chat.xa-locha.example/?start=vneid_install-vK7M2QX" in capsys.readouterr().out
+
+
+def test_a_web_poster_without_the_address_says_which_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert poster(config(tmp_path), "--flow", "pay_bill", "--to", "web") == 2
+    err = capsys.readouterr().err
+    assert "web.public_url" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.png"))

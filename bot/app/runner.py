@@ -116,14 +116,19 @@ class Runner:
         for channel in self.channels:
             await channel.close()
 
-    async def run(self) -> None:
-        """Start, serve until SIGINT/SIGTERM, then shut down gracefully."""
+    async def run(self, *, started: Callable[[], None] | None = None) -> None:
+        """Start, serve until SIGINT/SIGTERM, then shut down gracefully.
+
+        ``started`` is called once every channel has started (to say where to find the bot).
+        """
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, self.stop)
         try:
             await self.start()
+            if started is not None:
+                started()
             await self.serve()
         finally:
             await self.close()

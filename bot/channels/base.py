@@ -11,7 +11,7 @@ application's; :class:`bot.app.runner.Runner` starts, serves and stops channels.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.app.delivery import Delivery, Sender
 from bot.app.limits import ChannelLimits
@@ -40,7 +40,7 @@ class Channel(Protocol):
     def delivery(self) -> Delivery:
         """The outbox delivery through :attr:`sender`, within :attr:`limits`."""
 
-    def update_key(self, update_id: int) -> str:
+    def update_key(self, update_id: Any) -> str:
         """The durable name of a native update (a redelivery has the same)."""
 
     def staff_keys(self) -> frozenset[SessionKey]:

@@ -2,7 +2,8 @@
 
 :func:`build_service` builds, in this order and nowhere else: the application
 (:func:`bot.app.compose.build_app`: content, storage, staff notices, staff desk, assistant), each
-configured channel on it (joined to the staff notices), the flows' hot reload, the scheduler of
+configured channel on it (Telegram; the web chat when ``web:`` is set), joined to the staff
+notices, the flows' hot reload, the scheduler of
 reminders and morning lists, and the :class:`~bot.app.runner.Runner` that hosts them. Tests and
 benchmarks build the bot through it too, so what they measure is what runs.
 """
@@ -10,7 +11,7 @@ benchmarks build the bot through it too, so what they measure is what runs.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +22,13 @@ from bot.app.runner import Runner
 from bot.app.scheduler import Scheduler
 from bot.channels.base import Channel
 from bot.config import Settings
+from bot.core.errors import ConfigError
+from bot.core.types import SessionKey
 
 if TYPE_CHECKING:
     from bot.channels.telegram.adapter import Adapter
     from bot.channels.telegram.bot import TelegramBot
+    from bot.channels.web.channel import WebChannel
 
 __all__ = ["Service", "build_service"]
 
@@ -34,15 +38,32 @@ class Service:
     """The running bot: the application, its channels and the runner hosting them."""
 
     app: App
-    telegram: TelegramBot
+    channels: tuple[Channel, ...]
     reloader: FlowReloader
     scheduler: Scheduler
     runner: Runner
 
-    async def run(self) -> None:
-        """Serve until SIGINT/SIGTERM, then shut down gracefully and release the storage."""
+    @property
+    def telegram(self) -> TelegramBot:
+        """The Telegram channel (when it is one of :attr:`channels`)."""
+        from bot.channels.telegram.bot import TelegramBot
+
+        return next(c for c in self.channels if isinstance(c, TelegramBot))
+
+    @property
+    def web(self) -> WebChannel:
+        """The web chat (when it is one of :attr:`channels`)."""
+        from bot.channels.web.channel import WebChannel
+
+        return next(c for c in self.channels if isinstance(c, WebChannel))
+
+    async def run(self, *, started: Callable[[], None] | None = None) -> None:
+        """Serve until SIGINT/SIGTERM, then shut down gracefully and release the storage.
+
+        ``started`` is called once every channel has started.
+        """
         try:
-            await self.runner.run()
+            await self.runner.run(started=started)
         finally:
             await self.app.close()
 
@@ -57,6 +78,7 @@ class Service:
 async def build_service(
     settings: Settings,
     *,
+    channels: Sequence[str] | None = None,
     flows_dir: Path | None = None,
     database: Path | None = None,
     clock: Callable[[], float] = time.time,
@@ -66,34 +88,35 @@ async def build_service(
 ) -> Service:
     """Build everything ``trolyso run`` serves (not started: ``await service.run()``).
 
-    ``telegram_adapter`` replaces the configured framework's adapter (a benchmark's in-process
-    Bot API). Without ``loops`` the hot reload and the scheduler are built but not run by the
-    runner (tests drive them by hand). The storage is released if a channel cannot be built.
+    ``channels`` names what to serve: by default Telegram, and the web chat too when ``web:`` is
+    configured (``trolyso web`` asks for the web chat alone). ``telegram_adapter`` replaces the
+    configured framework's adapter (a benchmark's in-process Bot API). Without ``loops`` the hot
+    reload and the scheduler are built but not run by the runner (tests drive them by hand).
+    The storage is released if a channel cannot be built.
     """
-    from bot.channels.telegram.bot import TelegramBot, staff_keys
+    if channels is None:
+        channels = ("telegram", "web") if settings.web is not None else ("telegram",)
+    _check_ports(settings, channels)
+    staff: frozenset[SessionKey] = frozenset()
+    if "telegram" in channels:
+        from bot.channels.telegram.bot import staff_keys
 
+        staff = staff_keys(settings.telegram)
     app = await build_app(
         settings,
         flows_dir=flows_dir,
         database=database,
         clock=clock,
-        staff=staff_keys(settings.telegram),
+        staff=staff,
         busy_timeout=busy_timeout,
     )
     try:
-        telegram = TelegramBot(
-            settings.telegram,
-            app.assistant,
-            app.storage,
-            app.assistant.engine.catalog,
-            adapter=telegram_adapter,
-            profile=app.profile,
-            clock=clock,
-        )
+        built = [_channel(name, settings, app, clock, telegram_adapter) for name in channels]
     except BaseException:
         await app.close()
         raise
-    app.notices.join(telegram.delivery, telegram.staff_chats())
+    for channel in built:
+        app.notices.join(channel.delivery, channel.staff_chats())
     reloader = FlowReloader(
         settings,
         app.assistant,
@@ -109,15 +132,66 @@ async def build_service(
         after_turn=app.notices.flush,
         send_to=app.notices.send_to,
     )
-    channels: list[Channel] = [telegram]  # checked against the seam by mypy
     runner = Runner(
         app.storage,
-        channels,
+        built,
         notices=app.notices,
         reloader=reloader if loops else None,
         scheduler=scheduler if loops else None,
         clock=clock,
     )
     return Service(
-        app=app, telegram=telegram, reloader=reloader, scheduler=scheduler, runner=runner
+        app=app, channels=tuple(built), reloader=reloader, scheduler=scheduler, runner=runner
     )
+
+
+def _check_ports(settings: Settings, channels: Sequence[str]) -> None:
+    """Two servers of one process cannot listen on one port: say which setting to change."""
+    hook, web = settings.telegram.webhook, settings.web
+    if (
+        "telegram" in channels
+        and "web" in channels
+        and web is not None
+        and settings.telegram.mode == "webhook"
+        and web.port == hook.port
+        and web.port != 0
+    ):
+        raise ConfigError(
+            "web.port",
+            f"the web chat and the Telegram webhook both want port {web.port}. Give one of "
+            "them another port (web.port or telegram.webhook.port).",
+            code="config.same_port",
+            params={"port": web.port},
+            source=settings.source,
+        )
+
+
+def _channel(
+    name: str,
+    settings: Settings,
+    app: App,
+    clock: Callable[[], float],
+    telegram_adapter: Adapter | None,
+) -> Channel:
+    """One channel, built on the application."""
+    catalog = app.assistant.engine.catalog
+    if name == "telegram":
+        from bot.channels.telegram.bot import TelegramBot
+
+        return TelegramBot(
+            settings.telegram,
+            app.assistant,
+            app.storage,
+            catalog,
+            adapter=telegram_adapter,
+            profile=app.profile,
+            clock=clock,
+        )
+    if name == "web":
+        from bot.channels.web.channel import WebChannel
+        from bot.config import WebSettings
+
+        return WebChannel(
+            settings.web or WebSettings(), app.assistant, app.storage, catalog, clock=clock
+        )
+    raise ValueError(f"no channel named {name!r}")

@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
 
+    web = commands.add_parser(
+        "web", help="serve the web chat in a browser (no token needed): http://127.0.0.1:8080/"
+    )
+    web.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=int, help="port to listen on (default 8080; 0: any free one)")
+    web.add_argument("--flows", type=Path, help="a folder of flows to use instead of the live ones")
+    web.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+    web.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the messages")
+
     lint = commands.add_parser("lint", help="check flow files and locales, with line numbers")
     lint.add_argument(
         "paths", nargs="*", type=Path, help="flow files or folders (default: all flows)"
@@ -129,6 +138,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_admin_command(settings, args)
         if args.command == "run":
             return _run(settings, args)
+        if args.command == "web":
+            return _web(settings, args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -254,6 +265,37 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         for warning in service.app.warnings:
             logging.getLogger("bot.flows").warning("%s", warning)
         await service.run()
+
+    asyncio.run(serve())
+    return 0
+
+
+def _web(settings: Settings, args: argparse.Namespace) -> int:
+    """``trolyso web``: the web chat alone, with the real engine and database, no token."""
+    from bot.channels.hosting import build_service
+    from bot.config import WebSettings
+
+    web = settings.web or WebSettings()
+    changes = {"host": args.host, "port": args.port}
+    web = web.model_copy(update={k: v for k, v in changes.items() if v is not None})
+    settings = settings.model_copy(update={"web": web})
+
+    async def serve() -> None:
+        service = await build_service(
+            settings, channels=("web",), flows_dir=args.flows, database=args.db, clock=_clock()
+        )
+        for warning in service.app.warnings:
+            logging.getLogger("bot.flows").warning("%s", warning)
+
+        def started() -> None:
+            host = "127.0.0.1" if web.host in ("0.0.0.0", "::", "") else web.host
+            params = {
+                "url": f"http://{host}:{service.web.server.port}/",
+                "database": args.db or settings.database,
+            }
+            print(describe("cli.web_ready", params, args.lang), flush=True)
+
+        await service.run(started=started)
 
     asyncio.run(serve())
     return 0

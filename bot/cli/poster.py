@@ -27,6 +27,12 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     poster.add_argument("--flow", required=True, metavar="FLOW_ID", help="the flow to open")
     poster.add_argument(
+        "--to",
+        choices=["telegram", "web"],
+        default="telegram",
+        help="what the QR code opens: the Telegram bot (default) or the web chat (web.public_url)",
+    )
+    poster.add_argument(
         "--volunteer", metavar="CODE", help="credit residents who scan it to this volunteer"
     )
     poster.add_argument(
@@ -46,12 +52,17 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     """Check everything a working poster needs, then write its PNG and PDF."""
     from bot.cli.report import open_database
     from bot.flows.loader import load_flows
-    from bot.posters import PosterError, bot_username, make_poster, start_payload
+    from bot.posters import PosterError, bot_username, make_poster, start_payload, web_link
 
     lang: str = args.lang
     try:
         # Checked before anything else: without it no poster can ever work.
-        bot_username(settings.telegram.username)
+        web_url = None
+        if args.to == "web":
+            web_url = settings.web.public_url if settings.web is not None else ""
+            web_link(web_url, "x")
+        else:
+            bot_username(settings.telegram.username)
         flows = load_flows([args.flows or settings.flows_dir]).flows
         flow = flows.get(args.flow)
         if flow is None:
@@ -88,6 +99,7 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
             volunteer_code=args.volunteer,
             lang=lang,
             commune=settings.commune.name,
+            web_url=web_url,
         )
     except PosterError as exc:
         say(exc.code, lang, error=True, **exc.params)

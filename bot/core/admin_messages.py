@@ -154,6 +154,14 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "các luồng chưa có bài kiểm tra: {flows}",
     },
     # The commands themselves
+    "config.same_port": {
+        "en": "the web chat and the Telegram webhook both want port {port}. Give one of them another port (web.port or telegram.webhook.port).",
+        "vi": "trò chuyện web và webhook Telegram cùng muốn dùng cổng {port}. Hãy cho một trong hai cổng khác (web.port hoặc telegram.webhook.port).",
+    },
+    "cli.web_ready": {
+        "en": "The web chat is at {url} — open it in a browser (a phone on the same network can use this machine's address). Ctrl-C stops it; conversations are kept in {database}.",
+        "vi": "Trò chuyện trên web ở {url} — mở bằng trình duyệt (điện thoại cùng mạng dùng địa chỉ của máy này). Bấm Ctrl-C để dừng; các cuộc trò chuyện được lưu trong {database}.",
+    },
     "cli.no_test_files": {
         "en": "there are no conversation test files (*.yaml) in {where}. Write one (see 'Conversation tests' in docs/flows.md).",
         "vi": "không có tệp kiểm tra hội thoại (*.yaml) nào trong {where}. Hãy viết một tệp (xem 'Kiểm tra hội thoại' trong docs/flows.md).",
@@ -194,12 +202,18 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "must be a whole number (got {value})",
         "vi": "phải là một số nguyên (đang ghi {value})",
     },
-    "config.number": {"en": "must be a number (got {value})", "vi": "phải là một số (đang ghi {value})"},
+    "config.number": {
+        "en": "must be a number (got {value})",
+        "vi": "phải là một số (đang ghi {value})",
+    },
     "config.yes_no": {
         "en": "must be true or false (got {value})",
         "vi": "phải là true hoặc false (đang ghi {value})",
     },
-    "config.text": {"en": "must be a text (got {value})", "vi": "phải là một đoạn chữ (đang ghi {value})"},
+    "config.text": {
+        "en": "must be a text (got {value})",
+        "vi": "phải là một đoạn chữ (đang ghi {value})",
+    },
     "config.one_of": {
         "en": "must be one of {expected} (got {value})",
         "vi": "phải là một trong {expected} (đang ghi {value})",

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.flows.schema import Flow
 from bot.posters.content import PosterText, poster_text, steps_to_complete
 from bot.posters.draw import PAGE_SIZE, QrPlacement, draw_poster, qr_matrix, save_poster
-from bot.posters.link import PosterError, bot_username, deep_link, start_payload
+from bot.posters.link import PosterError, bot_username, deep_link, start_payload, web_link
 
 __all__ = [
     "PAGE_SIZE",
@@ -27,6 +27,7 @@ __all__ = [
     "qr_matrix",
     "start_payload",
     "steps_to_complete",
+    "web_link",
 ]
 
 
@@ -48,13 +49,19 @@ def make_poster(
     volunteer_code: str | None = None,
     lang: str = "vi",
     commune: str = "",
+    web_url: str | None = None,
 ) -> Poster:
     """Write ``poster-<flow>[-v<CODE>].png`` and ``.pdf`` into ``output`` (created if needed).
 
-    Raises :class:`PosterError` for a missing or bad username or a link Telegram would refuse.
+    With ``web_url`` (``web.public_url``) the code opens the web chat instead of Telegram; the
+    volunteer's credit works the same. Raises :class:`PosterError` for a missing or bad
+    username or address, or a link Telegram would refuse.
     """
     payload = start_payload(flow.id, volunteer_code)
-    link = deep_link(bot_username(username), payload)
+    if web_url is not None:
+        link = web_link(web_url, payload)
+    else:
+        link = deep_link(bot_username(username), payload)
     image, placement = draw_poster(poster_text(flow, lang, commune=commune), link)
     output.mkdir(parents=True, exist_ok=True)
     png, pdf = output / f"poster-{payload}.png", output / f"poster-{payload}.pdf"

@@ -1,4 +1,5 @@
-"""The bot's deep link printed in a poster's QR code: ``https://t.me/<bot>?start=<payload>``.
+"""The link printed in a poster's QR code: ``https://t.me/<bot>?start=<payload>``, or the web
+chat's ``<web.public_url>/?start=<payload>`` for communes without Telegram.
 
 The payload is the flow id, or ``<flow_id>-v<volunteer code>`` so sessions opened from a
 volunteer's poster are credited to them. Telegram accepts at most 64 characters from
@@ -12,7 +13,14 @@ import re
 
 from bot.core.errors import TroLySoError
 
-__all__ = ["MAX_PAYLOAD", "PosterError", "bot_username", "deep_link", "start_payload"]
+__all__ = [
+    "MAX_PAYLOAD",
+    "PosterError",
+    "bot_username",
+    "deep_link",
+    "start_payload",
+    "web_link",
+]
 
 MAX_PAYLOAD = 64
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -53,3 +61,13 @@ def start_payload(flow_id: str, volunteer_code: str | None = None) -> str:
 def deep_link(username: str, payload: str) -> str:
     """The link that opens the bot and starts the flow named by ``payload``."""
     return f"https://t.me/{username}?start={payload}"
+
+
+def web_link(public_url: str, payload: str) -> str:
+    """The web chat's link that starts the flow named by ``payload`` (``web.public_url``)."""
+    url = public_url.strip().rstrip("/")
+    if not url:
+        raise PosterError("no_web_url")
+    if not re.match(r"^https?://[^\s?#]+$", url):
+        raise PosterError("bad_web_url", url=public_url)
+    return f"{url}/?start={payload}"

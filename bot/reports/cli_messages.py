@@ -52,6 +52,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "bot (không có @) vào cài đặt telegram.username trong config.yaml; tên này ở "
             "@BotFather: gửi /mybots, chọn bot, tên là phần sau @ (kết thúc bằng 'bot')."
         ),
+        "no_web_url": (
+            "Chưa có địa chỉ trang trò chuyện web nên chưa tạo được mã QR cho web. Hãy ghi địa "
+            "chỉ mà người dân mở (https://...) vào cài đặt web.public_url trong config.yaml."
+        ),
+        "bad_web_url": (
+            "Địa chỉ '{url}' trong web.public_url không dùng được: phải bắt đầu bằng https:// "
+            "(hoặc http://) và không có dấu ? hay #."
+        ),
         "bad_username": (
             "Tên bot '{username}' trong telegram.username không hợp lệ: chỉ gồm chữ cái "
             "không dấu, chữ số và dấu _, không có @ (xem lại ở @BotFather)."
@@ -116,6 +124,15 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "username (without @) in the setting telegram.username in config.yaml; find it in "
             "@BotFather: send /mybots, pick the bot, the username is the part after @ (it ends "
             "in 'bot')."
+        ),
+        "no_web_url": (
+            "The web chat's address is not set, so there is no link for a web QR code yet. Put "
+            "the address residents open (https://...) in the setting web.public_url in "
+            "config.yaml."
+        ),
+        "bad_web_url": (
+            "The address '{url}' in web.public_url cannot be used: it must start with https:// "
+            "(or http://) and have no ? or #."
         ),
         "bad_username": (
             "The bot username '{username}' in telegram.username is not valid: only letters, "
