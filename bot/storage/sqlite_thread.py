@@ -20,9 +20,7 @@ __all__ = ["on_connection_thread"]
 T = TypeVar("T")
 
 
-async def on_connection_thread(
-    db: aiosqlite.Connection, work: Callable[..., T], *args: Any
-) -> T:
+async def on_connection_thread(db: aiosqlite.Connection, work: Callable[..., T], *args: Any) -> T:
     """``work(connection, *args)`` on ``db``'s thread, with the raw ``sqlite3`` connection."""
     connection: sqlite3.Connection = db._conn
     result: T = await db._execute(work, connection, *args)  # type: ignore[no-untyped-call]
