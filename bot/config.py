@@ -94,6 +94,9 @@ class WebSettings(_Section):
     trust_proxy: bool = False
     # Typed messages a second each resident may send (a short burst is allowed).
     messages_per_second: float = Field(default=2.0, gt=0)
+    # Requests a second from one address (pages, connections, polls; bursts of twice that). A
+    # school's or the commune office's Wi-Fi is many residents behind one address.
+    address_requests_per_second: float = Field(default=30.0, gt=0)
 
 
 class ReminderSettings(_Section):

@@ -62,7 +62,8 @@ class WebServer:
         self.residents = Throttle(rate=settings.messages_per_second, burst=5)
         # Everything one address asks for (pages, polls, messages): a school's shared Wi-Fi
         # is many residents, so it is generous.
-        self.addresses = Throttle(rate=30.0, burst=60)
+        rate = settings.address_requests_per_second
+        self.addresses = Throttle(rate=rate, burst=max(1, int(rate * 2)))
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
         self._static = {name: _compressed(STATIC / name) for name in _STATIC_TYPES}
