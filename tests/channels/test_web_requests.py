@@ -10,6 +10,7 @@ import pytest
 from aiohttp import ClientSession, WSMsgType
 
 from tests.channels.web_harness import web_rig
+from tests.support.fake_bot_api import FakeBotAPI
 
 
 def token() -> str:
@@ -128,3 +129,42 @@ async def test_nothing_personal_in_the_log(tmp_path: Path, caplog: pytest.LogCap
             assert response.status == 200
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "0912345678" not in logged and "Nguyễn Văn A" not in logged and me not in logged
+
+
+async def test_trolyso_run_serves_the_web_chat_beside_telegram(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    from bot.config import WebSettings
+    from tests.channels.tg_harness import Resident, TelegramRig
+
+    rig = TelegramRig(
+        fake_bot_api, "aiogram", "polling", tmp_path / "db.sqlite3",
+        config={"web": WebSettings(port=0)},
+    )
+    await rig.start()
+    try:
+        assert [c.name for c in rig.service.channels] == ["telegram", "web"]
+        an = Resident(rig, 4343)
+        await an.send("/start other")
+        assert an.texts == ["Bước một."]
+        url = f"http://127.0.0.1:{rig.service.web.server.port}/"
+        async with ClientSession() as http:
+            me = token()
+            async with http.post(
+                url + "api/send",
+                json={"id": "b1", "start": "other"},
+                headers=headers(me, url.rstrip("/")),
+            ) as response:
+                assert (await response.json())["type"] == "ack"
+            async with http.get(url + "api/poll?since=0", headers={"X-Resident": me}) as r:
+                assert [x["message"]["text"] for x in (await r.json())["replies"]] == ["Bước một."]
+        # One process, one database: both residents are at the guide's first step.
+        from bot.channels.web.protocol import resident_of
+        from bot.core.types import SessionKey
+
+        for key in (an.key, SessionKey("web", resident_of(me))):
+            session = await rig.storage.load(key)
+            assert session is not None and session.frame is not None
+            assert session.frame.step == "first"
+    finally:
+        await rig.stop()
