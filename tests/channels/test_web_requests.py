@@ -168,3 +168,26 @@ async def test_trolyso_run_serves_the_web_chat_beside_telegram(
             assert session.frame.step == "first"
     finally:
         await rig.stop()
+
+
+async def test_the_first_load_is_small_and_needs_nothing_from_elsewhere(tmp_path: Path) -> None:
+    import re
+
+    async with web_rig(tmp_path / "web.sqlite3") as rig, ClientSession(
+        auto_decompress=False
+    ) as http:
+        total = 0
+        gzip = {"Accept-Encoding": "gzip"}
+        async with http.get(rig.url, headers=gzip) as response:
+            page = await response.read()
+            assert response.headers.get("Content-Encoding") == "gzip"
+            total += len(page)
+        async with ClientSession() as plain, plain.get(rig.url) as response:
+            html = await response.text()
+        # Everything the page loads is the bot's own: no http(s) address in it at all.
+        assert not re.search(r"(src|href)=\"https?://", html)
+        for asset in re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html):
+            async with http.get(rig.url.rstrip("/") + asset, headers=gzip) as response:
+                assert response.status == 200
+                total += len(await response.read())
+        assert total < 60_000, total
