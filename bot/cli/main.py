@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.cli.admin import ADMIN_COMMANDS, DRAFTS_HELP, add_admin_commands, run_admin_command
+from bot.cli.migrate import add_migrate_command, run_migrate_command
 from bot.cli.route import add_route_command, run_route_command
 from bot.config import Settings, load_settings
 from bot.core.errors import FlowError, TroLySoError
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the messages")
     add_admin_commands(commands)
     add_route_command(commands)
+    add_migrate_command(commands)
     return parser
 
 
@@ -134,6 +136,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _lint(settings, args)
         if args.command == "route":
             return run_route_command(settings, args)
+        if args.command == "migrate":
+            return run_migrate_command(settings, args)
         if args.command in ADMIN_COMMANDS:
             return run_admin_command(settings, args)
         if args.command == "run":

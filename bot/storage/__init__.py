@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.core.errors import ConfigError, DependencyMissing
 from bot.storage.base import RunRecord, Storage
@@ -27,6 +28,7 @@ __all__ = [
     "database_file",
     "database_url",
     "open_storage",
+    "shown_url",
 ]
 
 SERVERS = ("postgresql", "postgres")  # the schemes of a PostgreSQL server's URL
@@ -147,3 +149,20 @@ def open_storage(
     if busy_timeout is None:
         return SqliteStorage(path, cache_size=cache_size)
     return SqliteStorage(path, cache_size=cache_size, busy_timeout=busy_timeout)
+
+
+def shown_url(url: str) -> str:
+    """The URL as messages and logs may show it: without its password."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(the 'database' setting)"
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[1]}"
+    query = "&".join(
+        "password=***" if item.lower().startswith("password=") else item
+        for item in parts.query.split("&")
+        if item
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

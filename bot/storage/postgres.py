@@ -15,7 +15,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from functools import lru_cache, partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -23,7 +22,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.core.errors import StorageError, StorageUnavailable
 from bot.core.messages import describe
-from bot.storage import postgres_json
+from bot.storage import postgres_json, shown_url
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sql import Statement, Steps, drive_async, migrate
 from bot.storage.sql_delivery import DeliveryTables
@@ -186,23 +185,6 @@ async def _execute(conn: Connection, statement: Statement) -> Any:
 def _placeholders(sql: str) -> str:
     """The shared SQL's ``?`` placeholders as psycopg's ``%s`` (and a literal % as %%)."""
     return sql.replace("%", "%%").replace("?", "%s")
-
-
-def shown_url(url: str) -> str:
-    """The URL as messages and logs may show it: without its password."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(the 'database' setting)"
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[1]}"
-    query = "&".join(
-        "password=***" if item.lower().startswith("password=") else item
-        for item in parts.query.split("&")
-        if item
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _detail(exc: BaseException) -> str:

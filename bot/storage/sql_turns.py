@@ -19,7 +19,7 @@ from bot.storage.codec import job_to_json, message_to_json
 from bot.storage.records import AlreadyProcessed, StoredSession, TurnRecord
 from bot.storage.sql import SqlTables, Steps, count, insert, many, one
 
-__all__ = ["SessionTables", "save_turn"]
+__all__ = ["SessionTables", "load_secret", "save_turn"]
 
 _SECRET = "SELECT value FROM meta WHERE key = 'pseudonym_secret'"
 
@@ -119,7 +119,7 @@ def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int],
     return outbox_ids, current + 1
 
 
-def _load_secret() -> Steps[str]:
+def load_secret() -> Steps[str]:
     """The key of the pseudonyms, made the first time (once, whichever process comes first)."""
     row = yield one(_SECRET)
     if row is None:
@@ -148,7 +148,7 @@ class SessionTables(SqlTables):
         """Remember a session just read or saved."""
 
     async def _open_secret(self) -> None:
-        self._secret = bytes.fromhex(await self._atomic(_load_secret()))
+        self._secret = bytes.fromhex(await self._atomic(load_secret()))
 
     def user_ref(self, key: SessionKey) -> str:
         """The keyed pseudonym under which ``key``'s runs are logged."""
