@@ -11,6 +11,7 @@ import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.report import DB_HELP, open_database
 from bot.config import Settings
 from bot.reports.cli_messages import say
 
@@ -44,13 +45,12 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         default=None,
         help="language of the poster (default: the configured language, Vietnamese)",
     )
-    poster.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+    poster.add_argument("--db", help=DB_HELP)
     poster.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
 
 
 def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     """Check everything a working poster needs, then write its PNG and PDF."""
-    from bot.cli.report import open_database
     from bot.flows.loader import load_flows
     from bot.posters import PosterError, bot_username, make_poster, start_payload, web_link
 

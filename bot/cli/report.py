@@ -24,11 +24,19 @@ from bot.reports.wording import day, integer
 if TYPE_CHECKING:
     from bot.storage.base import Storage
 
-__all__ = ["REPORT_COMMANDS", "add_report_commands", "open_database", "run_report_command"]
+__all__ = [
+    "DB_HELP",
+    "REPORT_COMMANDS",
+    "add_report_commands",
+    "open_database",
+    "run_report_command",
+]
 
 REPORT_COMMANDS = ("report", "purge")
 _LANG_HELP = "language of the report and messages (default: the configured language, Vietnamese)"
-_DB_HELP = "database file (default: the 'database' setting)"
+# --db of every command that reads the database: a file, or a server (as text: a URL made a
+# Path would fold its // into /).
+DB_HELP = "database: a SQLite file or a postgresql:// URL (default: the 'database' setting)"
 
 T = TypeVar("T")
 
@@ -48,7 +56,7 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--output", type=Path, metavar="FILE", help="write to FILE (default: print)"
     )
     report.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
-    report.add_argument("--db", type=Path, help=_DB_HELP)
+    report.add_argument("--db", help=DB_HELP)
     report.add_argument("--flows", type=Path, help="the folder of flows (default: live)")
 
     purge = commands.add_parser(
@@ -59,7 +67,7 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     purge.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     purge.add_argument("--lang", choices=["vi", "en"], default=None, help=_LANG_HELP)
-    purge.add_argument("--db", type=Path, help=_DB_HELP)
+    purge.add_argument("--db", help=DB_HELP)
 
 
 def run_report_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -72,25 +80,29 @@ def run_report_command(settings: Settings, args: argparse.Namespace) -> int:
 def open_database(
     database: str | Path, lang: str, work: Callable[[Storage], Awaitable[T]]
 ) -> tuple[int, T | None]:
-    """Open an existing database, run ``work(storage)`` and close it.
+    """Open an existing database (a SQLite file or a PostgreSQL server), run ``work(storage)``
+    and close it.
 
-    Returns ``(0, result)``, or ``(2, None)`` after saying why the file could not be used. A
-    missing file is never created: a report on an empty new file would only mislead.
+    Returns ``(0, result)``, or ``(2, None)`` after saying why the database could not be used.
+    A missing file is never created: a report on an empty new file would only mislead. A
+    server's URL is only ever shown without its password.
     """
     from bot.core.errors import ConfigError
-    from bot.storage import database_file, open_storage
+    from bot.storage import database_file, database_url, open_storage, shown_url
 
     try:
-        path = database_file(database)
+        url = database_url(database)
+        where: str | Path = shown_url(url) if url else database_file(database)
     except ConfigError as exc:
-        say("database_problem", lang, error=True, path=database, detail=explain_error(exc, lang))
+        shown = shown_url(str(database))
+        say("database_problem", lang, error=True, path=shown, detail=explain_error(exc, lang))
         return 2, None
-    if not path.is_file():
-        say("no_database", lang, error=True, path=path)
+    if isinstance(where, Path) and not where.is_file():
+        say("no_database", lang, error=True, path=where)
         return 2, None
 
     async def run() -> T:
-        storage = open_storage(database)
+        storage = open_storage(url or database)
         await storage.open()
         try:
             return await work(storage)
@@ -100,7 +112,7 @@ def open_database(
     try:
         return 0, asyncio.run(run())
     except StorageError as exc:
-        say("database_problem", lang, error=True, path=path, detail=explain_error(exc, lang))
+        say("database_problem", lang, error=True, path=where, detail=explain_error(exc, lang))
         return 2, None
 
 

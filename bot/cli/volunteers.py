@@ -12,6 +12,7 @@ import getpass
 import time
 from typing import Any
 
+from bot.cli.report import DB_HELP
 from bot.config import Settings
 from bot.core.staff import AdminAction
 
@@ -50,7 +51,7 @@ def _t(key: str, lang: str, **params: Any) -> str:
 def add_volunteer_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Declare ``trolyso volunteers invite|list|deactivate``."""
     volunteers = commands.add_parser("volunteers", help="invite, list and deactivate volunteers")
-    volunteers.add_argument("--db", help="database file (default: the 'database' setting)")
+    volunteers.add_argument("--db", help=DB_HELP)
     volunteers.add_argument("--lang", choices=["vi", "en"], default=None)
     actions = volunteers.add_subparsers(dest="action", required=True, metavar="ACTION")
     invite = actions.add_parser("invite", help="create a one-time invite code for a village")
@@ -68,12 +69,11 @@ def run_volunteer_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.app.staff.desk import StaffDesk
     from bot.storage import open_storage
 
-    storage = open_storage(Path(args.db) if args.db else settings)
+    # As text: a postgresql:// URL would not survive being made a Path (its // folds into /).
+    storage = open_storage(args.db or settings)
     await storage.open()
     lang = args.lang
     actor = f"cli:{getpass.getuser()}"
