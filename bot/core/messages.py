@@ -142,6 +142,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'help' only works on a step that waits (with 'choices' or 'ask').",
         "vi": "'help' chỉ dùng cho bước có chờ người dân ('choices' hoặc 'ask').",
     },
+    "schema.with_needs_flow": {
+        "en": "'with' gives answers to another flow, so it only works on a step with 'flow:'. Move it to the step that runs the sub-flow, or remove it.",
+        "vi": "'with' trao câu trả lời cho một luồng khác, nên chỉ dùng ở bước có 'flow:'. Hãy chuyển nó sang bước chạy luồng con, hoặc xóa đi.",
+    },
+    "schema.skip_needs_question": {
+        "en": "'skip_if_known' only works on a question (a step with 'choices' or 'ask'): it skips the question when the calling flow already gave its answer with 'with:'.",
+        "vi": "'skip_if_known' chỉ dùng cho câu hỏi (bước có 'choices' hoặc 'ask'): nó bỏ qua câu hỏi khi luồng gọi đã trao câu trả lời bằng 'with:'.",
+    },
+    "schema.skip_sensitive": {
+        "en": "'{name}' is a sensitive answer that is never stored, so no flow can give it. Remove 'skip_if_known' from this step.",
+        "vi": "'{name}' là câu trả lời nhạy cảm không được lưu, nên không luồng nào trao được. Hãy xóa 'skip_if_known' khỏi bước này.",
+    },
     "schema.value": {"en": "{detail}", "vi": "{detail}"},
     # The logic of a flow
     "flow.duplicate_id": {
@@ -159,6 +171,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "flow.subflow_cycle": {
         "en": "flows call each other in a circle: {cycle}. Break the circle.",
         "vi": "các luồng gọi nhau vòng tròn: {cycle}. Hãy bỏ vòng lặp này.",
+    },
+    "flow.with_unused_name": {
+        "en": "the flow '{target}' never uses '{name}', so giving it here changes nothing.{hint} Names '{target}' uses: {known}.",
+        "vi": "luồng '{target}' không dùng tên '{name}', nên trao nó ở đây không có tác dụng.{hint} Các tên luồng '{target}' dùng: {known}.",
+    },
+    "flow.with_unknown_answer": {
+        "en": "'{value}' is not an answer of the question '{question}' in '{target}' ({where}), so the resident would be asked again. Its buttons give {name}: {allowed}.",
+        "vi": "'{value}' không phải một câu trả lời của câu hỏi '{question}' trong luồng '{target}' ({where}), nên người dân vẫn bị hỏi lại. Các nút ở đó cho {name}: {allowed}.",
+    },
+    "flow.skip_without_set": {
+        "en": "'skip_if_known' must know which button an answer means, but no button of this step has 'set:'. Add 'set:' to the buttons, e.g. set: {{ has_sms: \"yes\" }}.",
+        "vi": "'skip_if_known' cần biết câu trả lời ứng với nút nào, nhưng không nút nào của bước này có 'set:'. Hãy thêm 'set:' cho các nút, ví dụ set: {{ has_sms: \"yes\" }}.",
     },
     "flow.unreachable": {
         "en": "no path leads to this step. Add a 'go:' to it, or delete it.",

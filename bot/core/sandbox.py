@@ -23,6 +23,7 @@ __all__ = [
     "names_used",
     "prepare",
     "render",
+    "template_reason",
     "uses_template",
 ]
 
@@ -111,3 +112,25 @@ def render(template: Renderable, context: dict[str, Any]) -> str:
     if isinstance(template, str):
         return template
     return template.render(context).strip()
+
+
+# Jinja's words for the usual template mistakes, and the admin's words for them.
+_TEMPLATE_REASONS = (
+    ("unexpected '}'", "template.missing_brace"),
+    ("unexpected 'end of template'", "template.cut_short"),
+    ("unexpected end of template", "template.not_closed"),
+    ("no filter named", "template.unknown_filter"),
+    ("expected token 'end of print statement'", "template.two_words"),
+    ("chunk after expression", "template.extra_words"),
+    ("encountered unknown tag", "template.unknown_tag"),
+)
+
+
+def template_reason(error: TemplateSyntaxError) -> dict[str, Any]:
+    """The ``detail`` of a broken template or condition: a known mistake said in the admin's
+    language (``detail_code``), else Jinja's own words."""
+    said = (error.message or "").lower()
+    for needle, code in _TEMPLATE_REASONS:
+        if needle in said:
+            return {"detail_code": code}
+    return {"detail": error.message or ""}

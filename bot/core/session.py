@@ -56,6 +56,9 @@ class Frame:
     # Messages in a row the bot did not understand at this step: from the second, it offers help
     # instead of asking again to press a button (bot/engine/understanding.py).
     misses: int = 0
+    # Names of ``vars`` the calling flow gave (``with:``) that no question has used yet: a
+    # question marked ``skip_if_known`` is skipped for them once, then asked as usual.
+    given: list[str] = field(default_factory=list)
 
     def copy(self) -> Frame:
         """An independent copy (answers are plain values, so a shallow dict copy is enough)."""
@@ -73,6 +76,7 @@ class Frame:
             credit=dict(self.credit),
             detour=self.detour,
             misses=self.misses,
+            given=list(self.given),
         )
 
 
@@ -144,6 +148,7 @@ class Session:
                     "detour": f.detour,
                     # Only when there is one: most frames never miss, and sessions stay short.
                     **({"miss": f.misses} if f.misses else {}),
+                    **({"given": f.given} if f.given else {}),
                 }
                 for f in self.stack
             ],
@@ -182,6 +187,7 @@ class Session:
                     credit=dict(f.get("credit", {})),
                     detour=bool(f.get("detour", False)),
                     misses=int(f.get("miss", 0)),
+                    given=[str(name) for name in f.get("given", [])],
                 )
                 for f in data.get("stack", [])
             ],

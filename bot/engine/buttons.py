@@ -63,6 +63,8 @@ def step_signature(flow_id: str, step_id: str, step: Step) -> str:
     parts += [f"{c.go}={c.label.get('vi')}" for c in step.choices or []]
     if step.help is not None:
         parts.append(f"help={step.help.go}")
+    if step.with_:  # what a sub-flow call gives is part of what the step does
+        parts.append(f"with={sorted((name, str(value)) for name, value in step.with_.items())}")
     return hashlib.blake2b("|".join(parts).encode(), digest_size=4).hexdigest()
 
 

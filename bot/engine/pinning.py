@@ -7,8 +7,9 @@ residents are using"):
 
 1. The resident's step is still there, of the same kind (buttons stay buttons, a question stays
    a question): carry on there, on the new version. The new texts show from this message on.
-2. A calling flow waits on a sub-flow step that changed: it keeps the version it started while
-   the bot still holds it, so the sub-flow ends where the resident expects.
+2. A calling flow waits on a sub-flow step that changed (another flow, or other answers given
+   with ``with:``): it keeps the version it started while the bot still holds it, so the
+   sub-flow ends where the resident expects.
 3. The resident's step was removed, renamed or changed kind: tell them kindly that the guide was
    updated and offer "continue from the nearest step" (the last step of their history that still
    exists and waits) or "start again". Without such a step, only "start again".
@@ -74,7 +75,12 @@ def _fits(
                 frame.resume_at = live.flow.start
             return True
         step = live.flow.steps.get(frame.step)
-        return step is not None and step.kind == "flow" and step.flow == above.flow_id
+        if step is None or step.kind != "flow" or step.flow != above.flow_id:
+            return False
+        # The sub-flow running was given this step's old ``with:``: if that changed, the caller
+        # keeps the version that gave it (rule 2), so both ends of the call stay one version.
+        old_call = pinned.flow.steps.get(frame.step) if pinned is not None else None
+        return old_call is None or old_call.with_ == step.with_
     step = live.flow.steps.get(frame.step)
     if step is None or not step.waits:
         return False

@@ -23,8 +23,10 @@ from bot.core.sandbox import (
     compile_condition,
     names_used,
     prepare,
+    template_reason,
 )
-from bot.flows.compiled import GLOBAL_NAMES
+from bot.flows.compiled import GLOBAL_NAMES, GivenValue
+from bot.flows.given_checks import check_given_templates, check_skips
 from bot.flows.graph import known_before, path_without
 from bot.flows.library_checks import check_library
 from bot.flows.phone_checks import check_telegram_limits, text_location
@@ -42,6 +44,7 @@ class FlowCheck:
     texts: dict[tuple[str, str, str], Renderable] = field(default_factory=dict)
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
+    given: dict[str, dict[str, GivenValue]] = field(default_factory=dict)
     images: dict[str, str] = field(default_factory=dict)
 
     def add(
@@ -98,6 +101,7 @@ def check_flow(flow: Flow, doc: Document, *, base: Path) -> FlowCheck:
     _check_variables_and_templates(flow, doc, result)
     _check_translations(flow, doc, result)
     _check_ask_and_images(flow, doc, base, result)
+    check_skips(flow, doc, result)
     check_telegram_limits(flow, doc, result)
     _check_set_before_use(flow, doc, result)
     return result
@@ -236,7 +240,7 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                     "flow.template_syntax",
                     step=step_id,
                     line_offset=max((exc.lineno or 1) - 1, 0),
-                    **_template_reason(exc),
+                    **template_reason(exc),
                 )
                 continue
             check_names(text_loc, step_id, names)
@@ -256,32 +260,11 @@ def _check_variables_and_templates(flow: Flow, doc: Document, result: FlowCheck)
                     "flow.condition_syntax",
                     step=step_id,
                     expr=condition.if_,
-                    **_template_reason(exc),
+                    **template_reason(exc),
                 )
                 continue
             check_names(loc, step_id, names)
-
-
-# Jinja's words for the usual template mistakes, and the admin's words for them.
-_TEMPLATE_REASONS = (
-    ("unexpected '}'", "template.missing_brace"),
-    ("unexpected 'end of template'", "template.cut_short"),
-    ("unexpected end of template", "template.not_closed"),
-    ("no filter named", "template.unknown_filter"),
-    ("expected token 'end of print statement'", "template.two_words"),
-    ("chunk after expression", "template.extra_words"),
-    ("encountered unknown tag", "template.unknown_tag"),
-)
-
-
-def _template_reason(error: TemplateSyntaxError) -> dict[str, Any]:
-    """The ``detail`` of a broken template or condition: a known mistake said in the admin's
-    language (``detail_code``), else Jinja's own words."""
-    said = (error.message or "").lower()
-    for needle, code in _TEMPLATE_REASONS:
-        if needle in said:
-            return {"detail_code": code}
-    return {"detail": error.message or ""}
+    check_given_templates(flow, doc, result, check_names)
 
 
 def _check_translations(flow: Flow, doc: Document, result: FlowCheck) -> None:

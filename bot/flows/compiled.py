@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 from jinja2.environment import TemplateExpression
 
 from bot.core.errors import FlowRuntimeError
-from bot.core.sandbox import Renderable
-from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Step
+from bot.core.sandbox import LazyTemplate, Renderable
+from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Given, Step
 
-__all__ = ["GLOBAL_NAMES", "CompiledFlow"]
+__all__ = ["GLOBAL_NAMES", "CompiledFlow", "GivenValue"]
+
+# A value of a ``with:`` ready to use: as written, a text template, or one ``{{ expression }}``
+# (kept as an expression so a number or yes/no answer reaches the sub-flow as it was saved).
+GivenValue = Given | LazyTemplate | TemplateExpression
 
 # Names every template may use, whatever the flow collects (see docs/flows.md).
 GLOBAL_NAMES = frozenset({"xung_ho", "commune", "lang", "last_outcome"})
@@ -26,6 +30,8 @@ class CompiledFlow:
     texts: dict[tuple[str, str, str], Renderable] = field(default_factory=dict)
     conditions: dict[tuple[str, int], TemplateExpression] = field(default_factory=dict)
     variables: frozenset[str] = frozenset()
+    # What each ``flow`` step gives its sub-flow (``with:``), by step id then variable name.
+    given: dict[str, dict[str, GivenValue]] = field(default_factory=dict)
     images: dict[str, str] = field(default_factory=dict)
     # The line of each step's id in the file, for messages to admins about a step at run time.
     lines: dict[str, int] = field(default_factory=dict)

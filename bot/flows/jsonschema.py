@@ -110,6 +110,18 @@ DESCRIPTIONS: dict[tuple[str, str], tuple[str, str]] = {
         "Chạy một luồng khác rồi quay lại 'go'.",
         "Run another flow, then come back to 'go'.",
     ),
+    ("Step", "with"): (
+        "Trao cho luồng con các câu trả lời đã có, theo tên biến của luồng con, ví dụ "
+        '{ has_sms: "yes" } hoặc { task: "{{ task }}" }.',
+        "Give the sub-flow answers already collected, by its variable names, e.g. "
+        '{ has_sms: "yes" } or { task: "{{ task }}" }.',
+    ),
+    ("Step", "skip_if_known"): (
+        "true: bỏ qua câu hỏi này khi luồng gọi đã trao câu trả lời (with:); nút có 'set:' "
+        "khớp câu trả lời được chọn thay người dân.",
+        "true: skip this question when the calling flow gave its answer (with:); the button "
+        "whose 'set:' matches is taken for the resident.",
+    ),
     ("Step", "help"): (
         'Nút "Không làm được": mã bước trợ giúp, hoặc {go, label}.',
         'The "It didn\'t work" button: a step id, or {go, label}.',
@@ -316,10 +328,12 @@ def flow_schema() -> dict[str, Any]:
         "ask": ["say", "go"],
         "when": ["go"],
         "flow": ["go"],
+        "with": ["flow"],
     }
     defs["Ask"]["properties"]["save_as"] |= {"pattern": _ID}
     for name in ("set", "remember"):
         defs["Choice"]["properties"][name]["propertyNames"] = {"pattern": _ID}
+    defs["Step"]["properties"]["with"]["propertyNames"] = {"pattern": _ID}
 
     properties = root["properties"]
     properties["id"] |= {"pattern": _ID}

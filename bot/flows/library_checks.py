@@ -1,4 +1,5 @@
-"""Checks across the library: unique ids, sub-flows that exist, no circles, shared triggers."""
+"""Checks across the library: unique ids, sub-flows that exist and use what they are given, no
+circles, shared triggers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import difflib
 from bot.core.located_yaml import Document, Location
 from bot.core.matching import fold
 from bot.core.problems import Problem
+from bot.flows.given_checks import check_given_to
 from bot.flows.schema import Flow
 
 __all__ = ["check_library"]
@@ -41,6 +43,9 @@ def check_library(flows: list[tuple[Flow, Document]]) -> list[Problem]:
                 )
             else:
                 calls[flow.id].add(step.flow)
+    library = {flow.id: (flow, doc) for flow, doc in reversed(flows)}  # the first of an id wins
+    for flow, doc in flows:
+        problems.extend(check_given_to(flow, doc, library))
     for flow, doc in flows:
         cycle = _call_cycle(flow.id, calls)
         if cycle:

@@ -101,6 +101,7 @@ def load_flows(paths: Iterable[Path], *, overlay: Iterable[Path] = ()) -> Loaded
             texts=check.texts,
             conditions=check.conditions,
             variables=check.variables,
+            given=check.given,
             images=check.images,
             lines={step_id: doc.where(("steps", step_id), key=True)[0] for step_id in flow.steps},
         )

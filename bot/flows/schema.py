@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from bot.flows.durations import checked_duration, parse_duration
+
 __all__ = [
     "ABANDONED",
     "END_OUTCOMES",
@@ -25,6 +27,7 @@ __all__ = [
     "Condition",
     "Flow",
     "FollowUp",
+    "Given",
     "Help",
     "Link",
     "LocalText",
@@ -210,52 +213,6 @@ class Ask(_Model):
         return self
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([^\d\s].*?)\s*$")
-_UNITS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "seconds": 1,
-    "giay": 1,
-    "giây": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "minutes": 60,
-    "phut": 60,
-    "phút": 60,
-    "h": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "gio": 3600,
-    "giờ": 3600,
-    "tieng": 3600,
-    "tiếng": 3600,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "ngay": 86400,
-    "ngày": 86400,
-}
-
-
-def parse_duration(text: str) -> float | None:
-    """Seconds in "2 hours", "1 day", "30 phút", "1,5 ngày"; None when it is not a duration."""
-    match = _DURATION.match(str(text))
-    if not match:
-        return None
-    unit = _UNITS.get(match.group(2).lower())
-    if unit is None:
-        return None
-    return float(match.group(1).replace(",", ".")) * unit
-
-
-def _duration(value: Any) -> str:
-    if parse_duration(str(value)) is None:
-        raise PydanticCustomError("schema.bad_duration", "", {"value": str(value)})
-    return str(value)
-
-
 class FollowUp(_Model):
     """Come back to a resident who has not moved on: after a delay, send a step of the flow."""
 
@@ -269,7 +226,7 @@ class FollowUp(_Model):
     @field_validator("after")
     @classmethod
     def _after(cls, value: str) -> str:
-        return _duration(value)
+        return checked_duration(value)
 
     @property
     def seconds(self) -> float:
@@ -290,8 +247,14 @@ StepKind = Literal["choices", "ask", "say", "end", "when", "flow"]
 _KIND_FIELDS: tuple[StepKind, ...] = ("choices", "ask", "end", "when", "flow")
 
 
+# A value a flow step gives its sub-flow: a word or number as written, or a template.
+Given = str | int | float | bool | None
+
+
 class Step(_Model):
     """One step of a flow; exactly one of choices / ask / end / when / flow, or just say + go."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     say: LocalText | None = None
     image: str | None = None
@@ -305,6 +268,17 @@ class Step(_Model):
     help: Help | None = None
     notify: LocalText | None = None
     follow_up: FollowUp | None = None
+    # On a ``flow`` step: answers the sub-flow need not ask again, by its variable names.
+    with_: dict[str, Given] = Field(default_factory=dict, alias="with")
+    # On a question: skip it when the calling flow gave its answer (``with``), see docs/flows.md.
+    skip_if_known: bool = False
+
+    @field_validator("with_")
+    @classmethod
+    def _given_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            _check_id(name, "variable")
+        return value
 
     @property
     def kind(self) -> StepKind:
@@ -343,6 +317,12 @@ class Step(_Model):
             raise PydanticCustomError("schema.follow_up_needs_wait", "", {})
         if self.help is not None and not self.waits:
             raise PydanticCustomError("schema.help_needs_wait", "", {})
+        if self.with_ and kind != "flow":
+            raise PydanticCustomError("schema.with_needs_flow", "", {})
+        if self.skip_if_known and not self.waits:
+            raise PydanticCustomError("schema.skip_needs_question", "", {})
+        if self.skip_if_known and self.ask is not None and self.ask.sensitive:
+            raise PydanticCustomError("schema.skip_sensitive", "", {"name": self.ask.save_as})
         if (self.image or self.link or self.notify) and self.say is None:
             raise PydanticCustomError("schema.say_required", "", {"kind": "image/link"})
         if self.flow is not None:
@@ -373,7 +353,7 @@ class Flow(_Model):
     @field_validator("expire_after")
     @classmethod
     def _expiry(cls, value: str) -> str:
-        return _duration(value)
+        return checked_duration(value)
 
     @property
     def expire_seconds(self) -> float:

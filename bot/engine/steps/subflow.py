@@ -1,4 +1,5 @@
-"""A ``flow`` step: run a sub-flow on top; its end comes back to this step's ``go``."""
+"""A ``flow`` step: run a sub-flow on top, given the answers of ``with:``; its end comes back to
+this step's ``go``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.errors import FlowRuntimeError
 from bot.core.session import Frame
-from bot.engine import navigation
+from bot.engine import given, navigation
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import Step
 
@@ -23,5 +24,7 @@ def handle(turn: Turn, flow: CompiledFlow, frame: Frame, step: Step) -> str | No
         raise FlowRuntimeError(
             "missing_flow", flow_id=flow.id, step=frame.step, path=flow.path, detail=step.flow
         )
-    turn.session.stack.append(navigation.new_frame(turn, child))
+    sub = navigation.new_frame(turn, child)
+    given.hand_over(turn, flow, frame, sub)
+    turn.session.stack.append(sub)
     return child.flow.start
