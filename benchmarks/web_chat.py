@@ -2,12 +2,12 @@
 
     .venv/bin/python benchmarks/web_chat.py [--quick] [--users 1000] [--turns 10]
 
-1,000 simulated web residents connect over WebSocket at once (aiohttp's client, in this
-process) to the real web chat (``build_service`` with the web channel: the shipped flows, a
-SQLite file on disk, the outbox delivery into the residents' mailboxes). Each says hello, opens
-``vneid_install`` as a poster's deep link would, then presses the first button of each reply,
-one turn after another. A turn's time runs from sending the message until the bot acknowledged
-it (committed) and its first reply arrived.
+1,000 simulated web residents connect over WebSocket at once (aiohttp's client, in a process of
+its own, as phones are) to the real web chat (``build_service`` with the web channel: the
+shipped flows, a SQLite file on disk, the outbox delivery into the residents' mailboxes). Each
+says hello, opens ``vneid_install`` as a poster's deep link would, then presses the first button
+of each reply, one turn after another. A turn's time runs from sending the message until the
+bot acknowledged it (committed) and its first reply arrived.
 
 Two runs, as benchmarks/latency.py does for Telegram: residents who read each answer (2-6 s)
 before the next tap (the p99 goal, 20 ms, applies here), and saturation, everyone sending the
@@ -130,6 +130,21 @@ async def crowd(
     return elapsed, times
 
 
+async def crowd_elsewhere(
+    url: str, users: int, turns: int, think: tuple[float, float] | None = None
+) -> tuple[float, list[float]]:
+    """:func:`crowd` in a process of its own: the residents' phones are not the bot's CPU."""
+    command = [sys.executable, __file__, "--crowd", url, str(users), str(turns)]
+    if think:
+        command += [str(think[0]), str(think[1])]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    if process.returncode:
+        raise RuntimeError("the simulated residents failed")
+    result = json.loads(out)
+    return float(result["elapsed"]), [float(t) for t in result["times"]]
+
+
 async def echo_server() -> tuple[Any, str]:
     """A bare aiohttp WebSocket server: an acknowledgement and one reply per message."""
     from aiohttp import web
@@ -198,14 +213,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="trolyso-web-bench-") as folder:
         service, url = await web_chat(Path(folder) / "web.sqlite3")
         try:
-            await crowd(url, min(users, 50), 3)  # warm-up: templates compiled, caches filled
-            paced_elapsed, paced = await crowd(url, users, args.turns, think=(2.0, 6.0))
-            ours_elapsed, ours = await crowd(url, users, args.turns)
+            await crowd_elsewhere(url, min(users, 50), 3)  # warm-up: templates, caches
+            paced_elapsed, paced = await crowd_elsewhere(url, users, args.turns, (2.0, 6.0))
+            ours_elapsed, ours = await crowd_elsewhere(url, users, args.turns)
         finally:
             await service.close()
     runner, echo_url = await echo_server()
     try:
-        echo_elapsed, echo = await crowd(echo_url, users, args.turns)
+        echo_elapsed, echo = await crowd_elsewhere(echo_url, users, args.turns)
     finally:
         await runner.cleanup()
     print("residents reading each answer (2-6 s) before the next tap:")
@@ -224,5 +239,16 @@ async def main() -> None:
     )
 
 
+async def crowd_main(argv: list[str]) -> None:
+    """``--crowd URL USERS TURNS [THINK_MIN THINK_MAX]``: run the residents, print JSON."""
+    url, users, turns = argv[0], int(argv[1]), int(argv[2])
+    think = (float(argv[3]), float(argv[4])) if len(argv) > 3 else None
+    elapsed, times = await crowd(url, users, turns, think)
+    print(json.dumps({"elapsed": elapsed, "times": times}))
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    if len(sys.argv) > 1 and sys.argv[1] == "--crowd":
+        asyncio.run(crowd_main(sys.argv[2:]))
+    else:
+        asyncio.run(main())
