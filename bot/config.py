@@ -19,7 +19,10 @@ from bot.core.errors import ConfigError
 from bot.core.located_yaml import LocatedError, read_yaml
 
 __all__ = [
+    "DEFAULT_TIMEZONE",
+    "CampaignSettings",
     "CommuneSettings",
+    "ReportSettings",
     "Settings",
     "TelegramSettings",
     "WebSettings",
@@ -28,6 +31,8 @@ __all__ = [
 ]
 
 ENV_CONFIG = "TROLYSO_CONFIG"
+# Where the first communes are; ``reminders.timezone`` changes it for every date a person sees.
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 ENV_TOKEN = "TROLYSO_BOT_TOKEN"
 ENV_DATABASE = "TROLYSO_DATABASE"
 ENV_WEBHOOK_SECRET = "TROLYSO_WEBHOOK_SECRET"
@@ -100,9 +105,13 @@ class WebSettings(_Section):
 
 
 class ReminderSettings(_Section):
-    """When the bot may write first: follow-ups, and volunteers' morning lists."""
+    """When the bot may write first: follow-ups, and volunteers' morning lists.
 
-    timezone: str = "Asia/Ho_Chi_Minh"
+    ``timezone`` is the commune's time zone for everything, not only reminders: revisit dates,
+    report periods and file names too (:attr:`Settings.zone`).
+    """
+
+    timezone: str = DEFAULT_TIMEZONE
     # Nothing is sent between these times (local); what falls due waits for the morning.
     quiet_start: str = Field(default="21:00", pattern=r"^\d{1,2}:\d{2}$")
     quiet_end: str = Field(default="07:00", pattern=r"^\d{1,2}:\d{2}$")
@@ -127,6 +136,42 @@ class ReminderSettings(_Section):
                 f"unknown time zone {value!r} (for example Asia/Ho_Chi_Minh)"
             ) from None
         return value
+
+
+CampaignColumn = Literal["village", "applications", "accounts", "target", "percent"]
+
+
+def _campaign_columns() -> dict[CampaignColumn, str]:
+    return {
+        "village": "Thôn, tổ dân phố",
+        "applications": "Số hồ sơ đã tiếp nhận",
+        "accounts": "Số tài khoản đã kích hoạt",
+        "target": "Chỉ tiêu",
+        "percent": "Tỉ lệ đạt (%)",
+    }
+
+
+class CampaignSettings(_Section):
+    """The Đề án 06 tally (``trolyso report --format campaign``): one row per village.
+
+    The official template is the district's, so which guides count and the columns (their
+    order and headers) are settings; docs/reports.md explains each column.
+    """
+
+    # Residents helped with this guide are the "received applications" (level-1 registration).
+    applications_flow: str = "vneid_install"
+    # ...and with this one the "activated accounts".
+    accounts_flow: str = "vneid_activate"
+    # The target and the percentage are those of the accounts (or of the applications).
+    target_of: Literal["accounts", "applications"] = "accounts"
+    # Column -> its header, in the order written; a column left out is not in the file.
+    columns: dict[CampaignColumn, str] = Field(default_factory=_campaign_columns, min_length=1)
+
+
+class ReportSettings(_Section):
+    """Leaders' reports beyond the built-in ones."""
+
+    campaign: CampaignSettings = CampaignSettings()
 
 
 class PrivacySettings(_Section):
@@ -157,6 +202,7 @@ class Settings(_Section):
     reminders: ReminderSettings = ReminderSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    reports: ReportSettings = ReportSettings()
     source: str = "(built-in defaults)"
 
     @field_validator("database", mode="before")
@@ -166,6 +212,11 @@ class Settings(_Section):
         if isinstance(value, str) and not _SERVER_URL.match(value):
             return Path(value)
         return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The commune's time zone (``reminders.timezone``), for every date a person sees."""
+        return ZoneInfo(self.reminders.timezone)
 
     def template_context(self) -> dict[str, Any]:
         """What flows can read from the settings (``commune`` only: never the token)."""
