@@ -158,7 +158,9 @@ async def build_app(
     report = report_maker(
         settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
-    desk = StaffDesk(storage, admins=frozenset(staff), profile=profile, report=report)
+    desk = StaffDesk(
+        storage, admins=frozenset(staff), profile=profile, report=report, zone=settings.zone
+    )
     assistant = Assistant(
         engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault
     )

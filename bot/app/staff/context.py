@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.config import DEFAULT_TIMEZONE
 from bot.core.session import Session
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine
@@ -29,11 +32,17 @@ class Ctx:
     engine: Engine
     now: float
     messages: list[OutgoingMessage]
+    # The commune's time zone: a date shown to a volunteer is the commune's, never the server's.
+    zone: dt.tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language
         context = {"xung_ho": self.session.profile.get("xung_ho") or "bạn", **params}
         return self.engine.catalog.text(key, lang, **context)
+
+    def day(self, at: float) -> str:
+        """The commune's calendar day of ``at``, as a volunteer reads it (``29/11``)."""
+        return dt.datetime.fromtimestamp(at, self.zone).strftime("%d/%m")
 
     def say(self, text: str, rows: list[list[Button]] | None = None) -> None:
         self.messages.append(

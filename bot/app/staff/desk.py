@@ -12,8 +12,10 @@ engine's replies during a visit), ``forget`` (deleting a resident) and ``context
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.app.staff import visits
 from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
@@ -29,6 +31,7 @@ from bot.app.staff.joining import (
     referral,
 )
 from bot.app.staff.visits import VOLUNTEER_COMMANDS
+from bot.config import DEFAULT_TIMEZONE
 from bot.core import payloads
 from bot.core.session import Session
 from bot.core.staff import AdminAction
@@ -69,8 +72,10 @@ class StaffDesk:
         admins: frozenset[SessionKey] = frozenset(),
         profile: BotProfile | None = None,
         report: ReportMaker | None = None,
+        zone: dt.tzinfo | None = None,
     ) -> None:
         self.store = store
+        self.zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
         self.admins = admins
         # Shared with the channel, which learns the bot's username when it connects.
         self.profile = profile or BotProfile()
@@ -92,7 +97,7 @@ class StaffDesk:
         """Handle one event: a staff matter here, anything else through the engine."""
         # The session was just read for this turn and belongs to it: no copy is needed.
         session = engine.new_session(lang_hint=lang_hint) if session is None else session
-        ctx = Ctx(key=key, session=session, engine=engine, now=now, messages=[])
+        ctx = Ctx(key=key, session=session, engine=engine, now=now, messages=[], zone=self.zone)
         handled = await self._staff(ctx, event)
         if handled == "forget":
             return DeskReply(self._reply(ctx), forget=True)

@@ -6,7 +6,6 @@ of the visit in the menu.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from bot.app.staff.context import Ctx, whole_number
@@ -41,12 +40,11 @@ async def visit_start(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -
         rows = []
         for status in revisit:
             since = min(service.at for service in status.revisit)
-            day = dt.datetime.fromtimestamp(since).strftime("%d/%m")
             label = ctx.ui(
                 "staff.revisit_button",
                 label=status.household.label,
                 village=status.household.village,
-                since=day,
+                since=ctx.day(since),
             )
             rows.append([Button(label=label, payload=payloads.staff("rv", status.household.id))])
         rows.append([Button(label=ctx.ui("staff.new_household"), payload=payloads.staff("new"))])

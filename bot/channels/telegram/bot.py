@@ -147,6 +147,16 @@ class TelegramBot:
             ) from None
         self.core.bot_id = self.adapter.bot_id
         self.core.bot_username = self.adapter.username
+        configured, told = self.settings.username.lstrip("@"), self.adapter.username
+        if configured and told and configured.casefold() != told.casefold():
+            # Posters printed with the setting's name would open another bot, or none.
+            log.error(
+                "telegram.username is %r but Telegram says this bot is @%s: links use @%s; "
+                "correct telegram.username in config.yaml before printing posters",
+                configured,
+                told,
+                told,
+            )
         if self.adapter.username:
             self.profile.username = self.adapter.username
         await self._register_commands()
