@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.i18n.field_keys import FIELD_KEYS
+
 __all__ = ["REQUIRED_KEYS"]
 
 REQUIRED_KEYS = frozenset(
@@ -139,4 +141,4 @@ REQUIRED_KEYS = frozenset(
         "staff.forget_kept",
         "staff.report_unavailable",
     }
-)
+) | FIELD_KEYS

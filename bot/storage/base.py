@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.session import Session
-from bot.core.staff import AdminAction, Household, HouseholdStatus, InviteCheck, Visit, Volunteer
+from bot.core.staff import (
+    AdminAction,
+    Household,
+    HouseholdStatus,
+    InviteCheck,
+    Member,
+    Visit,
+    Volunteer,
+)
 from bot.core.types import SessionKey
 from bot.storage.records import (
     PURGE_TABLES,
@@ -25,6 +33,7 @@ from bot.storage.records import (
     OutboxRecord,
     OutcomeCount,
     PendingFollowUp,
+    PersonOutcome,
     RunRecord,
     RunRow,
     StoredSession,
@@ -49,6 +58,7 @@ __all__ = [
     "OutboxStore",
     "OutcomeCount",
     "PendingFollowUp",
+    "PersonOutcome",
     "PurgeStore",
     "ReportQueries",
     "RunLog",
@@ -157,7 +167,14 @@ class MorningLists(Protocol):
 
 
 class StaffStore(Protocol):
-    """The staff records the desk reads and writes."""
+    """The staff records the desk reads and writes.
+
+    A household's people are numbered within it (1, 2...) and may be given a short label; an
+    outcome is recorded for one person (``member``), and :meth:`households_of` gives the latest
+    one per person and service. :meth:`forget` of a volunteer also deletes the names of their
+    households and people, their notes and the guides in progress they ran for those people
+    (not what the visits came to).
+    """
 
     async def create_invite(
         self,
@@ -174,18 +191,25 @@ class StaffStore(Protocol):
     ) -> tuple[InviteCheck, Volunteer | None]: ...
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None: ...
     async def volunteer_by_code(self, code: str) -> Volunteer | None: ...
+    async def volunteer_by_id(self, volunteer_id: int) -> Volunteer | None: ...
+    async def rename_volunteer(self, volunteer_id: int, name: str) -> str: ...
     async def volunteers(self) -> list[Volunteer]: ...
     async def deactivate_volunteer(self, volunteer_id: int, *, at: float) -> bool: ...
     async def household(
         self, volunteer_id: int, village: str, label: str, *, at: float
     ) -> Household: ...
     async def household_by_id(self, household_id: int) -> Household | None: ...
+    async def members(self, household_id: int) -> list[Member]: ...
+    async def add_member(self, household_id: int, label: str, *, at: float) -> Member: ...
+    async def name_member(self, household_id: int, number: int, label: str) -> Member | None: ...
     async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit: ...
     async def end_visit(self, visit_id: int, *, at: float) -> None: ...
     async def record_outcome(
-        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
+        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float, member: int = 1
     ) -> None: ...
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    # The sessions of the household members a volunteer runs guides for ("visit:<id>-<n>").
+    async def read(self, key: SessionKey) -> StoredSession: ...
     async def record_admin_action(self, action: AdminAction) -> None: ...
     async def admin_actions(self) -> list[AdminAction]: ...
     async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]: ...
@@ -238,6 +262,11 @@ class ReportQueries(Protocol):
     async def household_services(self, end: float | None) -> list[HouseholdService]:
         """The latest outcome of every (household, flow) recorded before ``end`` (by time, then
         by order of recording), under the volunteer who registered the household."""
+
+    async def person_outcomes(self, start: float | None, end: float | None) -> list[PersonOutcome]:
+        """Every outcome recorded in the window for each person of a household (a person is an
+        account: ``(household_id, member)``), oldest first (by time, then order of recording),
+        under the volunteer who registered the household and in its village."""
 
 
 class PurgeStore(Protocol):

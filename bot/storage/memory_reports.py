@@ -11,6 +11,7 @@ from bot.storage.records import (
     HouseholdService,
     OpenRun,
     OutcomeCount,
+    PersonOutcome,
     RunRow,
     VisitCount,
     VolunteerRow,
@@ -157,6 +158,26 @@ class MemoryReports(MemoryTables):
                 )
             )
         return services
+
+    async def person_outcomes(self, start: float | None, end: float | None) -> list[PersonOutcome]:
+        """Every outcome recorded in the window, per person, oldest first (then by recording)."""
+        found = []
+        for row in sorted(self._outcomes, key=lambda o: (o.at, o.id)):
+            if not _inside(row.at, start, end):
+                continue
+            household = self._households.get(row.household_id)
+            found.append(
+                PersonOutcome(
+                    volunteer_id=household[0].volunteer_id if household else row.volunteer_id,
+                    household_id=row.household_id,
+                    member=row.member,
+                    village=household[0].village if household else row.village,
+                    flow_id=row.flow_id,
+                    outcome=row.outcome,
+                    at=row.at,
+                )
+            )
+        return found
 
     # --- purges ----------------------------------------------------------------------------------
 

@@ -1,31 +1,24 @@
-"""The staff records of :class:`~bot.storage.memory.MemoryStorage` (volunteers, invites,
-households, visits, the admin log) and a resident's /forget, as the SQLite backend keeps them."""
+"""The staff records of :class:`~bot.storage.memory.MemoryStorage` (volunteers, invites, the
+admin log; households and visits in :mod:`bot.storage.memory_households`) and a resident's
+/forget, as the SQL backends keep them."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import replace
 
-from bot.core.matching import fold
 from bot.core.privacy import mask
-from bot.core.staff import (
-    AdminAction,
-    Household,
-    HouseholdStatus,
-    InviteCheck,
-    ServiceStatus,
-    Visit,
-    Volunteer,
-)
+from bot.core.staff import AdminAction, InviteCheck, Volunteer, member_of, volunteer_name
 from bot.core.types import SessionKey
-from bot.storage.memory_tables import InviteRow, MemoryTables, OutcomeRow
+from bot.storage.memory_households import MemoryHouseholds
+from bot.storage.memory_tables import InviteRow
 
 __all__ = ["MemoryStaff"]
 
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-class MemoryStaff(MemoryTables):
+class MemoryStaff(MemoryHouseholds):
     """The :class:`~bot.storage.base.StaffStore` role in memory."""
 
     async def create_invite(
@@ -68,7 +61,7 @@ class MemoryStaff(MemoryTables):
         volunteer = Volunteer(
             id=volunteer_id,
             key=key,
-            name=name,
+            name=volunteer_name(name),
             village=invite.village,
             commune=invite.commune,
             code=before.code if before else code,
@@ -88,6 +81,18 @@ class MemoryStaff(MemoryTables):
         wanted = code.upper()
         return next((v for v in self._volunteers.values() if v.code == wanted and v.active), None)
 
+    async def volunteer_by_id(self, volunteer_id: int) -> Volunteer | None:
+        """A volunteer by id, active or not."""
+        return self._volunteers.get(volunteer_id)
+
+    async def rename_volunteer(self, volunteer_id: int, name: str) -> str:
+        """Change the name a volunteer is shown by; returns the name as kept."""
+        kept = volunteer_name(name)
+        volunteer = self._volunteers.get(volunteer_id)
+        if volunteer is not None:
+            self._volunteers[volunteer_id] = replace(volunteer, name=kept)
+        return kept
+
     async def volunteers(self) -> list[Volunteer]:
         """Every volunteer, active or not."""
         return [self._volunteers[i] for i in sorted(self._volunteers)]
@@ -99,90 +104,6 @@ class MemoryStaff(MemoryTables):
             return False
         self._volunteers[volunteer_id] = replace(volunteer, active=False)
         return True
-
-    async def household(
-        self, volunteer_id: int, village: str, label: str, *, at: float
-    ) -> Household:
-        """The volunteer's household with this label in the village, created the first time."""
-        label = mask(" ".join(label.split()))[:80]
-        key = fold(label)
-        for household, label_key in self._households.values():
-            if (household.volunteer_id, household.village, label_key) == (
-                volunteer_id,
-                village,
-                key,
-            ):
-                return household
-        new = Household(
-            id=len(self._households) + 1, volunteer_id=volunteer_id, village=village, label=label
-        )
-        self._households[new.id] = (new, key)
-        return new
-
-    async def household_by_id(self, household_id: int) -> Household | None:
-        """A household by its id."""
-        found = self._households.get(household_id)
-        return found[0] if found else None
-
-    async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit:
-        """Open a visit to a household."""
-        visit = Visit(
-            id=len(self._visits) + 1,
-            volunteer_id=volunteer_id,
-            household_id=household.id,
-            village=household.village,
-            started_at=at,
-        )
-        self._visits[visit.id] = visit
-        return visit
-
-    async def end_visit(self, visit_id: int, *, at: float) -> None:
-        """Close a visit (nothing else is kept about its end)."""
-
-    async def record_outcome(
-        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
-    ) -> None:
-        """What came of a guide done during a visit (the note is masked and kept short)."""
-        visit = self._visits.get(visit_id)
-        if visit is None:
-            raise ValueError(f"no visit {visit_id}")
-        self._outcomes.append(
-            OutcomeRow(
-                id=max((o.id for o in self._outcomes), default=0) + 1,
-                visit_id=visit_id,
-                household_id=visit.household_id,
-                volunteer_id=visit.volunteer_id,
-                village=visit.village,
-                flow_id=flow_id,
-                outcome=outcome,
-                note=mask(note)[:300],
-                at=at,
-            )
-        )
-
-    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]:
-        """The volunteer's households, each with the latest outcome per service."""
-        mine = sorted(
-            (h for h, _ in self._households.values() if h.volunteer_id == volunteer_id),
-            key=lambda h: (h.village, h.label),
-        )
-        latest: dict[tuple[int, str], OutcomeRow] = {}
-        for row in self._outcomes:
-            if row.volunteer_id == volunteer_id:
-                latest[(row.household_id, row.flow_id)] = row
-        by_household: dict[int, list[OutcomeRow]] = {}
-        for row in sorted(latest.values(), key=lambda r: r.at):
-            by_household.setdefault(row.household_id, []).append(row)
-        return [
-            HouseholdStatus(
-                household=h,
-                services=tuple(
-                    ServiceStatus(flow_id=r.flow_id, outcome=r.outcome, at=r.at)
-                    for r in by_household.get(h.id, ())
-                ),
-            )
-            for h in mine
-        ]
 
     async def record_admin_action(self, action: AdminAction) -> None:
         """Keep a line of the admin log (refused attempts too)."""
@@ -210,10 +131,12 @@ class MemoryStaff(MemoryTables):
         self._unreachable.discard(key)
         self._followups = [f for f in self._followups if f.key != key]
         self._admin = [a for a in self._admin if a.actor != actor]
-        # A volunteer loses what identifies them; their households' history stays.
+        # A volunteer loses what identifies them, and their access; their households'
+        # outcomes stay, without names.
         forgotten = 0
         for volunteer in list(self._volunteers.values()):
             if volunteer.key == key:
+                self._forget_volunteer(volunteer.id, deleted)
                 self._volunteers[volunteer.id] = replace(
                     volunteer,
                     key=SessionKey(key.channel, f"forgotten-{volunteer.id}"),
@@ -226,3 +149,36 @@ class MemoryStaff(MemoryTables):
             if invite.created_by == actor:
                 invite.created_by = "forgotten"
         return deleted
+
+    def _forget_volunteer(self, volunteer_id: int, deleted: dict[str, int]) -> None:
+        """The names of their households and people, their notes, and the guides in progress
+        they ran for those people, with their reminders."""
+        homes = {h.id for h, _key in self._households.values() if h.volunteer_id == volunteer_id}
+
+        def theirs(key: SessionKey) -> bool:
+            person = member_of(key)
+            return person is not None and person[0] in homes
+
+        people = [key for key in self._sessions if theirs(key)]
+        for person in people:
+            del self._sessions[person]
+        deleted["sessions"] += len(people)
+        kept = [f for f in self._followups if not theirs(f.key)]
+        deleted["followups"] += len(self._followups) - len(kept)
+        self._followups = kept
+        named = [k for k, row in self._members.items() if k[0] in homes and row.label_key]
+        for k in named:
+            row = self._members[k]
+            self._members[k] = replace(row, member=replace(row.member, label=""), label_key="")
+        deleted["household_members"] = len(named)
+        labelled = [h for h in homes if self._households[h][0].label]
+        for h in labelled:
+            household, _key = self._households[h]
+            self._households[h] = (replace(household, label=""), f"forgotten-{h}")
+        deleted["households"] = len(labelled)
+        noted = [o for o in self._outcomes if o.volunteer_id == volunteer_id and o.note]
+        self._outcomes = [
+            replace(o, note="") if o.volunteer_id == volunteer_id else o for o in self._outcomes
+        ]
+        deleted["visit_outcomes"] = len(noted)
+        self._morning = {(v, day) for v, day in self._morning if v != volunteer_id}

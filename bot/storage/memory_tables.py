@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.privacy import pseudonym
-from bot.core.staff import AdminAction, Household, Visit, Volunteer
+from bot.core.staff import AdminAction, Household, Member, Visit, Volunteer
 from bot.core.types import SessionKey
 from bot.storage.records import (
     AlertRecord,
@@ -16,7 +16,7 @@ from bot.storage.records import (
     RunRecord,
 )
 
-__all__ = ["MemoryTables", "OutcomeRow", "SessionRow"]
+__all__ = ["MemberRow", "MemoryTables", "OutcomeRow", "SessionRow"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -42,6 +42,7 @@ class OutcomeRow:
     outcome: str
     note: str
     at: float
+    member: int = 1
 
 
 @dataclass(slots=True, kw_only=True)
@@ -53,6 +54,15 @@ class InviteRow:
     created_by: str
     expires_at: float
     used_by: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class MemberRow:
+    """A person of a household: the person, the key their label is compared by, since when."""
+
+    member: Member
+    label_key: str
+    created_at: float
 
 
 class MemoryTables:
@@ -74,7 +84,10 @@ class MemoryTables:
         self._volunteers: dict[int, Volunteer] = {}
         self._invites: dict[str, InviteRow] = {}
         self._households: dict[int, tuple[Household, str]] = {}  # id -> (household, label key)
+        self._household_created: dict[int, float] = {}
+        self._members: dict[tuple[int, int], MemberRow] = {}  # (household id, number)
         self._visits: dict[int, Visit] = {}
+        self._visit_ended: dict[int, float] = {}
         self._outcomes: list[OutcomeRow] = []
         self._admin: list[AdminAction] = []
         self._secret = b"memory"

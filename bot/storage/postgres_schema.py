@@ -182,5 +182,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         END
         $$""",
     ),
+    # The people of a household, by number (a short name once the volunteer gives one): each
+    # person's outcomes are kept apart, and each has their own guided session, on the "visit"
+    # channel ("visit:<household id>-<number>"). Outcomes recorded before are the first person's,
+    # who is added to every household that has some.
+    (
+        f"""CREATE TABLE household_members (
+            household_id BIGINT NOT NULL,
+            number INTEGER NOT NULL,
+            label {_SORTED} NOT NULL DEFAULT '',
+            label_key TEXT NOT NULL DEFAULT '',
+            created_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (household_id, number)
+        )""",
+        "CREATE UNIQUE INDEX household_members_label "
+        "ON household_members (household_id, label_key) WHERE label_key <> ''",
+        "ALTER TABLE visit_outcomes ADD COLUMN member INTEGER NOT NULL DEFAULT 1",
+        "INSERT INTO household_members (household_id, number, created_at) "
+        "SELECT household_id, 1, MIN(at) FROM visit_outcomes GROUP BY household_id",
+        "CREATE INDEX visit_outcomes_at ON visit_outcomes (at)",
+        "CREATE INDEX visits_by_household ON visits (household_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

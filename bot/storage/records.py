@@ -20,6 +20,7 @@ __all__ = [
     "OutboxRecord",
     "OutcomeCount",
     "PendingFollowUp",
+    "PersonOutcome",
     "RunRecord",
     "RunRow",
     "StoredSession",
@@ -204,3 +205,19 @@ class HouseholdService:
     village: str
     flow_id: str
     outcome: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonOutcome:
+    """One outcome recorded for one person of a household (an account, for campaign targets).
+
+    A person is ``(household_id, member)``: the household's ``member``-th person.
+    """
+
+    volunteer_id: int
+    household_id: int
+    member: int
+    village: str
+    flow_id: str
+    outcome: str
+    at: float

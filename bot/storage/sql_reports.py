@@ -9,6 +9,7 @@ rows into a report. Time windows are half-open ``[start, end)`` in epoch seconds
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import ClassVar
 
 from bot.storage.records import (
@@ -16,6 +17,7 @@ from bot.storage.records import (
     HouseholdService,
     OpenRun,
     OutcomeCount,
+    PersonOutcome,
     RunRow,
     VisitCount,
     VolunteerRow,
@@ -179,3 +181,19 @@ class ReportTables(SqlTables):
             )
             for r in rows
         ]
+
+    async def person_outcomes(self, start: float | None, end: float | None) -> list[PersonOutcome]:
+        """Every outcome recorded in the window, per person, oldest first (then by recording).
+
+        The household's own volunteer and village, as :meth:`household_services` lists them.
+        """
+        where, params = window("o.at", start, end)
+        rows = await self._all(
+            "SELECT COALESCE(h.volunteer_id, o.volunteer_id), o.household_id, o.member, "
+            "COALESCE(h.village, o.village), o.flow_id, o.outcome, o.at "
+            "FROM visit_outcomes o LEFT JOIN households h ON h.id = o.household_id "
+            f"WHERE {where} ORDER BY o.at, o.id",
+            params,
+        )
+        names = [field.name for field in fields(PersonOutcome)]  # the order selected above
+        return [PersonOutcome(**dict(zip(names, r, strict=True))) for r in rows]

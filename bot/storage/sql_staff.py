@@ -1,5 +1,5 @@
-"""The staff tables of both SQL backends: volunteers, invites, households, visits, admin actions,
-and a resident's /forget.
+"""The staff tables of both SQL backends: volunteers, invites, admin actions, and a resident's
+/forget (households, their people, visits and outcomes are in :mod:`bot.storage.sql_households`).
 
 A mixin of :class:`~bot.storage.sql.SqlTables`: the transactions here (using an invite, a
 /forget) are generators of statements, run by whichever backend it is.
@@ -10,19 +10,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.core.matching import fold
 from bot.core.privacy import mask
-from bot.core.staff import (
-    AdminAction,
-    Household,
-    HouseholdStatus,
-    InviteCheck,
-    ServiceStatus,
-    Visit,
-    Volunteer,
-)
+from bot.core.staff import VISIT_CHANNEL, AdminAction, InviteCheck, Volunteer, volunteer_name
 from bot.core.types import SessionKey
-from bot.storage.sql import SqlTables, Steps, count, insert, one
+from bot.storage.sql import Steps, count, one
+from bot.storage.sql_households import HouseholdTables
 
 __all__ = ["StaffTables"]
 
@@ -45,7 +37,7 @@ def _volunteer(row: Any) -> Volunteer:
 _VOLUNTEER_COLUMNS = "id, channel, user_id, name, village, commune, code, active, joined_at"
 
 
-class StaffTables(SqlTables):
+class StaffTables(HouseholdTables):
     """Staff records."""
 
     # --- invites and volunteers ------------------------------------------------------------------
@@ -74,7 +66,7 @@ class StaffTables(SqlTables):
         existing = await self.volunteer_for(key)
         if existing is not None:
             return "already", existing
-        status = await self._atomic(_redeem(code_hash, key, name=name, at=at))
+        status = await self._atomic(_redeem(code_hash, key, name=volunteer_name(name), at=at))
         return status, (await self.volunteer_for(key) if status == "ok" else None)
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
@@ -94,6 +86,19 @@ class StaffTables(SqlTables):
         )
         return _volunteer(row) if row else None
 
+    async def volunteer_by_id(self, volunteer_id: int) -> Volunteer | None:
+        """A volunteer by id, active or not."""
+        row = await self._one(
+            f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers WHERE id = ?", (volunteer_id,)
+        )
+        return _volunteer(row) if row else None
+
+    async def rename_volunteer(self, volunteer_id: int, name: str) -> str:
+        """Change the name a volunteer is shown by; returns the name as kept."""
+        kept = volunteer_name(name)
+        await self._count("UPDATE volunteers SET name = ? WHERE id = ?", (kept, volunteer_id))
+        return kept
+
     async def volunteers(self) -> list[Volunteer]:
         """Every volunteer, active or not."""
         rows = await self._all(f"SELECT {_VOLUNTEER_COLUMNS} FROM volunteers ORDER BY id")
@@ -106,103 +111,6 @@ class StaffTables(SqlTables):
             (at, volunteer_id),
         )
         return bool(changed)
-
-    # --- households and visits -------------------------------------------------------------------
-
-    async def household(
-        self, volunteer_id: int, village: str, label: str, *, at: float
-    ) -> Household:
-        """The volunteer's household with this label in the village, created the first time.
-
-        Labels are compared without accents, case or spacing, so "Hộ 12, ông Ba" and
-        "ho 12 ong ba" are the same household; whatever looks like an ID or phone is masked.
-        """
-        label = mask(" ".join(label.split()))[:80]
-        key = fold(label)
-        await self._count(
-            "INSERT INTO households (volunteer_id, village, label, label_key, created_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (volunteer_id, village, label, key, at),
-        )
-        row = await self._one(
-            "SELECT id, label FROM households WHERE volunteer_id = ? AND village = ? "
-            "AND label_key = ?",
-            (volunteer_id, village, key),
-        )
-        return Household(id=row[0], volunteer_id=volunteer_id, village=village, label=row[1])
-
-    async def household_by_id(self, household_id: int) -> Household | None:
-        """A household by its id."""
-        row = await self._one(
-            "SELECT id, volunteer_id, village, label FROM households WHERE id = ?", (household_id,)
-        )
-        return (
-            Household(id=row[0], volunteer_id=row[1], village=row[2], label=row[3]) if row else None
-        )
-
-    async def start_visit(self, volunteer_id: int, household: Household, *, at: float) -> Visit:
-        """Open a visit to a household."""
-        visit_id = await self._run(
-            insert(
-                "INSERT INTO visits (volunteer_id, household_id, village, started_at) "
-                "VALUES (?, ?, ?, ?)",
-                (volunteer_id, household.id, household.village, at),
-            )
-        )
-        return Visit(
-            id=int(visit_id),
-            volunteer_id=volunteer_id,
-            household_id=household.id,
-            village=household.village,
-            started_at=at,
-        )
-
-    async def end_visit(self, visit_id: int, *, at: float) -> None:
-        """Close a visit."""
-        await self._count(
-            "UPDATE visits SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (at, visit_id)
-        )
-
-    async def record_outcome(
-        self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float
-    ) -> None:
-        """What came of a guide done during a visit (the note is masked and kept short)."""
-        row = await self._one(
-            "SELECT household_id, volunteer_id, village FROM visits WHERE id = ?", (visit_id,)
-        )
-        if row is None:
-            raise ValueError(f"no visit {visit_id}")
-        await self._count(
-            "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id, "
-            "outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (visit_id, row[0], row[1], row[2], flow_id, outcome, mask(note)[:300], at),
-        )
-
-    async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]:
-        """The volunteer's households, each with the latest outcome per service."""
-        households = await self._all(
-            "SELECT id, volunteer_id, village, label FROM households WHERE volunteer_id = ? "
-            "ORDER BY village, label",
-            (volunteer_id,),
-        )
-        latest = await self._all(
-            "SELECT o.household_id, o.flow_id, o.outcome, o.at FROM visit_outcomes o "
-            "WHERE o.volunteer_id = ? AND o.id = (SELECT MAX(i.id) FROM visit_outcomes i "
-            "WHERE i.household_id = o.household_id AND i.flow_id = o.flow_id) ORDER BY o.at",
-            (volunteer_id,),
-        )
-        by_household: dict[int, list[ServiceStatus]] = {}
-        for household_id, flow_id, outcome, at in latest:
-            by_household.setdefault(household_id, []).append(
-                ServiceStatus(flow_id=flow_id, outcome=outcome, at=at)
-            )
-        return [
-            HouseholdStatus(
-                household=Household(id=r[0], volunteer_id=r[1], village=r[2], label=r[3]),
-                services=tuple(by_household.get(r[0], ())),
-            )
-            for r in households
-        ]
 
     # --- what admins did -------------------------------------------------------------------------
 
@@ -234,7 +142,8 @@ class StaffTables(SqlTables):
     async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]:
         """Delete everything kept about one resident; returns how many rows per table."""
         deleted = await self._atomic(_forget(key, user_ref))
-        self.forget_cached(key)
+        # A volunteer's households' sessions went too: none of them may come back from memory.
+        self.forget_cached(None if deleted["volunteers"] else key)
         await self._scrub()
         return deleted
 
@@ -295,8 +204,11 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         ("admin_actions", "actor = ?", (str(key),)),
     ):
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
-    # A volunteer's own record loses what identifies them; their households' history stays,
-    # because it is about the households, not about them.
+    volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)
+    if volunteer is not None:
+        yield from _forget_volunteer(int(volunteer[0]), deleted)
+    # A volunteer's own record loses what identifies them, and their access: their households'
+    # outcomes stay, without names, because they are the commune's figures, not about them.
     deleted["volunteers"] = yield count(
         "UPDATE volunteers SET user_id = 'forgotten-' || id, name = '', active = 0 "
         "WHERE channel = ? AND user_id = ?",
@@ -305,3 +217,36 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
     # An admin's invites stay valid; who made them is forgotten.
     yield count("UPDATE invites SET created_by = 'forgotten' WHERE created_by = ?", (str(key),))
     return deleted
+
+
+# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>".
+_THEIR_PEOPLE = (
+    "channel = ? AND EXISTS (SELECT 1 FROM households h WHERE h.volunteer_id = ? "
+    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%')"
+)
+
+
+def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]:
+    """What a volunteer wrote about households goes with them: the names of households and
+    people, their notes, and the guides in progress they ran (nobody could answer those
+    reminders). What each visit came to stays, as numbers."""
+    for table in ("sessions", "followups"):
+        where = _THEIR_PEOPLE.format(table=table)
+        deleted[table] += yield count(
+            f"DELETE FROM {table} WHERE {where}", (VISIT_CHANNEL, volunteer_id)
+        )
+    deleted["household_members"] = yield count(
+        "UPDATE household_members SET label = '', label_key = '' WHERE label_key != '' "
+        "AND household_id IN (SELECT id FROM households WHERE volunteer_id = ?)",
+        (volunteer_id,),
+    )
+    deleted["households"] = yield count(
+        "UPDATE households SET label = '', label_key = 'forgotten-' || CAST(id AS TEXT) "
+        "WHERE volunteer_id = ? AND label != ''",
+        (volunteer_id,),
+    )
+    deleted["visit_outcomes"] = yield count(
+        "UPDATE visit_outcomes SET note = '' WHERE volunteer_id = ? AND note != ''",
+        (volunteer_id,),
+    )
+    yield count("DELETE FROM morning_lists WHERE volunteer_id = ?", (volunteer_id,))

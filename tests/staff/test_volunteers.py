@@ -125,7 +125,8 @@ async def test_assisted_visit_end_to_end_with_outcome_logged(rig: TelegramRig) -
     await lan.press("Việc khác")
     await lan.press("Tiếp")
     await lan.press("Xong")
-    assert "Kết quả của hộ với \"Việc khác\"?" in lan.text
+    # The outcome is a person's, not the household's (issue 17): the first is "người 1".
+    assert "Kết quả của người 1 với \"Việc khác\"?" in lan.text
     assert "✅ Đã xong" in lan.buttons and "🔄 Làm lại hướng dẫn này" not in lan.buttons
     await lan.press("✅ Đã xong")
     await lan.send("Đã hướng dẫn, gọi lại 0987654321")

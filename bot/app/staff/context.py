@@ -52,3 +52,7 @@ class Ctx:
     def flow_title(self, flow_id: str) -> str:
         flow = self.engine.flows.get(flow_id)
         return flow.flow.title.get(self.session.lang or "vi") if flow else flow_id
+
+    def person(self, number: int, label: str = "") -> str:
+        """A household's person as the volunteer knows them: their label, or "người 2"."""
+        return label or self.ui("field.person_n", n=number)

@@ -6,8 +6,10 @@ flow from a volunteer's QR poster with that volunteer's credit; during a visit i
 volunteer for the outcome when a guide ends; and it offers the end of the visit in the menu.
 
 This module routes each event; the work lives beside it: ``joining`` (invite codes, ``/join``,
-poster referrals), ``admin`` (the admins' commands), ``visits`` (visits, outcomes and the
-engine's replies during a visit), ``forget`` (deleting a resident) and ``context`` (one turn).
+poster referrals), ``admin`` (the admins' commands), ``visits`` (visits and households),
+``people`` (who in the household is helped), ``outcomes`` (what a guide came to), ``assisted``
+(the engine's replies during a visit), ``wording`` (how households read), ``forget`` (deleting
+a resident) and ``context`` (one turn).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app.staff import visits
+from bot.app.staff import people, visits
 from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
+from bot.app.staff.assisted import around_visit
 from bot.app.staff.context import Ctx, whole_number
 from bot.app.staff.forget import FORGET_ANSWERS, ask_forget, forget_answer
 from bot.app.staff.joining import (
@@ -52,6 +55,8 @@ __all__ = [
 ]
 
 STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | {"join", "forget"}
+# What the desk asked a volunteer to type.
+_TYPED = ("village", "household", "note", "person")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +114,7 @@ class StaffDesk:
         reply = engine.handle(
             session, event, now=now, lang_hint=lang_hint, credit=credit, owned=True
         )
-        return DeskReply(visits.around_visit(ctx, reply))
+        return DeskReply(around_visit(ctx, reply))
 
     def _reply(self, ctx: Ctx) -> Reply:
         ctx.session.turn += 1
@@ -145,7 +150,7 @@ class StaffDesk:
             return await self._command(ctx, name, event.arg.strip())
         if isinstance(event, Press) and event.payload.startswith(payloads.STAFF):
             return await self._press(ctx, event.payload[len(payloads.STAFF) :])
-        if isinstance(event, Text) and staff.get("await") in ("village", "household", "note"):
+        if isinstance(event, Text) and staff.get("await") in _TYPED:
             await visits.typed(ctx, self.store, event.text)
             return True
         return False
@@ -174,6 +179,8 @@ class StaffDesk:
             await visits.visit_start(ctx, self.store, volunteer)
         elif name == "households":
             await visits.households(ctx, self.store, volunteer)
+        elif name == "person":
+            await people.person_command(ctx, self.store, arg)
         else:
             await visits.end_visit(ctx, self.store)
         return True
@@ -192,5 +199,5 @@ class StaffDesk:
         # message" and the current step).
         reply = ctx.engine.handle(ctx.session, Press(payloads.staff("stale")), now=ctx.now)
         ctx.session = reply.session
-        ctx.messages.extend(visits.around_visit(ctx, reply).messages)
+        ctx.messages.extend(around_visit(ctx, reply).messages)
         return True

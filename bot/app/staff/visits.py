@@ -1,25 +1,26 @@
-"""Volunteers' visits: one at a household, its outcomes, and the engine's replies around it.
+"""Volunteers' visits: one at a household, opened from the list to go back to or a new one,
+and closed with ``/endvisit``; ``/households`` says where each person stands.
 
-During a visit the desk asks the volunteer for the outcome when a guide ends, and offers the end
-of the visit in the menu.
+The people helped are in ``people``, the engine's replies around the visit in ``assisted``, and
+the outcomes in ``outcomes``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from bot.app.staff.assisted import show_menu
 from bot.app.staff.context import Ctx, whole_number
+from bot.app.staff.outcomes import outcome_press, save_outcome
+from bot.app.staff.people import first_person, person_press, person_typed
+from bot.app.staff.wording import household_lines
 from bot.core import payloads
 from bot.core.privacy import mask
-from bot.core.staff import VISIT_OUTCOMES, Household
+from bot.core.staff import Household
 from bot.core.staff import Volunteer as VolunteerRecord
-from bot.core.types import Button, Command, OutgoingMessage
-from bot.engine.runner import Reply
+from bot.core.types import Button, Command
 from bot.storage.base import StaffStore
 
 __all__ = [
     "VOLUNTEER_COMMANDS",
-    "around_visit",
     "end_visit",
     "households",
     "typed",
@@ -27,7 +28,7 @@ __all__ = [
     "visit_start",
 ]
 
-VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit"})
+VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit", "person"})
 
 
 async def visit_start(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -> None:
@@ -81,10 +82,9 @@ async def _open_visit(
         "volunteer_id": volunteer.id,
         "outcomes": 0,
     }
-    reply = ctx.engine.handle(ctx.session, Command("menu"), now=ctx.now)
-    ctx.session = reply.session
     ctx.say(ctx.ui("staff.visit_started", household=household.label, village=household.village))
-    ctx.messages.extend(around_visit(ctx, reply).messages)
+    if not await first_person(ctx, store, household):
+        show_menu(ctx)
 
 
 async def end_visit(ctx: Ctx, store: StaffStore) -> None:
@@ -105,25 +105,14 @@ async def end_visit(ctx: Ctx, store: StaffStore) -> None:
 
 
 async def households(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -> None:
-    """``/households``: the volunteer's households and what was done for each."""
+    """``/households``: the volunteer's households and where each person's services stand."""
     statuses = await store.households_of(volunteer.id)
     if not statuses:
         ctx.say(ctx.ui("staff.households_none"))
         return
     lines = [ctx.ui("staff.households_head")]
     for status in statuses:
-        services = ", ".join(
-            f"{ctx.ui('staff.outcome_' + s.outcome)} {ctx.flow_title(s.flow_id)}"
-            for s in status.services
-        ) or ctx.ui("staff.nothing_yet")
-        lines.append(
-            ctx.ui(
-                "staff.household_line",
-                label=status.household.label,
-                village=status.household.village,
-                services=services,
-            )
-        )
+        lines += household_lines(ctx.ui, ctx.flow_title, status)
     ctx.say("\n".join(lines))
 
 
@@ -150,26 +139,20 @@ async def visit_press(
             ctx.session.staff = {"await": "village"}
             ctx.say(ctx.ui("staff.type_village"))
         return True
-    outcome = payload[4:] if payload.startswith("out:") else ""
-    if waiting == "outcome" and outcome in VISIT_OUTCOMES:
-        ctx.session.staff = {**staff, "await": "note", "outcome": payload[4:]}
-        ctx.say(
-            ctx.ui("staff.ask_note"),
-            [[Button(label=ctx.ui("staff.skip_note"), payload=payloads.staff("note", "skip"))]],
-        )
+    if await person_press(ctx, store, payload):
         return True
-    if waiting == "note" and payload == "note:skip":
-        await _save_outcome(ctx, store, "")
-        return True
-    return False
+    return await outcome_press(ctx, store, payload)
 
 
 async def typed(ctx: Ctx, store: StaffStore, text: str) -> None:
-    """What the desk asked to be typed: a village name, a household, or an outcome's note."""
+    """What the desk asked to be typed: a village, a household, a person, or a note."""
     staff = ctx.session.staff
     text = " ".join(text.split())
     if staff.get("await") == "note":
-        await _save_outcome(ctx, store, text)
+        await save_outcome(ctx, store, text)
+        return
+    if staff.get("await") == "person" and ctx.session.visit:
+        await person_typed(ctx, store, text)
         return
     volunteer = await store.volunteer_for(ctx.key)
     if volunteer is None or not text:
@@ -184,64 +167,3 @@ async def typed(ctx: Ctx, store: StaffStore, text: str) -> None:
         volunteer.id, str(staff.get("village", volunteer.village)), text, at=ctx.now
     )
     await _open_visit(ctx, store, volunteer, household)
-
-
-async def _save_outcome(ctx: Ctx, store: StaffStore, note: str) -> None:
-    staff = ctx.session.staff
-    visit = ctx.session.visit
-    flow_id = str(staff.get("flow", ""))
-    outcome = str(staff.get("outcome", ""))
-    ctx.session.staff = {}
-    if not visit or outcome not in VISIT_OUTCOMES:
-        return
-    await store.record_outcome(int(visit["id"]), flow_id, outcome, note=note, at=ctx.now)
-    visit["outcomes"] = int(visit.get("outcomes", 0)) + 1
-    ctx.say(
-        ctx.ui(
-            "staff.outcome_saved",
-            outcome=ctx.ui(f"staff.outcome_{outcome}"),
-            flow=ctx.flow_title(flow_id),
-        )
-    )
-    reply = ctx.engine.handle(ctx.session, Command("menu"), now=ctx.now)
-    ctx.session = reply.session
-    ctx.messages.extend(around_visit(ctx, reply).messages)
-
-
-def around_visit(ctx: Ctx, reply: Reply) -> Reply:
-    """During a visit: ask for the outcome when a guide ends; offer to end the visit."""
-    session = reply.session
-    ctx.session = session
-    if not session.visit:
-        return reply
-    messages = list(reply.messages)
-    ended = [run for run in reply.finished if not run.parent_flow and run.outcome != "abandoned"]
-    if ended and session.screen == "ended":
-        flow_id = ended[-1].flow_id
-        session.staff = {"await": "outcome", "flow": flow_id}
-        rows = [
-            [Button(label=ctx.ui(f"staff.outcome_{code}"), payload=payloads.staff("out", code))]
-            for code in VISIT_OUTCOMES
-        ]
-        last = messages[-1] if messages else None
-        if last is not None:
-            # The volunteer records the outcome instead of "do it again / menu".
-            messages[-1] = replace(last, buttons=())
-        messages.append(
-            OutgoingMessage(
-                text=ctx.ui("staff.ask_outcome", flow=ctx.flow_title(flow_id)),
-                buttons=tuple(tuple(r) for r in rows),
-            )
-        )
-    elif session.screen == "menu" and messages:
-        header = ctx.ui(
-            "staff.visit_header",
-            household=session.visit.get("household", ""),
-            village=session.visit.get("village", ""),
-        )
-        last = messages[-1]
-        end_row = (Button(label=ctx.ui("staff.end_visit_button"), payload=payloads.staff("end")),)
-        messages[-1] = replace(
-            last, text=f"{header}\n\n{last.text}", buttons=(*last.buttons, end_row)
-        )
-    return replace(reply, messages=tuple(messages))
