@@ -278,6 +278,7 @@ def _web(settings: Settings, args: argparse.Namespace) -> int:
     """``trolyso web``: the web chat alone, with the real engine and database, no token."""
     from bot.channels.hosting import build_service
     from bot.config import WebSettings
+    from bot.storage import shown_url
 
     web = settings.web or WebSettings()
     changes = {"host": args.host, "port": args.port}
@@ -295,7 +296,8 @@ def _web(settings: Settings, args: argparse.Namespace) -> int:
             host = "127.0.0.1" if web.host in ("0.0.0.0", "::", "") else web.host
             params = {
                 "url": f"http://{host}:{service.web.server.port}/",
-                "database": args.db or settings.database,
+                # A server's URL without its password.
+                "database": shown_url(str(args.db or settings.database)),
             }
             print(describe("cli.web_ready", params, args.lang), flush=True)
 
