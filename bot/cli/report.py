@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.core.errors import StorageError
 from bot.core.messages import explain_error
 from bot.reports.cli_messages import say
-from bot.reports.period import VIETNAM, parse_day
+from bot.reports.period import local_time, parse_day
 from bot.reports.wording import day, integer
 
 if TYPE_CHECKING:
@@ -48,9 +48,14 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     report.add_argument("--since", metavar="YYYY-MM-DD", help="first day (default: the start)")
     report.add_argument("--until", metavar="YYYY-MM-DD", help="last day, included (default: today)")
-    report.add_argument("--village", metavar="V", help="only this village")
     report.add_argument(
-        "--format", choices=["table", "csv", "html"], default="table", help="default: table"
+        "--village", metavar="V", help="only this village (diacritics optional: 'Thon Tay')"
+    )
+    report.add_argument(
+        "--format",
+        choices=["table", "csv", "html", "campaign"],
+        default="table",
+        help="default: table; campaign = the Đề án 06 tally per village (CSV, reports.campaign)",
     )
     report.add_argument(
         "--output", type=Path, metavar="FILE", help="write to FILE (default: print)"
@@ -130,9 +135,11 @@ def _day_option(args: argparse.Namespace, name: str) -> tuple[bool, date | None]
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.flows.loader import load_flows
     from bot.reports.build import build_report
+    from bot.reports.campaign import render_campaign_csv
     from bot.reports.csv_out import render_csv
     from bot.reports.html import render_html
     from bot.reports.text import render_table
+    from bot.reports.villages import known_villages, resolve_village
 
     lang: str = args.lang
     ok_since, since = _day_option(args, "since")
@@ -147,18 +154,23 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         say("flows_with_errors", lang, error=True)
 
     async def work(storage: Storage) -> str:
-        report = await build_report(storage, loaded.flows, settings, since, until, args.village)
-        if args.village:
-            # A misspelt village gives an empty report that reads like "nobody was helped".
-            known = set(settings.targets) | {v.village for v in await storage.volunteer_rows()}
-            if args.village not in known:
+        village: str | None = args.village
+        if village is not None:
+            known = await known_villages(storage, settings)
+            village = resolve_village(village, known)
+            if village is None:
+                # A misspelt village gives an empty report that reads like "nobody was helped".
                 say(
                     "unknown_village",
                     lang,
                     error=True,
                     village=args.village,
-                    known=", ".join(sorted(known)) or "-",
+                    known=", ".join(known) or "-",
                 )
+                village = args.village
+        report = await build_report(storage, loaded.flows, settings, since, until, village)
+        if args.format == "campaign":
+            return render_campaign_csv(report, settings.reports.campaign, lang)
         if args.format == "csv":
             return render_csv(report, lang)
         if args.format == "html":
@@ -172,7 +184,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
         print(output, end="")
         return 0
     # Excel only reads Vietnamese letters in a CSV right when the file starts with a BOM.
-    encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+    encoding = "utf-8-sig" if args.format in ("csv", "campaign") else "utf-8"
     try:
         args.output.write_text(output, encoding=encoding)
     except OSError as exc:
@@ -201,7 +213,7 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
     code, counts = open_database(args.db or settings.database, lang, work)
     if counts is None:
         return code
-    moment = datetime.fromtimestamp(cutoff, VIETNAM)
+    moment = local_time(cutoff, settings.zone)
     say(
         "purge_dry" if args.dry_run else "purge_done",
         lang,

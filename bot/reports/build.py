@@ -1,31 +1,29 @@
 """Turning the database and the loaded flows into a :class:`~bot.reports.model.Report`.
 
-The definitions live here (docs/reports.md explains them for leaders):
+The definitions live here and beside it (docs/reports.md explains them for leaders):
 
 - A run belongs to the period in which it *started*; a volunteer's visit likewise; an outcome
-  recorded during a visit belongs to the day it was recorded.
+  recorded during a visit belongs to the day it was recorded — days in the commune's time zone.
 - Flow counts use root runs only (``parent_flow == ''``): a flow run inside another flow
   (``flow:`` steps, the welcome flow) is part of its caller's run; it is shown once per flow as
-  "runs inside another flow", outside every rate.
-- "Helped" in a village = distinct households with a 'done' outcome for the flow there, plus
-  distinct residents who completed the flow on their own — from a volunteer's QR poster
-  (village of that volunteer) or with no volunteer at all (village unknown). Each household and
-  each resident counts once per flow, however many times they did it.
+  "runs inside another flow", outside every rate, and inside the caller's funnel at its step.
+- Residents helped per village and for the commune: :mod:`bot.reports.progress`; the funnel:
+  :mod:`bot.reports.funnel`; days and weeks: :mod:`bot.reports.timeline`.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.config import Settings
 from bot.flows.compiled import CompiledFlow
-from bot.flows.schema import DEFAULT_LANGUAGE
-from bot.reports.funnel import build_funnel
+from bot.flows.schema import DEFAULT_LANGUAGE, LANGUAGES, Flow
+from bot.i18n.catalog import Catalog, load_catalog
+from bot.reports.funnel import Inside, build_funnel
 from bot.reports.model import (
     FLOW_OUTCOMES,
     PENDING_EXCLUDED,
@@ -33,13 +31,18 @@ from bot.reports.model import (
     FlowStats,
     Period,
     Report,
-    VillageFlow,
-    VillageProgress,
     VolunteerStats,
 )
 from bot.reports.period import day_end, day_start
+from bot.reports.progress import (
+    commune_totals,
+    credited_residents,
+    name_key,
+    title,
+    village_progress,
+)
+from bot.reports.timeline import build_timeline
 from bot.storage.base import (
-    DoneHousehold,
     HouseholdService,
     OpenRun,
     OutcomeCount,
@@ -49,12 +52,7 @@ from bot.storage.base import (
     VolunteerRow,
 )
 
-__all__ = ["ReportSource", "build_report"]
-
-# Runs a resident did alone (from a poster or not). Assisted runs are credited through the
-# volunteer's recorded outcome instead, so a household is never counted for both.
-_RESIDENT_MODES = frozenset({"self", "referred"})
-
+__all__ = ["ReportSource", "build_report", "outcome_names"]
 
 # What reports need from the storage: its report queries (every backend provides them).
 ReportSource = ReportQueries
@@ -69,14 +67,18 @@ async def build_report(
     village: str | None = None,
     *,
     now: float | None = None,
+    catalog: Catalog | None = None,
 ) -> Report:
     """Compute the report for ``since``..``until`` (whole days, both included; None = open).
 
-    ``village`` keeps only that village: its runs, its progress and its volunteers. ``flows``
-    are the loaded flows (titles, step order, help buttons); runs of a flow no longer loaded
-    still count, under the flow's id.
+    ``village`` keeps only that village (its exact name: :func:`bot.reports.villages.
+    resolve_village` finds it from what a leader typed): its runs, its progress and its
+    volunteers. ``flows`` are the loaded flows (titles, step order, help buttons); runs of a
+    flow no longer loaded still count, under the flow's id. ``catalog`` gives the words of the
+    volunteers' outcomes (the bot's own; read from ``settings.locales_dir`` when not given).
     """
-    start, end = day_start(since), day_end(until)
+    zone = settings.zone
+    start, end = day_start(since, zone), day_end(until, zone)
     runs = await storage.runs_started(start, end)
     opened = await storage.open_runs(start, end)
     done = await storage.done_households(start, end)
@@ -88,17 +90,14 @@ async def build_report(
     def here(place: str) -> bool:
         return village is None or place == village
 
+    runs_here = [r for r in runs if here(r.village)]
+    opened_here = [o for o in opened if here(o.village)]
     order = _flow_order(flows, runs, opened)
-    flow_stats = _flow_stats(
-        order,
-        flows,
-        [r for r in runs if here(r.village)],
-        [o for o in opened if here(o.village)],
-    )
-    all_villages = _village_progress(order, flows, settings.targets, done, runs)
+    credits = credited_residents(runs)
+    all_villages = village_progress(order, flows, settings.targets, done, credits)
     villages = tuple(v for v in all_villages if here(v.village))
     volunteers = _volunteer_stats(
-        [p for p in people if here(p.village)], visits, outcomes, services, runs
+        [p for p in people if here(p.village)], visits, outcomes, services, runs, opened
     )
     return Report(
         period=Period(
@@ -107,23 +106,32 @@ async def build_report(
             village=village,
             generated_at=time.time() if now is None else now,
             commune=settings.commune.name,
+            zone=zone,
         ),
-        flows=flow_stats,
+        flows=_flow_stats(order, flows, runs_here, opened_here),
         villages=villages,
-        totals=() if village is not None else _totals(order, flows, villages),
+        totals=() if village is not None else commune_totals(order, flows, villages),
         volunteers=volunteers,
+        timeline=build_timeline(zone, done, credits, runs_here, opened_here, here),
+        outcome_names=outcome_names(
+            catalog or load_catalog(settings.locales_dir)[0],
+            {o.outcome for o in outcomes} | {s.outcome for s in services},
+        ),
     )
 
 
-def _name_key(name: str) -> tuple[str, str]:
-    """Sort Vietnamese names as a reader expects: "Thôn Đông" between D and E, not after Z."""
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
-    return bare.replace("đ", "d").replace("Đ", "D").casefold(), name
-
-
-def _title(flows: Mapping[str, CompiledFlow], flow_id: str) -> dict[str, str]:
-    flow = flows.get(flow_id)
-    return dict(flow.flow.title.texts) if flow is not None else {DEFAULT_LANGUAGE: flow_id}
+def outcome_names(catalog: Catalog | None, recorded: set[str]) -> dict[str, dict[str, str]]:
+    """language -> outcome code -> the words of the volunteer's button for it ("✅ Đã xong"):
+    one vocabulary for the bot and its reports. A code with no words keeps its code."""
+    codes = [*VISIT_OUTCOMES, *sorted(recorded - set(VISIT_OUTCOMES))]
+    names: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        names[lang] = {}
+        for code in codes:
+            key = f"staff.outcome_{code}"
+            text = catalog.text(key, lang) if catalog is not None else key
+            names[lang][code] = code if text == key else text
+    return names
 
 
 def _flow_order(
@@ -138,6 +146,54 @@ def _flow_order(
     used = {r.flow_id for r in runs if not r.parent_flow} | {o.flow_id for o in opened}
     order.extend(sorted(used - set(order)))
     return order
+
+
+def _inside_runs(
+    flow: Flow, roots: Sequence[RunRow], runs: Sequence[RunRow]
+) -> dict[str, list[RunRow]]:
+    """Step id of ``flow`` -> the runs of the guide that step ran, one per root run passing it.
+
+    A sub-flow's run names its caller's flow, not the run: it is matched to the root run of the
+    same resident it started during, and to that run's steps of the guide in order (a flow may
+    run one guide from two steps). A run whose caller is still going is not matched.
+    """
+    callers = {step_id: step.flow for step_id, step in flow.steps.items() if step.flow}
+    if not callers:
+        return {}
+    mine: dict[str, list[RunRow]] = defaultdict(list)
+    for run in runs:
+        if run.parent_flow == flow.id:
+            mine[run.user_ref].append(run)
+    found: dict[str, list[RunRow]] = defaultdict(list)
+    for root in roots:
+        during = [
+            r for r in mine[root.user_ref] if root.started_at <= r.started_at <= root.ended_at
+        ]
+        for step_id in (s for s in root.path if s in callers):
+            match = next((r for r in during if r.flow_id == callers[step_id]), None)
+            if match is not None:
+                during.remove(match)
+                found[step_id].append(match)
+    return found
+
+
+def _inside(
+    flow: Flow | None,
+    flows: Mapping[str, CompiledFlow],
+    roots: Sequence[RunRow],
+    runs: Sequence[RunRow],
+) -> dict[str, Inside]:
+    if flow is None:
+        return {}
+    inside = {}
+    for step_id, called in _inside_runs(flow, roots, runs).items():
+        guide = flows.get(called[0].flow_id)
+        inside[step_id] = Inside(
+            flow=guide.flow if guide is not None else None,
+            paths=[r.path for r in called],
+            left_paths=[r.path for r in called if r.outcome == "abandoned"],
+        )
+    return inside
 
 
 def _flow_stats(
@@ -156,21 +212,29 @@ def _flow_stats(
     going: dict[str, list[OpenRun]] = defaultdict(list)
     for open_run in opened:
         going[open_run.flow_id].append(open_run)
+
+    def guide_title(flow_id: str, lang: str) -> str:
+        names = title(flows, flow_id)
+        return names.get(lang) or names.get(DEFAULT_LANGUAGE) or flow_id
+
     stats: list[FlowStats] = []
     for flow_id in order:
         finished = roots[flow_id]
         counts = Counter(run.outcome for run in finished)
         durations = [r.ended_at - r.started_at for r in finished if r.outcome == "completed"]
         compiled = flows.get(flow_id)
+        flow = compiled.flow if compiled is not None else None
         funnel, before_start, worst = build_funnel(
-            compiled.flow if compiled is not None else None,
+            flow,
             [r.path for r in finished] + [o.path for o in going[flow_id]],
             [r.path for r in finished if r.outcome == "abandoned"],
+            inside=_inside(flow, flows, finished, runs),
+            guide_title=guide_title,
         )
         stats.append(
             FlowStats(
                 flow_id=flow_id,
-                title=_title(flows, flow_id),
+                title=title(flows, flow_id),
                 finished=_in_order(counts, FLOW_OUTCOMES, zeros=True),
                 in_progress=len(going[flow_id]),
                 # Whole seconds: a leader reads minutes; sub-second noise would only distract.
@@ -194,88 +258,18 @@ def _in_order(
     return ordered
 
 
-def _credited_residents(runs: Sequence[RunRow]) -> dict[tuple[str, str], str]:
-    """(flow, resident) -> the village credited for it: each resident once per flow.
-
-    A resident who finished a flow several times counts once. If any of those runs came from a
-    volunteer's poster, the earliest such village gets the credit; otherwise the unknown
-    village ("") does. Runs are already oldest first.
-    """
-    credit: dict[tuple[str, str], str] = {}
+def _poster_runs(runs: Sequence[RunRow], opened: Sequence[OpenRun]) -> dict[int, Counter[str]]:
+    """Volunteer id -> runs opened from their poster ("started": finished or still going) and
+    how many of them completed."""
+    qr: dict[int, Counter[str]] = defaultdict(Counter)
     for run in runs:
-        if run.parent_flow or run.outcome != "completed" or run.mode not in _RESIDENT_MODES:
-            continue
-        key = (run.flow_id, run.user_ref)
-        place = run.village if run.mode == "referred" else ""
-        if key not in credit or (not credit[key] and place):
-            credit[key] = place
-    return credit
-
-
-def _village_progress(
-    order: Sequence[str],
-    flows: Mapping[str, CompiledFlow],
-    targets: Mapping[str, Mapping[str, int]],
-    done: Sequence[DoneHousehold],
-    runs: Sequence[RunRow],
-) -> tuple[VillageProgress, ...]:
-    households: Counter[tuple[str, str]] = Counter((d.village, d.flow_id) for d in done)
-    residents: Counter[tuple[str, str]] = Counter(
-        (place, flow_id) for (flow_id, _user), place in _credited_residents(runs).items()
-    )
-    names = set(targets) | {v for v, _ in households} | {v for v, _ in residents}
-    # Known villages by name, the unknown one last.
-    ordered = sorted((name for name in names if name), key=_name_key)
-    ordered += [""] if "" in names else []
-    rank = {flow_id: i for i, flow_id in enumerate(order)}
-    progress: list[VillageProgress] = []
-    for name in ordered:
-        goals = targets.get(name, {})
-        flow_ids = set(goals) | {f for v, f in households if v == name}
-        flow_ids |= {f for v, f in residents if v == name}
-        rows = tuple(
-            VillageFlow(
-                flow_id=flow_id,
-                title=_title(flows, flow_id),
-                households=households[(name, flow_id)],
-                residents=residents[(name, flow_id)],
-                target=goals.get(flow_id),
-            )
-            for flow_id in sorted(flow_ids, key=lambda f: (rank.get(f, len(rank)), f))
-        )
-        progress.append(VillageProgress(village=name, flows=rows))
-    return tuple(progress)
-
-
-def _totals(
-    order: Sequence[str],
-    flows: Mapping[str, CompiledFlow],
-    villages: Sequence[VillageProgress],
-) -> tuple[VillageFlow, ...]:
-    """The commune: every known village added up (the unknown village is not in the commune:
-    a resident who used the bot alone may live anywhere)."""
-    sums: dict[str, list[int]] = {}
-    goals: dict[str, int] = {}
-    for place in villages:
-        if not place.village:
-            continue
-        for row in place.flows:
-            total = sums.setdefault(row.flow_id, [0, 0])
-            total[0] += row.households
-            total[1] += row.residents
-            if row.target is not None:
-                goals[row.flow_id] = goals.get(row.flow_id, 0) + row.target
-    rank = {flow_id: i for i, flow_id in enumerate(order)}
-    return tuple(
-        VillageFlow(
-            flow_id=flow_id,
-            title=_title(flows, flow_id),
-            households=h,
-            residents=r,
-            target=goals.get(flow_id),
-        )
-        for flow_id, (h, r) in sorted(sums.items(), key=lambda i: (rank.get(i[0], len(rank)), i[0]))
-    )
+        if run.mode == "referred" and not run.parent_flow and run.volunteer_id is not None:
+            qr[run.volunteer_id]["started"] += 1
+            qr[run.volunteer_id]["completed"] += run.outcome == "completed"
+    for going in opened:
+        if going.mode == "referred" and going.volunteer_id is not None:
+            qr[going.volunteer_id]["started"] += 1
+    return qr
 
 
 def _volunteer_stats(
@@ -284,6 +278,7 @@ def _volunteer_stats(
     outcomes: Sequence[OutcomeCount],
     services: Sequence[HouseholdService],
     runs: Sequence[RunRow],
+    opened: Sequence[OpenRun],
 ) -> tuple[VolunteerStats, ...]:
     by_visit = {v.volunteer_id: v for v in visits}
     recorded: dict[int, Counter[str]] = defaultdict(Counter)
@@ -293,13 +288,9 @@ def _volunteer_stats(
     for service in services:
         if service.outcome not in PENDING_EXCLUDED:
             pending[service.volunteer_id].append(service)
-    qr: dict[int, Counter[str]] = defaultdict(Counter)
-    for run in runs:
-        if run.mode == "referred" and not run.parent_flow and run.volunteer_id is not None:
-            qr[run.volunteer_id]["runs"] += 1
-            qr[run.volunteer_id]["completed"] += run.outcome == "completed"
+    qr = _poster_runs(runs, opened)
     stats: list[VolunteerStats] = []
-    for person in sorted(people, key=lambda p: (_name_key(p.village), p.code)):
+    for person in sorted(people, key=lambda p: (name_key(p.village), p.code)):
         visit = by_visit.get(person.id)
         mine = pending[person.id]
         busy = visit is not None or recorded[person.id] or qr[person.id]
@@ -316,7 +307,7 @@ def _volunteer_stats(
                 outcomes=_in_order(recorded[person.id], VISIT_OUTCOMES),
                 pending_households=len({s.household_id for s in mine}),
                 pending_services=len(mine),
-                qr_runs=qr[person.id]["runs"],
+                qr_started=qr[person.id]["started"],
                 qr_completed=qr[person.id]["completed"],
             )
         )

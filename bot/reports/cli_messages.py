@@ -29,8 +29,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "lập, luồng lỗi hiện bằng mã luồng."
         ),
         "unknown_village": (
-            "Lưu ý: chưa thấy thôn '{village}' trong chỉ tiêu hay danh sách tình nguyện viên, "
-            "nên báo cáo có thể trống. Các thôn đã biết: {known}."
+            "Lưu ý: chưa thấy thôn '{village}' (có dấu hay không dấu) trong chỉ tiêu, tình "
+            "nguyện viên hay hộ nào, nên báo cáo có thể trống. Các thôn đã biết: {known}."
         ),
         "cannot_write": "Không ghi được tệp {path}: {detail}. Kiểm tra thư mục và quyền ghi.",
         "written": "Đã ghi báo cáo vào {path}.",
@@ -100,8 +100,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "anyway and shows those flows by their id."
         ),
         "unknown_village": (
-            "Note: the village '{village}' is in no target and has no volunteer, so the report "
-            "may be empty. Villages known: {known}."
+            "Note: the village '{village}' (with or without diacritics) is in no target and has "
+            "no volunteer or household, so the report may be empty. Villages known: {known}."
         ),
         "cannot_write": "Cannot write {path}: {detail}. Check the folder and its permissions.",
         "written": "Report written to {path}.",

@@ -6,21 +6,32 @@ used, so the file can be sent on Zalo or Telegram and opened anywhere without a 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from html import escape
 
-from bot.reports.model import FlowStats, Report, VillageFlow, VolunteerStats
-from bot.reports.period import VIETNAM
+from bot.reports.model import FlowStats, FunnelStep, Report, VillageFlow, VolunteerStats
+from bot.reports.period import local_time
+from bot.reports.shown import (
+    improve_all_text,
+    improve_text,
+    shown_flows,
+    shown_steps,
+    step_text,
+    week_text,
+)
+from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
     duration,
     flow_title,
     integer,
-    outcome_name,
     percent_text,
     period_text,
+    run_outcome,
     village_name,
+    visit_outcome,
     word,
 )
 
@@ -55,8 +66,10 @@ h3 { font-size: 1.1em; margin: 0 0 .4em; }
 .stat b { display: block; font-size: 1.3em; font-variant-numeric: tabular-nums; }
 .step { margin: 10px 0; padding: 6px 8px; border-radius: 8px; }
 .step.worst { background: #fff4e5; outline: 3px solid #d97706; }
-.step code { font-size: .95em; font-weight: 700; }
-.step .say { color: #4a4a4a; font-size: .9em; }
+.step .say { font-weight: 600; }
+.inside { margin: 6px 0 0 14px; padding-left: 10px; border-left: 4px solid #c7d2fe; }
+.inside .step { margin: 6px 0; padding: 2px 4px; }
+h4 { font-size: 1em; margin: 14px 0 4px; color: #374151; }
 .tags span { display: inline-block; margin: 2px 6px 2px 0; padding: 1px 8px; border-radius: 10px;
   background: #eef0f3; font-size: .9em; }
 .tags .left { background: #fde2e1; }
@@ -92,6 +105,8 @@ def _progress_item(row: VillageFlow, lang: str) -> str:
         f"{word('households', lang)} {integer(row.households, lang)} · "
         f"{word('residents', lang)} {integer(row.residents, lang)}"
     )
+    if row.outside:
+        split += " · " + word("outside", lang, count=integer(row.outside, lang))
     bar = _bar(row.percent, _progress_kind(row.percent)) if row.target is not None else ""
     return (
         f'<div class="item"><div class="line"><span class="label">{title}</span>'
@@ -114,6 +129,38 @@ def _progress(report: Report, lang: str) -> list[str]:
     return parts
 
 
+def _tally_items(rows: Sequence[tuple[date, Tally]], lang: str) -> str:
+    """Days or weeks with anything in them, each a bar of residents helped (against the most)."""
+    shown = [(when, t) for when, t in rows if not t.empty]
+    if not shown:
+        return f'<p class="note">{escape(word("no_days", lang))}</p>'
+    top = max(t.helped for _, t in shown) or 1
+    items = []
+    for when, t in shown:
+        numbers = (
+            f"{word('helped', lang)} {integer(t.helped, lang)} · "
+            f"{word('started', lang)} {integer(t.started, lang)} · "
+            f"{word('completed', lang)} {integer(t.completed, lang)}"
+        )
+        items.append(
+            f'<div class="item"><div class="line"><span class="label">{escape(day(when, lang))}'
+            f"</span><span>{escape(numbers)}</span></div>{_bar(100 * t.helped / top)}</div>"
+        )
+    return "".join(items)
+
+
+def _over_time(report: Report, lang: str) -> list[str]:
+    return [
+        f"<h2>{escape(word('over_time', lang))}</h2>",
+        f'<p class="note">{escape(word("over_time_note", lang))}</p>',
+        f'<p class="card big">{escape(week_text(report, lang))}</p>',
+        f'<section class="card"><h3>{escape(word("by_day", lang))}</h3>'
+        f"{_tally_items(by_day(report), lang)}</section>",
+        f'<section class="card"><h3>{escape(word("by_week", lang))}</h3>'
+        f"{_tally_items(by_week(report), lang)}</section>",
+    ]
+
+
 def _stat(label: str, value: str) -> str:
     return f'<div class="stat"><b>{escape(value)}</b>{escape(label)}</div>'
 
@@ -128,7 +175,7 @@ def _flow_card(flow: FlowStats, lang: str) -> str:
         )
     )
     tags = "".join(
-        f"<span>{escape(outcome_name(name, lang))}: {integer(n, lang)}</span>"
+        f"<span>{escape(run_outcome(name, lang))}: {integer(n, lang)}</span>"
         for name, n in flow.finished.items()
         if n and name != "completed"
     )
@@ -145,59 +192,67 @@ def _flow_card(flow: FlowStats, lang: str) -> str:
     )
 
 
-def _funnel_card(flow: FlowStats, lang: str) -> str:
-    top = max((step.reached for step in flow.funnel), default=0) or 1
-    rows = []
-    for step in flow.funnel:
-        tags = [f"<span>{escape(word('reached', lang))}: {integer(step.reached, lang)}</span>"]
-        if step.left:
-            left = integer(step.left, lang)
-            tags.append(f'<span class="left">{escape(word("left", lang))}: {left}</span>')
-        if step.help_presses:
-            tags.append(
-                f'<span class="help">{escape(word("help", lang))}: '
-                f"{integer(step.help_presses, lang)}</span>"
-            )
-        worst = " worst" if step.step_id == flow.improve_first else ""
-        say = step.label.get(lang, "")
-        rows.append(
-            f'<div class="step{worst}"><code>{escape(step.step_id)}</code> '
-            f'<span class="say">{escape(say)}</span>'
-            f"{_bar(100 * step.reached / top, 'steps')}"
-            f'<div class="tags">{"".join(tags)}</div></div>'
+def _step_item(step: FunnelStep, lang: str, top: int, worst: str | None) -> str:
+    tags = [f"<span>{escape(word('reached', lang))}: {integer(step.reached, lang)}</span>"]
+    if step.left:
+        left = integer(step.left, lang)
+        tags.append(f'<span class="left">{escape(word("left", lang))}: {left}</span>')
+    if step.help_presses:
+        tags.append(
+            f'<span class="help">{escape(word("help", lang))}: '
+            f"{integer(step.help_presses, lang)}</span>"
         )
-    notes = []
-    if flow.left_before_start:
-        notes.append(escape(word("left_before_start", lang, count=flow.left_before_start)))
-    worst_step = flow.step(flow.improve_first) if flow.improve_first else None
-    if worst_step is not None:
-        text = word(
-            "improve",
-            lang,
-            step=worst_step.step_id,
-            left=worst_step.left,
-            help=worst_step.help_presses,
-        )
-        notes.append(f'<span class="improve">→ {escape(text)}</span>')
-    footer = "".join(f'<p class="note">{note}</p>' for note in notes)
+    inner = [s for s in step.inside if not s.empty]
+    nested = ""
+    if inner:
+        inner_top = max(s.reached for s in inner) or 1
+        rows = "".join(_step_item(s, lang, inner_top, None) for s in inner)
+        nested = f'<div class="inside"><h4>↳ {escape(word("inside", lang))}</h4>{rows}</div>'
+    css = "step worst" if step.step_id == worst else "step"
     return (
-        f'<section class="card"><h3>{escape(flow_title(flow.title, lang))}</h3>'
-        f"{''.join(rows)}{footer}</section>"
+        f'<div class="{css}"><span class="say">{escape(step_text(step, lang))}</span>'
+        f"{_bar(100 * step.reached / top, 'steps')}"
+        f'<div class="tags">{"".join(tags)}</div>{nested}</div>'
     )
 
 
-def _volunteer_card(v: VolunteerStats, lang: str) -> str:
+def _funnel_card(flow: FlowStats, lang: str) -> str:
+    main, rest, folded = shown_steps(flow)
+    top = max((step.reached for step in flow.funnel), default=0) or 1
+    parts = [f"<h4>{escape(word('main_path', lang))}</h4>"]
+    parts += [_step_item(step, lang, top, flow.improve_first) for step in main]
+    if rest:
+        parts.append(f"<h4>{escape(word('branches', lang))}</h4>")
+        parts += [_step_item(step, lang, top, flow.improve_first) for step in rest]
+    notes = [escape(word("folded_steps", lang, count=folded))] if folded else []
+    if flow.left_before_start:
+        notes.append(escape(word("left_before_start", lang, count=flow.left_before_start)))
+    improve = improve_text(flow, lang)
+    if improve is not None:
+        notes.append(f'<span class="improve">→ {escape(improve)}</span>')
+    footer = "".join(f'<p class="note">{note}</p>' for note in notes)
+    return (
+        f'<section class="card"><h3>{escape(flow_title(flow.title, lang))}</h3>'
+        f"{''.join(parts)}{footer}</section>"
+    )
+
+
+def _volunteer_card(report: Report, v: VolunteerStats, lang: str) -> str:
     name = v.name + ("" if v.active else " " + word("inactive", lang))
     stats = "".join(
         (
             _stat(word("visits", lang), integer(v.visits, lang)),
             _stat(word("households_visited", lang), integer(v.households_visited, lang)),
             _stat(word("pending", lang), integer(v.pending_households, lang)),
-            _stat(word("qr", lang), f"{integer(v.qr_completed, lang)}/{integer(v.qr_runs, lang)}"),
+            _stat(
+                word("qr", lang),
+                f"{integer(v.qr_completed, lang)}/{integer(v.qr_started, lang)}",
+            ),
         )
     )
     tags = "".join(
-        f"<span>{escape(outcome_name(code, lang))}: {integer(n, lang)}</span>"
+        f"<span>{escape(visit_outcome(report.outcome_names, code, lang))}: "
+        f"{integer(n, lang)}</span>"
         for code, n in v.outcomes.items()
     )
     head = f"{v.code} · {name} · {village_name(v.village, lang)}"
@@ -211,31 +266,32 @@ def render_html(report: Report, lang: str = "vi") -> str:
     """The whole report as one HTML page (no external file, font or script)."""
     period = report.period
     title = word("report", lang) + (f" — {period.commune}" if period.commune else "")
-    when = datetime.fromtimestamp(period.generated_at, VIETNAM)
+    when = local_time(period.generated_at, period.zone)
     meta = [f"{word('period', lang)}: {period_text(period.since, period.until, lang)}"]
     if period.village is not None:
         meta.append(f"{word('village_filter', lang)}: {village_name(period.village, lang)}")
     meta.append(f"{word('generated', lang)}: {day(when.date(), lang)} {when:%H:%M}")
     body = [f"<h1>{escape(title)}</h1>"]
     body += [f'<p class="meta">{escape(line)}</p>' for line in meta]
-    worst = report.improve_first
-    if worst is not None:
-        flow, step = worst
-        text = word("improve_all", lang, flow=flow_title(flow.title, lang), step=step.step_id)
-        body.append(f'<p class="card improve">{escape(text)}</p>')
+    improve = improve_all_text(report, lang)
+    if improve is not None:
+        body.append(f'<p class="card improve">{escape(improve)}</p>')
     body += _progress(report, lang)
-    started = [f for f in report.flows if f.started]
+    body += _over_time(report, lang)
+    started, folded = shown_flows(report)
     body.append(f"<h2>{escape(word('flows', lang))}</h2>")
     body.append(f'<p class="note">{escape(word("flows_note", lang))}</p>')
     body += [_flow_card(f, lang) for f in started] or [
         f'<p class="card">{escape(word("no_flows", lang))}</p>'
     ]
+    if folded:
+        body.append(f'<p class="note">{escape(word("folded_flows", lang, count=folded))}</p>')
     if started:
         body.append(f"<h2>{escape(word('funnel', lang))}</h2>")
         body.append(f'<p class="note">{escape(word("funnel_note", lang))}</p>')
         body += [_funnel_card(f, lang) for f in started]
     body.append(f"<h2>{escape(word('volunteers', lang))}</h2>")
-    body += [_volunteer_card(v, lang) for v in report.volunteers] or [
+    body += [_volunteer_card(report, v, lang) for v in report.volunteers] or [
         f'<p class="card">{escape(word("no_volunteers", lang))}</p>'
     ]
     return (

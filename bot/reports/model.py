@@ -7,17 +7,22 @@ label ever reaches this model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
+from bot.config import DEFAULT_TIMEZONE
 from bot.core.staff import SETTLED_OUTCOMES, VISIT_OUTCOMES
 from bot.flows.schema import RUN_OUTCOMES
+from bot.reports.period import local_date
 
 __all__ = [
     "FLOW_OUTCOMES",
     "PENDING_EXCLUDED",
     "VISIT_OUTCOMES",
+    "DayCount",
     "FlowStats",
     "FunnelStep",
     "Period",
@@ -47,18 +52,30 @@ def percent(part: int, whole: int | None) -> Decimal | None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
-    """What the report covers: whole days in Vietnam time, both ends included."""
+    """What the report covers: whole days in the commune's time zone, both ends included."""
 
     since: date | None
     until: date | None
     village: str | None
     generated_at: float
     commune: str = ""
+    zone: tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+
+    @property
+    def last_day(self) -> date:
+        """The day "this week" is counted up to: the period's end, or today if that is sooner."""
+        today = local_date(self.generated_at, self.zone)
+        return min(self.until, today) if self.until is not None else today
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FunnelStep:
-    """One step of a flow: how many runs reached it, left there, or pressed "it didn't work"."""
+    """One step of a flow: how many runs reached it, left there, or pressed "it didn't work".
+
+    ``label`` is what a leader reads (the step's first words, or the guide it runs); the id is
+    for CSV and admins only. A step that runs another guide lists, in ``inside``, where in that
+    guide the runs went and left.
+    """
 
     step_id: str
     label: dict[str, str]
@@ -66,11 +83,19 @@ class FunnelStep:
     left: int
     help_presses: int
     has_help: bool
+    # On the way most residents take to the end that completes the flow (see funnel.py).
+    main: bool = True
+    inside: tuple[FunnelStep, ...] = ()
 
     @property
     def trouble(self) -> int:
         """Leaves plus help presses: how much this step gets in residents' way."""
         return self.left + self.help_presses
+
+    @property
+    def empty(self) -> bool:
+        """Nobody reached, left or asked for help here: a row the renderers fold away."""
+        return not (self.reached or self.left or self.help_presses)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,13 +134,19 @@ class FlowStats:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VillageFlow:
-    """Residents helped with one flow in one village, against the leaders' target."""
+    """Residents helped with one flow in one village, against the leaders' target.
+
+    In the commune's totals, ``households`` and ``residents`` are those of the villages that
+    have a target for the flow (so the percentage compares like with like), and ``outside``
+    counts the residents helped in the other villages.
+    """
 
     flow_id: str
     title: dict[str, str]
     households: int
     residents: int
     target: int | None
+    outside: int = 0
 
     @property
     def helped(self) -> int:
@@ -138,7 +169,11 @@ class VillageProgress:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VolunteerStats:
-    """One volunteer's work in the period; households only as counts."""
+    """One volunteer's work in the period; households only as counts.
+
+    ``qr_started`` counts the runs opened from the volunteer's poster, finished or still going,
+    as a guide's "started" does; ``qr_completed`` those of them completed.
+    """
 
     code: str
     name: str
@@ -149,8 +184,20 @@ class VolunteerStats:
     outcomes: dict[str, int]
     pending_households: int
     pending_services: int
-    qr_runs: int
+    qr_started: int
     qr_completed: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayCount:
+    """One flow on one day (the commune's calendar): the same three numbers as the rest of the
+    report, so the days of a period add up to its totals."""
+
+    day: date
+    flow_id: str
+    helped: int = 0
+    started: int = 0
+    completed: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,6 +209,9 @@ class Report:
     villages: tuple[VillageProgress, ...]
     totals: tuple[VillageFlow, ...]
     volunteers: tuple[VolunteerStats, ...]
+    timeline: tuple[DayCount, ...] = ()
+    # language -> outcome code -> the words the bot uses for it (the volunteers' buttons).
+    outcome_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def improve_first(self) -> tuple[FlowStats, FunnelStep] | None:

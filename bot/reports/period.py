@@ -1,13 +1,15 @@
-"""Days as leaders mean them: whole calendar days in Vietnam time (UTC+7, no daylight saving)."""
+"""Days as leaders mean them: whole calendar days in the commune's time zone.
+
+The zone is the configured one (``reminders.timezone``, :attr:`bot.config.Settings.zone`),
+never the server's: a bot hosted on a UTC machine still counts an outcome recorded at 06:33 on
+29 November in Vietnam as the 29th.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, tzinfo
 
-__all__ = ["VIETNAM", "day_end", "day_start", "local_date", "parse_day"]
-
-# Vietnam has kept UTC+7 all year since 1975; a fixed offset needs no time-zone database.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+__all__ = ["day_end", "day_start", "local_date", "local_time", "parse_day", "week_start"]
 
 
 def parse_day(text: str) -> date | None:
@@ -18,20 +20,30 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-def day_start(day: date | None) -> float | None:
-    """The first second of ``day`` in Vietnam, in epoch seconds (None stays None)."""
+def day_start(day: date | None, zone: tzinfo) -> float | None:
+    """The first second of ``day`` in ``zone``, in epoch seconds (None stays None)."""
     if day is None:
         return None
-    return datetime.combine(day, time(0), tzinfo=VIETNAM).timestamp()
+    return datetime.combine(day, time(0), tzinfo=zone).timestamp()
 
 
-def day_end(day: date | None) -> float | None:
-    """The first second after ``day`` ends in Vietnam, so ``until`` includes the whole day."""
+def day_end(day: date | None, zone: tzinfo) -> float | None:
+    """The first second after ``day`` ends in ``zone``, so ``until`` includes the whole day."""
     if day is None:
         return None
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=VIETNAM).timestamp()
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).timestamp()
 
 
-def local_date(epoch: float) -> date:
-    """The calendar day in Vietnam of an epoch timestamp."""
-    return datetime.fromtimestamp(epoch, VIETNAM).date()
+def local_time(epoch: float, zone: tzinfo) -> datetime:
+    """An epoch timestamp as the wall-clock time in ``zone``."""
+    return datetime.fromtimestamp(epoch, zone)
+
+
+def local_date(epoch: float, zone: tzinfo) -> date:
+    """The calendar day in ``zone`` of an epoch timestamp."""
+    return local_time(epoch, zone).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week: Vietnamese calendars start the week on Monday (Thứ Hai)."""
+    return day - timedelta(days=day.weekday())

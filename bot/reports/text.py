@@ -5,16 +5,25 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
 
-from bot.reports.model import FlowStats, Report, VillageFlow
-from bot.reports.period import VIETNAM
+from bot.reports.model import FlowStats, FunnelStep, Report, VillageFlow
+from bot.reports.period import local_time
+from bot.reports.shown import (
+    improve_all_text,
+    improve_text,
+    run_outcomes_text,
+    shown_flows,
+    shown_steps,
+    step_text,
+    visit_outcomes_text,
+    week_text,
+)
+from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
     duration,
     flow_title,
     integer,
-    outcome_name,
     percent_text,
     period_text,
     village_name,
@@ -69,7 +78,7 @@ def _heading(text: str) -> list[str]:
 def _header(report: Report, lang: str) -> list[str]:
     period = report.period
     title = word("report", lang) + (f" — {period.commune}" if period.commune else "")
-    when = datetime.fromtimestamp(period.generated_at, VIETNAM)
+    when = local_time(period.generated_at, period.zone)
     lines = [title, f"{word('period', lang)}: {period_text(period.since, period.until, lang)}"]
     if period.village is not None:
         lines.append(f"{word('village_filter', lang)}: {village_name(period.village, lang)}")
@@ -100,11 +109,44 @@ def _progress(report: Report, lang: str) -> list[str]:
     if not rows:
         return [*lines, word("no_progress", lang)]
     headers = ["village", "flow", "households", "residents", "helped", "target", "percent"]
-    return lines + _table([word(h, lang) for h in headers], rows, numbers=range(2, 7))
+    lines += _table([word(h, lang) for h in headers], rows, numbers=range(2, 7))
+    for row in report.totals:
+        if row.outside:
+            outside = word("outside", lang, count=integer(row.outside, lang))
+            lines.append(
+                f"  {word('commune_total', lang)} · {flow_title(row.title, lang)}: {outside}"
+            )
+    return lines
+
+
+def _tally_rows(rows: Sequence[tuple[str, Tally]], lang: str) -> list[list[str]]:
+    return [
+        [when, integer(t.helped, lang), integer(t.started, lang), integer(t.completed, lang)]
+        for when, t in rows
+        if not t.empty
+    ]
+
+
+def _over_time(report: Report, lang: str) -> list[str]:
+    lines = [*_heading(word("over_time", lang)), *_note(word("over_time_note", lang)), ""]
+    lines.append(week_text(report, lang))
+    numbers = ("helped", "started", "completed")
+    for title, first, rows in (
+        ("by_day", "day", [(day(d, lang), t) for d, t in by_day(report)]),
+        ("by_week", "week", [(day(d, lang), t) for d, t in by_week(report)]),
+    ):
+        shown = _tally_rows(rows, lang)
+        lines += ["", word(title, lang) + ":"]
+        headers = [word(first, lang), *(word(n, lang) for n in numbers)]
+        lines += _table(headers, shown, numbers=range(1, 4)) if shown else [word("no_days", lang)]
+    return lines
 
 
 def _flows(report: Report, lang: str) -> list[str]:
     lines = [*_heading(word("flows", lang)), *_note(word("flows_note", lang)), ""]
+    started, folded = shown_flows(report)
+    if not started:
+        return [*lines, word("no_flows", lang)]
     headers = ["flow", "started", "in_progress", "completed", "rate", "median", "subflow"]
     rows = [
         [
@@ -116,38 +158,46 @@ def _flows(report: Report, lang: str) -> list[str]:
             duration(f.median_seconds, lang),
             integer(f.subflow_runs, lang),
         ]
-        for f in report.flows
+        for f in started
     ]
-    return lines + _table([word(h, lang) for h in headers], rows, numbers=range(1, 7))
+    lines += _table([word(h, lang) for h in headers], rows, numbers=range(1, 7))
+    return lines + ([word("folded_flows", lang, count=folded)] if folded else [])
 
 
-def _outcomes(counts: dict[str, int], lang: str) -> str:
-    return ", ".join(f"{outcome_name(k, lang)} {integer(n, lang)}" for k, n in counts.items() if n)
+def _step_rows(steps: Sequence[FunnelStep], lang: str, indent: str = "") -> list[list[str]]:
+    rows = []
+    for step in steps:
+        rows.append(
+            [
+                indent + _clip(step_text(step, lang), _TITLE_WIDTH),
+                integer(step.reached, lang),
+                integer(step.left, lang),
+                integer(step.help_presses, lang) if step.has_help else "",
+            ]
+        )
+        inner = [s for s in step.inside if not s.empty]
+        if inner:
+            rows.append([f"{indent}  ↳ {word('inside', lang)}:", "", "", ""])
+            rows += _step_rows(inner, lang, indent + "    ")
+    return rows
 
 
 def _funnel(flow: FlowStats, lang: str) -> list[str]:
-    lines = ["", f"{flow_title(flow.title, lang)} ({flow.flow_id})"]
-    ended = _outcomes(flow.finished, lang) or word("none", lang)
+    lines = ["", flow_title(flow.title, lang)]
+    ended = run_outcomes_text(flow.finished, lang) or word("none", lang)
     lines.append(f"  {word('started', lang)}: {integer(flow.started, lang)} — {ended}")
-    rows = [
-        [
-            step.step_id,
-            integer(step.reached, lang),
-            integer(step.left, lang),
-            integer(step.help_presses, lang) if step.has_help else "",
-            _clip(step.label.get(lang, ""), 40),
-        ]
-        for step in flow.funnel
-    ]
-    headers = [word(h, lang) for h in ("step", "reached", "left", "help")] + [""]
+    main, rest, folded = shown_steps(flow)
+    rows = [[word("main_path", lang) + ":", "", "", ""], *_step_rows(main, lang, "  ")]
+    if rest:
+        rows += [[word("branches", lang) + ":", "", "", ""], *_step_rows(rest, lang, "  ")]
+    headers = [word(h, lang) for h in ("step", "reached", "left", "help")]
     lines += ["  " + line for line in _table(headers, rows, numbers=range(1, 4))]
+    if folded:
+        lines.append("  " + word("folded_steps", lang, count=folded))
     if flow.left_before_start:
         lines.append("  " + word("left_before_start", lang, count=flow.left_before_start))
-    worst = flow.step(flow.improve_first) if flow.improve_first else None
-    if worst is not None:
-        improve = word(
-            "improve", lang, step=worst.step_id, left=worst.left, help=worst.help_presses
-        )
+    improve = improve_text(flow, lang)
+    if improve is not None:
         lines.append("  → " + improve)
     return lines
 
@@ -165,32 +215,31 @@ def _volunteers(report: Report, lang: str) -> list[str]:
             integer(v.visits, lang),
             integer(v.households_visited, lang),
             integer(v.pending_households, lang),
-            f"{integer(v.qr_completed, lang)}/{integer(v.qr_runs, lang)}",
+            f"{integer(v.qr_completed, lang)}/{integer(v.qr_started, lang)}",
         ]
         for v in report.volunteers
     ]
     lines += _table([word(h, lang) for h in headers], rows, numbers=range(3, 7))
     for v in report.volunteers:
         if v.outcomes:
-            lines.append(f"  {v.code}: {_outcomes(v.outcomes, lang)}")
+            lines.append(f"  {v.code}: {visit_outcomes_text(report, v.outcomes, lang)}")
     return lines
 
 
 def _improve(report: Report, lang: str) -> list[str]:
     """The one step across all guides that admins should improve first, if any."""
-    if report.improve_first is None:
-        return []
-    flow, step = report.improve_first
-    return [word("improve_all", lang, flow=flow_title(flow.title, lang), step=step.step_id)]
+    text = improve_all_text(report, lang)
+    return [] if text is None else [text]
 
 
 def render_table(report: Report, lang: str = "vi") -> str:
     """The whole report as aligned plain text, for a terminal or a text file."""
     lines = _header(report, lang) + _improve(report, lang)
     lines += _progress(report, lang)
+    lines += _over_time(report, lang)
     lines += _flows(report, lang)
     lines += [*_heading(word("funnel", lang)), *_note(word("funnel_note", lang))]
-    shown = [f for f in report.flows if f.started]
+    shown, _folded = shown_flows(report)
     for flow in shown:
         lines += _funnel(flow, lang)
     if not shown:
@@ -205,6 +254,8 @@ def _progress_lines(rows: Sequence[tuple[str, VillageFlow]], lang: str) -> list[
         line = f"• {place} · {flow_title(row.title, lang)}: {integer(row.helped, lang)}"
         if row.target is not None:
             line += f"/{integer(row.target, lang)} ({percent_text(row.percent, lang)})"
+        if row.outside:
+            line += " — " + word("outside", lang, count=integer(row.outside, lang))
         lines.append(line)
     return lines
 
@@ -224,7 +275,8 @@ def render_text_summary(report: Report, lang: str = "vi") -> str:
     if report.totals:
         body += ["", word("progress", lang) + ":"]
         body += _progress_lines([(word("commune_total", lang), r) for r in report.totals], lang)
-    started = [f for f in report.flows if f.started]
+    body += ["", week_text(report, lang)]
+    started, _folded = shown_flows(report)
     body += ["", word("flows", lang) + ":" if started else word("no_flows", lang)]
     for f in started:
         line = word(

@@ -6,6 +6,7 @@ English ones as ``57,057`` and ``90.29%``. CSV files always use plain machine nu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -14,10 +15,11 @@ __all__ = [
     "duration",
     "flow_title",
     "integer",
-    "outcome_name",
     "percent_text",
     "period_text",
+    "run_outcome",
     "village_name",
+    "visit_outcome",
     "word",
 ]
 
@@ -46,8 +48,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "volunteers": "Tình nguyện viên",
         "funnel": "Người dân dừng ở đâu",
         "funnel_note": (
-            "Đến = số lượt tới bước này; bỏ dở = số lượt bỏ đi ở bước này; "
-            '"không làm được" = số lần bấm nút đó ở bước này.'
+            "Đường chính = lối đa số người dân đi, tới khi xong; các bước khác (nhánh \"không "
+            "làm được\", rẽ khác, kết thúc sớm) ở dưới, riêng. Đến = số lượt tới bước này; bỏ dở "
+            '= số lượt bỏ đi ở bước này; "không làm được" = số lần bấm nút đó ở bước này. Bước '
+            "chạy một hướng dẫn khác cho thấy bên trong người dân dừng ở đâu."
         ),
         "flow": "Dịch vụ",
         "village": "Thôn",
@@ -67,8 +71,31 @@ _WORDS: dict[str, dict[str, str]] = {
         "left": "Bỏ dở",
         "help": "Không làm được",
         "left_before_start": "Bỏ dở trước bước đầu tiên (lúc chào hỏi): {count}",
-        "improve": 'Nên sửa trước: bước {step} ({left} bỏ dở, {help} lần "không làm được")',
-        "improve_all": "Nên sửa trước: {flow} — bước {step}",
+        "improve": 'Nên sửa trước: bước "{step}" ({left} bỏ dở, {help} lần "không làm được")',
+        "improve_all": 'Nên sửa trước: {flow} — bước "{step}"',
+        "main_path": "Đường chính",
+        "branches": "Ngoài đường chính",
+        "inside": "bên trong",
+        "guide_step": "Hướng dẫn «{title}»",
+        "step_number": "Bước {number}",
+        "folded_steps": "{count} bước chưa ai đến (không liệt kê).",
+        "folded_flows": "{count} luồng chưa có lượt nào (không liệt kê).",
+        "outside": "ngoài ra {count} ở thôn chưa có chỉ tiêu",
+        "over_time": "Tiến độ theo ngày và theo tuần",
+        "over_time_note": (
+            'Đã giúp = hộ được ghi "đã xong" lần đầu, người dân tự làm xong; bắt đầu, xong = '
+            "các lượt hướng dẫn bắt đầu hôm đó. Tuần tính từ thứ Hai; ngày không có gì được ẩn."
+        ),
+        "week_against_last": (
+            "Tuần này (từ {day}): đã giúp {helped}, bắt đầu {started}, xong {completed}. "
+            "Tuần trước: đã giúp {helped_before}, bắt đầu {started_before}, "
+            "xong {completed_before}."
+        ),
+        "by_day": "Theo ngày",
+        "by_week": "Theo tuần",
+        "day": "Ngày",
+        "week": "Tuần từ",
+        "no_days": "Không có gì trong thời gian này.",
         "nothing_to_improve": 'Chưa thấy bước nào làm người dân bỏ dở hay bấm "không làm được".',
         "code": "Mã",
         "name": "Tên",
@@ -76,7 +103,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "households_visited": "Hộ đã đến",
         "pending": "Hộ còn việc dở",
         "pending_services": "Việc dở",
-        "qr": "Qua mã QR (xong/lượt)",
+        "qr": "Qua mã QR (xong/mở)",
         "inactive": "(đã nghỉ)",
         "no_volunteers": "Chưa có tình nguyện viên nào.",
         "no_progress": "Chưa có người dân nào được ghi nhận là đã được hỗ trợ.",
@@ -116,8 +143,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "volunteers": "Volunteers",
         "funnel": "Where residents stop",
         "funnel_note": (
-            "Reached = runs that got to this step; left = runs abandoned at this step; "
-            '"it didn\'t work" = presses of that button at this step.'
+            "Main path = the way most residents go, to the end; the other steps (\"it didn't "
+            'work" branches, other ways, early ends) are below, apart. Reached = runs that got '
+            "to this step; left = runs abandoned at this step; \"it didn't work\" = presses of "
+            "that button at this step. A step that runs another guide shows where inside it "
+            "residents stopped."
         ),
         "flow": "Service",
         "village": "Village",
@@ -137,8 +167,32 @@ _WORDS: dict[str, dict[str, str]] = {
         "left": "Left",
         "help": "It didn't work",
         "left_before_start": "Left before the first step (during the welcome): {count}",
-        "improve": 'Improve first: step {step} ({left} left, {help} "it didn\'t work")',
-        "improve_all": "Improve first: {flow} — step {step}",
+        "improve": 'Improve first: step "{step}" ({left} left, {help} "it didn\'t work")',
+        "improve_all": 'Improve first: {flow} — step "{step}"',
+        "main_path": "Main path",
+        "branches": "Off the main path",
+        "inside": "inside",
+        "guide_step": "Guide “{title}”",
+        "step_number": "Step {number}",
+        "folded_steps": "{count} steps nobody reached (not listed).",
+        "folded_flows": "{count} guides with no runs (not listed).",
+        "outside": "plus {count} in villages without a target",
+        "over_time": "Progress by day and by week",
+        "over_time_note": (
+            "Helped = households first recorded as done, residents who finished on their own; "
+            "started, completed = guide runs that started that day. Weeks start on Monday; days "
+            "with nothing are not listed."
+        ),
+        "week_against_last": (
+            "This week (from {day}): {helped} helped, {started} started, {completed} completed. "
+            "Last week: {helped_before} helped, {started_before} started, "
+            "{completed_before} completed."
+        ),
+        "by_day": "By day",
+        "by_week": "By week",
+        "day": "Day",
+        "week": "Week from",
+        "no_days": "Nothing in this period.",
         "nothing_to_improve": 'No step has made residents leave or press "it didn\'t work" yet.',
         "code": "Code",
         "name": "Name",
@@ -146,7 +200,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "households_visited": "Households visited",
         "pending": "Households pending",
         "pending_services": "Pending services",
-        "qr": "From QR (done/runs)",
+        "qr": "From QR (done/opened)",
         "inactive": "(left)",
         "no_volunteers": "No volunteers yet.",
         "no_progress": "No resident has been recorded as helped yet.",
@@ -164,30 +218,20 @@ _WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-_OUTCOMES: dict[str, dict[str, str]] = {
+# How a run ends, keyed by the engine's codes (bot.flows.schema.RUN_OUTCOMES; a test checks that
+# every one has words). What volunteers record is worded by the bot itself: Report.outcome_names.
+_RUN_OUTCOMES: dict[str, dict[str, str]] = {
     "vi": {
         "completed": "xong",
         "referred": "chuyển nơi khác",
         "gave_up": "thôi không làm",
         "abandoned": "bỏ dở",
-        "done": "đã xong",
-        "police": "cần công an xã",
-        "no_smartphone": "không có điện thoại thông minh",
-        "no_chip_id": "chưa có CCCD gắn chip",
-        "declined": "không muốn làm",
-        "later": "hẹn lần sau",
     },
     "en": {
         "completed": "completed",
         "referred": "referred",
         "gave_up": "gave up",
         "abandoned": "abandoned",
-        "done": "done",
-        "police": "needs commune police",
-        "no_smartphone": "no smartphone",
-        "no_chip_id": "no chip ID card",
-        "declined": "declined",
-        "later": "come back later",
     },
 }
 
@@ -202,9 +246,15 @@ def word(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def outcome_name(code: str, lang: str) -> str:
-    """A run or visit outcome code in words (the code itself when it is a new one)."""
-    return _OUTCOMES[_lang(lang)].get(code, code)
+def run_outcome(code: str, lang: str) -> str:
+    """How a run ended, in words (the code itself when it is a new one)."""
+    return _RUN_OUTCOMES[_lang(lang)].get(code, code)
+
+
+def visit_outcome(names: Mapping[str, Mapping[str, str]], code: str, lang: str) -> str:
+    """What a volunteer recorded, in the words of the bot's own button (``names`` is
+    :attr:`bot.reports.model.Report.outcome_names`); the code when the bot has none."""
+    return names.get(_lang(lang), {}).get(code) or names.get("vi", {}).get(code) or code
 
 
 def flow_title(title: dict[str, str], lang: str) -> str:

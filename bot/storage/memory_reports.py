@@ -65,7 +65,13 @@ class MemoryReports(MemoryTables):
             root = session.stack[0]
             village = str(root.credit.get("village") or "")
             volunteer = root.credit.get("volunteer_id")
-            if not village and isinstance(volunteer, int):
+            # Credited only to a volunteer who exists (the SQL joins the volunteers table).
+            known = (
+                isinstance(volunteer, int)
+                and not isinstance(volunteer, bool)
+                and volunteer in self._volunteers
+            )
+            if not village and known:
                 village = self._village_of(volunteer)
             found.append(
                 OpenRun(
@@ -73,6 +79,8 @@ class MemoryReports(MemoryTables):
                     started_at=root.started_at,
                     path=tuple(str(step) for step in root.path),
                     village=village,
+                    mode=str(root.credit.get("mode") or "self"),
+                    volunteer_id=volunteer if known and isinstance(volunteer, int) else None,
                 )
             )
         return found

@@ -23,10 +23,11 @@ IDLE_SESSIONS = (
 _WHOLE = "'^-{0,1}[0-9]{1,18}$'"  # (no question mark: it would become a placeholder)
 OPEN_RUNS_STARTED = "r.started_at"
 OPEN_RUNS = (
-    "SELECT r.flow, r.started_at, r.village, r.path, v.village FROM ("
+    "SELECT r.flow, r.started_at, r.village, r.path, v.village, r.mode, v.id FROM ("
     " SELECT f ->> 'flow' AS flow,"
     " CASE WHEN jsonb_typeof(f -> 't0') = 'number' THEN (f ->> 't0')::float8 END AS started_at,"
     " f -> 'credit' ->> 'village' AS village,"
+    " f -> 'credit' ->> 'mode' AS mode,"
     " CASE WHEN jsonb_typeof(f -> 'path') = 'array' THEN (f -> 'path')::text END AS path,"
     " CASE WHEN jsonb_typeof(f -> 'credit' -> 'volunteer_id') = 'number'"
     f" AND (f -> 'credit' ->> 'volunteer_id') ~ {_WHOLE}"

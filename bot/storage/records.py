@@ -155,6 +155,10 @@ class OpenRun:
     started_at: float
     path: tuple[str, ...]
     village: str
+    # Who it is credited to, as for a finished run (RunRow.mode): a poster's opening counts for
+    # its volunteer while the resident is still in the guide, not only once they finish.
+    mode: str = "self"
+    volunteer_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

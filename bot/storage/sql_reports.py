@@ -40,9 +40,10 @@ class ReportTables(SqlTables):
 
     # The query of open_runs, which reads the session's JSON (each dialect its own way): for
     # every session whose bottom frame is a flow with a start time, its flow, start time, the
-    # village it is credited to, the steps it went through (a JSON list) and the village of the
-    # volunteer it is credited to. ``{started_at}`` is the start time's SQL expression, and the
-    # query ends with "AND " for the window on it.
+    # village it is credited to, the steps it went through (a JSON list), the village of the
+    # volunteer it is credited to, the credit's mode and that volunteer's id (when they exist).
+    # ``{started_at}`` is the start time's SQL expression, and the query ends with "AND " for
+    # the window on it.
     _OPEN_RUNS: ClassVar[str]
     _OPEN_RUNS_STARTED: ClassVar[str]
 
@@ -93,6 +94,8 @@ class ReportTables(SqlTables):
                 started_at=float(r[1]),
                 path=_path(r[3] or "[]"),
                 village=str(r[2] or "") or str(r[4] or ""),
+                mode=str(r[5] or "self"),
+                volunteer_id=None if r[6] is None else int(r[6]),
             )
             for r in found
         ]

@@ -7,6 +7,7 @@ of definition shows up as a failing test that says which number moved.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bot.storage.sql import SqlTables, many
 from bot.storage.sqlite import SqliteStorage
 
 VN = timezone(timedelta(hours=7))
-EAST, WEST = "Thôn Đông", "Thôn Tây"
+EAST, WEST, NORTH = "Thôn Đông", "Thôn Tây", "Thôn Bắc"  # Thôn Bắc has no target at all
 PSEUDONYM = "PSEUDONYM-"  # runs.user_ref is a keyed pseudonym: reports must never show it
 TARGETS = {EAST: {"demo_install": 3}, WEST: {"demo_install": 2, "demo_pay": 4}}
 
@@ -79,6 +80,10 @@ steps:
     say: {vi: "Sẵn sàng chưa?", en: "Ready?"}
     choices:
       - {label: {vi: Rồi, en: "Yes"}, go: done}
+      - {label: {vi: Cài ứng dụng trước, en: "Install the app first"}, go: install}
+  install:
+    flow: demo_install
+    go: done
   done:
     say: {vi: "Xong.", en: "Done."}
     end: completed
@@ -99,11 +104,12 @@ def write_flows(folder: Path) -> dict[str, CompiledFlow]:
     return loaded.flows
 
 
-def settings(tmp: Path) -> Settings:
+def settings(tmp: Path, targets: dict[str, dict[str, int]] | None = None) -> Settings:
     return Settings(
         database=tmp / "seed.sqlite3",
         flows_dir=tmp / "flows",
-        targets=TARGETS,
+        locales_dir=Path(__file__).resolve().parents[2] / "locales",  # the bot's own words
+        targets=TARGETS if targets is None else targets,
         commune={"name": "Xã Thử"},  # type: ignore[arg-type]
     )
 
@@ -125,7 +131,10 @@ RUNS: list[tuple[Any, ...]] = [
     # During a visit: credited through the volunteer's outcome, not as a resident.
     ("u6", "demo_install", "assisted", 1, EAST, "completed", at(1, 12), 400, FULL, ""),
     ("u7", "demo_install", "self", None, "", "abandoned", at(1, 13), 15, [], ""),  # in welcome
-    ("u8", "demo_install", "self", None, "", "completed", at(1, 14), 120, FULL, "demo_pay"),
+    # demo_pay ran demo_install from its step 'install'; u8 left both at once, at 'scan' inside.
+    ("u8", "demo_pay", "self", None, "", "abandoned", at(1, 14), 120, ["ask", "install"], ""),
+    ("u8", "demo_install", "self", None, "", "abandoned", at(1, 14, 10, 1), 60,
+     ["phone", "store", "scan"], "demo_pay"),
     # February
     ("u1", "demo_install", "referred", 2, WEST, "completed", at(2, 5), 100, FULL, ""),
     ("u9", "demo_pay", "self", None, "", "completed", at(2, 6), 50, ["ask", "done"], ""),
@@ -137,14 +146,17 @@ VOLUNTEERS = [
     (2, "BBB222", "Minh", WEST, 1),
     (3, "CCC333", "Cũ", EAST, 0),
 ]
-# (id, volunteer, village, label)
-HOUSEHOLDS = [(1, 1, EAST, "Bà Tư"), (2, 1, EAST, "Ông Năm"), (3, 2, WEST, "Chị Sáu")]
+# (id, volunteer, village, label): Minh (Thôn Tây) also helps a household in Thôn Bắc.
+HOUSEHOLDS = [
+    (1, 1, EAST, "Bà Tư"), (2, 1, EAST, "Ông Năm"), (3, 2, WEST, "Chị Sáu"), (4, 2, NORTH, "Cô Bảy"),
+]
 # (id, volunteer, household, village, started)
 VISITS = [
     (1, 1, 1, EAST, at(1, 5, 8)),
     (2, 1, 1, EAST, at(1, 12, 8)),  # the same household, another day
     (3, 1, 2, EAST, at(1, 12, 14)),
     (4, 2, 3, WEST, at(2, 3, 8)),
+    (5, 2, 4, NORTH, at(2, 4, 6)),
 ]
 # (visit, household, volunteer, village, flow, outcome, at)
 OUTCOMES = [
@@ -156,60 +168,79 @@ OUTCOMES = [
     (3, 2, 1, EAST, "demo_pay", "declined", at(1, 12, 15, 5)),
     (4, 3, 2, WEST, "demo_install", "done", at(2, 3, 9)),
     (4, 3, 2, WEST, "demo_pay", "no_chip_id", at(2, 3, 9, 5)),
+    # 06:33 on 4 February in Vietnam is still 3 February in UTC: the report says the 4th.
+    (5, 4, 2, NORTH, "demo_install", "done", at(2, 4, 6, 33)),
 ]
 
 
-def _session(stack: list[dict[str, Any]], updated: float) -> str:
+def session_state(stack: list[dict[str, Any]], updated: float) -> str:
+    """A stored session's JSON, as Session.to_json writes it, with ``stack``'s frames."""
     return json.dumps({"lang": "vi", "stack": stack, "screen": "flow" if stack else "menu",
                        "updated_at": updated})
 
 
 # (user, state JSON, updated_at): two residents in the middle of demo_install, one at the menu.
 SESSIONS = [
-    ("s1", _session([{"flow": "demo_install", "v": 1, "step": "scan", "t0": at(1, 15),
+    ("s1", session_state([{"flow": "demo_install", "v": 1, "step": "scan", "t0": at(1, 15),
                       "path": ["phone", "store", "scan"], "credit": {}}], at(1, 15, 11)),
      at(1, 15, 11)),
-    ("s2", _session([], at(1, 16)), at(1, 16)),
-    ("s3", _session([{"flow": "demo_install", "v": 1, "step": "phone", "t0": at(2, 10),
+    ("s2", session_state([], at(1, 16)), at(1, 16)),
+    ("s3", session_state([{"flow": "demo_install", "v": 1, "step": "phone", "t0": at(2, 10),
                       "path": ["phone"],
                       "credit": {"mode": "referred", "volunteer_id": 2, "village": WEST}}],
                     at(2, 10)), at(2, 10)),
 ]
 
 
-async def seed(path: Path) -> None:
+@dataclass(frozen=True)
+class Commune:
+    """Records to store, in the shapes of the lists above."""
+
+    volunteers: list[tuple[Any, ...]]
+    households: list[tuple[Any, ...]]
+    visits: list[tuple[Any, ...]]
+    outcomes: list[tuple[Any, ...]]
+    runs: list[tuple[Any, ...]]
+    sessions: list[tuple[Any, ...]]
+
+
+SEEDED = Commune(VOLUNTEERS, HOUSEHOLDS, VISITS, OUTCOMES, RUNS, SESSIONS)
+
+
+async def seed(path: Path, commune: Commune = SEEDED) -> None:
     """Create the database file (migrations run) and fill it."""
     storage = SqliteStorage(path)
     await storage.open()
     try:
-        await fill(storage)
+        await fill(storage, commune)
     finally:
         await storage.close()
 
 
-async def fill(storage: SqlTables) -> None:
+async def fill(storage: SqlTables, commune: Commune = SEEDED) -> None:
     """Fill an open, empty SQL store (SQLite or PostgreSQL: the statements are the same)."""
     for query, rows in (
         (
             "INSERT INTO volunteers (id, channel, user_id, name, village, code, active, joined_at)"
             " VALUES (?, 'telegram', ?, ?, ?, ?, ?, ?)",
             [(i, f"tg{i}", name, village, code, active, at(1, 1))
-             for i, code, name, village, active in VOLUNTEERS],
+             for i, code, name, village, active in commune.volunteers],
         ),
         (
             "INSERT INTO households (id, volunteer_id, village, label, label_key, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [(i, v, village, label, label.lower(), at(1, 1)) for i, v, village, label in HOUSEHOLDS],
+            [(i, v, village, label, label.lower(), at(1, 1))
+             for i, v, village, label in commune.households],
         ),
         (
             "INSERT INTO visits (id, volunteer_id, household_id, village, started_at, ended_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [(i, v, h, village, start, start + 3600) for i, v, h, village, start in VISITS],
+            [(i, v, h, village, start, start + 3600) for i, v, h, village, start in commune.visits],
         ),
         (
             "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id,"
             " outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
-            OUTCOMES,
+            commune.outcomes,
         ),
         (
             "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at,"
@@ -219,12 +250,12 @@ async def fill(storage: SqlTables) -> None:
                 (PSEUDONYM + user, flow, start, start + seconds, outcome, json.dumps(path), parent, mode,
                  volunteer, village)
                 for user, flow, mode, volunteer, village, outcome, start, seconds, path, parent
-                in RUNS
+                in commune.runs
             ],
         ),
         (
             "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('telegram', ?, ?, ?)",
-            SESSIONS,
+            commune.sessions,
         ),
     ):
         await storage._run(many(query, rows))

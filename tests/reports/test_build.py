@@ -12,7 +12,7 @@ from bot.flows.compiled import CompiledFlow
 from bot.reports import Report, build_report
 from bot.reports.model import FlowStats, VillageFlow
 from bot.storage.base import Storage
-from tests.reports.seed import EAST, WEST, at
+from tests.reports.seed import EAST, NORTH, WEST, at
 
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
 FEBRUARY = (date(2026, 2, 1), date(2026, 2, 28))
@@ -53,8 +53,9 @@ async def test_flow_counts_over_all_time(
     assert install.median_seconds == 300  # of 300, 200, 600, 400, 100
     assert install.subflow_runs == 1
     pay = flow(report, "demo_pay")
+    # u9 completed it; u8 left it while it ran demo_install (that inner run is apart).
     assert (pay.started, pay.completed, pay.completion_rate, pay.median_seconds) == (
-        1, 1, Decimal("100.00"), 50,
+        2, 1, Decimal("50.00"), 50,
     )
     assert [f.flow_id for f in report.flows] == ["demo_install", "demo_pay"]  # menu order
 
@@ -63,24 +64,44 @@ async def test_funnel_reached_left_and_help_presses(
     storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
 ) -> None:
     install = flow(await build_report(storage, flows, settings), "demo_install")
-    rows = [(s.step_id, s.reached, s.left, s.help_presses) for s in install.funnel]
-    # Start first, then breadth-first: choices, then the help branch, in file order.
+    rows = [(s.step_id, s.reached, s.left, s.help_presses, s.main) for s in install.funnel]
+    # The main path first (the way most runs went on, to the end that completes the guide),
+    # then the rest breadth-first: the dead end, then the help branches.
     assert rows == [
-        ("phone", 10, 0, 0),
-        ("store", 8, 2, 2),  # two runs left there; "it didn't work" pressed twice there
-        ("no_phone", 1, 0, 0),
-        ("scan", 6, 0, 1),
-        ("store_help", 2, 0, 0),
-        ("done", 5, 0, 0),
-        ("scan_help", 1, 0, 0),
+        ("phone", 10, 0, 0, True),
+        ("store", 8, 2, 2, True),  # two runs left there; "it didn't work" pressed twice there
+        ("scan", 6, 0, 1, True),
+        ("done", 5, 0, 0, True),
+        ("no_phone", 1, 0, 0, False),
+        ("store_help", 2, 0, 0, False),
+        ("scan_help", 1, 0, 0, False),
     ]
     assert install.left_before_start == 1  # abandoned during the welcome: an empty path
     assert install.improve_first == "store"
     assert [s.step_id for s in install.funnel if s.has_help] == ["store", "scan"]
     assert install.funnel[0].label == {"vi": "Điện thoại loại nào?", "en": "Which phone?"}
+    assert all(step.inside == () for step in install.funnel)
     worst = (await build_report(storage, flows, settings)).improve_first
     assert worst is not None
     assert (worst[0].flow_id, worst[1].step_id) == ("demo_install", "store")
+
+
+async def test_a_nested_guide_shows_where_inside_it_residents_left(
+    storage: Storage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    pay = flow(await build_report(storage, flows, settings), "demo_pay")
+    assert [(s.step_id, s.reached, s.left, s.main) for s in pay.funnel] == [
+        ("ask", 2, 0, True),
+        ("done", 1, 0, True),  # "Rồi" and "install first" were pressed once each: the shorter
+        ("install", 1, 1, False),  # u8 left while demo_install ran from here
+    ]
+    install_step = pay.funnel[2]
+    assert install_step.label == {
+        "vi": "Hướng dẫn «Cài ứng dụng thử»", "en": "Guide “Install the demo app”",
+    }
+    inside = [(s.step_id, s.reached, s.left) for s in install_step.inside if not s.empty]
+    assert inside == [("phone", 1, 0), ("store", 1, 0), ("scan", 1, 1)]  # left at 'scan' inside
+    assert pay.improve_first == "install"
 
 
 async def test_village_progress_counts_each_household_and_resident_once(
@@ -88,6 +109,7 @@ async def test_village_progress_counts_each_household_and_resident_once(
 ) -> None:
     report = await build_report(storage, flows, settings)
     assert progress(report) == {
+        (NORTH, "demo_install"): (1, 0, None, None),  # household 4: Thôn Bắc has no target
         # Household 1 done on two days: once. Resident u2 from volunteer 1's poster.
         (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
         # Household 3; resident u1 finished alone twice in January, then from volunteer 2's
@@ -96,12 +118,16 @@ async def test_village_progress_counts_each_household_and_resident_once(
         (WEST, "demo_pay"): (0, 0, 4, Decimal("0.00")),
         ("", "demo_pay"): (0, 1, None, None),  # alone: village unknown, no target
     }
-    assert [p.village for p in report.villages] == [EAST, WEST, ""]  # Đông sorts before Tây
+    assert [p.village for p in report.villages] == [NORTH, EAST, WEST, ""]  # Bắc, Đông, Tây
     commune = totals(report)
-    # The unknown village is not in the commune's totals.
-    assert (commune["demo_install"].helped, commune["demo_install"].target) == (4, 5)
-    assert commune["demo_install"].percent == Decimal("80.00")
+    # Only the villages with a target count toward the commune's percentage: 2 + 2 of 3 + 2,
+    # Thôn Bắc's household apart (it once made this 5 of 5, 100%). The unknown village is not
+    # in the commune at all.
+    install = commune["demo_install"]
+    assert (install.helped, install.target, install.outside) == (4, 5, 1)
+    assert install.percent == Decimal("80.00")
     assert (commune["demo_pay"].helped, commune["demo_pay"].percent) == (0, Decimal("0.00"))
+    assert commune["demo_pay"].outside == 0
 
 
 async def test_january_only(
@@ -113,7 +139,7 @@ async def test_january_only(
     assert (install.in_progress, install.started) == (1, 9)
     assert install.completion_rate == Decimal("44.44")
     assert install.median_seconds == 350  # of 300, 200, 600, 400
-    assert flow(report, "demo_pay").started == 0
+    assert flow(report, "demo_pay").started == 1  # u8, left on 14 January
     assert progress(report) == {
         (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
         (WEST, "demo_install"): (0, 0, 2, Decimal("0.00")),
@@ -133,6 +159,7 @@ async def test_february_only(
     assert progress(report)[(WEST, "demo_install")] == (1, 1, 2, Decimal("100.00"))
     assert (EAST, "demo_install") in progress(report)  # a target with nothing yet still shows
     assert progress(report)[(EAST, "demo_install")] == (0, 0, 3, Decimal("0.00"))
+    assert progress(report)[(NORTH, "demo_install")] == (1, 0, None, None)
 
 
 async def test_only_since_or_only_until(
@@ -146,12 +173,13 @@ async def test_only_since_or_only_until(
     assert flow(until, "demo_install").in_progress == 0
 
 
-def test_days_are_whole_days_in_vietnam_time() -> None:
+def test_days_are_whole_days_in_the_communes_time_zone(settings: Settings) -> None:
     from bot.reports.period import day_end, day_start, parse_day
 
-    assert day_start(date(2026, 1, 1)) == at(1, 1, 0)
-    assert day_end(date(2026, 1, 31)) == at(2, 1, 0)  # the 31st is included, to midnight
-    assert day_start(None) is None and day_end(None) is None
+    zone = settings.zone  # Asia/Ho_Chi_Minh unless reminders.timezone says otherwise
+    assert day_start(date(2026, 1, 1), zone) == at(1, 1, 0)
+    assert day_end(date(2026, 1, 31), zone) == at(2, 1, 0)  # the 31st is included, to midnight
+    assert day_start(None, zone) is None and day_end(None, zone) is None
     assert parse_day("2026-02-28") == date(2026, 2, 28)
     assert parse_day("2026-02-30") is None and parse_day("28/02/2026") is None
 
@@ -184,12 +212,16 @@ async def test_volunteers(
     # Household 1: install done (latest), pay later -> pending; household 2: police -> pending,
     # pay declined -> not pending.
     assert (lan.pending_households, lan.pending_services) == (2, 2)
-    assert (lan.qr_runs, lan.qr_completed) == (1, 1)
-    assert (minh.visits, minh.households_visited, minh.pending_households) == (1, 1, 1)
-    assert minh.outcomes == {"done": 1, "no_chip_id": 1}
+    assert (lan.qr_started, lan.qr_completed) == (1, 1)
+    assert (minh.visits, minh.households_visited, minh.pending_households) == (2, 2, 1)
+    assert minh.outcomes == {"done": 2, "no_chip_id": 1}
+    # Opened from Minh's poster: u1, who finished, and s3, still in the guide — as "started"
+    # counts them (this once said 1, only the finished run).
+    assert (minh.qr_started, minh.qr_completed) == (2, 1)
     january = await build_report(storage, flows, settings, *JANUARY)
     minh_january = january.volunteers[1]
-    assert (minh_january.visits, minh_january.pending_households, minh_january.qr_runs) == (0, 0, 0)
+    assert (minh_january.visits, minh_january.pending_households) == (0, 0)
+    assert minh_january.qr_started == 0
 
 
 async def test_runs_of_a_flow_no_longer_loaded_still_count(

@@ -72,7 +72,7 @@ def test_the_report_from_postgresql_is_the_files(
     assert (code, err) == (0, "")
     assert _rows(from_server) == _rows(from_file)
     code, table, _ = _run(capsys, "--config", str(on_server), "report")
-    assert code == 0 and "Nên sửa trước: bước store" in table
+    assert code == 0 and 'Nên sửa trước: bước "Mở cửa hàng ứng dụng."' in table
 
 
 def test_a_purge_dry_run_on_postgresql(
@@ -85,7 +85,7 @@ def test_a_purge_dry_run_on_postgresql(
     code, from_server, _ = _run(capsys, "--config", str(on_server), *dry)
     assert code == 0 and from_server.startswith("Dry run — nothing deleted.")
     assert from_server.splitlines()[1:] == from_file.splitlines()[1:]  # (after the cut-off)
-    assert "Total: 22 records." in from_server  # 11 runs, 8 outcomes, 3 sessions: all old
+    assert "Total: 24 records." in from_server  # 12 runs, 9 outcomes, 3 sessions: all old
 
 
 def test_volunteers_and_a_volunteers_poster_on_postgresql(

@@ -441,7 +441,12 @@ async def test_report_queries_give_the_same_rows_on_every_backend(storage: Stora
     opened = sorted(await storage.open_runs(None, None), key=lambda o: o.started_at)
     assert opened == [
         OpenRun(
-            flow_id="vneid", started_at=250.0, path=("pick_phone", "ask_age"), village="Thôn Tây"
+            flow_id="vneid",
+            started_at=250.0,
+            path=("pick_phone", "ask_age"),
+            village="Thôn Tây",
+            mode="referred",  # from Thôn Tây's volunteer's poster, still in the guide
+            volunteer_id=ids["tay"],
         ),
         OpenRun(flow_id="vneid", started_at=500.0, path=("pick_phone", "ask_age"), village="Y"),
     ]

@@ -29,13 +29,18 @@ def report_maker(
         key: SessionKey, arg: str, flows: Mapping[str, CompiledFlow]
     ) -> tuple[OutgoingMessage, ...]:
         from bot.reports import build_report, render_html, render_text_summary
+        from bot.reports.villages import known_villages, resolve_village
 
         session = await storage.load(key)
         lang = session.lang if session is not None and session.lang else settings.language
         village = arg.strip() or None
+        if village is not None:
+            # "/report thon tay" on a phone without Vietnamese keys still means Thôn Tây.
+            village = resolve_village(village, await known_villages(storage, settings)) or village
         report = await build_report(storage, flows, settings, village=village, now=clock())
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.fromtimestamp(clock()).strftime("%Y%m%d-%H%M%S")
+        # The commune's clock, not the server's: a leader finds the file by the time they asked.
+        stamp = dt.datetime.fromtimestamp(clock(), settings.zone).strftime("%Y%m%d-%H%M%S")
         path = folder / f"bao-cao-{stamp}.html"
         path.write_text(render_html(report, lang), encoding="utf-8")
         return (OutgoingMessage(text=render_text_summary(report, lang), document=str(path)),)
