@@ -18,6 +18,7 @@ from bot.app.staff.desk import StaffDesk
 from bot.core.errors import StaleSession, StorageUnavailable
 from bot.core.problems import Problem
 from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
+from bot.core.staff import member_of
 from bot.core.types import IncomingEvent, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
 from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
@@ -54,6 +55,9 @@ class Handled:
     failed: bool = False
     # The database could not be used (locked, full): nothing was saved, the event may be retried.
     unsaved: bool = False
+    # Whose chat the replies in the outbox go to, when not the one handled: a household
+    # member's reminder goes to the volunteer who runs their guide.
+    to: SessionKey | None = None
 
 
 class Assistant:
@@ -124,7 +128,7 @@ class Assistant:
                     )
                 if isinstance(done, Handled):
                     return done
-                reply, ids = done
+                reply, ids, to = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
             except (StorageUnavailable, StaleSession) as exc:
@@ -141,7 +145,7 @@ class Assistant:
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
         if reply.faults:
             await self._tell(engine, reply.faults)
-        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids))
+        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids), to=to)
 
     async def _turn(
         self,
@@ -152,14 +156,19 @@ class Assistant:
         outbox: bool,
         lang_hint: str,
         fired_followup: int | None,
-    ) -> Handled | tuple[Reply, list[int]]:
+    ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
         """Read the session, compute the turn and save it with the revision it was read at."""
         # A redelivered update is recognised when its turn is saved (its key is already
         # there): checking first would cost a read on every single update.
         stored = await self.storage.read(key)
         session = stored.session
         now = self.clock()
-        if self.desk is None or isinstance(event, FollowUpDue | Expire):
+        companion: TurnRecord | None = None
+        to: SessionKey | None = None
+        if self.desk is not None and isinstance(event, FollowUpDue) and member_of(key):
+            # A household member's reminder: for the volunteer who runs their guide.
+            reply, to = await self.desk.reminder(key, session, event, engine=engine, now=now)
+        elif self.desk is None or isinstance(event, FollowUpDue | Expire):
             reply = engine.handle(session, event, now=now, lang_hint=lang_hint, owned=True)
         else:
             answer = await self.desk.turn(
@@ -170,6 +179,17 @@ class Assistant:
                 # Nothing is saved for this turn: the whole point is to keep nothing.
                 await self.desk.store.forget(key, self.desk.store.user_ref(key))
                 return Handled(messages=reply.messages)
+            if answer.member is not None:
+                member = answer.member
+                companion = TurnRecord(
+                    key=member.key,
+                    session=member.reply.session,
+                    finished=member.reply.finished,
+                    alerts=member.reply.alerts,
+                    cancel_followups=member.reply.cancel_followups,
+                    followups=member.reply.followups,
+                    revision=member.revision,
+                )
         ids = await self.storage.save(
             TurnRecord(
                 key=key,
@@ -182,9 +202,11 @@ class Assistant:
                 followups=reply.followups,
                 fired_followup=fired_followup,
                 revision=stored.revision,
+                outbox_to=to,
+                companion=companion,
             )
         )
-        return reply, ids
+        return reply, ids, to
 
     async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
         """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""

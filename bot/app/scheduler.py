@@ -136,7 +136,8 @@ class Scheduler:
             if handled.messages:
                 fired += 1
                 if self.after_turn is not None:
-                    await self.after_turn(pending.key)
+                    # A household member's reminder waits in their volunteer's chat's outbox.
+                    await self.after_turn(handled.to or pending.key)
             else:
                 dropped += 1  # the resident had moved on: nothing to remind
         return fired, dropped

@@ -43,14 +43,23 @@ class MemoryStorage(MemoryStaff, MemoryReports):
         return StoredSession(session=Session.from_json(row.state), revision=row.revision)
 
     async def save(self, turn: TurnRecord) -> list[int]:
-        """Keep a serialised copy, so later changes to the session do not leak in."""
-        key = turn.key
+        """Keep a serialised copy, so later changes to the session do not leak in; a companion
+        turn is saved with it, or neither is."""
         if turn.update_key and turn.update_key in self._processed:
             raise AlreadyProcessed(turn.update_key)
+        for each in (turn, turn.companion):
+            if each is not None and each.revision is not None:
+                stored = self._sessions.get(each.key)
+                if each.revision != (stored.revision if stored is not None else 0):
+                    raise StaleSession(f"{each.key.channel}: the session changed since it was read")
+        if turn.companion is not None:
+            self._save(turn.companion)
+        return self._save(turn)
+
+    def _save(self, turn: TurnRecord) -> list[int]:
+        key = turn.key
         stored = self._sessions.get(key)
         current = stored.revision if stored is not None else 0
-        if turn.revision is not None and turn.revision != current:
-            raise StaleSession(f"{key.channel}: the session changed since it was read")
         if turn.update_key:
             self._processed[turn.update_key] = turn.session.updated_at
         session = turn.session
@@ -86,7 +95,8 @@ class MemoryStorage(MemoryStaff, MemoryReports):
         ids: list[int] = []
         for message in turn.outbox:
             self._outbox_ids += 1
-            self._outbox.append(OutboxRecord(id=self._outbox_ids, key=key, message=message))
+            to = turn.outbox_to or key
+            self._outbox.append(OutboxRecord(id=self._outbox_ids, key=to, message=message))
             ids.append(self._outbox_ids)
         return ids
 

@@ -74,6 +74,13 @@ class TurnRecord:
     # The revision the session was read at (``Storage.read``): the save fails with
     # StaleSession when another process saved a newer one meanwhile. None: no check.
     revision: int | None = None
+    # Who the outbox replies go to, when not ``key`` itself: a household member's reminder is
+    # sent to the volunteer who runs their guide.
+    outbox_to: SessionKey | None = None
+    # Another session's turn saved in the same transaction: the household member whose guide a
+    # volunteer drives from their own chat (the volunteer's turn has the update key and the
+    # replies; the member's has their session, runs, reminders and alerts).
+    companion: TurnRecord | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

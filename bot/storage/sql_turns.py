@@ -2,7 +2,8 @@
 :class:`~bot.storage.base.SessionStore` role and :class:`~bot.storage.base.RunLog`'s pseudonyms.
 
 A turn is one transaction (:func:`save_turn`): the update key, the session with its revision
-check, follow-ups, the run log, alerts and the outbox, kept together or not at all.
+check, follow-ups, the run log, alerts and the outbox, kept together or not at all; a turn with
+a companion (a volunteer driving a household member's guide) saves both sessions so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.storage.codec import job_to_json, message_to_json
 from bot.storage.records import AlreadyProcessed, StoredSession, TurnRecord
 from bot.storage.sql import SqlTables, Steps, count, insert, many, one
 
-__all__ = ["SessionTables", "load_secret", "save_turn"]
+__all__ = ["SessionTables", "load_secret", "save_turn", "save_turns"]
 
 _SECRET = "SELECT value FROM meta WHERE key = 'pseudonym_secret'"
 
@@ -110,13 +111,26 @@ def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int],
             [(*resident, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
         )
     outbox_ids: list[int] = []
+    to = turn.outbox_to or key
     for message in turn.outbox:
         outbox_id = yield insert(
             "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
-            (*resident, message_to_json(message), session.updated_at),
+            (to.channel, to.user_id, message_to_json(message), session.updated_at),
         )
         outbox_ids.append(int(outbox_id))
     return outbox_ids, current + 1
+
+
+def save_turns(
+    turn: TurnRecord, user: str, state: str, companion: tuple[str, str] | None
+) -> Steps[tuple[list[int], int, int]]:
+    """A turn and its companion's (``companion``: its pseudonym and state), in one transaction:
+    the outbox ids and the new revision of each session (0 for no companion)."""
+    ids, revision = yield from save_turn(turn, user, state)
+    if turn.companion is None or companion is None:
+        return ids, revision, 0
+    _ids, second = yield from save_turn(turn.companion, *companion)
+    return ids, revision, second
 
 
 def load_secret() -> Steps[str]:
@@ -179,12 +193,22 @@ class SessionTables(SqlTables):
         """
         user = self.user_ref(turn.key) if turn.finished else ""
         state = turn.session.to_json()
+        other = turn.companion
+        companion = None
+        if other is not None:
+            pseudonym_of = self.user_ref(other.key) if other.finished else ""
+            companion = (pseudonym_of, other.session.to_json())
         try:
-            ids, revision = await self._atomic(save_turn(turn, user, state))
+            ids, revision, second = await self._atomic(save_turns(turn, user, state, companion))
         except StaleSession:
-            self.forget_cached(turn.key)  # another process saved it: read it afresh next time
+            # Another process saved one of them: both are read afresh next time.
+            self.forget_cached(turn.key)
+            if other is not None:
+                self.forget_cached(other.key)
             raise
         self._cache_put(turn.key, state, revision)
+        if other is not None and companion is not None:
+            self._cache_put(other.key, companion[1], second)
         return ids
 
     async def is_processed(self, update_key: str) -> bool:

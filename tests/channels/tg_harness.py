@@ -73,7 +73,9 @@ class TelegramRig:
             **{"chat_messages_per_second": 100.0, "chat_burst": 100, **self.extra},
         )
         settings = make_settings(
-            self.flows, welcome_flow="", database=self.db, telegram=self.settings, **self.config
+            self.flows,
+            # The fixture flows run without the welcome flow unless a test's config asks for it.
+            **{"welcome_flow": "", "database": self.db, "telegram": self.settings, **self.config},
         )
         # As `trolyso run` builds it; the reload and the scheduler are driven by hand in tests.
         self.service = await build_service(settings, loops=False, busy_timeout=self.busy_timeout)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import StaleSession
 from bot.core.staff import Member, member_key
-from bot.core.types import SessionKey
+from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import PersonOutcome, Storage, TurnRecord
 from bot.storage.sqlite import SqliteStorage
 from bot.storage.sqlite_schema import MIGRATIONS
@@ -176,3 +177,41 @@ async def test_sqlite_outcomes_from_before_people_belong_to_the_first_person(
         assert (await store.add_member(5, "Bác Tư", at=8.0)).number == 2
     finally:
         await store.close()
+
+
+async def test_a_volunteers_turn_and_the_persons_turn_are_saved_together(store: Storage) -> None:
+    person = member_key(12, 1)
+    with_person = TurnRecord(
+        key=LAN,
+        session=sample_session(),
+        outbox=[OutgoingMessage(text="Bước một.")],
+        update_key="u1",
+        companion=TurnRecord(
+            key=person, session=sample_session(), finished=[sample_run()], followups=[job(50.0)]
+        ),
+    )
+    [outbox_id] = await store.save(with_person)
+    assert await store.load(LAN) is not None and await store.load(person) is not None
+    assert [r.user for r in await store.runs()] == [store.user_ref(person)]  # the person's
+    assert [f.key for f in await store.due_followups(100.0)] == [person]
+    assert [r.id for r in await store.pending_outbox(LAN)] == [outbox_id]
+    # A person's session saved meanwhile elsewhere: neither session is saved.
+    stale = TurnRecord(
+        key=LAN,
+        session=sample_session(updated_at=30.0),
+        update_key="u2",
+        revision=1,
+        companion=TurnRecord(key=person, session=sample_session(updated_at=30.0), revision=0),
+    )
+    with pytest.raises(StaleSession):
+        await store.save(stale)
+    assert (await store.read(LAN)).revision == 1 and not await store.is_processed("u2")
+    assert (await store.load(person)).updated_at == 20.0  # type: ignore[union-attr]
+    # A person's reminder, sent to the volunteer's chat.
+    await store.save(
+        TurnRecord(
+            key=person, session=sample_session(), outbox=[OutgoingMessage(text="🔔")], outbox_to=LAN
+        )
+    )
+    assert [r.message.text for r in await store.pending_outbox(LAN)] == ["Bước một.", "🔔"]
+    assert await store.pending_outbox(person) == []

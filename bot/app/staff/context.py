@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from bot.config import DEFAULT_TIMEZONE
 from bot.core.session import Session
 from bot.core.types import Button, OutgoingMessage, SessionKey
-from bot.engine.runner import Engine
+from bot.engine.runner import Engine, Reply
 
-__all__ = ["Ctx", "whole_number"]
+__all__ = ["Ctx", "MemberTurn", "whole_number"]
 
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", which int() refuses
 
@@ -21,6 +21,31 @@ _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", wh
 def whole_number(text: str, *, digits: int = 9) -> int | None:
     """``text`` as a number of at most ``digits`` ASCII digits ("42"; "²" or "٤٢": None)."""
     return int(text) if _DIGITS.fullmatch(text) and len(text) <= digits else None
+
+
+@dataclass(slots=True)
+class MemberTurn:
+    """What a turn did to the session of the household member a volunteer is helping: saved
+    with the volunteer's turn, in one transaction (``reply`` gathers every engine reply)."""
+
+    key: SessionKey
+    revision: int
+    reply: Reply
+
+    def then(self, reply: Reply) -> None:
+        """Add what one more engine reply did (its messages are the volunteer's to show)."""
+        done = self.reply
+        # A reply that cancels the reminders also cancels those the turn scheduled before it.
+        followups = reply.followups if reply.cancel_followups else done.followups + reply.followups
+        self.reply = Reply(
+            session=reply.session,
+            messages=(),
+            finished=done.finished + reply.finished,
+            alerts=done.alerts + reply.alerts,
+            followups=followups,
+            cancel_followups=done.cancel_followups or reply.cancel_followups,
+            faults=done.faults + reply.faults,
+        )
 
 
 @dataclass(slots=True)
@@ -34,6 +59,8 @@ class Ctx:
     messages: list[OutgoingMessage]
     # The commune's time zone: a date shown to a volunteer is the commune's, never the server's.
     zone: dt.tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    # The household member whose guide the volunteer drove in this turn (one per turn).
+    member: MemberTurn | None = None
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language

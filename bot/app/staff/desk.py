@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app.staff import people, visits
+from bot.app.staff import members, people, visits
 from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
-from bot.app.staff.assisted import around_visit
-from bot.app.staff.context import Ctx, whole_number
+from bot.app.staff.assisted import drive
+from bot.app.staff.context import Ctx, MemberTurn, whole_number
 from bot.app.staff.forget import FORGET_ANSWERS, ask_forget, forget_answer
 from bot.app.staff.joining import (
     INVITE_DAYS,
@@ -36,7 +36,7 @@ from bot.app.staff.joining import (
 from bot.app.staff.visits import VOLUNTEER_COMMANDS
 from bot.config import DEFAULT_TIMEZONE
 from bot.core import payloads
-from bot.core.session import Session
+from bot.core.session import FollowUpDue, Session
 from bot.core.staff import AdminAction
 from bot.core.types import BotProfile, Command, IncomingEvent, Press, SessionKey, Text
 from bot.engine.runner import Engine, Reply
@@ -61,10 +61,13 @@ _TYPED = ("village", "household", "note", "person")
 
 @dataclass(frozen=True, slots=True)
 class DeskReply:
-    """The engine's reply shape, plus whether everything about the resident must be deleted."""
+    """The engine's reply shape, plus whether everything about the resident must be deleted,
+    and what the turn did to the session of a household member the volunteer is helping
+    (saved with the volunteer's turn)."""
 
     reply: Reply
     forget: bool = False
+    member: MemberTurn | None = None
 
 
 class StaffDesk:
@@ -107,19 +110,38 @@ class StaffDesk:
         if handled == "forget":
             return DeskReply(self._reply(ctx), forget=True)
         if handled:
-            return DeskReply(self._reply(ctx))
+            return DeskReply(self._reply(ctx), member=ctx.member)
         credit: dict[str, Any] | None = None
         if isinstance(event, Command) and event.name == "start":
             event, credit = await referral(self.store, event)
+        if ctx.session.visit:
+            # During a visit the guide is the household member's, in their own session.
+            await drive(ctx, self.store, event)
+            return DeskReply(self._reply(ctx), member=ctx.member)
         reply = engine.handle(
             session, event, now=now, lang_hint=lang_hint, credit=credit, owned=True
         )
-        return DeskReply(around_visit(ctx, reply))
+        return DeskReply(reply)
+
+    async def reminder(
+        self,
+        key: SessionKey,
+        session: Session | None,
+        event: FollowUpDue,
+        *,
+        engine: Engine,
+        now: float,
+    ) -> tuple[Reply, SessionKey | None]:
+        """A reminder of a household member's guide, and the volunteer's chat it goes to."""
+        return await members.reminder(self.store, engine, key, session, event, now=now)
 
     def _reply(self, ctx: Ctx) -> Reply:
         ctx.session.turn += 1
         ctx.session.updated_at = ctx.now
-        return Reply(session=ctx.session, messages=tuple(ctx.messages), finished=())
+        faults = ctx.member.reply.faults if ctx.member is not None else ()
+        return Reply(
+            session=ctx.session, messages=tuple(ctx.messages), finished=(), faults=faults
+        )
 
     async def refuse(self, key: SessionKey, command: str, reason: str, *, at: float) -> None:
         """Record an admin command that was not allowed (wrong person, group, sent as a chat)."""
@@ -192,12 +214,19 @@ class StaffDesk:
         if ctx.session.staff.get("await") == "forget" and payload in FORGET_ANSWERS:
             return forget_answer(ctx, payload)
         volunteer = await self.store.volunteer_for(ctx.key)
-        if volunteer is not None and await visits.visit_press(ctx, self.store, volunteer, payload):
+        if volunteer is not None and (
+            await members.member_press(ctx, self.store, volunteer, payload)
+            or await visits.visit_press(ctx, self.store, volunteer, payload)
+        ):
             return True
         # An old staff button, or a forged one: nothing changes, the resident sees where they are
         # (the engine answers any button it did not offer with "that button is from an old
-        # message" and the current step).
-        reply = ctx.engine.handle(ctx.session, Press(payloads.staff("stale")), now=ctx.now)
+        # message" and the current step) — during a visit, where the person helped is.
+        stale = Press(payloads.staff("stale"))
+        if ctx.session.visit:
+            await drive(ctx, self.store, stale)
+            return True
+        reply = ctx.engine.handle(ctx.session, stale, now=ctx.now)
         ctx.session = reply.session
-        ctx.messages.extend(around_visit(ctx, reply).messages)
+        ctx.messages.extend(reply.messages)
         return True

@@ -51,4 +51,4 @@ async def save_outcome(ctx: Ctx, store: StaffStore, note: str) -> None:
             flow=ctx.flow_title(flow_id),
         )
     )
-    show_menu(ctx)
+    await show_menu(ctx, store)

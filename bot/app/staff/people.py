@@ -14,10 +14,18 @@ from bot.core.staff import Household, Member, member_label
 from bot.core.types import Button
 from bot.storage.base import StaffStore
 
-__all__ = ["ask_person", "first_person", "person_command", "person_press", "person_typed"]
+__all__ = [
+    "ask_person",
+    "first_person",
+    "person_command",
+    "person_press",
+    "person_typed",
+    "set_person",
+]
 
 
-def _set(ctx: Ctx, member: Member) -> None:
+def set_person(ctx: Ctx, member: Member) -> None:
+    """The person helped from now on in the open visit."""
     ctx.session.visit["member"] = member.number
     ctx.session.visit["member_label"] = member.label
 
@@ -28,9 +36,9 @@ async def first_person(ctx: Ctx, store: StaffStore, household: Household) -> boo
     if not members:
         members = [await store.add_member(household.id, "", at=ctx.now)]
     if len(members) == 1:
-        _set(ctx, members[0])
+        set_person(ctx, members[0])
         return False
-    _set(ctx, members[0])
+    set_person(ctx, members[0])
     await ask_person(ctx, store, members)
     return True
 
@@ -85,7 +93,7 @@ async def person_press(ctx: Ctx, store: StaffStore, payload: str) -> bool:
     member = next((m for m in members if m.number == number), None)
     if member is None:
         return False
-    _chosen(ctx, member)
+    await _chosen(ctx, store, member)
     return True
 
 
@@ -102,14 +110,14 @@ async def person_typed(ctx: Ctx, store: StaffStore, text: str) -> None:
         member = await store.name_member(household_id, current, text)
     if member is None:
         member = await store.add_member(household_id, text, at=ctx.now)
-    _chosen(ctx, member)
+    await _chosen(ctx, store, member)
 
 
-def _chosen(ctx: Ctx, member: Member) -> None:
-    _set(ctx, member)
+async def _chosen(ctx: Ctx, store: StaffStore, member: Member) -> None:
+    set_person(ctx, member)
     ctx.session.staff = {}
     ctx.say(ctx.ui("field.person_now", person=ctx.person(member.number, member.label)))
-    show_menu(ctx)
+    await show_menu(ctx, store)
 
 
 async def _has_outcomes(ctx: Ctx, store: StaffStore, number: int) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "VOLUNTEER_COMMANDS",
     "end_visit",
     "households",
+    "open_visit",
     "typed",
     "visit_press",
     "visit_start",
@@ -69,9 +70,16 @@ def _ask_village(ctx: Ctx, volunteer: VolunteerRecord) -> None:
     )
 
 
-async def _open_visit(
-    ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord, household: Household
+async def open_visit(
+    ctx: Ctx,
+    store: StaffStore,
+    volunteer: VolunteerRecord,
+    household: Household,
+    *,
+    quiet: bool = False,
 ) -> None:
+    """Start a visit to ``household``: whom to help, then the guides' menu (``quiet``: only
+    the visit, for a button of a person's guide pressed when no visit was open)."""
     visit = await store.start_visit(volunteer.id, household, at=ctx.now)
     ctx.session.staff = {}
     ctx.session.visit = {
@@ -82,9 +90,11 @@ async def _open_visit(
         "volunteer_id": volunteer.id,
         "outcomes": 0,
     }
+    if quiet:
+        return
     ctx.say(ctx.ui("staff.visit_started", household=household.label, village=household.village))
     if not await first_person(ctx, store, household):
-        show_menu(ctx)
+        await show_menu(ctx, store)
 
 
 async def end_visit(ctx: Ctx, store: StaffStore) -> None:
@@ -129,7 +139,7 @@ async def visit_press(
         household_id = whole_number(payload[3:])
         household = None if household_id is None else await store.household_by_id(household_id)
         if household is not None and household_id in staff.get("offered", []):
-            await _open_visit(ctx, store, volunteer, household)
+            await open_visit(ctx, store, volunteer, household)
             return True
     if waiting == "village_pick" and payload in ("vil:own", "vil:other"):
         if payload == "vil:own":
@@ -166,4 +176,4 @@ async def typed(ctx: Ctx, store: StaffStore, text: str) -> None:
     household = await store.household(
         volunteer.id, str(staff.get("village", volunteer.village)), text, at=ctx.now
     )
-    await _open_visit(ctx, store, volunteer, household)
+    await open_visit(ctx, store, volunteer, household)
