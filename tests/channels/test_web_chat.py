@@ -8,18 +8,18 @@ from typing import Any
 
 from bot.app.staff.desk import hash_invite
 from bot.core.types import SessionKey
-from tests.channels.web_harness import Page, browser, web_rig
+from tests.channels.web_harness import Page, WebRig, browser, web_rig
 
 PHONE = {"width": 360, "height": 740}
 VI = "vi-VN"  # the phone's language: the bot answers in Vietnamese
 
 
-async def opened(chrome: Any, url: str) -> tuple[Any, Any, Page]:
+async def opened(chrome: Any, rig: WebRig) -> tuple[Any, Any, Page]:
     """A Vietnamese phone's new browser (context), its tab on the chat, once the menu is shown."""
     context = await chrome.new_context(viewport=PHONE, locale=VI)
     tab = await context.new_page()
-    await tab.goto(url)
-    page = Page(tab)
+    await tab.goto(rig.url)
+    page = Page(tab, rig)
     await page.wait_for_text("Xin chào!")
     await page.settled()
     return context, tab, page
@@ -27,7 +27,7 @@ async def opened(chrome: Any, url: str) -> tuple[Any, Any, Page]:
 
 async def test_transcript_start_choose_back_free_text_finish(tmp_path: Path) -> None:
     async with web_rig(tmp_path / "web.sqlite3") as rig, browser() as chrome:
-        _context, tab, an = await opened(chrome, rig.url)
+        _context, tab, an = await opened(chrome, rig)
         assert (await an.buttons())[:2] == ["Thử nghiệm", "Việc khác"]
 
         await an.press("Thử nghiệm")
@@ -76,7 +76,7 @@ async def test_transcript_start_choose_back_free_text_finish(tmp_path: Path) -> 
 
 async def test_a_reload_keeps_the_conversation_and_it_goes_on(tmp_path: Path) -> None:
     async with web_rig(tmp_path / "web.sqlite3") as rig, browser() as chrome:
-        context, tab, an = await opened(chrome, rig.url)
+        context, tab, an = await opened(chrome, rig)
         await an.press("Việc khác")
         assert (await an.bot_texts())[-1] == "Bước một."
         shown = await an.bot_texts()
@@ -97,7 +97,7 @@ async def test_a_reload_keeps_the_conversation_and_it_goes_on(tmp_path: Path) ->
 
 async def test_offline_and_back_nothing_lost_nothing_doubled(tmp_path: Path) -> None:
     async with web_rig(tmp_path / "web.sqlite3") as rig, browser() as chrome:
-        context, tab, an = await opened(chrome, rig.url)
+        context, tab, an = await opened(chrome, rig)
         await an.press("Việc khác")
 
         await context.set_offline(True)
@@ -130,7 +130,7 @@ def _resident_of(rig) -> str:  # type: ignore[no-untyped-def]
 
 async def test_typed_markup_shows_as_text(tmp_path: Path) -> None:
     async with web_rig(tmp_path / "web.sqlite3") as rig, browser() as chrome:
-        _context, tab, an = await opened(chrome, rig.url)
+        _context, tab, an = await opened(chrome, rig)
         typed = "<script>window.hacked = 1</script><img src=x onerror=alert(1)><b>đậm</b>"
         await an.say(typed)
         assert (await an.mine())[-1] == typed
@@ -160,7 +160,7 @@ async def test_a_deep_link_opens_the_guide_credited_to_the_volunteer(tmp_path: P
         assert volunteer is not None
         tab = await chrome.new_page(viewport=PHONE, locale=VI)
         await tab.goto(f"{rig.url}?start=other-v{volunteer.code}")
-        an = Page(tab)
+        an = Page(tab, rig)
         await an.wait_for_text("Bước một.")
         await an.settled()
         assert "start=" not in tab.url  # a reload does not open the guide again
@@ -183,7 +183,7 @@ async def test_where_websocket_is_blocked_the_page_talks_over_plain_http(tmp_pat
         # A proxy that refuses WebSocket: every attempt is closed at once.
         await tab.route_web_socket("**/ws", lambda socket: socket.close())
         await tab.goto(rig.url)
-        an = Page(tab)
+        an = Page(tab, rig)
         await an.wait_for_text("Xin chào!", timeout=30_000)
         await an.settled()
         await an.press("Việc khác")

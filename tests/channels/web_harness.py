@@ -79,8 +79,9 @@ async def browser() -> AsyncIterator[Any]:
 class Page:
     """One resident's browser tab on the web chat."""
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Any, rig: WebRig | None = None) -> None:
         self.page = page
+        self.rig = rig
 
     async def bot_texts(self) -> list[str]:
         """What the bot said, message by message (without the sender's name)."""
@@ -107,7 +108,7 @@ class Page:
         )
         return [str(label) for label in labels]
 
-    async def wait_for_text(self, text: str, timeout: float = 10_000) -> None:
+    async def wait_for_text(self, text: str, timeout: float = 20_000) -> None:
         """Until a message of the bot contains ``text``."""
         await self.page.wait_for_function(
             "t => Array.from(document.querySelectorAll('.msg.bot')).some(e => "
@@ -119,7 +120,7 @@ class Page:
     async def count_bot(self) -> int:
         return int(await self.page.locator(".msg.bot").count())
 
-    async def wait_for_more(self, count: int, timeout: float = 10_000) -> None:
+    async def wait_for_more(self, count: int, timeout: float = 20_000) -> None:
         """Until the bot has said more than ``count`` messages."""
         await self.page.wait_for_function(
             "n => document.querySelectorAll('.msg.bot').length > n", arg=count, timeout=timeout
@@ -141,11 +142,24 @@ class Page:
         await self.settled()
 
     async def settled(self) -> None:
-        """Until nothing the resident sent is still waiting for the bot."""
+        """Until nothing the resident sent waits for the bot and every reply is on the page."""
         await self.page.wait_for_function(
             "() => { const s = JSON.parse(sessionStorage.getItem('trolyso.chat') || 'null');"
             " return s && s.pending.length === 0; }",
-            timeout=10_000,
+            timeout=20_000,
         )
-        # The replies of one turn come one after another: let the last ones arrive.
-        await self.page.wait_for_timeout(150)
+        if self.rig is None:
+            await self.page.wait_for_timeout(300)  # the replies of one turn come one by one
+            return
+        # Committed; now every reply of it in the resident's mailbox, then shown by the page.
+        web = self.rig.service.web
+        await web.delivery.drain()
+        token = await self.page.evaluate("localStorage.getItem('trolyso.resident')")
+        from bot.channels.web.protocol import resident_of
+
+        last = web.mailbox.last(resident_of(token))
+        await self.page.wait_for_function(
+            "n => JSON.parse(sessionStorage.getItem('trolyso.chat') || 'null').seq >= n",
+            arg=last,
+            timeout=20_000,
+        )
