@@ -101,6 +101,7 @@ class Assistant:
         outbox: bool = False,
         lang_hint: str = "",
         fired_followup: int | None = None,
+        name_hint: str = "",
     ) -> Handled:
         """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
 
@@ -109,23 +110,22 @@ class Assistant:
         with the turn, for the channel to deliver and mark sent (so a crash after the commit
         cannot lose them). A timer event (a follow-up, an expiry) goes straight to the engine;
         ``fired_followup`` names the stored follow-up it carries out, removed with the turn.
+        ``name_hint`` is the name of the channel's profile: the staff desk keeps it for a
+        volunteer (nothing is kept for a resident).
 
         When something fails (a bug, a full disk) the resident gets a short apology, their stored
         place is left as it was, and the details go to the log, never to the resident.
         """
         engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
+        hints, fired = (lang_hint, name_hint), fired_followup
         async with self._lock(key):
             try:
                 try:
-                    done = await self._turn(
-                        engine, key, event, update_key, outbox, lang_hint, fired_followup
-                    )
+                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
                 except StaleSession:
                     # Another bot process saved this resident's session after it was read here:
                     # the turn is computed again on the newer one (a second clash: not saved).
-                    done = await self._turn(
-                        engine, key, event, update_key, outbox, lang_hint, fired_followup
-                    )
+                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
                 reply, ids, to = done
@@ -154,10 +154,12 @@ class Assistant:
         event: IncomingEvent | TimerEvent,
         update_key: str,
         outbox: bool,
-        lang_hint: str,
+        hints: tuple[str, str],
         fired_followup: int | None,
     ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
-        """Read the session, compute the turn and save it with the revision it was read at."""
+        """Read the session, compute the turn and save it with the revision it was read at
+        (``hints``: the language and the name the channel gives)."""
+        lang_hint, name_hint = hints
         # A redelivered update is recognised when its turn is saved (its key is already
         # there): checking first would cost a read on every single update.
         stored = await self.storage.read(key)
@@ -172,7 +174,13 @@ class Assistant:
             reply = engine.handle(session, event, now=now, lang_hint=lang_hint, owned=True)
         else:
             answer = await self.desk.turn(
-                key, session, event, engine=engine, now=now, lang_hint=lang_hint
+                key,
+                session,
+                event,
+                engine=engine,
+                now=now,
+                lang_hint=lang_hint,
+                name_hint=name_hint,
             )
             reply = answer.reply
             if answer.forget:

@@ -22,9 +22,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.app.assistant import Assistant
+from bot.app.staff.wording import morning_lines
 from bot.config import ReminderSettings
 from bot.core.session import Expire, FollowUpDue, Session
-from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, Volunteer
+from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, ServiceStatus, Volunteer
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import PendingFollowUp, ScheduleStore
 
@@ -217,36 +218,34 @@ class Scheduler:
                     and s.at + after.get(s.outcome, 1.0) * 86400 <= end_of_day
                 ]
                 if services:
-                    due.append((status.household, services))
+                    due.append((status, services))
             if not due:
                 continue  # nothing to say: no message at all
             if not await self.storage.claim_morning_list(volunteer.id, day, at=now):
                 continue  # already sent today (by this or another process)
-            catalog = engine.catalog
-            lines = [catalog.text("staff.morning_list", "vi", count=len(due))]
-            for household, services in due:
-                names = ", ".join(
-                    f"{catalog.text('staff.outcome_' + s.outcome, 'vi')} {self._title(s.flow_id)}"
-                    for s in services
-                )
-                lines.append(
-                    catalog.text(
-                        "staff.morning_line",
-                        "vi",
-                        label=household.label,
-                        village=household.village,
-                        services=names,
-                    )
-                )
-            if await self.send_to(volunteer.key, OutgoingMessage(text="\n".join(lines))):
+            own = await self.storage.load(volunteer.key)
+            lang = own.lang if own is not None and own.lang else engine.default_language
+            if await self.send_to(volunteer.key, self._morning_message(lang, due)):
                 sent += 1
             else:
                 await self.storage.unclaim_morning_list(volunteer.id, day)
         return sent
 
-    def _title(self, flow_id: str) -> str:
+    def _morning_message(
+        self, lang: str, due: list[tuple[HouseholdStatus, list[ServiceStatus]]]
+    ) -> OutgoingMessage:
+        """A volunteer's morning list, in the language they use."""
+        catalog = self.assistant.engine.catalog
+
+        def say(key: str, /, **params: object) -> str:
+            return catalog.text(key, lang, **params)
+
+        lines = morning_lines(say, lambda flow_id: self._title(flow_id, lang), due)
+        return OutgoingMessage(text="\n".join(lines))
+
+    def _title(self, flow_id: str, lang: str) -> str:
         flow = self.assistant.engine.flows.get(flow_id)
-        return flow.flow.title.get("vi") if flow is not None else flow_id
+        return flow.flow.title.get(lang) if flow is not None else flow_id
 
     async def run(self) -> None:
         """Tick every ``tick_seconds`` until cancelled."""

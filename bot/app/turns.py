@@ -97,18 +97,25 @@ class Turns:
         *,
         update_key: str,
         lang_hint: str = "",
+        name_hint: str = "",
         before_replies: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         """Handle one event; returns once its turn is committed (delivery continues after).
 
         Raises :class:`StorageUnavailable` when the turn could not be saved: the channel must
-        not confirm the update. ``before_replies`` (a button's spinner, say) is sent first.
+        not confirm the update. ``before_replies`` (a button's spinner, say) is sent first;
+        ``name_hint`` is the name the channel's profile gives (a volunteer's, when they join).
         """
         if key in self.delivery.unreachable:  # they wrote: they can be written to again
             self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(
-            key, event, update_key=update_key, outbox=self.outbox, lang_hint=lang_hint
+            key,
+            event,
+            update_key=update_key,
+            outbox=self.outbox,
+            lang_hint=lang_hint,
+            name_hint=name_hint,
         )
         if handled.unsaved:
             self._unsaved(key, lang_hint)

@@ -14,7 +14,7 @@ import pytest
 from bot.app.scheduler import Scheduler
 from bot.config import ReminderSettings
 from bot.core.staff import member_key
-from tests.channels.tg_harness import TelegramRig
+from tests.channels.tg_harness import Resident, TelegramRig
 from tests.staff.test_people import open_visit
 from tests.staff.test_volunteers import ADMIN, join
 from tests.support.fake_bot_api import FakeBotAPI
@@ -93,7 +93,11 @@ async def test_a_persons_reminder_reaches_the_volunteer_naming_the_household(
         assert "Khi có tin nhắn phê duyệt" in lan.text
         [pending] = await rig.storage.due_followups(clock.now + 2 * 86400)
         assert pending.key.channel == "visit"  # Bác Tư's, not the volunteer's chat
+        # Ending the visit half-way: said, and kept as "come back later" once confirmed.
         await lan.send("/endvisit")
+        assert "Còn hướng dẫn đang làm dở: Bác Tư – Chờ phê duyệt." in lan.text
+        await lan.press("🏁 Kết thúc, ghi Quay lại sau")
+        assert "Đã ghi 1 kết quả" in lan.text
         scheduler = Scheduler(
             rig.assistant, rig.storage, ReminderSettings(), clock=clock,
             after_turn=rig.notices.flush, send_to=rig.notices.send_to,
@@ -118,18 +122,48 @@ async def test_a_persons_reminder_reaches_the_volunteer_naming_the_household(
         await rig.stop()
 
 
+async def in_a_guide(rig: TelegramRig, user_id: int, household: str) -> Resident:
+    """A volunteer visiting ``household``, its first person at the first step of a guide."""
+    lan = await join(rig, user_id)
+    await open_visit(lan, household)
+    await lan.press("Việc khác")
+    await lan.press("Bác")
+    return lan
+
+
 async def test_a_persons_button_during_another_households_visit_is_kindly_refused(
     rig: TelegramRig,
 ) -> None:
-    lan = await join(rig, 903)
-    await open_visit(lan, "Hộ 1")
-    await lan.press("Việc khác")
-    await lan.press("Bác")
+    lan = await in_a_guide(rig, 903, "Hộ 1")
     old = lan.button_data("Tiếp")
-    await lan.send("/endvisit")
-    await open_visit(lan, "Hộ 2")
+    await lan.send("/visit")  # another household: Hộ 1's guide is left for later
+    await lan.press("➕ Hộ mới")
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 2")
     await lan.press_data(old)
     assert "đang thăm Hộ 2" in lan.text
     # Someone else's person, or a forged one: an old button, nothing more.
     await lan.press_data(old.replace("m:1-1", "m:99-1"))
     assert "tin nhắn cũ" in lan.text
+
+
+async def test_endvisit_half_way_warns_and_the_household_is_to_go_back_to(
+    rig: TelegramRig,
+) -> None:
+    lan = await in_a_guide(rig, 904, "Hộ 4")
+    await lan.press("Tiếp")
+    await lan.send("/endvisit")
+    assert "Còn hướng dẫn đang làm dở: người 1 – Việc khác." in lan.text
+    assert lan.buttons == ["🏁 Kết thúc, ghi Quay lại sau", "↩️ Làm tiếp"]
+    await lan.press("↩️ Làm tiếp")
+    assert "Bước hai." in lan.text  # where the guide was, and the visit still open
+    await lan.send("/endvisit")
+    await lan.press("🏁 Kết thúc, ghi Quay lại sau")
+    assert "Đã kết thúc lần thăm Hộ 4. Đã ghi 1 kết quả." in lan.text
+    await lan.send("/households")
+    assert "Hộ 4 (Thôn 3): 🔁 Quay lại sau Việc khác (ghi chú: dừng giữa chừng)" in lan.text
+    # Back another day: the guide goes on from where it stopped.
+    await lan.send("/visit")
+    [revisit] = [b for b in lan.buttons if b.startswith("🔁")]
+    await lan.press(revisit)
+    assert "▶️" in " ".join(lan.buttons) or any("Tiếp tục" in b for b in lan.buttons)

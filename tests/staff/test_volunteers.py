@@ -260,7 +260,8 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
     assert (await scheduler.tick()).morning_lists == 1
     assert (await scheduler.tick()).morning_lists == 0  # once a day
     [morning] = [t for t in rig.api.sent_texts(730) if "Chào buổi sáng" in t]
-    assert "1 hộ cần quay lại" in morning and "Hộ 8, chú Năm (Thôn 3): 🔁 Quay lại sau Việc khác" in morning
+    # Grouped by why the household is to be gone back to (issue 17): the reason heads the group.
+    assert "1 hộ cần quay lại" in morning and "🔁 Quay lại sau:\n• Hộ 8, chú Năm (Thôn 3): Việc khác" in morning
     assert not [t for t in rig.api.sent_texts(731) if "Chào buổi sáng" in t]
 
 

@@ -1,4 +1,5 @@
-"""The admins' commands: ``/invite``, ``/volunteers``, ``/deactivate``, ``/report``."""
+"""The admins' commands: ``/invite``, ``/volunteers``, ``/deactivate``, ``/report``,
+``/police``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.app.staff.context import Ctx, whole_number
 from bot.app.staff.joining import INVITE_DAYS, create_invite
+from bot.app.staff.police import police_list
 from bot.core.staff import AdminAction
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.flows.compiled import CompiledFlow
@@ -13,7 +15,7 @@ from bot.storage.base import StaffStore
 
 __all__ = ["ADMIN_COMMANDS", "ReportMaker", "admin_command"]
 
-ADMIN_COMMANDS = frozenset({"invite", "volunteers", "deactivate", "report"})
+ADMIN_COMMANDS = frozenset({"invite", "volunteers", "deactivate", "report", "police"})
 
 # Who asked, the village typed after /report, and the flows loaded now (a reload swaps them).
 ReportMaker = Callable[
@@ -67,6 +69,8 @@ async def admin_command(
             return
         done = await store.deactivate_volunteer(volunteer_id, at=ctx.now)
         ctx.say(ctx.ui("staff.deactivate_ok" if done else "staff.deactivate_none", id=volunteer_id))
+    elif name == "police":
+        await police_list(ctx, store, arg)
     elif name == "report":
         if report is None:
             ctx.say(ctx.ui("staff.report_unavailable"))

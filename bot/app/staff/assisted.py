@@ -71,6 +71,9 @@ async def drive(ctx: Ctx, store: StaffStore, event: IncomingEvent) -> None:
     visit = ctx.session.visit
     household_id, number = int(visit["household_id"]), int(visit.get("member", 1))
     key = member_key(household_id, number)
+    helped = visit.setdefault("helped", [])
+    if number not in helped:  # whose guide may be left half-way when the visit ends
+        helped.append(number)
     if ctx.member is None or ctx.member.key != key:
         # A turn drives one person: the first time, their session as stored (or a new one, in
         # the volunteer's language; the welcome then asks how to address *them*).

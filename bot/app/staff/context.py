@@ -61,6 +61,8 @@ class Ctx:
     zone: dt.tzinfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     # The household member whose guide the volunteer drove in this turn (one per turn).
     member: MemberTurn | None = None
+    # The name of the channel's profile (Telegram's first name): a volunteer is known by it.
+    name_hint: str = ""
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language

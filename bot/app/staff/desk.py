@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app.staff import members, people, visits
+from bot.app.staff import members, people, team, visits
 from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
 from bot.app.staff.assisted import drive
 from bot.app.staff.context import Ctx, MemberTurn, whole_number
@@ -101,11 +101,21 @@ class StaffDesk:
         engine: Engine,
         now: float,
         lang_hint: str = "",
+        name_hint: str = "",
     ) -> DeskReply:
-        """Handle one event: a staff matter here, anything else through the engine."""
+        """Handle one event: a staff matter here, anything else through the engine
+        (``name_hint``: the name of the channel's profile, kept for a volunteer)."""
         # The session was just read for this turn and belongs to it: no copy is needed.
         session = engine.new_session(lang_hint=lang_hint) if session is None else session
-        ctx = Ctx(key=key, session=session, engine=engine, now=now, messages=[], zone=self.zone)
+        ctx = Ctx(
+            key=key,
+            session=session,
+            engine=engine,
+            now=now,
+            messages=[],
+            zone=self.zone,
+            name_hint=name_hint,
+        )
         handled = await self._staff(ctx, event)
         if handled == "forget":
             return DeskReply(self._reply(ctx), forget=True)
@@ -197,12 +207,15 @@ class StaffDesk:
         if volunteer is None:
             ctx.say(ctx.ui("staff.not_volunteer"))
             return True
+        volunteer = await team.named_from_profile(ctx, self.store, volunteer)
         if name == "visit":
             await visits.visit_start(ctx, self.store, volunteer)
         elif name == "households":
             await visits.households(ctx, self.store, volunteer)
         elif name == "person":
             await people.person_command(ctx, self.store, arg)
+        elif name == "name":
+            await team.name_command(ctx, self.store, volunteer, arg)
         else:
             await visits.end_visit(ctx, self.store)
         return True
@@ -210,6 +223,12 @@ class StaffDesk:
     async def _press(self, ctx: Ctx, payload: str) -> bool | str:
         if payload == "end" and ctx.session.visit:
             await visits.end_visit(ctx, self.store)
+            return True
+        if ctx.session.staff.get("await") == "end_paused" and payload in ("end:paused", "end:back"):
+            if payload == "end:paused":
+                await visits.end_visit(ctx, self.store, ask=False)
+            else:
+                await visits.carry_on(ctx, self.store)
             return True
         if ctx.session.staff.get("await") == "forget" and payload in FORGET_ANSWERS:
             return forget_answer(ctx, payload)

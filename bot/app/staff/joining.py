@@ -87,7 +87,8 @@ async def join(ctx: Ctx, store: StaffStore, throttle: JoinThrottle, code: str) -
             )
         ctx.say(ctx.ui("staff.join_wait", minutes=math.ceil(wait / 60)))
         return
-    name = str(ctx.session.profile.get("name", ""))
+    # The name their chat profile gives (Telegram's first name); /name changes it later.
+    name = str(ctx.session.profile.get("name") or ctx.name_hint)
     status, volunteer = await store.redeem_invite(hash_invite(code), ctx.key, name=name, at=ctx.now)
     await store.record_admin_action(
         AdminAction(

@@ -7,21 +7,23 @@ the outcomes in ``outcomes``.
 
 from __future__ import annotations
 
-from bot.app.staff.assisted import show_menu
+from bot.app.staff.assisted import drive, show_menu
 from bot.app.staff.context import Ctx, whole_number
 from bot.app.staff.outcomes import outcome_press, save_outcome
 from bot.app.staff.people import first_person, person_press, person_typed
 from bot.app.staff.wording import household_lines
 from bot.core import payloads
 from bot.core.privacy import mask
-from bot.core.staff import Household
+from bot.core.staff import Household, member_key
 from bot.core.staff import Volunteer as VolunteerRecord
-from bot.core.types import Button, Command
+from bot.core.types import Button, Command, Opened
 from bot.storage.base import StaffStore
 
 __all__ = [
     "VOLUNTEER_COMMANDS",
+    "carry_on",
     "end_visit",
+    "half_way",
     "households",
     "open_visit",
     "typed",
@@ -29,13 +31,14 @@ __all__ = [
     "visit_start",
 ]
 
-VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit", "person"})
+VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit", "person", "name"})
 
 
 async def visit_start(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -> None:
     """``/visit``: a household to revisit, or a village and a household to start with."""
     if ctx.session.visit:
-        await end_visit(ctx, store)
+        # Moving on to another household: a guide left half-way is to be continued later.
+        await end_visit(ctx, store, ask=False)
     statuses = await store.households_of(volunteer.id)
     revisit = [s for s in statuses if s.revisit]
     if revisit:
@@ -97,12 +100,36 @@ async def open_visit(
         await show_menu(ctx, store)
 
 
-async def end_visit(ctx: Ctx, store: StaffStore) -> None:
-    """``/endvisit`` or the menu's button: close the visit and show the menu."""
+async def end_visit(ctx: Ctx, store: StaffStore, *, ask: bool = True) -> None:
+    """``/endvisit`` or the menu's button: close the visit and show the menu.
+
+    A guide still half-way for someone helped in this visit is recorded as "come back later"
+    (so the household is on the list to go back to, and the guide goes on from where it
+    stopped); with ``ask``, the volunteer is told first and may carry on instead.
+    """
     visit = ctx.session.visit
     if not visit:
         ctx.say(ctx.ui("staff.no_visit"))
         return
+    paused = await half_way(ctx, store)
+    if paused and ask:
+        items = "; ".join(
+            ctx.ui("field.paused_item", person=person, flow=ctx.flow_title(flow_id))
+            for _number, person, flow_id in paused
+        )
+        ctx.session.staff = {"await": "end_paused"}
+        rows = [
+            [Button(label=ctx.ui(f"field.endvisit_{text}"), payload=payloads.staff("end", code))]
+            for text, code in (("confirm", "paused"), ("continue", "back"))
+        ]
+        ctx.say(ctx.ui("field.endvisit_paused", items=items), rows)
+        return
+    for number, _person, flow_id in paused:
+        note = ctx.ui("field.paused_note")
+        await store.record_outcome(
+            int(visit["id"]), flow_id, "later", note=note, at=ctx.now, member=number
+        )
+        visit["outcomes"] = int(visit.get("outcomes", 0)) + 1
     await store.end_visit(int(visit["id"]), at=ctx.now)
     ctx.session.visit = {}
     ctx.session.staff = {}
@@ -112,6 +139,28 @@ async def end_visit(ctx: Ctx, store: StaffStore) -> None:
     reply = ctx.engine.handle(ctx.session, Command("menu"), now=ctx.now)
     ctx.session = reply.session
     ctx.messages.extend(reply.messages)
+
+
+async def half_way(ctx: Ctx, store: StaffStore) -> list[tuple[int, str, str]]:
+    """Who, helped in this visit, is in the middle of a guide: (number, name, guide)."""
+    visit = ctx.session.visit
+    household_id = int(visit["household_id"])
+    labels = {m.number: m.label for m in await store.members(household_id)}
+    found = []
+    for number in visit.get("helped", []):
+        key = member_key(household_id, int(number))
+        session = ctx.member.reply.session if ctx.member and ctx.member.key == key else None
+        session = session or (await store.read(key)).session
+        if session is not None and session.stack:
+            person = ctx.person(int(number), labels.get(int(number), ""))
+            found.append((int(number), person, session.stack[0].flow_id))
+    return found
+
+
+async def carry_on(ctx: Ctx, store: StaffStore) -> None:
+    """The volunteer did not end the visit after all: back to where the guide is."""
+    ctx.session.staff = {}
+    await drive(ctx, store, Opened())
 
 
 async def households(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -> None:

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.staff import HouseholdStatus, ServiceStatus
+from bot.core.staff import REVISIT_ORDER, HouseholdStatus, ServiceStatus
 
-__all__ = ["Say", "household_lines", "people_of", "person_name", "service_text"]
+__all__ = [
+    "Say",
+    "household_lines",
+    "morning_lines",
+    "people_of",
+    "person_name",
+    "service_text",
+]
 
 # An interface text by key, in the reader's language: ``say("staff.nothing_yet")``.
 Say = Callable[..., str]
@@ -33,6 +40,11 @@ def people_of(status: HouseholdStatus) -> dict[int, str]:
     return dict(sorted(people.items()))
 
 
+def _named(people: dict[int, str]) -> bool:
+    """Whether the household's people are told apart: several, or one with a name."""
+    return len(people) > 1 or any(people.values())
+
+
 def household_lines(say: Say, title: Callable[[str], str], status: HouseholdStatus) -> list[str]:
     """A household and where each person's services stand: one line when there is only one
     person not named yet, else a line per person."""
@@ -45,7 +57,7 @@ def household_lines(say: Say, title: Callable[[str], str], status: HouseholdStat
             "staff.nothing_yet"
         )
 
-    if len(people) <= 1 and not any(people.values()):
+    if not _named(people):
         return [
             say(
                 "staff.household_line",
@@ -63,4 +75,38 @@ def household_lines(say: Say, title: Callable[[str], str], status: HouseholdStat
                 services=services(number),
             )
         )
+    return lines
+
+
+def morning_lines(
+    say: Say,
+    title: Callable[[str], str],
+    due: list[tuple[HouseholdStatus, list[ServiceStatus]]],
+) -> list[str]:
+    """A volunteer's morning list: the households to go back to, grouped by why (the commune
+    police, the approval SMS, later), each line naming the person when there is more than one
+    or they have a name, with the service and the volunteer's note."""
+    lines = [say("staff.morning_list", count=len(due))]
+    for reason in REVISIT_ORDER:
+        group = []
+        for status, services in due:
+            people = people_of(status)
+            for number, label in people.items():
+                mine = [s for s in services if s.outcome == reason and s.member == number]
+                if not mine:
+                    continue
+                group.append(
+                    say(
+                        "field.morning_line",
+                        label=status.household.label,
+                        village=status.household.village,
+                        person=person_name(say, number, label) if _named(people) else "",
+                        services=", ".join(
+                            service_text(say, title(s.flow_id), s, outcome=False) for s in mine
+                        ),
+                    )
+                )
+        if group:
+            lines.append(say("field.morning_group", outcome=say(f"staff.outcome_{reason}")))
+            lines += group
     return lines

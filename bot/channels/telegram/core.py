@@ -77,6 +77,7 @@ class TelegramCore:
             event,
             update_key=self.update_key(tin.update_id),
             lang_hint="en" if tin.language.startswith("en") else "",
+            name_hint=tin.first_name,
             # Only the button's spinner: it must not hold up (or be overtaken by) the replies.
             before_replies=(lambda: self.answer_callback(callback_id)) if callback_id else None,
         )

@@ -33,6 +33,7 @@ class TgInput:
     data: str = ""
     callback_id: str = ""
     language: str = ""
+    first_name: str = ""  # of the profile: a volunteer is known by it in the team
     private: bool = True
     # A message sent on behalf of a chat or channel: never an identifiable person.
     sender_chat: bool = False
@@ -64,6 +65,7 @@ def from_message(update_id: int, message: Any) -> TgInput:
         kind="text" if message.text else "other",
         text=message.text or "",
         language=(user.language_code or "") if user else "",
+        first_name=(user.first_name or "") if user else "",
         private=message.chat.type == "private",
         sender_chat=message.sender_chat is not None,
     )
@@ -80,6 +82,7 @@ def from_press(update_id: int, query: Any) -> TgInput:
         data=query.data or "",
         callback_id=query.id,
         language=query.from_user.language_code or "",
+        first_name=query.from_user.first_name or "",
         private=chat is None or chat.type == "private",
     )
 
