@@ -25,6 +25,7 @@ from bot.core.messages import describe
 from bot.storage import postgres_json, shown_url
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sql import Statement, Steps, drive_async, migrate
+from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
@@ -45,7 +46,9 @@ POOL_SIZE = 10
 MIGRATION_LOCK = 0x7472_6F6C_7973_6F  # "trolyso"
 
 
-class PostgresStorage(SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables):
+class PostgresStorage(
+    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+):
     """The whole :class:`~bot.storage.base.Storage` contract on one PostgreSQL database.
 
     No session is kept in memory, whatever the ``session_cache`` setting says: this backend is

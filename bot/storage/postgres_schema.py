@@ -203,5 +203,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX visit_outcomes_at ON visit_outcomes (at)",
         "CREATE INDEX visits_by_household ON visits (household_id)",
     ),
+    # What a channel keeps for itself (a Zalo OA's access and refresh tokens, when each resident
+    # last wrote), with a lease so only one process renews a single-use refresh token.
+    (
+        f"""CREATE TABLE channel_state (
+            channel {_SORTED} NOT NULL,
+            name {_SORTED} NOT NULL,
+            value TEXT NOT NULL DEFAULT '',
+            holder TEXT NOT NULL DEFAULT '',
+            lease_until DOUBLE PRECISION NOT NULL DEFAULT 0,
+            updated_at DOUBLE PRECISION NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel, name)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

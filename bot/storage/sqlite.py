@@ -23,6 +23,7 @@ from bot.core.errors import StorageError, StorageUnavailable
 from bot.core.types import SessionKey
 from bot.storage import sqlite_json
 from bot.storage.sql import Statement, Steps, drive, migrate
+from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
@@ -40,7 +41,9 @@ log = logging.getLogger(__name__)
 COMPACT_AFTER = 1.0
 
 
-class SqliteStorage(SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables):
+class SqliteStorage(
+    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+):
     """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
 
     _IDLE_SESSIONS = sqlite_json.IDLE_SESSIONS

@@ -190,5 +190,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX visit_outcomes_at ON visit_outcomes (at);
     CREATE INDEX visits_by_household ON visits (household_id);
     """,
+    # What a channel keeps for itself (a Zalo OA's access and refresh tokens, when each resident
+    # last wrote), with a lease so only one process renews a single-use refresh token.
+    """
+    CREATE TABLE channel_state (
+        channel TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL DEFAULT '',
+        holder TEXT NOT NULL DEFAULT '',
+        lease_until REAL NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (channel, name)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
