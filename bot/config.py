@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.config_zalo import ENV_ZALO, ZaloSettings
 from bot.core.errors import ConfigError
 from bot.core.located_yaml import LocatedError, read_yaml
 
@@ -27,6 +28,7 @@ __all__ = [
     "TelegramSettings",
     "WebSettings",
     "WebhookSettings",
+    "ZaloSettings",
     "load_settings",
 ]
 
@@ -198,6 +200,8 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     # None: no web chat in ``trolyso run`` (``trolyso web`` serves one with the defaults).
     web: WebSettings | None = None
+    # None: no Zalo OA (bot.config_zalo; secrets from TROLYSO_ZALO_* variables).
+    zalo: ZaloSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
     reminders: ReminderSettings = ReminderSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
@@ -277,6 +281,10 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
         data["telegram"] = telegram
     if "web" in data:  # a blank ``web:`` means the web chat with its defaults
         data["web"] = dict(_group(data.get("web"), "web", source))
+    if "zalo" in data or any(env.get(name) for name in ENV_ZALO):
+        zalo = dict(_group(data.get("zalo"), "zalo", source))
+        zalo.update({field: env[name] for name, field in ENV_ZALO.items() if env.get(name)})
+        data["zalo"] = zalo
     if env.get(ENV_DATABASE):
         data["database"] = env[ENV_DATABASE]
     database = data.get("database")

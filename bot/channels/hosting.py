@@ -2,9 +2,9 @@
 
 :func:`build_service` builds, in this order and nowhere else: the application
 (:func:`bot.app.compose.build_app`: content, storage, staff notices, staff desk, assistant), each
-configured channel on it (Telegram; the web chat when ``web:`` is set), joined to the staff
-notices, the flows' hot reload, the scheduler of
-reminders and morning lists, and the :class:`~bot.app.runner.Runner` that hosts them. Tests and
+configured channel on it (Telegram; the web chat when ``web:`` is set; the Zalo OA when ``zalo:``
+is), joined to the staff notices, the flows' hot reload, the scheduler of reminders and morning
+lists, and the :class:`~bot.app.runner.Runner` that hosts them. Tests and
 benchmarks build the bot through it too, so what they measure is what runs.
 """
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.channels.telegram.adapter import Adapter
     from bot.channels.telegram.bot import TelegramBot
     from bot.channels.web.channel import WebChannel
+    from bot.channels.zalo.channel import ZaloChannel
 
 __all__ = ["Service", "build_service"]
 
@@ -56,6 +57,13 @@ class Service:
         from bot.channels.web.channel import WebChannel
 
         return next(c for c in self.channels if isinstance(c, WebChannel))
+
+    @property
+    def zalo(self) -> ZaloChannel:
+        """The Zalo OA (when it is one of :attr:`channels`)."""
+        from bot.channels.zalo.channel import ZaloChannel
+
+        return next(c for c in self.channels if isinstance(c, ZaloChannel))
 
     async def run(self, *, started: Callable[[], None] | None = None) -> None:
         """Serve until SIGINT/SIGTERM, then shut down gracefully and release the storage.
@@ -88,14 +96,15 @@ async def build_service(
 ) -> Service:
     """Build everything ``trolyso run`` serves (not started: ``await service.run()``).
 
-    ``channels`` names what to serve: by default Telegram, and the web chat too when ``web:`` is
-    configured (``trolyso web`` asks for the web chat alone). ``telegram_adapter`` replaces the
+    ``channels`` names what to serve: by default Telegram, the web chat when ``web:`` is
+    configured and the Zalo OA when ``zalo:`` is (``trolyso web`` asks for the web chat alone);
+    a commune without a Telegram bot token serves only those. ``telegram_adapter`` replaces the
     configured framework's adapter (a benchmark's in-process Bot API). Without ``loops`` the hot
     reload and the scheduler are built but not run by the runner (tests drive them by hand).
     The storage is released if a channel cannot be built.
     """
     if channels is None:
-        channels = ("telegram", "web") if settings.web is not None else ("telegram",)
+        channels = _configured(settings)
     _check_ports(settings, channels)
     staff: frozenset[SessionKey] = frozenset()
     if "telegram" in channels:
@@ -145,25 +154,36 @@ async def build_service(
     )
 
 
+def _configured(settings: Settings) -> tuple[str, ...]:
+    """What ``trolyso run`` serves: Telegram (unless the commune has only the web chat or
+    Zalo and no bot token), the web chat when ``web:`` is set, Zalo when ``zalo:`` is."""
+    groups = (("web", settings.web), ("zalo", settings.zalo))
+    others = tuple(name for name, group in groups if group is not None)
+    telegram = ("telegram",) if settings.telegram.token or not others else ()
+    return telegram + others
+
+
 def _check_ports(settings: Settings, channels: Sequence[str]) -> None:
     """Two servers of one process cannot listen on one port: say which setting to change."""
-    hook, web = settings.telegram.webhook, settings.web
-    if (
-        "telegram" in channels
-        and "web" in channels
-        and web is not None
-        and settings.telegram.mode == "webhook"
-        and web.port == hook.port
-        and web.port != 0
-    ):
-        raise ConfigError(
-            "web.port",
-            f"the web chat and the Telegram webhook both want port {web.port}. Give one of "
-            "them another port (web.port or telegram.webhook.port).",
-            code="config.same_port",
-            params={"port": web.port},
-            source=settings.source,
-        )
+    hook, web, zalo = settings.telegram.webhook, settings.web, settings.zalo
+    servers: list[tuple[str, str, int]] = []  # (what, its setting, its port)
+    if "telegram" in channels and settings.telegram.mode == "webhook":
+        servers.append(("the Telegram webhook", "telegram.webhook.port", hook.port))
+    if "web" in channels and web is not None:
+        servers.append(("the web chat", "web.port", web.port))
+    if "zalo" in channels and zalo is not None:
+        servers.append(("the Zalo webhook", "zalo.port", zalo.port))
+    for index, (first, first_setting, port) in enumerate(servers):
+        for second, second_setting, other in servers[index + 1 :]:
+            if port == other and port != 0:
+                raise ConfigError(
+                    second_setting,
+                    f"{first} and {second} both want port {port}. Give one of them another "
+                    f"port ({first_setting} or {second_setting}).",
+                    code="config.port_taken",
+                    params={"port": port, "first": first_setting, "second": second_setting},
+                    source=settings.source,
+                )
 
 
 def _channel(
@@ -194,4 +214,20 @@ def _channel(
         return WebChannel(
             settings.web or WebSettings(), app.assistant, app.storage, catalog, clock=clock
         )
+    if name == "zalo":
+        return _zalo(settings, app, clock)
     raise ValueError(f"no channel named {name!r}")
+
+
+def _zalo(settings: Settings, app: App, clock: Callable[[], float]) -> Channel:
+    """The Zalo OA; its tokens and residents' last messages kept in the database."""
+    from bot.channels.zalo.channel import ZaloChannel
+    from bot.config import ZaloSettings
+    from bot.storage.channel_state import ChannelStateStore
+    from bot.storage.memory_channel_state import MemoryChannelState
+
+    # The memory storage (tests, trying things out) keeps them in this process only.
+    state = app.storage if isinstance(app.storage, ChannelStateStore) else MemoryChannelState()
+    return ZaloChannel(
+        settings.zalo or ZaloSettings(), app.assistant, app.storage, state, clock=clock
+    )

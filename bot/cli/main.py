@@ -126,10 +126,19 @@ def _main(argv: Sequence[str] | None) -> int:
         for library in _CHATTY_LIBRARIES:
             logging.getLogger(library).setLevel(max(logging.INFO, logging.root.level))
         if args.command == "run":
-            from bot.channels.telegram.redact import hide_secrets
+            from bot.app.redact import hide_secrets
 
             # Now, before a framework is imported: from the first line, no token in any output.
-            hide_secrets(settings.telegram.token, settings.telegram.webhook.secret_token)
+            zalo = settings.zalo
+            hide_secrets(
+                settings.telegram.token,
+                settings.telegram.webhook.secret_token,
+                *(
+                    ()
+                    if zalo is None
+                    else (zalo.app_secret, zalo.oa_secret_key, zalo.refresh_token)
+                ),
+            )
         if args.command == "chat":
             return _chat(settings, args)
         if args.command == "lint":

@@ -156,10 +156,6 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "các luồng chưa có bài kiểm tra: {flows}",
     },
     # The commands themselves
-    "config.same_port": {
-        "en": "the web chat and the Telegram webhook both want port {port}. Give one of them another port (web.port or telegram.webhook.port).",
-        "vi": "trò chuyện web và webhook Telegram cùng muốn dùng cổng {port}. Hãy cho một trong hai cổng khác (web.port hoặc telegram.webhook.port).",
-    },
     "cli.web_ready": {
         "en": "The web chat is at {url} — open it in a browser (a phone on the same network can use this machine's address). Ctrl-C stops it; conversations are kept in {database}.",
         "vi": "Trò chuyện trên web ở {url} — mở bằng trình duyệt (điện thoại cùng mạng dùng địa chỉ của máy này). Bấm Ctrl-C để dừng; các cuộc trò chuyện được lưu trong {database}.",
@@ -231,6 +227,18 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     "config.webhook_incomplete": {
         "en": "webhook mode needs 'public_url' (the https address Telegram calls) and a secret token (environment variable TROLYSO_WEBHOOK_SECRET).",
         "vi": "chế độ webhook cần 'public_url' (địa chỉ https mà Telegram gọi tới) và một mã bí mật (biến môi trường TROLYSO_WEBHOOK_SECRET).",
+    },
+    "config.port_taken": {
+        "en": "two servers of the bot both want port {port}. Give one of them another port ({first} or {second}).",
+        "vi": "hai máy chủ của bot cùng muốn dùng cổng {port}. Hãy cho một trong hai cổng khác ({first} hoặc {second}).",
+    },
+    "config.zalo_incomplete": {
+        "en": "the Zalo OA needs {missing} (see the README, 'Run on Zalo').",
+        "vi": "Zalo OA còn thiếu {missing} (xem README, mục 'Run on Zalo').",
+    },
+    "zalo.token_refused": {
+        "en": "Zalo refused to renew the OA's access token ({reason}): nothing can be sent to Zalo residents. In the Zalo app's page (developers.zalo.me) get a new refresh token, set TROLYSO_ZALO_REFRESH_TOKEN to it and restart the bot.",
+        "vi": "Zalo không cho gia hạn mã truy cập của OA ({reason}): không gửi được tin nào cho người dân trên Zalo. Vào trang ứng dụng Zalo (developers.zalo.me) lấy mã làm mới (refresh token) mới, đặt biến TROLYSO_ZALO_REFRESH_TOKEN bằng mã đó rồi khởi động lại bot.",
     },
     "config.token_refused": {
         "en": "Telegram refused to start the bot ({reason}). Check the token.",

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
+from bot.app.redact import hide_secrets, stop_hiding
 from bot.channels.telegram.intake import backoff_delay
-from bot.channels.telegram.redact import hide_secrets, stop_hiding
 from tests.channels.test_telegram_crash import wait_text, write_config
 from tests.channels.tg_harness import free_port
 from tests.harness import ROOT

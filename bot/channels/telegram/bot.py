@@ -15,6 +15,7 @@ from collections.abc import Callable
 from bot.app.assistant import Assistant
 from bot.app.delivery import Delivery
 from bot.app.limits import ChannelLimits, RateLimiter
+from bot.app.redact import hide_secrets, stop_hiding
 from bot.app.turns import ChatOrder, Turns
 from bot.channels.telegram.adapter import Adapter
 from bot.channels.telegram.core import CHANNEL, TelegramCore
@@ -22,7 +23,6 @@ from bot.channels.telegram.errors import ApiFailure
 from bot.channels.telegram.inputs import ApiCall
 from bot.channels.telegram.intake import ALLOWED_UPDATES, Poller, WebhookServer
 from bot.channels.telegram.limits import limits_of
-from bot.channels.telegram.redact import hide_secrets, stop_hiding
 from bot.channels.telegram.render import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.errors import ConfigError, DependencyMissing

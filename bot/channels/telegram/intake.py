@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app.turns import ChatOrder
+from bot.channels.served import close_when_idle, listen
 from bot.channels.telegram.adapter import Adapter, Skipped, read_update, update_id_of
 from bot.channels.telegram.errors import ApiFailure
 from bot.core.errors import StorageUnavailable
@@ -181,25 +182,14 @@ class WebhookServer:
 
     async def start(self) -> int:
         """Start listening; returns the port (useful when 0 asked for a free one)."""
-        self._runner = web.AppRunner(self.app(), handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        self._runner, self.port = await listen(self.app(), self.host, self.port)
         return self.port
 
     async def stop(self, grace: float = 30.0) -> None:
         """Stop taking requests, let the ones being handled finish, then close."""
         if self._runner is None:
             return
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout=grace)
-        except TimeoutError:
-            log.warning("shutting down with %d updates still in progress", self.in_flight)
-        await self._runner.cleanup()
+        await close_when_idle(self._runner, self._idle, lambda: self.in_flight, grace=grace)
         self._runner = None
 
     async def _health(self, request: web.Request) -> web.Response:

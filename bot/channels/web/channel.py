@@ -19,6 +19,7 @@ from bot.app.assistant import Assistant
 from bot.app.delivery import Delivery
 from bot.app.limits import ChannelLimits, RateLimiter
 from bot.app.turns import ChatOrder, Turns
+from bot.channels.served import ResidentsOnly
 from bot.channels.web.mailbox import Mailbox
 from bot.channels.web.protocol import Images, Incoming, render
 from bot.config import WebSettings
@@ -52,7 +53,7 @@ class WebSender:
         return self.mailbox.post(request["resident"], request["message"])
 
 
-class WebChannel:
+class WebChannel(ResidentsOnly):
     """Residents chatting in a browser; served by :class:`bot.channels.web.server.WebServer`."""
 
     name = CHANNEL
@@ -90,14 +91,6 @@ class WebChannel:
         resident, message_id = update_id
         return f"web:{resident}:{message_id}"
 
-    def staff_keys(self) -> frozenset[SessionKey]:
-        """Nobody is an admin on the web chat (staff use Telegram or the ``trolyso`` commands)."""
-        return frozenset()
-
-    def staff_chats(self) -> tuple[SessionKey, ...]:
-        """No staff chats on the web."""
-        return ()
-
     async def start(self) -> None:
         """Listen, and put what a previous run committed in the residents' mailboxes."""
         await self.delivery.resume()
@@ -105,14 +98,6 @@ class WebChannel:
         log.info(
             "web chat on http://%s:%d/", self.settings.host, self.server.port or self.settings.port
         )
-
-    async def serve(self) -> None:
-        """Serve pages until :meth:`stop`."""
-        await self._stopped.wait()
-
-    def stop(self) -> None:
-        """Stop after the messages in hand."""
-        self._stopped.set()
 
     async def close(self) -> None:
         """Stop listening, then deliver what was committed (bounded)."""

@@ -1,4 +1,5 @@
-"""Keeping the bot token (and the webhook secret) out of everything the process logs.
+"""Keeping secrets (the bot token, the webhook secret, the Zalo OA's secrets and tokens) out of
+everything the process logs.
 
 The frameworks log request URLs, which hold the token (``.../bot123456:ABC.../getMe``), and
 quote it in their errors. ``trolyso run`` installs :func:`hide_secrets` right after logging is
@@ -32,6 +33,11 @@ class RedactSecrets(logging.Filter):
             if colon and len(after) >= _SHORTEST_PART:
                 found.add(after)  # the part that matters, however the digits are written
         self.secrets = sorted(found, key=len, reverse=True)
+
+    def add(self, secret: str) -> None:
+        """Hide one more secret from now on (a token renewed while running)."""
+        if secret and secret not in self.secrets:
+            self.secrets = sorted([*self.secrets, secret], key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         """``text`` without the secrets."""

@@ -1,0 +1,179 @@
+"""The Zalo OA as a channel: events from the webhook into the application's turns, replies out
+through the OA's customer-service message API.
+
+Only what is Zalo's is here: the event's durable key (its ``msg_id``), follow and unfollow as
+"reachable" and "unreachable", the window after a resident last wrote, the access token.
+Exactly-once, ordering, the outbox and retries are the application's (bot.app.turns,
+bot.app.delivery), as for every channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bot.app.assistant import Assistant
+from bot.app.delivery import Delivery
+from bot.app.limits import ChannelLimits, RateLimiter
+from bot.app.redact import hide_secrets, stop_hiding
+from bot.app.turns import ChatOrder, Turns
+from bot.channels.served import ResidentsOnly
+from bot.channels.zalo.client import TokenExpired, ZaloClient
+from bot.channels.zalo.events import ZaloEvent, to_event
+from bot.channels.zalo.render import ZaloRequest, render_message
+from bot.channels.zalo.tokens import TokenKeeper
+from bot.channels.zalo.webhook import ZaloWebhook
+from bot.channels.zalo.window import InteractionWindow
+from bot.config import ZaloSettings
+from bot.core.errors import ConfigError
+from bot.core.types import OutgoingMessage, SessionKey
+from bot.storage.base import Storage
+from bot.storage.channel_state import ChannelStateStore
+
+__all__ = ["CHANNEL", "ZaloChannel", "ZaloSender"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo"
+_DRAIN_SECONDS = 10.0
+
+
+class ZaloSender:
+    """The delivery's view of Zalo (:class:`bot.app.delivery.Sender`)."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        client: ZaloClient,
+        tokens: TokenKeeper,
+        window: InteractionWindow,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.tokens = tokens
+        self.window = window
+
+    async def render(self, key: SessionKey, message: OutgoingMessage) -> list[ZaloRequest]:
+        """The requests that show ``message``; none once the window has closed (counted)."""
+        if not await self.window.open_for(key.user_id):
+            self.window.skip()
+            return []
+        return render_message(key.user_id, message, self.settings)
+
+    async def call(self, request: ZaloRequest) -> Any:
+        """Send one message; a token Zalo calls expired is renewed once and the send repeated."""
+        token = await self.tokens.access_token()
+        try:
+            return await self.client.send(request.body(), token)
+        except TokenExpired:
+            token = await self.tokens.access_token(rejected=token)
+            return await self.client.send(request.body(), token)
+
+
+class ZaloChannel(ResidentsOnly):
+    """Everything ``trolyso run`` starts for the commune's Zalo OA."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: ZaloSettings,
+        assistant: Assistant,
+        storage: Storage,
+        state: ChannelStateStore,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        _check(settings)
+        self.settings = settings
+        self.clock = clock
+        # Before anything can log: no line may carry a secret or a token.
+        self._redact = hide_secrets(
+            settings.app_secret, settings.oa_secret_key, settings.refresh_token,
+            settings.access_token, warnings=False,
+        )  # fmt: skip
+        self.client = ZaloClient(settings)
+        self.tokens = TokenKeeper(
+            settings, state, self.client, channel=CHANNEL, clock=clock, hide=self._redact.add
+        )
+        self.window = InteractionWindow(state, hours=settings.window_hours, clock=clock)
+        self.sender = ZaloSender(settings, self.client, self.tokens, self.window)
+        self.limits = ChannelLimits(
+            per_second=settings.messages_per_second,
+            per_chat_per_second=settings.chat_messages_per_second,
+            chat_burst=settings.chat_burst,
+        )
+        self.delivery = Delivery(
+            self.sender, storage, limiter=RateLimiter.within(self.limits), clock=clock
+        )
+        self.turns = Turns(assistant, storage, self.delivery, clock=clock)
+        self.order = ChatOrder()
+        self.webhook = ZaloWebhook(
+            settings, self.take, clock=clock, healthy=lambda: self.turns.healthy
+        )
+        self._stopped = asyncio.Event()
+
+    # --- what every channel is (bot.channels.base.Channel) ---------------------------------------
+
+    def update_key(self, update_id: Any) -> str:
+        """The durable name of an event: its message id (or kind, resident and time)."""
+        return f"zalo:{update_id}"
+
+    async def start(self) -> None:
+        """Listen for Zalo's events; send what a previous run committed."""
+        await self.delivery.resume()
+        await self.webhook.start()
+        log.info(
+            "Zalo OA webhook on %s:%d%s",
+            self.settings.listen,
+            self.webhook.port,
+            self.settings.path,
+        )
+
+    async def close(self) -> None:
+        """Stop listening, deliver what was committed (bounded), close the connections."""
+        await self.webhook.stop()
+        await self.delivery.drain(grace=_DRAIN_SECONDS)
+        await self.client.close()
+        stop_hiding(self._redact)
+
+    # --- intake ----------------------------------------------------------------------------------
+
+    async def take(self, event: ZaloEvent) -> None:
+        """Handle one signed event, in the order the resident's came; returns once committed."""
+        key = SessionKey(CHANNEL, event.user_id)
+
+        async def work() -> None:
+            if event.kind == "unfollow":
+                await self.turns.reachable(key, False)
+                return
+            await self.window.wrote(event.user_id, event.timestamp_ms / 1000)
+            await self.turns.handle(
+                key, to_event(event, self.settings), update_key=self.update_key(event.event_id)
+            )
+
+        await self.order.run(event.user_id, work)
+
+
+def _check(settings: ZaloSettings) -> None:
+    """Refuse to start without what every request needs, saying which variable to set."""
+    missing = [
+        name
+        for name, value in (
+            ("TROLYSO_ZALO_APP_SECRET", settings.app_secret),
+            ("TROLYSO_ZALO_OA_SECRET", settings.oa_secret_key),
+            ("zalo.app_id", settings.app_id),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            "zalo",
+            f"the Zalo OA needs {', '.join(missing)} (see the README, 'Run on Zalo').",
+            code="config.zalo_incomplete",
+            params={"missing": ", ".join(missing)},
+        )
