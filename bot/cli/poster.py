@@ -1,7 +1,7 @@
 """``trolyso poster``: a printable QR poster for a flow, optionally credited to a volunteer.
 
-Exit codes: 0 written; 2 nothing written (no bot username, an unknown flow or volunteer code,
-a link Telegram would refuse, a folder that cannot be written).
+Exit codes: 0 written; 2 nothing written (no bot username, web address or Zalo OA id, an
+unknown flow or volunteer code, a link Telegram would refuse, a folder that cannot be written).
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     poster.add_argument("--flow", required=True, metavar="FLOW_ID", help="the flow to open")
     poster.add_argument(
         "--to",
-        choices=["telegram", "web"],
+        choices=["telegram", "web", "zalo"],
         default="telegram",
-        help="what the QR code opens: the Telegram bot (default) or the web chat (web.public_url)",
+        help="what the QR code opens: the Telegram bot (default), the web chat (web.public_url) "
+        "or the Zalo OA (zalo.oa_id; the poster says what to send there)",
     )
     poster.add_argument(
         "--volunteer", metavar="CODE", help="credit residents who scan it to this volunteer"
@@ -51,16 +52,27 @@ def add_poster_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     """Check everything a working poster needs, then write its PNG and PDF."""
+    from bot.config import ZaloSettings
     from bot.flows.loader import load_flows
-    from bot.posters import PosterError, bot_username, make_poster, start_payload, web_link
+    from bot.posters import (
+        PosterError,
+        bot_username,
+        make_poster,
+        start_payload,
+        web_link,
+        zalo_link,
+    )
 
     lang: str = args.lang
     try:
         # Checked before anything else: without it no poster can ever work.
-        web_url = None
+        web_url, zalo = None, None
         if args.to == "web":
             web_url = settings.web.public_url if settings.web is not None else ""
             web_link(web_url, "x")
+        elif args.to == "zalo":
+            oa = settings.zalo or ZaloSettings()
+            zalo = (zalo_link(oa.oa_id).rsplit("/", 1)[-1], oa.start_word)
         else:
             bot_username(settings.telegram.username)
         flows = load_flows([args.flows or settings.flows_dir]).flows
@@ -100,6 +112,7 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
             lang=lang,
             commune=settings.commune.name,
             web_url=web_url,
+            zalo=zalo,
         )
     except PosterError as exc:
         say(exc.code, lang, error=True, **exc.params)
@@ -107,5 +120,6 @@ def run_poster_command(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         say("cannot_write", lang, error=True, path=args.output, detail=exc.strerror or exc)
         return 2
-    say("poster_written", lang, png=poster.png, pdf=poster.pdf, link=poster.link)
+    typed = f" ({'nhắn' if lang == 'vi' else 'send'}: {poster.typed})" if poster.typed else ""
+    say("poster_written", lang, png=poster.png, pdf=poster.pdf, link=poster.link, typed=typed)
     return 0

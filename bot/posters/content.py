@@ -20,6 +20,7 @@ _WORDS = {
         "no_count": "Từng bước một, chỉ cần đọc và bấm nút.",
         "promise": "Miễn phí. Không bao giờ hỏi mật khẩu hay mã OTP.",
         "scan": "Quét mã bằng camera điện thoại để mở Telegram",
+        "scan_zalo": "Quét mã để mở Zalo của xã, rồi nhắn:",
         "brand": "Trợ lý số",
     },
     "en": {
@@ -27,6 +28,7 @@ _WORDS = {
         "no_count": "One step at a time; just read and tap a button.",
         "promise": "Free. It never asks for a password or an OTP code.",
         "scan": "Scan with your phone camera to open Telegram",
+        "scan_zalo": "Scan to open the commune's Zalo, then send:",
         "brand": "Trợ lý số",
     },
 }
@@ -40,6 +42,8 @@ class PosterText:
     title: str
     lines: tuple[str, str, str]
     scan: str
+    # What to type after scanning (Zalo: its links carry no start payload), under the scan line.
+    typed: str = ""
 
 
 def steps_to_complete(flow: Flow) -> int | None:
@@ -69,8 +73,9 @@ def steps_to_complete(flow: Flow) -> int | None:
     return min(ends) if ends else None
 
 
-def poster_text(flow: Flow, lang: str, *, commune: str = "") -> PosterText:
-    """The poster's texts for ``flow`` in ``lang`` (Vietnamese when unknown)."""
+def poster_text(flow: Flow, lang: str, *, commune: str = "", typed: str = "") -> PosterText:
+    """The poster's texts for ``flow`` in ``lang`` (Vietnamese when unknown); ``typed`` is what a
+    Zalo resident sends after scanning."""
     words = _WORDS.get(lang, _WORDS["vi"])
     count = steps_to_complete(flow)
     how = words["steps"].format(n=count) if count else words["no_count"]
@@ -79,5 +84,6 @@ def poster_text(flow: Flow, lang: str, *, commune: str = "") -> PosterText:
         brand=brand,
         title=flow.title.get(lang),
         lines=(flow.description.get(lang), how, words["promise"]),
-        scan=words["scan"],
+        scan=words["scan_zalo"] if typed else words["scan"],
+        typed=typed,
     )

@@ -124,6 +124,7 @@ def draw_poster(text: PosterText, link: str) -> tuple[Image.Image, QrPlacement]:
         used += sum(len(b) * _line_height(line_font) + 18 for b in bullets) + 50
         link_lines = _wrap(link, small, width)
         below = 30 + _line_height(scan_font) + len(link_lines) * _line_height(small) + _MARGIN
+        below += _line_height(scan_font) if text.typed else 0
         room = PAGE_SIZE[1] - used - below
         qr_box = min(_MAX_QR, room)
         if qr_box >= _MIN_QR:
@@ -162,6 +163,9 @@ def draw_poster(text: PosterText, link: str) -> tuple[Image.Image, QrPlacement]:
         anchor="ma",
     )
     y += _line_height(scan_font)
+    if text.typed:  # the words a Zalo resident sends, as big as the instruction above them
+        draw.text((PAGE_SIZE[0] // 2, y), text.typed, font=scan_font, fill=_ACCENT, anchor="ma")
+        y += _line_height(scan_font)
     for line in link_lines:
         draw.text((PAGE_SIZE[0] // 2, y), line, font=small, fill=_SOFT, anchor="ma")
         y += _line_height(small)

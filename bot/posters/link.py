@@ -1,5 +1,7 @@
-"""The link printed in a poster's QR code: ``https://t.me/<bot>?start=<payload>``, or the web
-chat's ``<web.public_url>/?start=<payload>`` for communes without Telegram.
+"""The link printed in a poster's QR code: ``https://t.me/<bot>?start=<payload>``, the web
+chat's ``<web.public_url>/?start=<payload>`` for communes without Telegram, or the Zalo OA's
+``https://zalo.me/<oa_id>`` (a Zalo link carries no start payload: the poster prints the words
+to type instead, ``BATDAU <payload>``, which the bot reads as the same start).
 
 The payload is the flow id, or ``<flow_id>-v<volunteer code>`` so sessions opened from a
 volunteer's poster are credited to them. Telegram accepts at most 64 characters from
@@ -20,6 +22,7 @@ __all__ = [
     "deep_link",
     "start_payload",
     "web_link",
+    "zalo_link",
 ]
 
 MAX_PAYLOAD = 64
@@ -71,3 +74,13 @@ def web_link(public_url: str, payload: str) -> str:
     if not re.match(r"^https?://[^\s?#]+$", url):
         raise PosterError("bad_web_url", url=public_url)
     return f"{url}/?start={payload}"
+
+
+def zalo_link(oa_id: str) -> str:
+    """The OA's own link (its chat and follow page): ``zalo.oa_id``, digits only."""
+    oa = oa_id.strip()
+    if not oa:
+        raise PosterError("no_oa_id")
+    if not oa.isdigit():
+        raise PosterError("bad_oa_id", oa_id=oa_id)
+    return f"https://zalo.me/{oa}"

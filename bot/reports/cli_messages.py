@@ -42,6 +42,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "purge_total": "Tổng cộng: {total} bản ghi.",
         "table.runs": "lượt hướng dẫn đã kết thúc",
         "table.visit_outcomes": "kết quả đến nhà (kèm ghi chú)",
+        "table.visits": "lần đến thăm hộ",
+        "table.household_members": "người trong hộ (kèm tên gọi)",
+        "table.households": "hộ không còn gì mới (kèm tên gọi)",
         "table.staff_alerts": "thông báo cho cán bộ",
         "table.outbox": "tin nhắn đã gửi",
         "table.processed_updates": "mã tin nhắn đã xử lý",
@@ -56,6 +59,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "Chưa có địa chỉ trang trò chuyện web nên chưa tạo được mã QR cho web. Hãy ghi địa "
             "chỉ mà người dân mở (https://...) vào cài đặt web.public_url trong config.yaml."
         ),
+        "no_oa_id": (
+            "Chưa có mã Zalo OA nên chưa tạo được mã QR cho Zalo. Hãy ghi mã OA (một dãy số, "
+            "ở trang quản lý OA: oa.zalo.me, mục Thông tin OA) vào cài đặt zalo.oa_id trong "
+            "config.yaml."
+        ),
+        "bad_oa_id": "Mã OA '{oa_id}' trong zalo.oa_id không dùng được: mã OA chỉ gồm chữ số.",
         "bad_web_url": (
             "Địa chỉ '{url}' trong web.public_url không dùng được: phải bắt đầu bằng https:// "
             "(hoặc http://) và không có dấu ? hay #."
@@ -80,7 +89,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "Đường link có ký tự Telegram không nhận ('{payload}'): chỉ được dùng chữ cái "
             "không dấu, chữ số, _ và -."
         ),
-        "poster_written": "Đã tạo áp phích:\n  {png}\n  {pdf}\nĐường link trong mã QR: {link}",
+        "poster_written": (
+            "Đã tạo áp phích:\n  {png}\n  {pdf}\nĐường link trong mã QR: {link}{typed}"
+        ),
     },
     "en": {
         "bad_day": (
@@ -114,6 +125,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "purge_total": "Total: {total} records.",
         "table.runs": "finished guided sessions",
         "table.visit_outcomes": "visit outcomes (with their notes)",
+        "table.visits": "household visits",
+        "table.household_members": "people of households (with their names)",
+        "table.households": "households with nothing recent (with their names)",
         "table.staff_alerts": "alerts for staff",
         "table.outbox": "sent messages",
         "table.processed_updates": "processed update keys",
@@ -130,6 +144,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "the address residents open (https://...) in the setting web.public_url in "
             "config.yaml."
         ),
+        "no_oa_id": (
+            "The Zalo OA's id is not set, so there is no link for a Zalo QR code yet. Put the OA's "
+            "id (digits, on oa.zalo.me under the OA's information) in the setting zalo.oa_id in "
+            "config.yaml."
+        ),
+        "bad_oa_id": "The OA id '{oa_id}' in zalo.oa_id cannot be used: an OA id is digits only.",
         "bad_web_url": (
             "The address '{url}' in web.public_url cannot be used: it must start with https:// "
             "(or http://) and have no ? or #."
@@ -154,7 +174,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
             "The link has characters Telegram does not accept ('{payload}'): only letters "
             "a-z A-Z, digits, _ and -."
         ),
-        "poster_written": "Poster written:\n  {png}\n  {pdf}\nLink in the QR code: {link}",
+        "poster_written": "Poster written:\n  {png}\n  {pdf}\nLink in the QR code: {link}{typed}",
     },
 }
 
