@@ -37,15 +37,16 @@ from bot.reports.period import day_end, day_start
 from bot.reports.progress import (
     commune_totals,
     credited_residents,
+    done_people,
     name_key,
     title,
     village_progress,
 )
 from bot.reports.timeline import build_timeline
 from bot.storage.base import (
-    HouseholdService,
     OpenRun,
     OutcomeCount,
+    PersonOutcome,
     ReportQueries,
     RunRow,
     VisitCount,
@@ -81,11 +82,12 @@ async def build_report(
     start, end = day_start(since, zone), day_end(until, zone)
     runs = await storage.runs_started(start, end)
     opened = await storage.open_runs(start, end)
-    done = await storage.done_households(start, end)
+    # Every person's outcomes up to the end: who was done in the period, and what still waits.
+    persons = await storage.person_outcomes(None, end)
+    done = done_people(persons, start)
     people = await storage.volunteer_rows()
     visits = await storage.visit_counts(start, end)
     outcomes = await storage.outcome_counts(start, end)
-    services = await storage.household_services(end)
 
     def here(place: str) -> bool:
         return village is None or place == village
@@ -97,7 +99,7 @@ async def build_report(
     all_villages = village_progress(order, flows, settings.targets, done, credits)
     villages = tuple(v for v in all_villages if here(v.village))
     volunteers = _volunteer_stats(
-        [p for p in people if here(p.village)], visits, outcomes, services, runs, opened
+        [p for p in people if here(p.village)], visits, outcomes, persons, runs, opened
     )
     return Report(
         period=Period(
@@ -115,7 +117,7 @@ async def build_report(
         timeline=build_timeline(zone, done, credits, runs_here, opened_here, here),
         outcome_names=outcome_names(
             catalog or load_catalog(settings.locales_dir)[0],
-            {o.outcome for o in outcomes} | {s.outcome for s in services},
+            {o.outcome for o in outcomes} | {p.outcome for p in persons},
         ),
     )
 
@@ -276,7 +278,7 @@ def _volunteer_stats(
     people: Sequence[VolunteerRow],
     visits: Sequence[VisitCount],
     outcomes: Sequence[OutcomeCount],
-    services: Sequence[HouseholdService],
+    persons: Sequence[PersonOutcome],
     runs: Sequence[RunRow],
     opened: Sequence[OpenRun],
 ) -> tuple[VolunteerStats, ...]:
@@ -284,15 +286,18 @@ def _volunteer_stats(
     recorded: dict[int, Counter[str]] = defaultdict(Counter)
     for item in outcomes:
         recorded[item.volunteer_id][item.outcome] += item.count
-    pending: dict[int, list[HouseholdService]] = defaultdict(list)
-    for service in services:
-        if service.outcome not in PENDING_EXCLUDED:
-            pending[service.volunteer_id].append(service)
+    # Each person's latest outcome per service (oldest first, so the last one stays): in a
+    # household of four, one done does not settle the three others.
+    latest = {(p.household_id, p.member, p.flow_id): p for p in persons}
+    pending: dict[int, list[PersonOutcome]] = defaultdict(list)
+    for waiting in latest.values():
+        if waiting.outcome not in PENDING_EXCLUDED:
+            pending[waiting.volunteer_id].append(waiting)
     qr = _poster_runs(runs, opened)
     stats: list[VolunteerStats] = []
     for person in sorted(people, key=lambda p: (name_key(p.village), p.code)):
         visit = by_visit.get(person.id)
-        mine = pending[person.id]
+        mine = pending[person.id]  # (person, service) pairs still waiting
         busy = visit is not None or recorded[person.id] or qr[person.id]
         if not person.active and not busy:
             continue  # someone who left and did nothing in the period: not worth a line

@@ -4,7 +4,7 @@ the target and the percentage reached — the figures a commune sends up ("57.05
 The district's exact template is not public, so the guides that count and the columns (which,
 in what order, under which header) are settings: ``reports.campaign`` in config.yaml
 (:class:`bot.config.CampaignSettings`; docs/reports.md lists the columns). The numbers are the
-report's own "helped" (households done during visits plus residents who finished alone), so
+report's own "helped" (people done during visits plus residents who finished alone), so
 they match every other rendering of the same report.
 """
 

@@ -106,6 +106,7 @@ def _step_rows(
 def _progress_rows(section: str, place: str, row: VillageFlow, lang: str) -> Iterator[_Row]:
     for metric, value in (
         ("households", row.households),
+        ("people", row.people),
         ("residents", row.residents),
         ("helped", row.helped),
         ("target", row.target),

@@ -103,6 +103,7 @@ def _progress_item(row: VillageFlow, lang: str) -> str:
         amount = helped
     split = (
         f"{word('households', lang)} {integer(row.households, lang)} · "
+        f"{word('people', lang)} {integer(row.people, lang)} · "
         f"{word('residents', lang)} {integer(row.residents, lang)}"
     )
     if row.outside:

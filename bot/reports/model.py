@@ -136,22 +136,24 @@ class FlowStats:
 class VillageFlow:
     """Residents helped with one flow in one village, against the leaders' target.
 
-    In the commune's totals, ``households`` and ``residents`` are those of the villages that
-    have a target for the flow (so the percentage compares like with like), and ``outside``
-    counts the residents helped in the other villages.
+    ``people`` are the accounts volunteers recorded done during visits, in ``households``
+    households; ``residents`` finished it on their own. In the commune's totals, all three are
+    those of the villages that have a target for the flow (so the percentage compares like with
+    like), and ``outside`` counts the residents helped in the other villages.
     """
 
     flow_id: str
     title: dict[str, str]
     households: int
+    people: int
     residents: int
     target: int | None
     outside: int = 0
 
     @property
     def helped(self) -> int:
-        """Households done during visits plus residents who finished it themselves."""
-        return self.households + self.residents
+        """Accounts: people done during visits plus residents who finished it themselves."""
+        return self.people + self.residents
 
     @property
     def percent(self) -> Decimal | None:

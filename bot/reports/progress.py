@@ -1,9 +1,10 @@
 """Residents helped per village and for the commune, against the leaders' targets.
 
-- "Helped" in a village = distinct households with a 'done' outcome for the flow there, plus
-  distinct residents who completed the flow on their own — from a volunteer's QR poster
-  (village of that volunteer) or with no volunteer at all (village unknown). Each household and
-  each resident counts once per flow, however many times they did it.
+- "Helped" in a village = the people (accounts) of its households a volunteer recorded as 'done'
+  for the flow there, plus distinct residents who completed the flow on their own — from a
+  volunteer's QR poster (village of that volunteer) or with no volunteer at all (village
+  unknown). Each person and each resident counts once per flow, however many times they did it;
+  a household of four with one of them done is one account helped.
 - The commune's percentage for a flow counts only the villages that have a target for it: 10
   helped in the one village with a target of 40 is 25%, whatever other villages did (they are
   shown beside it, as "outside the targets"). The unknown village is never in the commune.
@@ -19,12 +20,14 @@ from dataclasses import dataclass
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import DEFAULT_LANGUAGE
 from bot.reports.model import VillageFlow, VillageProgress
-from bot.storage.base import DoneHousehold, RunRow
+from bot.storage.base import PersonOutcome, RunRow
 
 __all__ = [
     "Credit",
+    "DonePerson",
     "commune_totals",
     "credited_residents",
+    "done_people",
     "name_key",
     "title",
     "village_progress",
@@ -41,6 +44,27 @@ class Credit:
 
     village: str
     at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DonePerson:
+    """A household's person recorded as done for a flow: when first, and in which village."""
+
+    flow_id: str
+    household_id: int
+    village: str
+    at: float
+
+
+def done_people(outcomes: Sequence[PersonOutcome], start: float | None) -> list[DonePerson]:
+    """Each (flow, person) first recorded 'done' at or after ``start``, once (``outcomes`` oldest
+    first): a person helped again on another visit is still one account."""
+    first: dict[tuple[str, int, int], DonePerson] = {}
+    for row in outcomes:
+        key = (row.flow_id, row.household_id, row.member)
+        if row.outcome == "done" and key not in first and (start is None or row.at >= start):
+            first[key] = DonePerson(row.flow_id, row.household_id, row.village, row.at)
+    return list(first.values())
 
 
 def name_key(name: str) -> tuple[str, str]:
@@ -77,11 +101,13 @@ def village_progress(
     order: Sequence[str],
     flows: Mapping[str, CompiledFlow],
     targets: Mapping[str, Mapping[str, int]],
-    done: Sequence[DoneHousehold],
+    done: Sequence[DonePerson],
     credits: Mapping[tuple[str, str], Credit],
 ) -> tuple[VillageProgress, ...]:
     """Every village with a target or someone helped: known villages by name, unknown last."""
-    households: Counter[tuple[str, str]] = Counter((d.village, d.flow_id) for d in done)
+    people: Counter[tuple[str, str]] = Counter((d.village, d.flow_id) for d in done)
+    homes = {(d.village, d.flow_id, d.household_id) for d in done}
+    households: Counter[tuple[str, str]] = Counter((v, f) for v, f, _ in homes)
     residents: Counter[tuple[str, str]] = Counter(
         (credit.village, flow_id) for (flow_id, _user), credit in credits.items()
     )
@@ -99,6 +125,7 @@ def village_progress(
                 flow_id=flow_id,
                 title=title(flows, flow_id),
                 households=households[(name, flow_id)],
+                people=people[(name, flow_id)],
                 residents=residents[(name, flow_id)],
                 target=goals.get(flow_id),
             )
@@ -131,6 +158,7 @@ def commune_totals(
                 flow_id=flow_id,
                 title=title(flows, flow_id),
                 households=sum(row.households for row in counted),
+                people=sum(row.people for row in counted),
                 residents=sum(row.residents for row in counted),
                 target=sum(row.target or 0 for row in targeted) if targeted else None,
                 outside=sum(row.helped for row in rows[flow_id] if row.target is None)

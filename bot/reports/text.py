@@ -91,6 +91,7 @@ def _progress_row(place: str, row: VillageFlow, lang: str) -> list[str]:
         place,
         _clip(flow_title(row.title, lang), _TITLE_WIDTH),
         integer(row.households, lang),
+        integer(row.people, lang),
         integer(row.residents, lang),
         integer(row.helped, lang),
         integer(row.target, lang) if row.target is not None else word("none", lang),
@@ -108,8 +109,8 @@ def _progress(report: Report, lang: str) -> list[str]:
     rows += [_progress_row(word("commune_total", lang), row, lang) for row in report.totals]
     if not rows:
         return [*lines, word("no_progress", lang)]
-    headers = ["village", "flow", "households", "residents", "helped", "target", "percent"]
-    lines += _table([word(h, lang) for h in headers], rows, numbers=range(2, 7))
+    headers = ["village", "flow", "households", "people", "residents", "helped", "target"]
+    lines += _table([word(h, lang) for h in [*headers, "percent"]], rows, numbers=range(2, 8))
     for row in report.totals:
         if row.outside:
             outside = word("outside", lang, count=integer(row.outside, lang))

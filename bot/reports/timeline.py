@@ -2,8 +2,8 @@
 
 Every number is the report's own, split by day, so the days add up to the period's totals:
 
-- **helped** — a household on the day it was first recorded done (in the period), a resident
-  on the day the run that earned their credit started;
+- **helped** — a household's person on the day they were first recorded done (in the period), a
+  resident on the day the run that earned their credit started;
 - **started** / **completed** — root runs (and sessions still in a guide) on the day they
   started, as in the guides' table.
 """
@@ -17,8 +17,8 @@ from datetime import date, timedelta, tzinfo
 
 from bot.reports.model import DayCount, Report
 from bot.reports.period import local_date, week_start
-from bot.reports.progress import Credit
-from bot.storage.base import DoneHousehold, OpenRun, RunRow
+from bot.reports.progress import Credit, DonePerson
+from bot.storage.base import OpenRun, RunRow
 
 __all__ = ["Tally", "build_timeline", "by_day", "by_week", "week_against_last"]
 
@@ -46,7 +46,7 @@ class Tally:
 
 def build_timeline(
     zone: tzinfo,
-    done: Sequence[DoneHousehold],
+    done: Sequence[DonePerson],
     credits: Mapping[tuple[str, str], Credit],
     runs: Sequence[RunRow],
     opened: Sequence[OpenRun],
@@ -55,9 +55,9 @@ def build_timeline(
     """One :class:`DayCount` per (day, flow) with anything in it, oldest day first; ``runs`` and
     ``opened`` are already the village's, ``here`` keeps the village's helped residents."""
     counts: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for household in done:
-        if here(household.village):
-            counts[(local_date(household.first_done_at, zone), household.flow_id)][0] += 1
+    for person in done:
+        if here(person.village):
+            counts[(local_date(person.at, zone), person.flow_id)][0] += 1
     for (flow_id, _user), credit in credits.items():
         if here(credit.village):
             counts[(local_date(credit.at, zone), flow_id)][0] += 1

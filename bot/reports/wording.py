@@ -36,9 +36,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "commune_total": "Toàn xã",
         "progress": "Người dân được hỗ trợ so với chỉ tiêu",
         "progress_note": (
-            'Hộ = hộ được tình nguyện viên ghi "đã xong"; người = người dân tự làm xong '
-            "(quét mã QR của tình nguyện viên, hoặc tự dùng: không rõ thôn). Mỗi hộ, mỗi người "
-            "chỉ tính một lần cho mỗi dịch vụ."
+            'Tại nhà = số người (tài khoản) được tình nguyện viên ghi "đã xong", ở từng ấy hộ; '
+            "tự làm = người dân tự làm xong (quét mã QR của tình nguyện viên, hoặc tự dùng: không "
+            "rõ thôn). Đã giúp = tại nhà + tự làm; mỗi người chỉ tính một lần cho mỗi dịch vụ. "
+            "Toàn xã: tỉ lệ chỉ tính các thôn có chỉ tiêu cho dịch vụ đó."
         ),
         "flows": "Các luồng hướng dẫn",
         "flows_note": (
@@ -56,7 +57,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "flow": "Dịch vụ",
         "village": "Thôn",
         "households": "Hộ",
-        "residents": "Người",
+        "people": "Tại nhà",
+        "residents": "Tự làm",
         "helped": "Đã giúp",
         "target": "Chỉ tiêu",
         "percent": "Đạt",
@@ -131,9 +133,11 @@ _WORDS: dict[str, dict[str, str]] = {
         "commune_total": "Whole commune",
         "progress": "Residents helped against targets",
         "progress_note": (
-            "Households = households a volunteer recorded as done; residents = residents who "
-            "finished on their own (from a volunteer's QR poster, or alone: unknown village). "
-            "Each household and each resident counts once per service."
+            "At home = people (accounts) a volunteer recorded as done, in that many households; "
+            "on their own = residents who finished alone (from a volunteer's QR poster, or "
+            "alone: unknown village). Helped = at home + on their own; each person counts once "
+            "per service. Whole commune: the percentage counts only the villages with a target "
+            "for that service."
         ),
         "flows": "Guides",
         "flows_note": (
@@ -152,7 +156,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "flow": "Service",
         "village": "Village",
         "households": "Households",
-        "residents": "Residents",
+        "people": "At home",
+        "residents": "On their own",
         "helped": "Helped",
         "target": "Target",
         "percent": "Reached",

@@ -26,7 +26,6 @@ from bot.storage.records import (
     PURGE_TABLES,
     AlertRecord,
     AlreadyProcessed,
-    DoneHousehold,
     FlowVersion,
     HouseholdService,
     OpenRun,
@@ -46,7 +45,6 @@ __all__ = [
     "PURGE_TABLES",
     "AlertRecord",
     "AlreadyProcessed",
-    "DoneHousehold",
     "FileCache",
     "FlowVersion",
     "FlowVersionStore",
@@ -243,9 +241,6 @@ class ReportQueries(Protocol):
     async def open_runs(self, start: float | None, end: float | None) -> list[OpenRun]:
         """The outermost flow of every session in the middle of one, if it started in the
         window (a sub-flow on top of it belongs to the flow that called it)."""
-
-    async def done_households(self, start: float | None, end: float | None) -> list[DoneHousehold]:
-        """Each (flow, household) with a 'done' outcome in the window, once, with its village."""
 
     async def volunteer_rows(self) -> list[VolunteerRow]:
         """Every volunteer, active or not, by village then code."""

@@ -7,7 +7,6 @@ from bot.core.session import Session
 from bot.storage.memory_tables import MemoryTables, OutcomeRow
 from bot.storage.records import (
     PURGE_TABLES,
-    DoneHousehold,
     HouseholdService,
     OpenRun,
     OutcomeCount,
@@ -84,29 +83,6 @@ class MemoryReports(MemoryTables):
                 )
             )
         return found
-
-    async def done_households(self, start: float | None, end: float | None) -> list[DoneHousehold]:
-        """Each (flow, household) with a 'done' outcome in the window, once."""
-        first: dict[tuple[str, int], OutcomeRow] = {}
-        for row in self._outcomes:
-            if row.outcome != "done" or not _inside(row.at, start, end):
-                continue
-            key = (row.flow_id, row.household_id)
-            if key not in first or row.at < first[key].at:
-                first[key] = row
-        done = []
-        for (flow_id, household_id), row in first.items():
-            household = self._households.get(household_id)
-            village = household[0].village if household else row.village
-            done.append(
-                DoneHousehold(
-                    flow_id=flow_id,
-                    household_id=household_id,
-                    village=village,
-                    first_done_at=row.at,
-                )
-            )
-        return sorted(done, key=lambda d: (d.flow_id, d.first_done_at))
 
     async def volunteer_rows(self) -> list[VolunteerRow]:
         """Every volunteer, by village then code."""

@@ -13,7 +13,6 @@ __all__ = [
     "PURGE_TABLES",
     "AlertRecord",
     "AlreadyProcessed",
-    "DoneHousehold",
     "FlowVersion",
     "HouseholdService",
     "OpenRun",
@@ -166,16 +165,6 @@ class OpenRun:
     # its volunteer while the resident is still in the guide, not only once they finish.
     mode: str = "self"
     volunteer_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DoneHousehold:
-    """A household with at least one 'done' outcome for a flow, and when it was first done."""
-
-    flow_id: str
-    household_id: int
-    village: str
-    first_done_at: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

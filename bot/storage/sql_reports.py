@@ -13,7 +13,6 @@ from dataclasses import fields
 from typing import ClassVar
 
 from bot.storage.records import (
-    DoneHousehold,
     HouseholdService,
     OpenRun,
     OutcomeCount,
@@ -98,25 +97,6 @@ class ReportTables(SqlTables):
                 volunteer_id=None if r[6] is None else int(r[6]),
             )
             for r in found
-        ]
-
-    async def done_households(self, start: float | None, end: float | None) -> list[DoneHousehold]:
-        """Each (flow, household) with a 'done' outcome in the window, once, with its village.
-
-        A household visited on several days has several outcome rows; grouping here is what makes it
-        count once. Its village is the household's own (the one it was registered in).
-        """
-        where, params = window("o.at", start, end)
-        rows = await self._all(
-            "SELECT o.flow_id, o.household_id, COALESCE(MIN(h.village), MIN(o.village)), MIN(o.at) "
-            "FROM visit_outcomes o LEFT JOIN households h ON h.id = o.household_id "
-            f"WHERE o.outcome = 'done' AND {where} "
-            "GROUP BY o.flow_id, o.household_id ORDER BY o.flow_id, MIN(o.at)",
-            params,
-        )
-        return [
-            DoneHousehold(flow_id=r[0], household_id=r[1], village=r[2], first_done_at=r[3])
-            for r in rows
         ]
 
     async def volunteer_rows(self) -> list[VolunteerRow]:

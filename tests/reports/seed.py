@@ -146,9 +146,10 @@ VOLUNTEERS = [
     (2, "BBB222", "Minh", WEST, 1),
     (3, "CCC333", "Cũ", EAST, 0),
 ]
-# (id, volunteer, village, label): Minh (Thôn Tây) also helps a household in Thôn Bắc.
+# (id, volunteer, village, label): Minh (Thôn Tây) also helps two households in Thôn Bắc.
 HOUSEHOLDS = [
     (1, 1, EAST, "Bà Tư"), (2, 1, EAST, "Ông Năm"), (3, 2, WEST, "Chị Sáu"), (4, 2, NORTH, "Cô Bảy"),
+    (5, 2, NORTH, "Bà Chín"),
 ]
 # (id, volunteer, household, village, started)
 VISITS = [
@@ -157,19 +158,28 @@ VISITS = [
     (3, 1, 2, EAST, at(1, 12, 14)),
     (4, 2, 3, WEST, at(2, 3, 8)),
     (5, 2, 4, NORTH, at(2, 4, 6)),
+    (6, 2, 5, NORTH, at(2, 5, 15)),
 ]
-# (visit, household, volunteer, village, flow, outcome, at)
+# (visit, household, volunteer, village, flow, outcome, at, member): the member is the
+# household's person (1, 2, ...); each person is one account.
 OUTCOMES = [
-    (1, 1, 1, EAST, "demo_install", "later", at(1, 5, 8, 30)),
-    (1, 1, 1, EAST, "demo_install", "done", at(1, 5, 9)),
-    (1, 1, 1, EAST, "demo_pay", "later", at(1, 5, 9, 10)),
-    (2, 1, 1, EAST, "demo_install", "done", at(1, 12, 9)),  # done again: counts once
-    (3, 2, 1, EAST, "demo_install", "police", at(1, 12, 15)),
-    (3, 2, 1, EAST, "demo_pay", "declined", at(1, 12, 15, 5)),
-    (4, 3, 2, WEST, "demo_install", "done", at(2, 3, 9)),
-    (4, 3, 2, WEST, "demo_pay", "no_chip_id", at(2, 3, 9, 5)),
-    # 06:33 on 4 February in Vietnam is still 3 February in UTC: the report says the 4th.
-    (5, 4, 2, NORTH, "demo_install", "done", at(2, 4, 6, 33)),
+    (1, 1, 1, EAST, "demo_install", "later", at(1, 5, 8, 30), 1),
+    (1, 1, 1, EAST, "demo_install", "done", at(1, 5, 9), 1),
+    (1, 1, 1, EAST, "demo_pay", "later", at(1, 5, 9, 10), 1),
+    (2, 1, 1, EAST, "demo_install", "done", at(1, 12, 9), 1),  # done again: counts once
+    (3, 2, 1, EAST, "demo_install", "police", at(1, 12, 15), 1),
+    (3, 2, 1, EAST, "demo_pay", "declined", at(1, 12, 15, 5), 1),
+    (4, 3, 2, WEST, "demo_install", "done", at(2, 3, 9), 1),
+    (4, 3, 2, WEST, "demo_pay", "no_chip_id", at(2, 3, 9, 5), 1),
+    # Household 4, four people: one account done, three still waiting (police, no smartphone,
+    # later). 06:33 on 4 February in Vietnam is still 3 February in UTC: the report says the 4th.
+    (5, 4, 2, NORTH, "demo_install", "done", at(2, 4, 6, 33), 1),
+    (5, 4, 2, NORTH, "demo_install", "police", at(2, 4, 6, 40), 2),
+    (5, 4, 2, NORTH, "demo_install", "no_smartphone", at(2, 4, 6, 45), 3),
+    (5, 4, 2, NORTH, "demo_install", "later", at(2, 4, 6, 50), 4),
+    # Household 5: two people, two accounts.
+    (6, 5, 2, NORTH, "demo_install", "done", at(2, 5, 15, 10), 1),
+    (6, 5, 2, NORTH, "demo_install", "done", at(2, 5, 15, 20), 2),
 ]
 
 
@@ -238,8 +248,12 @@ async def fill(storage: SqlTables, commune: Commune = SEEDED) -> None:
             [(i, v, h, village, start, start + 3600) for i, v, h, village, start in commune.visits],
         ),
         (
+            "INSERT INTO household_members (household_id, number, created_at) VALUES (?, ?, ?)",
+            sorted({(o[1], o[7], at(1, 1)) for o in commune.outcomes}),
+        ),
+        (
             "INSERT INTO visit_outcomes (visit_id, household_id, volunteer_id, village, flow_id,"
-            " outcome, note, at) VALUES (?, ?, ?, ?, ?, ?, '', ?)",
+            " outcome, note, at, member) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?)",
             commune.outcomes,
         ),
         (

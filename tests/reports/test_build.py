@@ -28,9 +28,15 @@ def flow(report: Report, flow_id: str) -> FlowStats:
     return next(f for f in report.flows if f.flow_id == flow_id)
 
 
-def progress(report: Report) -> dict[tuple[str, str], tuple[int, int, int | None, Decimal | None]]:
+Progress = tuple[int, int, int, int | None, Decimal | None]
+
+
+def progress(report: Report) -> dict[tuple[str, str], Progress]:
+    """(village, flow) -> households, people at home, residents alone, target, percent."""
     return {
-        (place.village, row.flow_id): (row.households, row.residents, row.target, row.percent)
+        (place.village, row.flow_id): (
+            row.households, row.people, row.residents, row.target, row.percent
+        )
         for place in report.villages
         for row in place.flows
     }
@@ -109,22 +115,24 @@ async def test_village_progress_counts_each_household_and_resident_once(
 ) -> None:
     report = await build_report(storage, flows, settings)
     assert progress(report) == {
-        (NORTH, "demo_install"): (1, 0, None, None),  # household 4: Thôn Bắc has no target
+        # Thôn Bắc has no target. Household 4's four people: one done (one account), three
+        # still waiting; household 5's two people: two accounts.
+        (NORTH, "demo_install"): (2, 3, 0, None, None),
         # Household 1 done on two days: once. Resident u2 from volunteer 1's poster.
-        (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
+        (EAST, "demo_install"): (1, 1, 1, 3, Decimal("66.67")),
         # Household 3; resident u1 finished alone twice in January, then from volunteer 2's
         # poster in February: once, in the poster's village.
-        (WEST, "demo_install"): (1, 1, 2, Decimal("100.00")),
-        (WEST, "demo_pay"): (0, 0, 4, Decimal("0.00")),
-        ("", "demo_pay"): (0, 1, None, None),  # alone: village unknown, no target
+        (WEST, "demo_install"): (1, 1, 1, 2, Decimal("100.00")),
+        (WEST, "demo_pay"): (0, 0, 0, 4, Decimal("0.00")),
+        ("", "demo_pay"): (0, 0, 1, None, None),  # alone: village unknown, no target
     }
     assert [p.village for p in report.villages] == [NORTH, EAST, WEST, ""]  # Bắc, Đông, Tây
     commune = totals(report)
     # Only the villages with a target count toward the commune's percentage: 2 + 2 of 3 + 2,
-    # Thôn Bắc's household apart (it once made this 5 of 5, 100%). The unknown village is not
-    # in the commune at all.
+    # Thôn Bắc's three accounts apart (they once made this 7 of 5, 140%). The unknown village
+    # is not in the commune at all.
     install = commune["demo_install"]
-    assert (install.helped, install.target, install.outside) == (4, 5, 1)
+    assert (install.helped, install.target, install.outside) == (4, 5, 3)
     assert install.percent == Decimal("80.00")
     assert (commune["demo_pay"].helped, commune["demo_pay"].percent) == (0, Decimal("0.00"))
     assert commune["demo_pay"].outside == 0
@@ -141,10 +149,10 @@ async def test_january_only(
     assert install.median_seconds == 350  # of 300, 200, 600, 400
     assert flow(report, "demo_pay").started == 1  # u8, left on 14 January
     assert progress(report) == {
-        (EAST, "demo_install"): (1, 1, 3, Decimal("66.67")),
-        (WEST, "demo_install"): (0, 0, 2, Decimal("0.00")),
-        (WEST, "demo_pay"): (0, 0, 4, Decimal("0.00")),
-        ("", "demo_install"): (0, 1, None, None),  # u1, alone in January
+        (EAST, "demo_install"): (1, 1, 1, 3, Decimal("66.67")),
+        (WEST, "demo_install"): (0, 0, 0, 2, Decimal("0.00")),
+        (WEST, "demo_pay"): (0, 0, 0, 4, Decimal("0.00")),
+        ("", "demo_install"): (0, 0, 1, None, None),  # u1, alone in January
     }
     assert totals(report)["demo_install"].percent == Decimal("40.00")
 
@@ -156,10 +164,10 @@ async def test_february_only(
     install = flow(report, "demo_install")
     assert (install.completed, install.in_progress, install.started) == (1, 1, 2)
     assert install.completion_rate == Decimal("50.00")
-    assert progress(report)[(WEST, "demo_install")] == (1, 1, 2, Decimal("100.00"))
+    assert progress(report)[(WEST, "demo_install")] == (1, 1, 1, 2, Decimal("100.00"))
     assert (EAST, "demo_install") in progress(report)  # a target with nothing yet still shows
-    assert progress(report)[(EAST, "demo_install")] == (0, 0, 3, Decimal("0.00"))
-    assert progress(report)[(NORTH, "demo_install")] == (1, 0, None, None)
+    assert progress(report)[(EAST, "demo_install")] == (0, 0, 0, 3, Decimal("0.00"))
+    assert progress(report)[(NORTH, "demo_install")] == (2, 3, 0, None, None)
 
 
 async def test_only_since_or_only_until(
@@ -193,7 +201,7 @@ async def test_village_filter(
     # elsewhere or of no village.
     assert install.finished == {"completed": 2, "referred": 0, "gave_up": 0, "abandoned": 0}
     assert (install.in_progress, install.median_seconds) == (0, 500)
-    assert progress(report) == {(EAST, "demo_install"): (1, 1, 3, Decimal("66.67"))}
+    assert progress(report) == {(EAST, "demo_install"): (1, 1, 1, 3, Decimal("66.67"))}
     assert report.totals == ()
     assert [v.code for v in report.volunteers] == ["AAA111"]
     unknown = await build_report(storage, flows, settings, village="")
@@ -213,8 +221,14 @@ async def test_volunteers(
     # pay declined -> not pending.
     assert (lan.pending_households, lan.pending_services) == (2, 2)
     assert (lan.qr_started, lan.qr_completed) == (1, 1)
-    assert (minh.visits, minh.households_visited, minh.pending_households) == (2, 2, 1)
-    assert minh.outcomes == {"done": 2, "no_chip_id": 1}
+    assert (minh.visits, minh.households_visited) == (3, 3)
+    assert minh.outcomes == {
+        "done": 4, "police": 1, "no_smartphone": 1, "no_chip_id": 1, "later": 1,
+    }
+    # Per person: household 3's payment (no chip ID), and household 4's three people still
+    # waiting — not settled by the fourth being done (the household's latest outcome alone
+    # once said one service).
+    assert (minh.pending_households, minh.pending_services) == (2, 4)
     # Opened from Minh's poster: u1, who finished, and s3, still in the guide — as "started"
     # counts them (this once said 1, only the finished run).
     assert (minh.qr_started, minh.qr_completed) == (2, 1)

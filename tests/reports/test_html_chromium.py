@@ -130,6 +130,6 @@ async def test_the_report_drawn_on_a_phone_reads_without_step_ids(
     assert 'Nên sửa trước: Cài ứng dụng thử — bước "Mở cửa hàng ứng dụng."' in text
     assert "Hướng dẫn «Cài ứng dụng thử»" in text and "↳ bên trong" in text
     # Vietnamese numbers, and the commune over its villages with a target only.
-    assert "4 / 5 · 80,00%" in text and "ngoài ra 1 ở thôn chưa có chỉ tiêu" in text
+    assert "4 / 5 · 80,00%" in text and "ngoài ra 3 ở thôn chưa có chỉ tiêu" in text
     assert "Tuần này (từ 09/02/2026): đã giúp 0, bắt đầu 1, xong 0" in text
     assert "Qua mã QR (xong/mở)" in text and "1/2" in text  # Minh: u1 done, s3 still going

@@ -71,13 +71,13 @@ async def test_each_day_and_week_adds_up_to_the_report(
         ("01-15", "install", 0, 1, 0),  # s1, still in the guide
         ("01-20", "install", 0, 1, 1),
         ("02-03", "install", 1, 0, 0),  # household 3
-        ("02-04", "install", 1, 0, 0),  # household 4, at 06:33 (still 3 February in UTC)
-        ("02-05", "install", 1, 1, 1),  # u1 from Minh's poster: the run that credits u1
+        ("02-04", "install", 1, 0, 0),  # household 4's one account, at 06:33 (3 Feb. in UTC)
+        ("02-05", "install", 3, 1, 1),  # u1 from Minh's poster, and household 5's two people
         ("02-06", "pay", 1, 1, 1),  # u9 alone
         ("02-10", "install", 0, 1, 0),  # s3, still in the guide
     ]
     helped = sum(row.helped for place in report.villages for row in place.flows)
-    assert sum(d.helped for d in report.timeline) == helped == 6
+    assert sum(d.helped for d in report.timeline) == helped == 8
     for stats in report.flows:
         assert (
             sum(d.started for d in report.timeline if d.flow_id == stats.flow_id) == stats.started
@@ -94,7 +94,7 @@ async def test_each_day_and_week_adds_up_to_the_report(
         "01-12": (0, 4, 1),
         "01-19": (0, 1, 1),
         "01-26": (0, 0, 0),
-        "02-02": (4, 2, 2),
+        "02-02": (6, 2, 2),
         "02-09": (0, 1, 0),
     }
     monday, this_week, last_week = week_against_last(report)
@@ -102,7 +102,7 @@ async def test_each_day_and_week_adds_up_to_the_report(
     assert (this_week.helped, this_week.started, last_week.helped, last_week.completed) == (
         0,
         1,
-        4,
+        6,
         2,
     )
 
@@ -116,12 +116,12 @@ async def test_a_period_counts_its_own_days_only(
     assert days(report) == [
         ("02-03", "install", 1, 0, 0),
         ("02-04", "install", 1, 0, 0),
-        ("02-05", "install", 1, 1, 1),
+        ("02-05", "install", 3, 1, 1),
     ]
     assert report.period.last_day == date(2026, 2, 5)  # "this week" ends with the period
     assert by_day(report)[0][0] == date(2026, 2, 1)  # not before the period
     one_village = await build_report(storage, flows, settings, village=NORTH, now=NOW)
-    assert days(one_village) == [("02-04", "install", 1, 0, 0)]
+    assert days(one_village) == [("02-04", "install", 1, 0, 0), ("02-05", "install", 2, 0, 0)]
 
 
 async def test_on_a_utc_server_days_are_still_the_communes(

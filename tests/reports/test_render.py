@@ -76,12 +76,13 @@ def test_csv_columns_and_rows(report: Report) -> None:
         return {r["metric"]: r["value"] for r in found}
 
     assert pick("village", flow_id="demo_install", village=EAST) == {
-        "households": "1", "residents": "1", "helped": "2", "target": "3", "percent": "66.67",
+        "households": "1", "people": "1", "residents": "1", "helped": "2", "target": "3",
+        "percent": "66.67",
     }
     assert pick("village", flow_id="demo_pay", village="(không rõ thôn)")["target"] == ""
     assert pick("commune", flow_id="demo_install") == {
-        "households": "2", "residents": "2", "helped": "4", "target": "5", "percent": "80.00",
-        "outside_targets": "1",  # Thôn Bắc's household: no target there
+        "households": "2", "people": "2", "residents": "2", "helped": "4", "target": "5",
+        "percent": "80.00", "outside_targets": "3",  # Thôn Bắc's accounts: no target there
     }
     install = pick("flow", flow_id="demo_install")
     assert install["started"] == "11" and install["completion_rate_percent"] == "45.45"
@@ -115,10 +116,10 @@ def test_table_in_vietnamese_and_english(report: Report) -> None:
     vi = render_table(report, "vi")
     assert "Thôn Đông" in vi and "66,67%" in vi and "80,00%" in vi and "(không rõ thôn)" in vi
     assert 'Nên sửa trước: bước "Mở cửa hàng ứng dụng." (2 bỏ dở, 2 lần "không làm được")' in vi
-    assert "Toàn xã · Cài ứng dụng thử: ngoài ra 1 ở thôn chưa có chỉ tiêu" in vi
+    assert "Toàn xã · Cài ứng dụng thử: ngoài ra 3 ở thôn chưa có chỉ tiêu" in vi
     assert (
         "Tuần này (từ 09/02/2026): đã giúp 0, bắt đầu 1, xong 0. "
-        "Tuần trước: đã giúp 4, bắt đầu 2, xong 2." in vi
+        "Tuần trước: đã giúp 6, bắt đầu 2, xong 2." in vi
     )
     assert "✅ Đã xong 2, 👮 Cần công an xã 1" in vi  # the volunteers' own buttons' words
     assert step_ids_in(vi) == [] and step_ids_in(render_table(report, "en"), "en") == []
@@ -132,8 +133,8 @@ def test_table_in_vietnamese_and_english(report: Report) -> None:
 
 
 def test_numbers_are_written_the_vietnamese_way(report: Report) -> None:
-    big = VillageFlow(flow_id="x", title={"vi": "Cài VNeID"}, households=57000, residents=57,
-                      target=63191)
+    big = VillageFlow(flow_id="x", title={"vi": "Cài VNeID"}, households=21000, people=57000,
+                      residents=57, target=63191)
     many = replace(report, villages=(VillageProgress(village=EAST, flows=(big,)),), totals=())
     assert "57.057/63.191 (90,29%)" in render_text_summary(many, "vi")
     assert "57,057/63,191 (90.29%)" in render_text_summary(many, "en")

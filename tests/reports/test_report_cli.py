@@ -148,10 +148,10 @@ def test_the_campaign_tally_in_the_configured_columns(
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the Vietnamese letters
     assert raw.decode("utf-8-sig").splitlines() == [
         "Đơn vị,Tài khoản đã kích hoạt,Chỉ tiêu,Tỉ lệ (%),Hồ sơ",
-        "Thôn Bắc,1,,,0",  # no target in Thôn Bắc
+        "Thôn Bắc,3,,,0",  # three people's accounts, no target in Thôn Bắc
         "Thôn Đông,2,3,66.67,0",
         "Thôn Tây,2,2,100.00,0",
         # The commune adds up its villages; its percentage is over the villages with a target
-        # (4 of 5), not 5 of 5.
-        "Toàn xã,5,5,80.00,0",
+        # (4 of 5), not 7 of 5.
+        "Toàn xã,7,5,80.00,0",
     ]

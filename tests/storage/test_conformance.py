@@ -17,7 +17,6 @@ from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.storage.base import (
     PURGE_TABLES,
     AlreadyProcessed,
-    DoneHousehold,
     FlowVersion,
     HouseholdService,
     OpenRun,
@@ -451,12 +450,6 @@ async def test_report_queries_give_the_same_rows_on_every_backend(storage: Stora
         OpenRun(flow_id="vneid", started_at=500.0, path=("pick_phone", "ask_age"), village="Y"),
     ]
     assert [o.started_at for o in await storage.open_runs(None, 500.0)] == [250.0]
-    assert await storage.done_households(None, None) == [
-        DoneHousehold(
-            flow_id="vneid", household_id=ids["home"], village="Thôn Đông", first_done_at=120.0
-        )
-    ]
-    assert [d.first_done_at for d in await storage.done_households(200.0, None)] == [310.0]
     rows = await storage.volunteer_rows()
     assert [(r.id, r.village, r.active) for r in rows] == [  # by village as stored ("Đ" > "T")
         (ids["tay"], "Thôn Tây", True),

@@ -38,7 +38,7 @@ def test_migrate_copies_then_finds_nothing_to_copy(config: Path, postgres_url: s
     first = trolyso("--config", str(config), "migrate", "--to", url)
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith(f"Đã chép {config.parent / 'seed.sqlite3'} sang postgresql://")
-    assert "  runs " in first.stdout and "Tổng cộng: 37 dòng trong" in first.stdout
+    assert "  runs " in first.stdout and "Tổng cộng: 53 dòng trong" in first.stdout
     assert first.stderr == ""  # no progress line when the output is not a terminal
 
     again = trolyso("--config", str(config), "migrate", "--to", url, "--lang", "en")
