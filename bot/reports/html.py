@@ -18,6 +18,7 @@ from bot.reports.shown import (
     improve_text,
     shown_flows,
     shown_steps,
+    shown_volunteers,
     step_text,
     week_text,
 )
@@ -292,9 +293,12 @@ def render_html(report: Report, lang: str = "vi") -> str:
         body.append(f'<p class="note">{escape(word("funnel_note", lang))}</p>')
         body += [_funnel_card(f, lang) for f in started]
     body.append(f"<h2>{escape(word('volunteers', lang))}</h2>")
-    body += [_volunteer_card(report, v, lang) for v in report.volunteers] or [
-        f'<p class="card">{escape(word("no_volunteers", lang))}</p>'
-    ]
+    busy, idle = shown_volunteers(report)
+    body += [_volunteer_card(report, v, lang) for v in busy]
+    if idle:
+        body.append(f'<p class="note">{escape(word("idle_volunteers", lang, codes=idle))}</p>')
+    elif not busy:
+        body.append(f'<p class="card">{escape(word("no_volunteers", lang))}</p>')
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

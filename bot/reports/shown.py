@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.reports.model import FlowStats, FunnelStep, Report
+from bot.reports.model import FlowStats, FunnelStep, Report, VolunteerStats
 from bot.reports.timeline import week_against_last
 from bot.reports.wording import day, flow_title, integer, run_outcome, visit_outcome, word
 
@@ -19,6 +19,7 @@ __all__ = [
     "run_outcomes_text",
     "shown_flows",
     "shown_steps",
+    "shown_volunteers",
     "step_text",
     "visit_outcomes_text",
     "week_text",
@@ -41,6 +42,17 @@ def shown_flows(report: Report) -> tuple[list[FlowStats], int]:
     """The guides someone started in the period, and how many others were folded."""
     started = [f for f in report.flows if f.started]
     return started, len(report.flows) - len(started)
+
+
+def shown_volunteers(report: Report) -> tuple[list[VolunteerStats], str]:
+    """The volunteers with anything in the period (or still pending), and the codes of the
+    others, folded into one line ("K7M2QX Lan, ...")."""
+    busy: list[VolunteerStats] = []
+    idle: list[VolunteerStats] = []
+    for v in report.volunteers:
+        counts = (v.visits, v.pending_households, v.qr_started, sum(v.outcomes.values()))
+        (busy if any(counts) else idle).append(v)
+    return busy, ", ".join(f"{v.code} {v.name}".strip() for v in idle)
 
 
 def improve_text(flow: FlowStats, lang: str) -> str | None:

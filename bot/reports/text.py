@@ -14,6 +14,7 @@ from bot.reports.shown import (
     run_outcomes_text,
     shown_flows,
     shown_steps,
+    shown_volunteers,
     step_text,
     visit_outcomes_text,
     week_text,
@@ -205,8 +206,10 @@ def _funnel(flow: FlowStats, lang: str) -> list[str]:
 
 def _volunteers(report: Report, lang: str) -> list[str]:
     lines = _heading(word("volunteers", lang))
-    if not report.volunteers:
-        return [*lines, word("no_volunteers", lang)]
+    busy, idle = shown_volunteers(report)
+    folded = [word("idle_volunteers", lang, codes=idle)] if idle else []
+    if not busy:
+        return [*lines, *(folded or [word("no_volunteers", lang)])]
     headers = ["code", "name", "village", "visits", "households_visited", "pending", "qr"]
     rows = [
         [
@@ -218,13 +221,13 @@ def _volunteers(report: Report, lang: str) -> list[str]:
             integer(v.pending_households, lang),
             f"{integer(v.qr_completed, lang)}/{integer(v.qr_started, lang)}",
         ]
-        for v in report.volunteers
+        for v in busy
     ]
     lines += _table([word(h, lang) for h in headers], rows, numbers=range(3, 7))
-    for v in report.volunteers:
+    for v in busy:
         if v.outcomes:
             lines.append(f"  {v.code}: {visit_outcomes_text(report, v.outcomes, lang)}")
-    return lines
+    return lines + folded
 
 
 def _improve(report: Report, lang: str) -> list[str]:

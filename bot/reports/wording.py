@@ -49,8 +49,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "volunteers": "Tình nguyện viên",
         "funnel": "Người dân dừng ở đâu",
         "funnel_note": (
-            "Đường chính = lối đa số người dân đi, tới khi xong; các bước khác (nhánh \"không "
-            "làm được\", rẽ khác, kết thúc sớm) ở dưới, riêng. Đến = số lượt tới bước này; bỏ dở "
+            'Đường chính = lối đa số người dân đi, tới khi xong; các bước khác (nhánh "không '
+            'làm được", rẽ khác, kết thúc sớm) ở dưới, riêng. Đến = số lượt tới bước này; bỏ dở '
             '= số lượt bỏ đi ở bước này; "không làm được" = số lần bấm nút đó ở bước này. Bước '
             "chạy một hướng dẫn khác cho thấy bên trong người dân dừng ở đâu."
         ),
@@ -108,6 +108,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "qr": "Qua mã QR (xong/mở)",
         "inactive": "(đã nghỉ)",
         "no_volunteers": "Chưa có tình nguyện viên nào.",
+        "idle_volunteers": "Chưa có gì trong thời gian này (không liệt kê): {codes}.",
         "no_progress": "Chưa có người dân nào được ghi nhận là đã được hỗ trợ.",
         "no_flows": "Không có lượt hướng dẫn nào trong thời gian này.",
         "volunteer_summary": (
@@ -149,7 +150,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "funnel_note": (
             "Main path = the way most residents go, to the end; the other steps (\"it didn't "
             'work" branches, other ways, early ends) are below, apart. Reached = runs that got '
-            "to this step; left = runs abandoned at this step; \"it didn't work\" = presses of "
+            'to this step; left = runs abandoned at this step; "it didn\'t work" = presses of '
             "that button at this step. A step that runs another guide shows where inside it "
             "residents stopped."
         ),
@@ -208,6 +209,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "qr": "From QR (done/opened)",
         "inactive": "(left)",
         "no_volunteers": "No volunteers yet.",
+        "idle_volunteers": "Nothing in this period (not listed): {codes}.",
         "no_progress": "No resident has been recorded as helped yet.",
         "no_flows": "No guided sessions in this period.",
         "volunteer_summary": (

@@ -180,3 +180,21 @@ def test_html_escapes_names(report: Report) -> None:
     )
     page = render_html(odd, "vi")
     assert "&lt;b&gt;Thôn &amp; Xóm&lt;/b&gt;" in page and "<b>Thôn" not in page
+
+
+async def test_all_zero_rows_are_folded_and_counted(
+    storage: SqliteStorage, flows: dict[str, CompiledFlow], settings: Settings
+) -> None:
+    from datetime import date
+
+    january = await build_report(
+        storage, flows, settings, date(2026, 1, 1), date(2026, 1, 31), now=at(2, 11, 12)
+    )
+    table = render_table(january, "vi")
+    # Minh did nothing in January: one line, not a row of zeros.
+    assert "Chưa có gì trong thời gian này (không liệt kê): BBB222 Minh." in table
+    assert not any(line.startswith("BBB222") for line in table.splitlines())
+    # The steps nobody reached in January (inside the nested guide too) are counted, not listed.
+    assert "bước chưa ai đến (không liệt kê)." in table
+    page = render_html(january, "vi")
+    assert "BBB222 Minh" in page and "BBB222 · Minh" not in page  # no card of zeros
