@@ -170,6 +170,7 @@ class MemoryReports(MemoryTables):
         old: dict[str, list[object]] = {
             "runs": [r for r in self._runs if r.run.ended_at < cutoff],
             "visit_outcomes": [o for o in self._outcomes if o.at < cutoff],
+            **self._idle_households(cutoff),
             "staff_alerts": [a for a in self._alerts if a.alert.at < cutoff],
             "outbox": [],  # replies are forgotten once sent; one still waiting is never old
             "processed_updates": [k for k, at in self._processed.items() if at < cutoff],
@@ -186,6 +187,7 @@ class MemoryReports(MemoryTables):
     async def purge_old(self, cutoff: float) -> dict[str, int]:
         """Delete every record older than ``cutoff``; returns the count per table."""
         old = self._old(cutoff)
+        self._forget_idle(old)
         self._runs = [r for r in self._runs if r.run.ended_at >= cutoff]
         self._outcomes = [o for o in self._outcomes if o.at >= cutoff]
         self._alerts = [a for a in self._alerts if a.alert.at >= cutoff]

@@ -95,3 +95,60 @@ class MemoryTables:
     def user_ref(self, key: SessionKey) -> str:
         """The keyed pseudonym under which ``key``'s runs are logged."""
         return pseudonym(self._secret, str(key))
+
+    # --- what purges find old in households (as bot/storage/sql_purge.py's rules) ---------------
+
+    def _idle_households(self, cutoff: float) -> dict[str, list[object]]:
+        """Visits, people and households with nothing recent about them: their ids."""
+        recent_visits = {
+            v.household_id
+            for v in self._visits.values()
+            if self._visit_ended.get(v.id, v.started_at) >= cutoff
+        }
+        recent_outcomes = [o for o in self._outcomes if o.at >= cutoff]
+        active = {key.user_id for key, row in self._sessions.items() if row.updated_at >= cutoff}
+
+        def guide_recent(household_id: int, number: int | None = None) -> bool:
+            prefix = f"{household_id}-"
+            return any(
+                u == f"{prefix}{number}" if number is not None else u.startswith(prefix)
+                for u in active
+            )
+
+        visits: list[object] = [
+            v.id
+            for v in self._visits.values()
+            if self._visit_ended.get(v.id, v.started_at) < cutoff
+            and not any(o.visit_id == v.id for o in recent_outcomes)
+        ]
+        people: list[object] = [
+            (h, n)
+            for (h, n), row in self._members.items()
+            if row.created_at < cutoff
+            and not any(o.household_id == h and o.member == n for o in recent_outcomes)
+            and h not in recent_visits
+            and not guide_recent(h, n)
+        ]
+        households: list[object] = [
+            h
+            for h in self._households
+            if self._household_created.get(h, 0.0) < cutoff
+            and h not in recent_visits
+            and not any(o.household_id == h for o in recent_outcomes)
+            and not any(k[0] == h and r.created_at >= cutoff for k, r in self._members.items())
+            and not guide_recent(h)
+        ]
+        return {"visits": visits, "household_members": people, "households": households}
+
+    def _forget_idle(self, old: dict[str, list[object]]) -> None:
+        """Delete what :meth:`_idle_households` found."""
+        visits = set(old["visits"])
+        people = set(old["household_members"])
+        households = set(old["households"])
+        self._visits = {i: v for i, v in self._visits.items() if i not in visits}
+        self._visit_ended = {i: at for i, at in self._visit_ended.items() if i not in visits}
+        self._members = {k: row for k, row in self._members.items() if k not in people}
+        self._households = {i: h for i, h in self._households.items() if i not in households}
+        self._household_created = {
+            i: at for i, at in self._household_created.items() if i not in households
+        }

@@ -32,12 +32,19 @@ __all__ = [
 # per table saying which rows are old; the same rule counts and deletes):
 # - runs: by when they ended; a run still going is in the sessions, not here.
 # - visit_outcomes: the row holds the volunteer's note, so deleting it deletes the note.
+# - visits: by when they ended (or began, if never ended), unless an outcome of theirs is kept.
+# - household_members, households: their labels hold names, so they go when nothing about them
+#   is recent any more (no outcome, visit, person added or guide in progress within the
+#   retention): a household still on a volunteer's list to go back to keeps its name.
 # - outbox: only replies already sent or dropped; one still waiting would be a lost message.
 # - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
 # - admin_actions: the admin log, refused attempts included (they name a chat account).
 PURGE_TABLES: tuple[str, ...] = (
     "runs",
     "visit_outcomes",
+    "visits",
+    "household_members",
+    "households",
     "staff_alerts",
     "outbox",
     "processed_updates",

@@ -12,11 +12,42 @@ from bot.storage.sql import SqlTables, Steps, count
 
 __all__ = ["PURGE_RULES", "PurgeTables"]
 
+# Nothing recent about a household's person: no outcome, no visit to the household, no session
+# (their guide, "visit:<household>-<number>") active within the retention.
+_PERSON_IDLE = (
+    "NOT EXISTS (SELECT 1 FROM visit_outcomes o WHERE o.household_id = "
+    "household_members.household_id AND o.member = household_members.number AND o.at >= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = household_members.household_id "
+    "AND COALESCE(v.ended_at, v.started_at) >= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.channel = 'visit' AND s.user_id = "
+    "CAST(household_members.household_id AS TEXT) || '-' || CAST(household_members.number AS "
+    "TEXT) AND s.updated_at >= ?)"
+)
+# Nothing recent about a household: no visit, outcome, person added or guide in progress.
+_HOUSEHOLD_IDLE = (
+    "NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = households.id "
+    "AND COALESCE(v.ended_at, v.started_at) >= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM visit_outcomes o WHERE o.household_id = households.id "
+    "AND o.at >= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM household_members m WHERE m.household_id = households.id "
+    "AND m.created_at >= ?) "
+    "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.channel = 'visit' "
+    "AND s.user_id LIKE CAST(households.id AS TEXT) || '-%' AND s.updated_at >= ?)"
+)
+
 # (table, the condition that makes a row old), in the order of PURGE_TABLES (which says why).
-# ``?`` is the cut-off in epoch seconds.
+# Every ``?`` is the cut-off in epoch seconds. A rule only ever looks at what is *recent* in
+# other tables, which no rule deletes: the order of deleting cannot change what is counted.
 PURGE_RULES: tuple[tuple[str, str], ...] = (
     ("runs", "ended_at < ?"),
     ("visit_outcomes", "at < ?"),
+    (
+        "visits",
+        "COALESCE(ended_at, started_at) < ? AND NOT EXISTS (SELECT 1 FROM visit_outcomes o "
+        "WHERE o.visit_id = visits.id AND o.at >= ?)",
+    ),
+    ("household_members", f"created_at < ? AND {_PERSON_IDLE}"),
+    ("households", f"created_at < ? AND {_HOUSEHOLD_IDLE}"),
     ("staff_alerts", "at < ?"),
     ("outbox", "sent_at IS NOT NULL AND created_at < ?"),
     ("processed_updates", "at < ?"),
@@ -26,10 +57,16 @@ PURGE_RULES: tuple[tuple[str, str], ...] = (
 assert tuple(table for table, _ in PURGE_RULES) == PURGE_TABLES
 
 
+def _cutoffs(condition: str, cutoff: float) -> tuple[float, ...]:
+    return (cutoff,) * condition.count("?")
+
+
 def _purge(cutoff: float) -> Steps[dict[str, int]]:
     deleted: dict[str, int] = {}
     for table, condition in PURGE_RULES:
-        deleted[table] = yield count(f"DELETE FROM {table} WHERE {condition}", (cutoff,))
+        deleted[table] = yield count(
+            f"DELETE FROM {table} WHERE {condition}", _cutoffs(condition, cutoff)
+        )
     return deleted
 
 
@@ -40,7 +77,9 @@ class PurgeTables(SqlTables):
         """How many rows of each table :meth:`purge_old` would delete."""
         counts: dict[str, int] = {}
         for table, condition in PURGE_RULES:
-            row = await self._one(f"SELECT COUNT(*) FROM {table} WHERE {condition}", (cutoff,))
+            row = await self._one(
+                f"SELECT COUNT(*) FROM {table} WHERE {condition}", _cutoffs(condition, cutoff)
+            )
             counts[table] = int(row[0]) if row else 0
         return counts
 

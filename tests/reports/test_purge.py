@@ -52,6 +52,23 @@ async def seed(path: Path) -> None:
                 "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES ('tg', ?, '{}', ?)",
                 (name, when),
             )
+            # A household of its own, visited once, one person named: its name goes with it.
+            home = 10 if name == "old" else 11
+            await db.execute(
+                "INSERT INTO households (id, volunteer_id, village, label, label_key, created_at)"
+                " VALUES (?, 1, 'A', ?, ?, ?)",
+                (home, f"Hộ {name}", f"ho {name}", when),
+            )
+            await db.execute(
+                "INSERT INTO visits (id, volunteer_id, household_id, village, started_at, ended_at)"
+                " VALUES (?, 1, ?, 'A', ?, ?)",
+                (home, home, when - 60, when),
+            )
+            await db.execute(
+                "INSERT INTO household_members (household_id, number, label, label_key, created_at)"
+                " VALUES (?, 1, ?, ?, ?)",
+                (home, f"Bác {name}", f"bac {name}", when),
+            )
             for kind, sent, dropped in (("sent", when, 0), ("dropped", when, 1), ("waiting", None, 0)):
                 await db.execute(
                     "INSERT INTO outbox (channel, user_id, message, created_at, sent_at, dropped)"
@@ -68,6 +85,9 @@ async def remaining(path: Path) -> dict[str, set[str]]:
     queries = {
         "runs": "SELECT user_ref FROM runs",
         "visit_outcomes": "SELECT note FROM visit_outcomes",
+        "visits": "SELECT CAST(id AS TEXT) FROM visits",
+        "household_members": "SELECT label FROM household_members",
+        "households": "SELECT label FROM households",
         "staff_alerts": "SELECT user_id FROM staff_alerts",
         "outbox": "SELECT user_id FROM outbox",
         "processed_updates": "SELECT update_key FROM processed_updates",
@@ -87,6 +107,10 @@ async def remaining(path: Path) -> dict[str, set[str]]:
 EXPECTED_LEFT = {
     "runs": {"new"},
     "visit_outcomes": {"note new"},
+    "visits": {"11"},
+    # Issue 17: the names of households and their people, once nothing about them is recent.
+    "household_members": {"Bác new"},
+    "households": {"Hộ new"},
     "staff_alerts": {"new"},
     # A reply never sent is kept however old: deleting it would lose a message.
     "outbox": {"new-sent", "new-dropped", "new-waiting", "old-waiting"},
@@ -127,12 +151,12 @@ def test_purge_command_dry_run_then_for_real(
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Chạy thử — chưa xoá gì. Sẽ xoá các bản ghi cũ hơn 365 ngày" in out
-    assert "outbox" in out and "Tổng cộng: 8 bản ghi." in out
+    assert "outbox" in out and "Tổng cộng: 11 bản ghi." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3"))["runs"] == {"old", "new"}
 
     assert main(["--config", str(config), "purge", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Deleted the records older than 365 days" in out and "Total: 8 records." in out
+    assert "Deleted the records older than 365 days" in out and "Total: 11 records." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3")) == EXPECTED_LEFT
 
 
@@ -143,7 +167,7 @@ def test_purge_days_from_settings_and_option(
     # Keep 5 days only: the 10-day-old rows go too.
     config = write_config(tmp_path, "privacy:\n  retention_days: 5\n")
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
-    assert "Tổng cộng: 16 bản ghi." in capsys.readouterr().out
+    assert "Tổng cộng: 22 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "500", "--dry-run"]) == 0
     assert "Tổng cộng: 0 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "0"]) == 2

@@ -12,11 +12,13 @@ import pytest
 
 from bot.app.scheduler import Scheduler
 from bot.config import ReminderSettings
+from bot.core.staff import member_key
 from tests.channels.tg_harness import Resident, TelegramRig
 from tests.staff.test_assisted_sessions import MORNING, Clock
 from tests.staff.test_people import guide, open_visit
 from tests.staff.test_volunteers import ADMIN, invite, join
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.on_disk import on_disk
 from tests.support.telegram_updates import message_update
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -116,3 +118,32 @@ async def test_a_leader_lists_whom_to_hand_over_to_the_commune_police(rig: Teleg
     assert admin.text == "Hiện không có ai cần công an xã ở Thôn 9."
     await lan.send("/police")
     assert "chỉ dành cho cán bộ" in lan.text
+
+
+async def test_a_volunteers_forget_says_what_goes_and_keeps_the_outcomes(rig: TelegramRig) -> None:
+    lan = await join(rig, 1030)
+    await open_visit(lan, "Hộ Mười Hai")
+    await outcomes(lan, ("Bác Tư Sáng", "✅ Đã xong", "gọi lại chiều thứ Ba"))
+    await lan.send("/person Cô Năm")
+    await lan.press("Việc khác")  # Cô Năm's guide, left half-way
+    [home] = [s.household for s in await rig.storage.households_of(1)]
+    runs_before = [r.user for r in await rig.storage.runs()]
+    assert runs_before == [rig.storage.user_ref(member_key(home.id, 1))]
+    await lan.send("/forget")
+    assert "là tình nguyện viên" in lan.text and "Quyền tình nguyện viên" in lan.text
+    assert "giữ lại kết quả các lần thăm, không kèm tên" in lan.text
+    await lan.press("🗑 Xóa hết")
+    assert "ngừng quyền tình nguyện viên" in lan.text
+    # Their access stopped; the household's guide history and outcomes stay, without names.
+    await lan.send("/visit")
+    assert "dành cho tình nguyện viên" in lan.text
+    assert [r.user for r in await rig.storage.runs()] == runs_before
+    assert [(p.member, p.outcome) for p in await rig.storage.person_outcomes(None, None)] == [
+        (1, "done")
+    ]
+    assert await rig.storage.load(member_key(home.id, 2)) is None  # the guide half-way
+    assert (await rig.storage.household_by_id(home.id)).label == ""  # type: ignore[union-attr]
+    await rig.storage.compact()
+    raw = on_disk(rig.db)
+    for name in ("Hộ Mười Hai", "Bác Tư Sáng", "gọi lại chiều thứ Ba"):
+        assert name.encode() not in raw, name

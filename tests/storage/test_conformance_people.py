@@ -215,3 +215,39 @@ async def test_a_volunteers_turn_and_the_persons_turn_are_saved_together(store: 
     )
     assert [r.message.text for r in await store.pending_outbox(LAN)] == ["Bước một.", "🔔"]
     assert await store.pending_outbox(person) == []
+
+
+async def test_purge_forgets_idle_households_and_keeps_what_is_still_to_be_done(
+    store: Storage,
+) -> None:
+    vid = await _volunteer(store, LAN, "Thôn Đông", "h1")
+    homes = {}
+    for name in ("idle", "visited again", "police", "guide in progress"):
+        homes[name] = home = await store.household(vid, "Thôn Đông", f"Hộ {name}", at=1.0)
+        await store.add_member(home.id, "Bác Tư", at=1.0)
+        visit = await store.start_visit(vid, home, at=10.0)
+        await store.end_visit(visit.id, at=20.0)
+        outcome = ("police", 600.0) if name == "police" else ("later", 15.0)
+        await store.record_outcome(visit.id, "vneid", outcome[0], note="ghi chú", at=outcome[1])
+    await store.start_visit(vid, homes["visited again"], at=1000.0)
+    for name, when in (("idle", 20.0), ("guide in progress", 900.0)):
+        key = member_key(homes[name].id, 1)
+        await store.save(TurnRecord(key=key, session=sample_session(updated_at=when)))
+    expected = {
+        "visit_outcomes": 3,  # the three old ones, with their notes
+        "visits": 3,  # the police outcome keeps its visit
+        "household_members": 1,
+        "households": 1,
+        "sessions": 1,
+    }
+    assert {t: n for t, n in (await store.count_old(500.0)).items() if n} == expected
+    assert {t: n for t, n in (await store.purge_old(500.0)).items() if n} == expected
+    assert not any((await store.count_old(500.0)).values())
+    assert await store.household_by_id(homes["idle"].id) is None
+    assert await store.members(homes["idle"].id) == []
+    left = {s.household.label: s for s in await store.households_of(vid)}
+    assert sorted(left) == ["Hộ guide in progress", "Hộ police", "Hộ visited again"]
+    assert all(s.members[0].label == "Bác Tư" for s in left.values())
+    # Still on the list to go back to: the outcome inside the retention, and its note.
+    assert [(r.outcome, r.note) for r in left["Hộ police"].revisit] == [("police", "ghi chú")]
+    assert await store.load(member_key(homes["guide in progress"].id, 1)) is not None

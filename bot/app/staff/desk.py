@@ -192,7 +192,7 @@ class StaffDesk:
             await join(ctx, self.store, self._join_throttle, arg)
             return True
         if name == "forget":
-            ask_forget(ctx)
+            await ask_forget(ctx, self.store)
             return True
         if name in ADMIN_COMMANDS:
             if ctx.key not in self.admins:
@@ -231,7 +231,7 @@ class StaffDesk:
                 await visits.carry_on(ctx, self.store)
             return True
         if ctx.session.staff.get("await") == "forget" and payload in FORGET_ANSWERS:
-            return forget_answer(ctx, payload)
+            return await forget_answer(ctx, self.store, payload)
         volunteer = await self.store.volunteer_for(ctx.key)
         if volunteer is not None and (
             await members.member_press(ctx, self.store, volunteer, payload)
