@@ -70,17 +70,10 @@ async def test_transcript_start_choose_back_free_text_finish(rig: ZaloRig) -> No
 async def test_the_words_on_a_volunteers_poster_start_the_guide_credited_to_them(
     rig: ZaloRig,
 ) -> None:
-    await rig.storage.create_invite(
-        hash_invite("INVITE42"),
-        village="Thôn 7",
-        commune="Lộc Hà",
-        created_by="admin",
-        at=0.0,
-        expires_at=4e9,
-    )
-    _check, volunteer = await rig.storage.redeem_invite(
-        hash_invite("INVITE42"), SessionKey("telegram", "712"), name="Lan", at=1.0
-    )
+    invite, where = hash_invite("INVITE42"), {"village": "Thôn 7", "commune": "Lộc Hà"}
+    await rig.storage.create_invite(invite, **where, created_by="admin", at=0.0, expires_at=4e9)
+    lan = SessionKey("telegram", "712")  # a volunteer who joined on Telegram
+    _check, volunteer = await rig.storage.redeem_invite(invite, lan, name="Lan", at=1.0)
     assert volunteer is not None
     an = Resident(rig, "31")
     await an.send(f"batdau other-v{volunteer.code}")  # typed from the poster, any case
@@ -88,8 +81,5 @@ async def test_the_words_on_a_volunteers_poster_start_the_guide_credited_to_them
     await an.press("Tiếp")
     await an.press("Xong")
     [run] = await rig.storage.runs()
-    assert (run.run.mode, run.run.volunteer_id, run.run.village) == (
-        "referred",
-        volunteer.id,
-        "Thôn 7",
-    )
+    assert run.run.mode == "referred" and run.run.volunteer_id == volunteer.id
+    assert run.run.village == "Thôn 7"

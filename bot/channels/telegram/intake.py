@@ -21,7 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app.turns import ChatOrder
-from bot.channels.served import close_when_idle, listen
+from bot.channels.served import Confirming, listen
 from bot.channels.telegram.adapter import Adapter, Skipped, read_update, update_id_of
 from bot.channels.telegram.errors import ApiFailure
 from bot.core.errors import StorageUnavailable
@@ -168,10 +168,8 @@ class WebhookServer:
         self.host = host
         self.port = port
         self.order = order or ChatOrder()
-        self.in_flight = 0
         self._runner: web.AppRunner | None = None
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self.confirming = Confirming()
 
     def app(self) -> web.Application:
         """The aiohttp application (also usable with aiohttp's test client)."""
@@ -189,8 +187,13 @@ class WebhookServer:
         """Stop taking requests, let the ones being handled finish, then close."""
         if self._runner is None:
             return
-        await close_when_idle(self._runner, self._idle, lambda: self.in_flight, grace=grace)
+        await self.confirming.close(self._runner, grace=grace)
         self._runner = None
+
+    @property
+    def in_flight(self) -> int:
+        """Updates being handled now."""
+        return self.confirming.in_flight
 
     async def _health(self, request: web.Request) -> web.Response:
         if not self.healthy():
@@ -221,24 +224,14 @@ class WebhookServer:
         if isinstance(update, Skipped):
             # Unreadable (logged): answered, so Telegram does not send it again and again.
             return web.Response(status=200, text="skipped")
-        self.in_flight += 1
-        self._idle.clear()
-        try:
-            await self.order.run(self.adapter.chat_id(update), lambda: self.adapter.process(update))
-        except StorageUnavailable:
-            # Not saved, so not confirmed: Telegram sends it again a little later.
-            return web.Response(
-                status=503, text="database unavailable", headers={"Retry-After": "5"}
-            )
-        except Exception:
-            log.exception("an update could not be handled")
-            # 500: Telegram will deliver it again; the id is only committed with its turn.
-            return web.Response(status=500, text="not processed")
-        finally:
-            self.in_flight -= 1
-            if self.in_flight == 0:
-                self._idle.set()
-        return web.Response(status=200, text="ok")
+        # 200 only once committed; 503/500 make Telegram send it again (its id is committed only
+        # with its turn, so what was saved is recognised then).
+        return await self.confirming.answer(
+            lambda: self.order.run(
+                self.adapter.chat_id(update), lambda: self.adapter.process(update)
+            ),
+            what="an update",
+        )
 
 
 def backoff_delay(failures: int, first: float) -> float:

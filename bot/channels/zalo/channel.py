@@ -13,7 +13,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from bot.app.assistant import Assistant
 from bot.app.delivery import Delivery
@@ -40,22 +41,15 @@ CHANNEL = "zalo"
 _DRAIN_SECONDS = 10.0
 
 
+@dataclass(slots=True)
 class ZaloSender:
     """The delivery's view of Zalo (:class:`bot.app.delivery.Sender`)."""
 
-    name = CHANNEL
-
-    def __init__(
-        self,
-        settings: ZaloSettings,
-        client: ZaloClient,
-        tokens: TokenKeeper,
-        window: InteractionWindow,
-    ) -> None:
-        self.settings = settings
-        self.client = client
-        self.tokens = tokens
-        self.window = window
+    settings: ZaloSettings
+    client: ZaloClient
+    tokens: TokenKeeper
+    window: InteractionWindow
+    name: ClassVar[str] = CHANNEL
 
     async def render(self, key: SessionKey, message: OutgoingMessage) -> list[ZaloRequest]:
         """The requests that show ``message``; none once the window has closed (counted)."""
@@ -97,9 +91,7 @@ class ZaloChannel(ResidentsOnly):
             settings.access_token, warnings=False,
         )  # fmt: skip
         self.client = ZaloClient(settings)
-        self.tokens = TokenKeeper(
-            settings, state, self.client, channel=CHANNEL, clock=clock, hide=self._redact.add
-        )
+        self.tokens = TokenKeeper(settings, state, self.client, clock=clock, hide=self._redact.add)
         self.window = InteractionWindow(state, hours=settings.window_hours, clock=clock)
         self.sender = ZaloSender(settings, self.client, self.tokens, self.window)
         self.limits = ChannelLimits(

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.channels.zalo.client import TokenRefused, ZaloClient
@@ -29,6 +29,7 @@ __all__ = ["TOKENS", "TokenKeeper", "Tokens"]
 
 log = logging.getLogger(__name__)
 TOKENS = "oa_tokens"
+CHANNEL = "zalo"  # the name the tokens are kept under in channel_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +81,10 @@ class TokenKeeper:
         state: ChannelStateStore,
         client: ZaloClient,
         *,
-        channel: str = "zalo",
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         hide: Callable[[str], None] = lambda secret: None,
     ) -> None:
-        self.settings = settings
-        self.state = state
-        self.client = client
-        self.channel = channel
-        self.clock = clock
-        self.sleep = sleep
+        self.settings, self.state, self.client, self.clock = settings, state, client, clock
         self.hide = hide  # every token read or given is kept out of the log
         self.holder = uuid.uuid4().hex  # this process, as the lease knows it
         self._current: Tokens | None = None
@@ -124,21 +118,21 @@ class TokenKeeper:
                     try:
                         return await self._renew(rejected)
                     finally:
-                        await self.state.release_channel_lease(self.channel, TOKENS, self.holder)
+                        await self.state.release_channel_lease(CHANNEL, TOKENS, self.holder)
                 if self.clock() > deadline:
                     raise Transient(
                         "another process is renewing the Zalo token and has not finished"
                     )
-                await self.sleep(0.2)  # another process renews: its pair is read next
+                await asyncio.sleep(0.2)  # another process renews: its pair is read next
 
     async def _stored(self) -> Tokens | None:
-        found = await self.state.channel_value(self.channel, TOKENS)
+        found = await self.state.channel_value(CHANNEL, TOKENS)
         return Tokens.loads(found.value) if found is not None else None
 
     async def _claim(self) -> bool:
         now = self.clock()
         return await self.state.claim_channel_lease(
-            self.channel, TOKENS, self.holder, now=now, until=now + self.settings.lease_seconds
+            CHANNEL, TOKENS, self.holder, now=now, until=now + self.settings.lease_seconds
         )
 
     async def _renew(self, rejected: str) -> str:
@@ -174,13 +168,11 @@ class TokenKeeper:
         self.hide(tokens.access)
         self.hide(tokens.refresh)
         kept = await self.state.put_channel_value(
-            self.channel, TOKENS, tokens.dumps(), at=self.clock(), holder=self.holder
+            CHANNEL, TOKENS, tokens.dumps(), at=self.clock(), holder=self.holder
         )
         if not kept:
             # The lease ran out while Zalo answered: keep the pair anyway, it is the only one.
-            await self.state.put_channel_value(
-                self.channel, TOKENS, tokens.dumps(), at=self.clock()
-            )
+            await self.state.put_channel_value(CHANNEL, TOKENS, tokens.dumps(), at=self.clock())
             log.warning("the Zalo token was renewed after its lease ran out (zalo.lease_seconds)")
         self._current = tokens
         log.info("the Zalo access token was renewed; it is valid for %.0f hours", lifetime / 3600)

@@ -7,16 +7,14 @@ While the database cannot save turns the answer is 503: Zalo sends the event aga
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.channels.served import close_when_idle, listen
+from bot.channels.served import Confirming, listen
 from bot.channels.zalo.events import SIGNATURE_HEADER, ZaloEvent, check_signature, read_event
 from bot.config import ZaloSettings
-from bot.core.errors import StorageUnavailable
 
 __all__ = ["MAX_BODY", "ZaloWebhook"]
 
@@ -42,9 +40,7 @@ class ZaloWebhook:
         self.port = settings.port
         self.refused = 0
         self._runner: web.AppRunner | None = None
-        self._busy = 0
-        self._quiet = asyncio.Event()
-        self._quiet.set()
+        self.confirming = Confirming()
 
     def app(self) -> web.Application:
         """The aiohttp application (aiohttp's test client can serve it too)."""
@@ -61,7 +57,7 @@ class ZaloWebhook:
     async def stop(self, grace: float = 30.0) -> None:
         """Let the events being handled finish (bounded), then stop listening."""
         if self._runner is not None:
-            await close_when_idle(self._runner, self._quiet, lambda: self._busy, grace=grace)
+            await self.confirming.close(self._runner, grace=grace)
             self._runner = None
 
     async def _health(self, request: web.Request) -> web.Response:
@@ -83,19 +79,4 @@ class ZaloWebhook:
         event = read_event(data)
         if event is None:
             return web.Response(text="ignored")  # answered, so Zalo does not send it again
-        self._busy += 1
-        self._quiet.clear()
-        try:
-            await self.take(event)
-        except StorageUnavailable:
-            return web.Response(
-                status=503, text="database unavailable", headers={"Retry-After": "5"}
-            )
-        except Exception:
-            log.exception("a Zalo event could not be handled")
-            return web.Response(status=500, text="not processed")
-        finally:
-            self._busy -= 1
-            if not self._busy:
-                self._quiet.set()
-        return web.Response(text="ok")
+        return await self.confirming.answer(lambda: self.take(event), what="a Zalo event")

@@ -17,6 +17,7 @@ from bot.storage.channel_state import ChannelStateStore
 __all__ = ["InteractionWindow"]
 
 log = logging.getLogger(__name__)
+CHANNEL = "zalo"  # the name the residents' times are kept under in channel_state
 
 
 class InteractionWindow:
@@ -27,13 +28,10 @@ class InteractionWindow:
         state: ChannelStateStore,
         *,
         hours: float,
-        channel: str = "zalo",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.state = state
+        self.state, self.clock = state, clock
         self.seconds = hours * 3600
-        self.channel = channel
-        self.clock = clock
         self.skipped = 0
         self._seen: dict[str, float] = {}
 
@@ -41,13 +39,13 @@ class InteractionWindow:
         """``user_id`` wrote (or followed the OA) at ``at``."""
         if at > self._seen.get(user_id, 0.0):
             self._seen[user_id] = at
-            await self.state.put_channel_value(self.channel, f"seen:{user_id}", repr(at), at=at)
+            await self.state.put_channel_value(CHANNEL, f"seen:{user_id}", repr(at), at=at)
 
     async def open_for(self, user_id: str) -> bool:
         """True while the OA may still write to ``user_id``."""
         at = self._seen.get(user_id, 0.0)
         if self.clock() - at > self.seconds:  # closed here: another process may have seen more
-            found = await self.state.channel_value(self.channel, f"seen:{user_id}")
+            found = await self.state.channel_value(CHANNEL, f"seen:{user_id}")
             if found is not None and found.value:
                 at = max(at, float(found.value))
             self._seen[user_id] = at
