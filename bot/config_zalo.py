@@ -20,7 +20,6 @@ ENV_ZALO = {
     "TROLYSO_ZALO_APP_SECRET": "app_secret",
     "TROLYSO_ZALO_OA_SECRET": "oa_secret_key",
     "TROLYSO_ZALO_REFRESH_TOKEN": "refresh_token",
-    "TROLYSO_ZALO_ACCESS_TOKEN": "access_token",
 }
 
 
@@ -34,7 +33,6 @@ class ZaloSettings(BaseModel):
     app_secret: str = Field(default="", repr=False)
     oa_secret_key: str = Field(default="", repr=False)  # signs the webhook (the app's Webhook tab)
     refresh_token: str = Field(default="", repr=False)  # the first one; then the database's
-    access_token: str = Field(default="", repr=False)
     # Where the webhook server listens (behind nginx) and the path Zalo is told to call.
     listen: str = "127.0.0.1"
     port: int = Field(default=8082, ge=0, le=65535)

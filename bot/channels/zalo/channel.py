@@ -88,7 +88,7 @@ class ZaloChannel(ResidentsOnly):
         # Before anything can log: no line may carry a secret or a token.
         self._redact = hide_secrets(
             settings.app_secret, settings.oa_secret_key, settings.refresh_token,
-            settings.access_token, warnings=False,
+            warnings=False,
         )  # fmt: skip
         self.client = ZaloClient(settings)
         self.tokens = TokenKeeper(settings, state, self.client, clock=clock, hide=self._redact.add)
