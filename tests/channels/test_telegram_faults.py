@@ -244,6 +244,11 @@ async def test_item1_a_malformed_update_is_confirmed_skipped_and_its_neighbours_
     await fake.push_update(message_update(NEIGHBOUR, "/start other"))
     with running(config, tmp_path, "first") as bot:
         await wait_text(fake, "Bước một.")
+        # The neighbour's reply may leave a moment after the resident's.
+        deadline = asyncio.get_running_loop().time() + 20
+        while not await fake.sent_texts(NEIGHBOUR):
+            assert asyncio.get_running_loop().time() < deadline, "the neighbour was not served"
+            await asyncio.sleep(0.05)
         assert (await fake.sent_texts(NEIGHBOUR)) == ["Bước một."]
         deadline = asyncio.get_running_loop().time() + 10
         while await fake.confirmed_offset() <= poison:
