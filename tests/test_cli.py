@@ -19,8 +19,8 @@ from tests.harness import FIXTURE_FLOWS, ROOT
 
 def test_chat_piped_in_walks_a_flow_and_exits_cleanly_at_end_of_input(tmp_path: Path) -> None:
     result = trolyso(
-        "chat", "--user", "an", "--db", str(tmp_path / "db.sqlite3"), input="2\n1\n1\n"
-    )
+        "chat", "--user", "an", "--db", str(tmp_path / "db.sqlite3"), input="2\n3\n1\n"
+    )  # the install guide, "Bác" (the third form of address), "Android"
     assert result.returncode == 0, result.stderr
     assert "Xin chào!" in result.stdout
     assert "nên xưng hô thế nào" in result.stdout  # the welcome flow, once, before the first guide
@@ -325,7 +325,7 @@ def test_lint_a_draft_against_the_live_library(tmp_path: Path) -> None:
 def test_chat_with_drafts_reaches_into_a_live_sub_flow(tmp_path: Path) -> None:
     drafts = drafts_folder(tmp_path)
     args = ("--flows", str(drafts), "--db", str(tmp_path / "db.sqlite3"))
-    result = trolyso("chat", *args, input="/start new_guide\nBạn\nBắt đầu\n")
+    result = trolyso("chat", *args, input="/start new_guide\nEm hoặc bạn\nBạn\nBắt đầu\n")
     assert result.returncode == 0, result.stderr
     assert f"Đang thử bản nháp trong {drafts}" in result.stdout and "new_guide." in result.stdout
     assert "Trước hết mình cài VNeID nhé." in result.stdout
@@ -347,16 +347,16 @@ def test_a_draft_replaces_the_live_flow_with_its_id_for_that_run_only(tmp_path: 
     drafts = tmp_path / "drafts"
     drafts.mkdir()
     talk = (ROOT / "flows" / "talk_to_person.yaml").read_text(encoding="utf-8")
-    assert "muốn nhờ ai giúp ạ?" in talk
-    changed = talk.replace("muốn nhờ ai giúp ạ?", "cần ai giúp (bản nháp)?")
+    assert "muốn nhờ ai giúp{{ a }}?" in talk
+    changed = talk.replace("muốn nhờ ai giúp{{ a }}?", "cần ai giúp (bản nháp)?")
     (drafts / "nhap.yaml").write_text(changed, encoding="utf-8")
     db = str(tmp_path / "db.sqlite3")
     args = ("chat", "--user", "an", "--db", db)
-    draft = trolyso(*args, "--flows", str(drafts), input="/start talk_to_person\nBạn\n")
+    draft = trolyso(*args, "--flows", str(drafts), input="/start talk_to_person\nEm hoặc bạn\nBạn\n")
     assert draft.returncode == 0, draft.stderr
-    assert "cần ai giúp (bản nháp)?" in draft.stdout and "muốn nhờ ai giúp ạ?" not in draft.stdout
+    assert "cần ai giúp (bản nháp)?" in draft.stdout and "muốn nhờ ai giúp?" not in draft.stdout
     live = trolyso(*args, input="/restart\n")
-    assert "muốn nhờ ai giúp ạ?" in live.stdout and "(bản nháp)" not in live.stdout
+    assert "muốn nhờ ai giúp?" in live.stdout and "(bản nháp)" not in live.stdout
 
 
 def test_graph_draws_a_flow_of_a_draft_folder(tmp_path: Path) -> None:
@@ -397,7 +397,7 @@ def test_wait_is_refused_as_an_unknown_command_without_try_or_drafts(tmp_path: P
     db = str(tmp_path / "db.sqlite3")
     result = trolyso("chat", "--db", db, input=WAITING_FOR_APPROVAL + "/wait 1d\n")
     assert result.returncode == 0, result.stderr
-    assert "Mình không biết lệnh /wait. Gõ /help để xem các lệnh." in result.stdout
+    assert "Cháu không biết lệnh /wait. Bác gõ /help để xem các lệnh." in result.stdout
     assert "⏩" not in result.stdout and "Chế độ thử" not in result.stdout
 
 

@@ -75,7 +75,7 @@ def test_terminal_chat_after_the_step_was_edited_offers_the_nearest_step(
     flows, db = tmp_path / "F", tmp_path / "D.sqlite3"
     shutil.copytree(ROOT / "flows", flows)
     chat = ("chat", "--flows", str(flows), "--user", "r", "--db", str(db))
-    first = trolyso(*chat, input="2\n1\n1\n")  # the install guide, "Bác", Android
+    first = trolyso(*chat, input="2\n3\n1\n")  # the install guide, "Bác" (the third form), Android
     assert CARD_QUESTION in first.stdout, first.stdout + first.stderr
 
     EDITS[edit](flows / "vneid_install.yaml")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.core.address import address_words
 from bot.core.errors import FlowRuntimeError
 from bot.core.sandbox import Renderable
 from bot.core.sandbox import render as render_template
@@ -26,15 +27,15 @@ log = logging.getLogger(__name__)
 
 
 def context(turn: Turn, frame: Frame | None) -> dict[str, Any]:
-    """What templates see: settings, the profile, then this flow's answers."""
+    """What templates see: settings, the profile and its address words, then this flow's answers."""
     engine = turn.engine
     session = turn.session
     seen: dict[str, Any] = dict(engine.context)
     seen["lang"] = session.lang
     seen["last_outcome"] = None
     seen.update(session.profile)
-    if not seen.get("xung_ho"):
-        seen["xung_ho"] = "bạn" if session.lang == DEFAULT_LANGUAGE else "you"
+    # xung_ho with the bot's own pronoun and "ạ" that pair with it, made in one place.
+    seen.update(address_words(seen.get("xung_ho"), session.lang))
     if frame is not None:
         flow = engine.flows.get(frame.flow_id)
         if flow is None or (frame.digest and frame.digest != flow.digest):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from jinja2.environment import TemplateExpression
 
+from bot.core.address import ADDRESS_NAMES
 from bot.core.errors import FlowRuntimeError
 from bot.core.sandbox import LazyTemplate, Renderable
 from bot.flows.schema import DEFAULT_LANGUAGE, Flow, Given, Step
@@ -16,8 +17,9 @@ __all__ = ["GLOBAL_NAMES", "CompiledFlow", "GivenValue"]
 # (kept as an expression so a number or yes/no answer reaches the sub-flow as it was saved).
 GivenValue = Given | LazyTemplate | TemplateExpression
 
-# Names every template may use, whatever the flow collects (see docs/flows.md).
-GLOBAL_NAMES = frozenset({"xung_ho", "commune", "lang", "last_outcome"})
+# Names every template may use, whatever the flow collects (see docs/flows.md): the address words
+# (xung_ho, toi, a) come from bot.core.address, which the engine's template context uses too.
+GLOBAL_NAMES = ADDRESS_NAMES | {"commune", "lang", "last_outcome"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

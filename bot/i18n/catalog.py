@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bot.core.address import address_words
 from bot.core.located_yaml import Document, LocatedError, read_yaml
 from bot.core.problems import Problem, Severity, shown_path
 from bot.core.sandbox import Renderable, TemplateSyntaxError, names_used, prepare, render
@@ -42,7 +43,11 @@ class Catalog:
         )
         if template is None:
             return key
-        return render(template, context)
+        if isinstance(template, str):
+            return template
+        # Callers outside the engine pass only xung_ho (or nothing): the words that pair with it
+        # ({{ toi }}, {{ a }}) come from the same place as in the engine, never from the caller.
+        return render(template, {**address_words(context.get("xung_ho"), lang), **context})
 
 
 def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:

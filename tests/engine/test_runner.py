@@ -242,7 +242,7 @@ async def test_unexpected_text_at_a_button_step_asks_to_press(chat: Chat) -> Non
 async def test_free_text_at_the_menu_finds_a_flow_by_trigger(chat: Chat) -> None:
     await chat.open()
     await chat.send("cho toi tra cuu BHYT voi")
-    assert chat.text == 'Mình mở hướng dẫn "Việc khác" cho bạn. Nếu không phải, bấm "Quay lại".\n\nBước một.'
+    assert chat.text == 'Mình mở hướng dẫn "Việc khác" cho bạn. Nếu không phải, bạn bấm "Quay lại".\n\nBước một.'
     await chat.command("menu")
     await chat.send("asdfgh")
     assert "chưa hiểu" in chat.text and "Thử nghiệm" in chat.buttons
