@@ -167,3 +167,6 @@ async def test_endvisit_half_way_warns_and_the_household_is_to_go_back_to(
     [revisit] = [b for b in lan.buttons if b.startswith("🔁")]
     await lan.press(revisit)
     assert "▶️" in " ".join(lan.buttons) or any("Tiếp tục" in b for b in lan.buttons)
+    # Only looked at, not helped this time: nothing more is recorded.
+    await lan.send("/endvisit")
+    assert lan.text.startswith("Đã kết thúc lần thăm Hộ 4. Đã ghi 0 kết quả.")

@@ -66,13 +66,16 @@ def unwrap(payload: str) -> tuple[int, int, str] | None:
     return int(household), int(number), inner
 
 
-async def drive(ctx: Ctx, store: StaffStore, event: IncomingEvent) -> None:
-    """Hand ``event`` to the session of the person being helped, and show what it answers."""
+async def drive(
+    ctx: Ctx, store: StaffStore, event: IncomingEvent, *, helping: bool = True
+) -> None:
+    """Hand ``event`` to the session of the person being helped, and show what it answers
+    (``helping``: the volunteer did something with them, not only saw their menu)."""
     visit = ctx.session.visit
     household_id, number = int(visit["household_id"]), int(visit.get("member", 1))
     key = member_key(household_id, number)
     helped = visit.setdefault("helped", [])
-    if number not in helped:  # whose guide may be left half-way when the visit ends
+    if helping and number not in helped:  # whose guide may be left half-way at the visit's end
         helped.append(number)
     if ctx.member is None or ctx.member.key != key:
         # A turn drives one person: the first time, their session as stored (or a new one, in
@@ -99,7 +102,7 @@ async def drive(ctx: Ctx, store: StaffStore, event: IncomingEvent) -> None:
 
 async def show_menu(ctx: Ctx, store: StaffStore) -> None:
     """The guides' menu for the person being helped, with the visit around it."""
-    await drive(ctx, store, Command("menu"))
+    await drive(ctx, store, Command("menu"), helping=False)
 
 
 def _around_visit(
