@@ -9,13 +9,12 @@ reply pending forever.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.channels.tg_harness import Resident, TelegramRig, wait_until
+from tests.channels.tg_harness import Resident, TelegramRig, outbox_emptied, wait_until
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.telegram_updates import callback_update, message_update
 
@@ -67,12 +66,7 @@ async def test_replies_stuck_after_a_502_storm_are_sent_in_the_background(
         assert await rig.storage.pending_outbox(an.key)  # still waiting, nobody wrote again
         await wait_until(lambda: "Bước một." in an.texts, timeout=20)
         assert an.texts == ["Bước một."]
-        # Marked sent once Telegram's answer is back, a moment after the fake recorded the send.
-        for _ in range(500):
-            if not await rig.storage.pending_outbox(an.key):
-                break
-            await asyncio.sleep(0.01)
-        assert not await rig.storage.pending_outbox(an.key)
+        await outbox_emptied(rig.storage, an.key)
         await an.press("Tiếp")
         assert an.texts == ["Bước hai."]
     finally:
@@ -93,7 +87,7 @@ async def test_an_html_502_page_on_send_is_retried_in_order_without_a_traceback(
         await wait_until(lambda: any(HELP in t for t in an.texts), timeout=25)
         texts = an.texts
         assert texts[0] == "Bước một." and HELP in texts[-1], texts  # the older reply first
-        assert not await rig.storage.pending_outbox(an.key)
+        await outbox_emptied(rig.storage, an.key)
         tracebacks = [(r.name, r.getMessage()) for r in caplog.records if r.exc_info]
         assert not tracebacks, tracebacks
     finally:

@@ -36,6 +36,15 @@ async def wait_until(condition: Any, timeout: float = 20) -> None:
         await asyncio.sleep(0.02)
 
 
+async def outbox_emptied(storage: Any, key: SessionKey, timeout: float = 10) -> None:
+    """Until nothing waits in ``key``'s outbox: a reply is marked sent once Telegram's answer
+    is back, a moment after the fake Bot API recorded the send."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await storage.pending_outbox(key):
+        assert asyncio.get_running_loop().time() < deadline, "replies still wait in the outbox"
+        await asyncio.sleep(0.01)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
