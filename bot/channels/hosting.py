@@ -223,11 +223,6 @@ def _zalo(settings: Settings, app: App, clock: Callable[[], float]) -> Channel:
     """The Zalo OA; its tokens and residents' last messages kept in the database."""
     from bot.channels.zalo.channel import ZaloChannel
     from bot.config import ZaloSettings
-    from bot.storage.channel_state import ChannelStateStore
-    from bot.storage.memory_channel_state import MemoryChannelState
-
-    # The memory storage (tests, trying things out) keeps them in this process only.
-    state = app.storage if isinstance(app.storage, ChannelStateStore) else MemoryChannelState()
     return ZaloChannel(
-        settings.zalo or ZaloSettings(), app.assistant, app.storage, state, clock=clock
+        settings.zalo or ZaloSettings(), app.assistant, app.storage, app.storage, clock=clock
     )

@@ -22,6 +22,7 @@ from bot.core.staff import (
     Volunteer,
 )
 from bot.core.types import SessionKey
+from bot.storage.channel_state import ChannelStateStore
 from bot.storage.records import (
     PURGE_TABLES,
     AlertRecord,
@@ -305,9 +306,11 @@ class Storage(
     PurgeStore,
     FlowVersionStore,
     FileCache,
+    ChannelStateStore,
     Protocol,
 ):
-    """Everything a backend provides: every role above, plus opening and closing."""
+    """Everything a backend provides: every role above (and a channel's own named values,
+    :mod:`bot.storage.channel_state`), plus opening and closing."""
 
     async def open(self) -> None:
         """Create or migrate the store; call once before anything else."""

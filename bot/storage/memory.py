@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot.core.errors import StaleSession
 from bot.core.session import Session
 from bot.core.types import SessionKey
+from bot.storage.memory_channel_state import MemoryChannelState
 from bot.storage.memory_reports import MemoryReports
 from bot.storage.memory_staff import MemoryStaff
 from bot.storage.memory_tables import SessionRow
@@ -25,7 +26,7 @@ from bot.storage.records import (
 __all__ = ["MemoryStorage"]
 
 
-class MemoryStorage(MemoryStaff, MemoryReports):
+class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState):
     """The whole :class:`~bot.storage.base.Storage` contract on plain dicts and lists."""
 
     async def open(self) -> None:

@@ -1,5 +1,5 @@
 """The channel-state role (bot.storage.channel_state) on every backend of the conformance suite:
-named values, and a lease only one holder has at a time (memory: its own small store)."""
+named values, and a lease only one holder has at a time."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 
 from bot.storage.base import Storage
 from bot.storage.channel_state import ChannelStateStore
-from bot.storage.memory_channel_state import MemoryChannelState
 from tests.storage.test_conformance import storage  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
 def state(storage: Storage) -> ChannelStateStore:  # noqa: F811 (the fixture imported above)
-    """The backend's own role, or the memory one for the memory storage (as build_service)."""
-    return storage if isinstance(storage, ChannelStateStore) else MemoryChannelState()
+    """Every backend has the role: it is part of the storage contract."""
+    assert isinstance(storage, ChannelStateStore)
+    return storage
 
 
 async def test_a_value_is_kept_replaced_and_per_channel(state: ChannelStateStore) -> None:
