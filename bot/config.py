@@ -123,7 +123,8 @@ class ReminderSettings(_Section):
     morning_list_at: str = Field(default="07:30", pattern=r"^\d{1,2}:\d{2}$")
     # After how many days an outcome puts a household on the revisit list.
     revisit_after_days: dict[str, float] = Field(
-        default_factory=lambda: {"later": 1.0, "police": 3.0}
+        # The approval SMS usually comes within a working day or two (facts.md: VERIFY).
+        default_factory=lambda: {"later": 1.0, "police": 3.0, "waiting_sms": 2.0}
     )
     # How often the scheduler looks for work, in seconds.
     tick_seconds: float = Field(default=30.0, gt=0)
