@@ -19,6 +19,7 @@ from bot.app.tryout import TimeTravel
 from bot.config import ReminderSettings
 from bot.convtest.coverage import Coverage
 from bot.convtest.files import ConversationTest, ConvStep, Expect
+from bot.core import payloads
 from bot.core.matching import fold
 from bot.core.session import Session
 from bot.core.types import (
@@ -31,7 +32,7 @@ from bot.core.types import (
     SessionKey,
     Text,
 )
-from bot.engine import buttons as payloads
+from bot.engine import buttons
 from bot.engine.runner import Engine
 from bot.storage.base import TurnRecord
 from bot.storage.memory import MemoryStorage
@@ -240,7 +241,7 @@ class _Conversation:
         flow = self.engine.flows.get(frame.flow_id)
         if flow is None or frame.step not in flow.flow.steps:
             return
-        if token == payloads.step_signature(frame.flow_id, frame.step, flow.step(frame.step)):
+        if token == buttons.step_signature(frame.flow_id, frame.step, flow.step(frame.step)):
             self.coverage.add_choice(frame.flow_id, session.lang, frame.step, int(index))
 
     def _check(self, index: int, step: ConvStep, expect: Expect) -> Failure | None:

@@ -4,7 +4,8 @@ Payloads are short ASCII (a Telegram button carries at most 64 bytes whatever th
 name the flow version and step they belong to, so a press on an old message is recognised as stale.
 
 The payloads and prefixes themselves are spelled in :mod:`bot.core.payloads` (with the staff
-desk's); this module builds the ones that carry a value and reads them back.
+desk's; import them from there); this module builds the ones that carry a value and reads them
+back.
 """
 
 from __future__ import annotations
@@ -12,36 +13,15 @@ from __future__ import annotations
 import hashlib
 
 from bot.core.payloads import (
-    AGAIN,
-    BACK,
     CHOICE,
-    CONTINUE,
     HELP,
-    LANGUAGE,
-    MENU,
-    RESTART,
-    RESUME,
     SET_LANGUAGE,
     START,
-    STAY,
     SWITCH,
 )
 from bot.flows.schema import Step
 
 __all__ = [
-    "AGAIN",
-    "BACK",
-    "CHOICE",
-    "CONTINUE",
-    "HELP",
-    "LANGUAGE",
-    "MENU",
-    "RESTART",
-    "RESUME",
-    "SET_LANGUAGE",
-    "START",
-    "STAY",
-    "SWITCH",
     "choice",
     "choice_index",
     "help_button",

@@ -7,6 +7,7 @@ what is on screen first: a button from an old message is never obeyed.
 
 from __future__ import annotations
 
+from bot.core import payloads
 from bot.core.matching import fold
 from bot.core.privacy import mask_value, shown
 from bot.core.session import Frame, Session
@@ -68,8 +69,8 @@ def on_press(turn: Turn, payload: str) -> None:
     """A button: carried out if it is on screen (or always there), else the screen again."""
     engine = turn.engine
     session = turn.session
-    always = {buttons.MENU, buttons.LANGUAGE} | ({buttons.BACK} if session.stack else set())
-    if payload in turn.offers and payload.startswith((buttons.SWITCH, buttons.STAY)):
+    always = {payloads.MENU, payloads.LANGUAGE} | ({payloads.BACK} if session.stack else set())
+    if payload in turn.offers and payload.startswith((payloads.SWITCH, payloads.STAY)):
         understanding.understood(turn)
         _switch(turn, payload)
         return
@@ -90,11 +91,11 @@ def _current_choice(turn: Turn, session: Session, payload: str) -> bool:
     """True for a button of the step on screen — checked without drawing the screen."""
     if session.screen != "flow" or not session.stack:
         return False
-    if not payload.startswith((buttons.CHOICE, buttons.HELP)):
+    if not payload.startswith((payloads.CHOICE, payloads.HELP)):
         return False
     frame, step = turn.engine.current(session)
     token = turn.engine.signature(frame, step)
-    if payload.startswith(buttons.HELP):
+    if payload.startswith(payloads.HELP):
         return step.help is not None and payload == buttons.help_button(token)
     return buttons.choice_index(payload, token, len(step.choices or [])) is not None
 
@@ -104,22 +105,22 @@ def act(turn: Turn, payload: str) -> None:
     engine = turn.engine
     session = turn.session
     understanding.understood(turn)
-    if payload == buttons.MENU:
+    if payload == payloads.MENU:
         screens.show_menu(turn)
-    elif payload == buttons.BACK:
+    elif payload == payloads.BACK:
         navigation.go_back(turn)
-    elif payload == buttons.LANGUAGE:
+    elif payload == payloads.LANGUAGE:
         screens.ask_language(turn)
-    elif payload == buttons.RESUME:
+    elif payload == payloads.RESUME:
         session.screen = "flow"
         screens.show_step(turn)
-    elif payload == buttons.AGAIN:
+    elif payload == payloads.AGAIN:
         navigation.start_flow(turn, session.last_flow)
-    elif payload.startswith(buttons.SET_LANGUAGE):
-        screens.set_language(turn, payload[len(buttons.SET_LANGUAGE) :])
-    elif payload.startswith(buttons.START):
-        navigation.start_flow(turn, payload[len(buttons.START) :])
-    elif payload.startswith(buttons.CHOICE):
+    elif payload.startswith(payloads.SET_LANGUAGE):
+        screens.set_language(turn, payload[len(payloads.SET_LANGUAGE) :])
+    elif payload.startswith(payloads.START):
+        navigation.start_flow(turn, payload[len(payloads.START) :])
+    elif payload.startswith(payloads.CHOICE):
         frame, step = engine.current(session)
         index = int(payload.rsplit(":", 1)[1])
         assert step.choices is not None
@@ -129,7 +130,7 @@ def act(turn: Turn, payload: str) -> None:
         for name, value in choice.remember.items():
             session.profile[name] = mask_value(value)
         navigation.advance(turn, choice.go)
-    elif payload.startswith(buttons.HELP):
+    elif payload.startswith(payloads.HELP):
         _frame, step = engine.current(session)
         assert step.help is not None
         navigation.advance(turn, step.help.go)
@@ -180,8 +181,8 @@ def on_text(turn: Turn, text: str) -> None:
 def _switch(turn: Turn, payload: str) -> None:
     """The resident took up the offer to go to another flow (or to stay)."""
     session = turn.session
-    flow = turn.engine.flows.get(payload[len(buttons.SWITCH) :])
-    if payload == buttons.STAY or flow is None or not session.stack:
+    flow = turn.engine.flows.get(payload[len(payloads.SWITCH) :])
+    if payload == payloads.STAY or flow is None or not session.stack:
         if session.stack:
             session.screen = "flow"
         screens.show_current(turn)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from bot.core import payloads
 from bot.core.session import Frame
 from bot.engine import buttons, navigation, screens
 from bot.flows.compiled import CompiledFlow
@@ -128,7 +129,7 @@ def _ask(turn: Turn, depth: int, live: CompiledFlow, *, command: bool) -> Outcom
     root = stack[0].flow_id
     nearest = _nearest(frame, live)
     restart = turn.button("flow.updated_restart", buttons.start(root))
-    menu = turn.button("button.menu", buttons.MENU)
+    menu = turn.button("button.menu", payloads.MENU)
     if nearest:
         frame.history = frame.history[: len(frame.history) - frame.history[::-1].index(nearest) - 1]
         # The path (what reports read) keeps the step the resident really stopped at.
@@ -136,7 +137,7 @@ def _ask(turn: Turn, depth: int, live: CompiledFlow, *, command: bool) -> Outcom
         _move_to(frame, live)
         session.screen = "flow"
         rows = [
-            [turn.button("flow.updated_continue", buttons.RESUME)],
+            [turn.button("flow.updated_continue", payloads.RESUME)],
             [restart],
             [menu],
         ]

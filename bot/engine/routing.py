@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core import payloads
 from bot.core.matching import fold
 from bot.core.types import Button
 from bot.engine import buttons, navigation, screens
@@ -43,7 +44,7 @@ def route_at_menu(turn: Turn, text: str) -> None:
             ]
             for c in offer
         ]
-        rows.append([turn.button("button.menu", buttons.MENU)])
+        rows.append([turn.button("button.menu", payloads.MENU)])
         turn.session.offers = [buttons.start(c.flow_id) for c in offer]
         turn.emit(turn.ui("route.choose"), rows)
         return
@@ -68,9 +69,9 @@ def offer_switch(turn: Turn, text: str) -> bool:
     title = engine.flows[target].flow.title.get(turn.session.lang)
     rows = [
         [turn.button("route.switch_button", buttons.switch(target), title=title)],
-        [turn.button("route.stay_button", buttons.STAY)],
+        [turn.button("route.stay_button", payloads.STAY)],
     ]
-    turn.session.offers = [buttons.switch(target), buttons.STAY]
+    turn.session.offers = [buttons.switch(target), payloads.STAY]
     turn.emit(turn.ui("route.switch_offer", title=title), rows)
     return True
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core import payloads
 from bot.core.errors import FlowRuntimeError
 from bot.core.session import (
     Expire,
@@ -215,7 +216,7 @@ class Engine:
         elif isinstance(event, Expire):
             timers.on_expire(turn, event)
         elif current.screen == "expired" and not isinstance(event, Command):
-            if isinstance(event, Press) and event.payload in (buttons.CONTINUE, buttons.RESTART):
+            if isinstance(event, Press) and event.payload in (payloads.CONTINUE, payloads.RESTART):
                 timers.resume_expired(turn, event.payload)
             else:
                 timers.offer_return(turn)

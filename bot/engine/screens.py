@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from bot.core import payloads
 from bot.core.session import Frame, Session
 from bot.core.types import Button, OutgoingMessage
 from bot.engine import buttons, timers
@@ -77,7 +78,7 @@ def step_buttons(
         label = step.help.label.get(lang) if step.help.label else turn.ui("button.help")
         rows.append([Button(label=label, payload=buttons.help_button(token))])
     rows.append(
-        [turn.button("button.back", buttons.BACK), turn.button("button.menu", buttons.MENU)]
+        [turn.button("button.back", payloads.BACK), turn.button("button.menu", payloads.MENU)]
     )
     return rows
 
@@ -104,8 +105,8 @@ def emit_say(
 def emit_end_buttons(turn: Turn) -> None:
     """A flow ended: "again" and "menu", under its last words when they have no buttons."""
     rows = [
-        [turn.button("button.again", buttons.AGAIN)],
-        [turn.button("button.menu", buttons.MENU)],
+        [turn.button("button.again", payloads.AGAIN)],
+        [turn.button("button.menu", payloads.MENU)],
     ]
     last = turn.messages[-1] if turn.messages else None
     if last is not None and not last.buttons and not turn.notices:
@@ -126,10 +127,10 @@ def show_menu(turn: Turn, *, greet: bool = False, with_prompt: bool = True) -> N
     rows: list[list[Button]] = []
     if session.stack:
         title = engine.flow_of(session.stack[0]).flow.title.get(lang)
-        rows.append([turn.button("button.resume", buttons.RESUME, title=title)])
+        rows.append([turn.button("button.resume", payloads.RESUME, title=title)])
     for flow in engine.menu_flows:
         rows.append([Button(label=flow.flow.title.get(lang), payload=buttons.start(flow.id))])
-    rows.append([turn.button("button.language", buttons.LANGUAGE)])
+    rows.append([turn.button("button.language", payloads.LANGUAGE)])
     if greet:
         turn.notice("menu.greeting")
     text = turn.ui("menu.prompt") if with_prompt or not turn.notices else ""

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from bot.core import payloads
 from bot.core.session import Expire, FollowUpDue, FollowUpJob, Frame
-from bot.engine import buttons, navigation, screens
+from bot.engine import navigation, screens
 from bot.flows.compiled import CompiledFlow
 from bot.flows.schema import Step
 
@@ -145,9 +146,9 @@ def offer_return(turn: Turn) -> None:
         return
     title = flow.flow.title.get(turn.session.lang)
     rows = [
-        [turn.button("expired.continue", buttons.CONTINUE)],
-        [turn.button("expired.restart", buttons.RESTART)],
-        [turn.button("button.menu", buttons.MENU)],
+        [turn.button("expired.continue", payloads.CONTINUE)],
+        [turn.button("expired.restart", payloads.RESTART)],
+        [turn.button("button.menu", payloads.MENU)],
     ]
     turn.emit(turn.ui("expired.offer", title=title), rows)
 
@@ -157,7 +158,7 @@ def resume_expired(turn: Turn, payload: str) -> None:
     expired, session.expired = session.expired, {}
     flow_id = str(expired.get("flow", ""))
     flows = turn.engine.flows
-    if payload == buttons.RESTART or flow_id not in flows:
+    if payload == payloads.RESTART or flow_id not in flows:
         if flow_id in flows:
             navigation.start_flow(turn, flow_id)
         else:

@@ -12,6 +12,7 @@ person to talk to instead.
 
 from __future__ import annotations
 
+from bot.core import payloads
 from bot.core.session import Frame
 from bot.core.types import Button
 from bot.engine import buttons, screens
@@ -73,11 +74,11 @@ def _offer_help(turn: Turn, frame: Frame, step: Step) -> bool:
         offers.append(buttons.switch(PERSON_FLOW))
     if not rows:
         return False
-    rows.append([turn.button("route.stay_button", buttons.STAY)])
+    rows.append([turn.button("route.stay_button", payloads.STAY)])
     rows.append(
-        [turn.button("button.back", buttons.BACK), turn.button("button.menu", buttons.MENU)]
+        [turn.button("button.back", payloads.BACK), turn.button("button.menu", payloads.MENU)]
     )
-    turn.session.offers = [*offers, buttons.STAY]
+    turn.session.offers = [*offers, payloads.STAY]
     turn.emit(turn.ui("flow.stuck", help=help_button is not None, person=bool(offers)), rows)
     return True
 
