@@ -104,6 +104,9 @@ class WebSettings(_Section):
     # Requests a second from one address (pages, connections, polls; bursts of twice that). A
     # school's or the commune office's Wi-Fi is many residents behind one address.
     address_requests_per_second: float = Field(default=30.0, gt=0)
+    # The web console's simulator tries this folder of draft flows over the live ones
+    # (like ``trolyso chat --flows``); empty: the live flows only.
+    console_drafts: str = ""
 
 
 class ReminderSettings(_Section):

@@ -158,8 +158,15 @@ async def build_app(
     report = report_maker(
         settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
+    from bot.app.access import login_maker
+
     desk = StaffDesk(
-        storage, admins=frozenset(staff), profile=profile, report=report, zone=settings.zone
+        storage,
+        admins=frozenset(staff),
+        profile=profile,
+        report=report,
+        zone=settings.zone,
+        login=login_maker(storage, settings.web),
     )
     assistant = Assistant(
         engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault

@@ -209,10 +209,16 @@ def _channel(
         )
     if name == "web":
         from bot.channels.web.channel import WebChannel
+        from bot.channels.web.console import Console
         from bot.config import WebSettings
 
         return WebChannel(
-            settings.web or WebSettings(), app.assistant, app.storage, catalog, clock=clock
+            settings.web or WebSettings(),
+            app.assistant,
+            app.storage,
+            catalog,
+            clock=clock,
+            console=Console(settings, app, clock=clock),
         )
     if name == "zalo":
         return _zalo(settings, app, clock)

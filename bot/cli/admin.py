@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ADMIN_COMMANDS", "DRAFTS_HELP", "add_admin_commands", "run_admin_command"]
 
-ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers", *REPORT_COMMANDS, "poster")
+ADMIN_COMMANDS = ("test", "graph", "schema", "volunteers", *REPORT_COMMANDS, "poster", "admin")
 _LANG_HELP = "language of the messages (default: the configured language, Vietnamese)"
 # --flows of chat, test and graph (``run --flows`` still means "use instead").
 DRAFTS_HELP = (
@@ -79,6 +79,10 @@ def add_admin_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
     add_volunteer_commands(commands)
 
+    from bot.cli.console import add_console_commands
+
+    add_console_commands(commands)
+
 
 def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run the admin command named in ``args.command`` (one of :data:`ADMIN_COMMANDS`)."""
@@ -94,6 +98,10 @@ def run_admin_command(settings: Settings, args: argparse.Namespace) -> int:
         from bot.cli.volunteers import run_volunteer_command
 
         return run_volunteer_command(settings, args)
+    if args.command == "admin":
+        from bot.cli.console import run_console_command
+
+        return run_console_command(settings, args)
     return _schema(settings, args)
 
 

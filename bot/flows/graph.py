@@ -14,7 +14,7 @@ from typing import Literal
 
 from bot.flows.schema import Flow, Step
 
-__all__ = ["Edge", "edges", "known_before", "path_without", "to_dot", "to_mermaid"]
+__all__ = ["Edge", "edges", "known_before", "mermaid_node", "path_without", "to_dot", "to_mermaid"]
 
 EdgeKind = Literal[
     "choice", "help", "condition", "otherwise", "next", "answer", "return", "follow_up"
@@ -164,8 +164,12 @@ def _mermaid_text(text: str) -> str:
     return text.replace("&", "#38;")
 
 
-def _mermaid_id(step_id: str) -> str:
+def mermaid_node(step_id: str) -> str:
+    """The id of a step's node in :func:`to_mermaid`'s diagram (a page highlights it)."""
     return step_id.upper() if step_id in _MERMAID_WORDS else step_id
+
+
+_mermaid_id = mermaid_node
 
 
 def to_mermaid(flow: Flow, *, help_label: str = "help") -> str:

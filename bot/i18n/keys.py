@@ -140,5 +140,8 @@ REQUIRED_KEYS = frozenset(
         "staff.forgotten",
         "staff.forget_kept",
         "staff.report_unavailable",
+        "staff.login_link",
+        "staff.login_private",
+        "staff.login_unavailable",
     }
 ) | FIELD_KEYS

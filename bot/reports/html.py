@@ -36,9 +36,9 @@ from bot.reports.wording import (
     word,
 )
 
-__all__ = ["render_html"]
+__all__ = ["REPORT_CSS", "render_html", "render_sections"]
 
-_CSS = """
+REPORT_CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f4f5f7; color: #1b1b1b; font-size: 18px; line-height: 1.45;
@@ -86,7 +86,11 @@ def _bar(share: Decimal | float | None, kind: str = "") -> str:
     """A bar filled to ``share`` percent (capped at 100: over target is a full bar)."""
     width = 0.0 if share is None else max(0.0, min(100.0, float(share)))
     css = f"bar {kind}".strip()
-    return f'<div class="{css}" role="presentation"><span style="width:{width:.2f}%"></span></div>'
+    # data-share: the web console sets the width from it (its strict CSP refuses style="...").
+    return (
+        f'<div class="{css}" role="presentation" data-share="{width:.2f}">'
+        f'<span style="width:{width:.2f}%"></span></div>'
+    )
 
 
 def _progress_kind(value: Decimal | None) -> str:
@@ -266,6 +270,19 @@ def _volunteer_card(report: Report, v: VolunteerStats, lang: str) -> str:
 
 def render_html(report: Report, lang: str = "vi") -> str:
     """The whole report as one HTML page (no external file, font or script)."""
+    title, body = render_sections(report, lang)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + body
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def render_sections(report: Report, lang: str = "vi") -> tuple[str, str]:
+    """The report's title and its sections as HTML (the file report's body, and the console's
+    numbers page: one rendering of the same figures)."""
     period = report.period
     title = word("report", lang) + (f" — {period.commune}" if period.commune else "")
     when = local_time(period.generated_at, period.zone)
@@ -299,10 +316,4 @@ def render_html(report: Report, lang: str = "vi") -> str:
         body.append(f'<p class="note">{escape(word("idle_volunteers", lang, codes=idle))}</p>')
     elif not busy:
         body.append(f'<p class="card">{escape(word("no_volunteers", lang))}</p>')
-    return (
-        f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + "\n</main>\n</body>\n</html>\n"
-    )
+    return title, "\n".join(body)

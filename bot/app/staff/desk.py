@@ -33,6 +33,7 @@ from bot.app.staff.joining import (
     new_invite_code,
     referral,
 )
+from bot.app.staff.login import LoginMaker, login_command
 from bot.app.staff.visits import VOLUNTEER_COMMANDS
 from bot.config import DEFAULT_TIMEZONE
 from bot.core import payloads
@@ -54,7 +55,7 @@ __all__ = [
     "whole_number",
 ]
 
-STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | {"join", "forget"}
+STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | {"join", "forget", "login"}
 # What the desk asked a volunteer to type.
 _TYPED = ("village", "household", "note", "person")
 
@@ -81,6 +82,7 @@ class StaffDesk:
         profile: BotProfile | None = None,
         report: ReportMaker | None = None,
         zone: dt.tzinfo | None = None,
+        login: LoginMaker | None = None,
     ) -> None:
         self.store = store
         self.zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
@@ -88,6 +90,7 @@ class StaffDesk:
         # Shared with the channel, which learns the bot's username when it connects.
         self.profile = profile or BotProfile()
         self.report = report
+        self.login = login  # /login: a one-time link to the web console
         self._join_throttle = JoinThrottle()
 
     # --- entry point -----------------------------------------------------------------------------
@@ -193,6 +196,9 @@ class StaffDesk:
             return True
         if name == "forget":
             await ask_forget(ctx, self.store)
+            return True
+        if name == "login":
+            await login_command(ctx, self.store, self.login, admin=ctx.key in self.admins)
             return True
         if name in ADMIN_COMMANDS:
             if ctx.key not in self.admins:

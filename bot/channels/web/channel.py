@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app.assistant import Assistant
 from bot.app.delivery import Delivery
@@ -26,6 +26,9 @@ from bot.config import WebSettings
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.i18n.catalog import Catalog
 from bot.storage.base import Storage
+
+if TYPE_CHECKING:
+    from bot.channels.web.console import Console
 
 __all__ = ["CHANNEL", "WebChannel", "WebSender"]
 
@@ -67,8 +70,10 @@ class WebChannel(ResidentsOnly):
         catalog: Catalog,
         *,
         clock: Callable[[], float] = time.time,
+        console: Console | None = None,
     ) -> None:
         self.settings = settings
+        self.console = console  # the web console at /admin (served by the same server)
         self.assistant = assistant
         self.catalog = catalog
         self.mailbox = Mailbox()
@@ -103,6 +108,8 @@ class WebChannel(ResidentsOnly):
         """Stop listening, then deliver what was committed (bounded)."""
         await self.server.stop()
         await self.delivery.drain(grace=10.0)
+        if self.console is not None:
+            await self.console.close()
 
     # --- intake ----------------------------------------------------------------------------------
 

@@ -80,6 +80,8 @@ class WebServer:
         app.router.add_get("/api/poll", self._poll)
         app.router.add_get("/healthz", self._health)
         app.router.add_get("/favicon.ico", self._no_icon)
+        if self.channel.console is not None:
+            self.channel.console.add_routes(app.router)
         return app
 
     async def start(self) -> None:

@@ -1,0 +1,235 @@
+"""The flow library as it runs, each flow's diagram, and the simulator beside it.
+
+The list is the running engine's flows (title, version, digest, last checked, sources), when
+each was loaded, and what ``trolyso lint`` finds in the files now, with file:line; the reload
+status compares the two. The diagram is ``trolyso graph``'s Mermaid text, drawn in the page by
+the vendored Mermaid build (``static/mermaid-12.3.0.min.js``, no CDN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.app.compose import check_content
+from bot.channels.web.console.html import DIAGRAM_CSP, e, layout, page, table
+from bot.channels.web.console.simulator import Simulator
+from bot.core.errors import FlowError
+from bot.core.problems import Problem
+from bot.flows.compiled import CompiledFlow
+from bot.flows.graph import to_mermaid
+from bot.reports.period import local_time
+from bot.reports.wording import flow_title
+
+if TYPE_CHECKING:
+    from bot.channels.web.console.app import Console, Request
+
+__all__ = ["Library"]
+
+log = logging.getLogger(__name__)
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _flow_id(value: object) -> str:
+    """A flow id as sent by a page ("" for anything that cannot be one)."""
+    text = value if isinstance(value, str) else ""
+    return text if 0 < len(text) <= 64 and set(text) <= _ID_CHARS else ""
+
+
+class Library:
+    """``/admin/flows``, ``/admin/flows/{id}`` and the simulator's ``/admin/api/try``."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.simulator = Simulator(console.settings, clock=console.clock)
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """The library's routes, for officers."""
+        guard = self.console.guard
+        router.add_get("/admin/flows", guard(self._list, "flows"))
+        router.add_get("/admin/flows/{flow_id}", guard(self._flow, "flows"))
+        router.add_post("/admin/api/try", guard(self._try, "flows", api=True))
+
+    def _problems(self) -> list[Problem]:
+        settings = self.console.settings
+        return check_content(settings, drafts=self.simulator.drafts)[1]
+
+    async def _list(self, request: Request) -> web.StreamResponse:
+        console = self.console
+        engine = console.app.assistant.engine
+        problems = await asyncio.to_thread(self._problems)
+        loaded = {v.flow_id: v for v in await console.storage.flow_versions()}
+        rows = []
+        for flow in sorted(engine.flows.values(), key=lambda f: (f.flow.order, f.id)):
+            mine = [p for p in problems if p.path and _same_file(p.path, flow.path)]
+            errors = sum(p.is_error for p in mine)
+            lint = (
+                request.text("flows.problems", errors=errors, warnings=len(mine) - errors)
+                if mine
+                else request.text("flows.ok")
+            )
+            version = loaded.get(flow.id)
+            at = local_time(version.loaded_at, console.settings.zone) if version else None
+            sources = " ".join(
+                f'<a href="{e(s)}" rel="noreferrer" target="_blank">{e(_host(s))}</a>'
+                for s in flow.flow.sources
+            )
+            rows.append(
+                (
+                    f'<a href="/admin/flows/{e(flow.id)}">{e(flow.id)}</a>',
+                    e(flow_title(dict(flow.flow.title.texts), request.lang)),
+                    e(flow.version),
+                    f"<code>{e(flow.digest[:12])}</code>",
+                    e(flow.flow.checked.isoformat()),
+                    e(f"{at:%d/%m %H:%M}" if at else "-"),
+                    sources,
+                    f'<span class="{"bad" if errors else "ok"}">{e(lint)}</span>',
+                )
+            )
+        head = [
+            request.text(k)
+            for k in (
+                "flows.id",
+                "flows.name",
+                "flows.version",
+                "flows.digest",
+                "flows.checked",
+                "flows.loaded",
+                "flows.sources",
+                "flows.lint",
+            )
+        ]
+        body = [f"<h1>{e(request.text('flows.heading'))}</h1>"]
+        body.append(f'<p class="status">{e(self._reload_status(request, problems))}</p>')
+        if self.simulator.drafts is not None:
+            body.append(f"<p>{e(request.text('flows.drafts', folder=self.simulator.drafts))}</p>")
+        body.append(table(head, rows, css="flows"))
+        body.append(f"<h2>{e(request.text('flows.all_problems'))}</h2>")
+        if problems:
+            items = "".join(
+                f'<li class="{"bad" if p.is_error else "warn"}"><code>{e(p.render(request.lang))}'
+                "</code></li>"
+                for p in problems
+            )
+            body.append(f'<ul class="problems" id="problems">{items}</ul>')
+        else:
+            body.append(f'<p id="problems">{e(request.text("flows.no_problems"))}</p>')
+        return request.page(request.text("nav.flows"), "".join(body), wide=True)
+
+    def _reload_status(self, request: Request, problems: list[Problem]) -> str:
+        if any(p.is_error for p in problems):
+            return request.text("reload.refused")
+        engine = self.console.app.assistant.engine
+        fresh = check_content(self.console.settings)[0]
+        if fresh is not None and {i: f.digest for i, f in fresh.flows.items()} != {
+            i: f.digest for i, f in engine.flows.items()
+        }:
+            return request.text("reload.pending")
+        return request.text("reload.same")
+
+    async def _tried_flows(self) -> dict[str, CompiledFlow]:
+        try:
+            return dict((await self.simulator.app()).assistant.engine.flows)
+        except FlowError:  # a broken draft: the live flows are still shown
+            return dict(self.console.app.assistant.engine.flows)
+
+    async def _flow(self, request: Request) -> web.StreamResponse:
+        flow_id = _flow_id(request.http.match_info["flow_id"])
+        flows = await self._tried_flows()
+        flow = flows.get(flow_id)
+        if flow is None:
+            return request.page(
+                request.text("not_found"), f"<p>{e(request.text('not_found'))}</p>", status=404
+            )
+        catalog = self.console.app.assistant.engine.catalog
+        help_label = catalog.text("button.help", "vi", xung_ho="bạn")
+        diagram = to_mermaid(flow.flow, help_label=help_label)
+        title = flow_title(dict(flow.flow.title.texts), request.lang)
+        langs = "".join(
+            f'<option value="{code}"{" selected" if code == request.lang else ""}>{code}</option>'
+            for code in ("vi", "en")
+        )
+        body = (
+            f"<h1>{e(title)} <small><code>{e(flow.id)}</code> v{e(flow.version)}</small></h1>"
+            '<div class="split">'
+            f'<section class="card diagram-card"><h2>{e(request.text("flows.diagram"))}</h2>'
+            f'<pre class="mermaid" id="diagram">{e(diagram)}</pre></section>'
+            f'<section class="card sim" id="sim" data-flow="{e(flow.id)}">'
+            f"<h2>{e(request.text('sim.heading'))}</h2>"
+            f'<p class="note">{e(request.text("sim.note"))}</p>'
+            f'<div class="sim-tools"><label>{e(request.text("sim.lang"))} '
+            f'<select id="sim-lang">{langs}</select></label>'
+            f'<button type="button" id="sim-start" class="primary">'
+            f"{e(request.text('sim.start'))}</button></div>"
+            f'<p class="at" id="sim-at" data-template="{e(request.text("sim.at", step="{}"))}">'
+            "</p>"
+            '<div class="transcript" id="sim-log" aria-live="polite"></div>'
+            '<form id="sim-form" class="sim-form" autocomplete="off">'
+            f'<input id="sim-say" maxlength="500" placeholder="{e(request.text("sim.say"))}" '
+            f'aria-label="{e(request.text("sim.say"))}">'
+            f'<button type="submit">{e(request.text("sim.send"))}</button></form>'
+            f'<p class="problem" id="sim-error" hidden>{e(request.text("sim.error"))}</p>'
+            "</section></div>"
+        )
+        html = layout(
+            title,
+            body,
+            lang=request.lang,
+            role=request.role,
+            csrf=request.session.csrf,
+            wide=True,
+            scripts=("mermaid-12.3.0.min.js", "diagram.js"),
+        )
+        return page(html, csp=DIAGRAM_CSP)
+
+    async def _try(self, request: Request) -> web.StreamResponse:
+        try:
+            data = await request.http.json()
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        answer = await self._answer(request, data)
+        if answer is None:
+            return web.json_response({"error": "bad_request"}, status=400)
+        return web.json_response(answer)
+
+    async def _answer(self, request: Request, data: object) -> dict[str, Any] | None:
+        if not isinstance(data, dict):
+            return None
+        flow_id = _flow_id(data.get("flow"))
+        lang = data.get("lang") if data.get("lang") in ("vi", "en") else "vi"
+        action = data.get("action")
+        value = data.get("value")
+        conversation = data.get("conversation")
+        if not flow_id or flow_id not in await self._tried_flows():
+            return None
+        simulator, actor = self.simulator, request.session.grant.actor
+        if action == "start":
+            await self.console.log(request, "try", flow_id, allowed=True)
+            return await simulator.start(actor, flow_id, str(lang))
+        if not (isinstance(conversation, str) and len(conversation) == 16):
+            return None
+        if not all(c in "0123456789abcdef" for c in conversation) or not isinstance(value, str):
+            return None
+        if action == "press" and 0 < len(value) <= 200:
+            return await simulator.press(actor, conversation, flow_id, str(lang), value)
+        if action == "say" and value.strip():
+            return await simulator.say(actor, conversation, flow_id, str(lang), value)
+        return None
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc or url[:40]
+
+
+def _same_file(one: str, other: str) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(one).resolve() == Path(other).resolve()
+    except OSError:
+        return False
