@@ -105,6 +105,14 @@ class MemoryStaff(MemoryHouseholds):
         self._volunteers[volunteer_id] = replace(volunteer, active=False)
         return True
 
+    async def activate_volunteer(self, volunteer_id: int) -> bool:
+        """Give a deactivated volunteer their access back; True when there was one."""
+        volunteer = self._volunteers.get(volunteer_id)
+        if volunteer is None or volunteer.active:
+            return False
+        self._volunteers[volunteer_id] = replace(volunteer, active=True)
+        return True
+
     async def record_admin_action(self, action: AdminAction) -> None:
         """Keep a line of the admin log (refused attempts too)."""
         self._admin.append(replace(action, detail=mask(action.detail)[:500]))

@@ -112,6 +112,15 @@ class StaffTables(HouseholdTables):
         )
         return bool(changed)
 
+    async def activate_volunteer(self, volunteer_id: int) -> bool:
+        """Give a deactivated volunteer their access back (same code, same households); True
+        when there was such a deactivated volunteer."""
+        changed = await self._count(
+            "UPDATE volunteers SET active = 1, deactivated_at = NULL WHERE id = ? AND active = 0",
+            (volunteer_id,),
+        )
+        return bool(changed)
+
     # --- what admins did -------------------------------------------------------------------------
 
     async def record_admin_action(self, action: AdminAction) -> None:

@@ -216,16 +216,20 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
         before = {v.id: v.active for v in await rig.storage.volunteers()}
         target = next(i for i, active in before.items() if active)
         await page.goto(rig.base + "/admin/people")
-        await page.click(f"button[data-volunteer='{target}']")
+        await page.click(f"button[data-deactivate='{target}']")
         await page.wait_for_selector("#notice")
         after = {v.id: v.active for v in await rig.storage.volunteers()}
         assert after[target] is False
         assert {i: a for i, a in after.items() if i != target} == {
             i: a for i, a in before.items() if i != target
         }
-    assert ("console.deactivate", True) in [
-        (a.action, a.allowed) for a in await rig.storage.admin_actions()
-    ]
+        await page.screenshot(path=str(SHOTS / "people-1366.png"))
+        # ...and give the access back.
+        await page.click(f"button[data-activate='{target}']")
+        await page.wait_for_selector(f"button[data-deactivate='{target}']")
+        assert {v.id: v.active for v in await rig.storage.volunteers()} == before
+    logged = [(a.action, a.allowed) for a in await rig.storage.admin_actions()]
+    assert ("console.deactivate", True) in logged and ("console.activate", True) in logged
 
 
 async def test_a_leader_reads_numbers_but_cannot_deactivate(rig: Rig) -> None:

@@ -30,8 +30,7 @@ _TURN = st.fixed_dictionaries(
         "lang": st.sampled_from(["vi", "en", "fr"]) | _SCALARS,
         "action": st.sampled_from(["start", "press", "say", "x"]) | _SCALARS,
         "value": st.text(max_size=300) | _SCALARS,
-        "conversation": st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)
-        | _SCALARS,
+        "conversation": st.text(alphabet="0123456789abcdef", min_size=16, max_size=16) | _SCALARS,
     },
 )
 

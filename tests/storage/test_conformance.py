@@ -314,6 +314,12 @@ async def test_an_invite_makes_one_volunteer_once(storage: Storage) -> None:
     assert await storage.volunteer_for(lan) is None
     assert await storage.volunteer_by_code(volunteer.code) is None
     assert [v.active for v in await storage.volunteers()] == [False]
+    # Access given back: the same volunteer, code and chat again (the web console's Activate).
+    assert await storage.activate_volunteer(volunteer.id)
+    assert not await storage.activate_volunteer(volunteer.id)
+    assert not await storage.activate_volunteer(volunteer.id + 100)
+    assert await storage.volunteer_for(lan) == volunteer
+    assert await storage.volunteer_by_code(volunteer.code) == volunteer
 
 
 async def test_households_visits_and_their_latest_outcomes(storage: Storage) -> None:

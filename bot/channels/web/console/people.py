@@ -37,6 +37,7 @@ class People:
         guard = self.console.guard
         router.add_get("/admin/people", guard(self._volunteers, "people"))
         router.add_post("/admin/volunteers/{id}/deactivate", guard(self._deactivate, "people"))
+        router.add_post("/admin/volunteers/{id}/activate", guard(self._activate, "people"))
         router.add_post("/admin/invites", guard(self._invite, "people"))
         router.add_get("/admin/police", guard(self._police, "people"))
         router.add_get("/admin/tickets", guard(self._tickets, "people"))
@@ -80,14 +81,13 @@ class People:
 
     def _row(self, request: Request, v: Volunteer, csrf: str) -> tuple[str, ...]:
         state = request.text("people.active" if v.active else "people.inactive")
-        action = ""
-        if v.active:
-            action = (
-                f'<form method="post" action="/admin/volunteers/{v.id}/deactivate">'
-                f'<input type="hidden" name="csrf" value="{csrf}">'
-                f'<button type="submit" class="danger" data-volunteer="{v.id}">'
-                f"{e(request.text('people.deactivate'))}</button></form>"
-            )
+        verb, css = ("deactivate", "danger") if v.active else ("activate", "")
+        action = (
+            f'<form method="post" action="/admin/volunteers/{v.id}/{verb}">'
+            f'<input type="hidden" name="csrf" value="{csrf}">'
+            f'<button type="submit" class="{css}" data-{verb}="{v.id}">'
+            f"{e(request.text('people.' + verb))}</button></form>"
+        )
         return (
             e(v.id),
             f"<code>{e(v.code)}</code>",
@@ -98,12 +98,21 @@ class People:
         )
 
     async def _deactivate(self, request: Request) -> web.StreamResponse:
+        return await self._change(request, "deactivate")
+
+    async def _activate(self, request: Request) -> web.StreamResponse:
+        return await self._change(request, "activate")
+
+    async def _change(self, request: Request, verb: str) -> web.StreamResponse:
         text = request.http.match_info["id"]
         volunteer_id = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
-        done = volunteer_id > 0 and await self.console.storage.deactivate_volunteer(
-            volunteer_id, at=self.console.clock()
-        )
-        await self.console.log(request, "deactivate", f"#{volunteer_id}", allowed=True)
+        storage = self.console.storage
+        done = False
+        if volunteer_id > 0 and verb == "deactivate":
+            done = await storage.deactivate_volunteer(volunteer_id, at=self.console.clock())
+        elif volunteer_id > 0:
+            done = await storage.activate_volunteer(volunteer_id)
+        await self.console.log(request, verb, f"#{volunteer_id}", allowed=True)
         key = "people.changed" if done else "people.unchanged"
         return await self._volunteers(request, e(request.text(key, id=volunteer_id)))
 
