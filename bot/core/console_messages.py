@@ -116,6 +116,10 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không thử được lúc này. Tải lại trang rồi thử lại.",
         "en": "Could not try it just now. Reload the page and try again.",
     },
+    "sim.broken": {
+        "vi": "Bản nháp đang có lỗi nên chưa thử được: xem danh sách lỗi ở trang Hướng dẫn.",
+        "en": "The drafts have errors and cannot be tried: see the problems on the Guides page.",
+    },
     "people.heading": {"vi": "Tình nguyện viên", "en": "Volunteers"},
     "people.code": {"vi": "Mã", "en": "Code"},
     "people.name": {"vi": "Tên", "en": "Name"},

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,19 +72,26 @@ class Rig:
         return f"{self.base}/admin/login?t={token}"
 
 
-@pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    seeding.write_flows(tmp_path / "flows")
-    await seeding.seed(tmp_path / "seed.sqlite3")
-    settings = seeding.settings(tmp_path).model_copy(
-        update={"web": WebSettings(port=0), "welcome_flow": ""}
+@asynccontextmanager
+async def console_rig(tmp: Path, **web: Any) -> AsyncIterator[Rig]:
+    """The seeded commune served with its console (``web`` settings beside port 0)."""
+    seeding.write_flows(tmp / "flows")
+    await seeding.seed(tmp / "seed.sqlite3")
+    settings = seeding.settings(tmp).model_copy(
+        update={"web": WebSettings(port=0, **web), "welcome_flow": ""}
     )
     service = await build_service(settings, channels=("web",), loops=False)
     await service.runner.start()
     try:
-        yield Rig(service, tmp_path)
+        yield Rig(service, tmp)
     finally:
         await service.close()
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    async with console_rig(tmp_path) as started:
+        yield started
 
 
 async def login(context: Any, link: str) -> Any:

@@ -53,15 +53,25 @@ class Library:
         router.add_get("/admin/flows/{flow_id}", guard(self._flow, "flows"))
         router.add_post("/admin/api/try", guard(self._try, "flows", api=True))
 
-    def _problems(self) -> list[Problem]:
+    def _check(self) -> tuple[bool, list[Problem]]:
+        """What lint finds in the files now (drafts too), and whether the live files load to
+        something else than what runs (an edit the hot reload has not taken yet)."""
         settings = self.console.settings
-        return check_content(settings, drafts=self.simulator.drafts)[1]
+        fresh, problems = check_content(settings)
+        drafts = self.simulator.drafts
+        if drafts is not None:
+            problems += [p for p in check_content(settings, drafts=drafts)[1] if p not in problems]
+        running = self.console.app.assistant.engine.flows
+        pending = fresh is not None and {i: f.digest for i, f in fresh.flows.items()} != {
+            i: f.digest for i, f in running.items()
+        }
+        return pending, problems
 
     async def _list(self, request: Request) -> web.StreamResponse:
         console = self.console
         engine = console.app.assistant.engine
-        problems = await asyncio.to_thread(self._problems)
-        loaded = {v.flow_id: v for v in await console.storage.flow_versions()}
+        pending, problems = await asyncio.to_thread(self._check)
+        loaded = {(v.flow_id, v.digest): v for v in await console.storage.flow_versions()}
         rows = []
         for flow in sorted(engine.flows.values(), key=lambda f: (f.flow.order, f.id)):
             mine = [p for p in problems if p.path and _same_file(p.path, flow.path)]
@@ -71,7 +81,7 @@ class Library:
                 if mine
                 else request.text("flows.ok")
             )
-            version = loaded.get(flow.id)
+            version = loaded.get((flow.id, flow.digest))
             at = local_time(version.loaded_at, console.settings.zone) if version else None
             sources = " ".join(
                 f'<a href="{e(s)}" rel="noreferrer" target="_blank">{e(_host(s))}</a>'
@@ -103,7 +113,11 @@ class Library:
             )
         ]
         body = [f"<h1>{e(request.text('flows.heading'))}</h1>"]
-        body.append(f'<p class="status">{e(self._reload_status(request, problems))}</p>')
+        if any(p.is_error for p in problems):
+            status, css = request.text("reload.refused"), "bad"
+        else:
+            status, css = request.text("reload.pending" if pending else "reload.same"), "ok"
+        body.append(f'<p class="status {css}" id="reload">{e(status)}</p>')
         if self.simulator.drafts is not None:
             body.append(f"<p>{e(request.text('flows.drafts', folder=self.simulator.drafts))}</p>")
         body.append(table(head, rows, css="flows"))
@@ -118,17 +132,6 @@ class Library:
         else:
             body.append(f'<p id="problems">{e(request.text("flows.no_problems"))}</p>')
         return request.page(request.text("nav.flows"), "".join(body), wide=True)
-
-    def _reload_status(self, request: Request, problems: list[Problem]) -> str:
-        if any(p.is_error for p in problems):
-            return request.text("reload.refused")
-        engine = self.console.app.assistant.engine
-        fresh = check_content(self.console.settings)[0]
-        if fresh is not None and {i: f.digest for i, f in fresh.flows.items()} != {
-            i: f.digest for i, f in engine.flows.items()
-        }:
-            return request.text("reload.pending")
-        return request.text("reload.same")
 
     async def _tried_flows(self) -> dict[str, CompiledFlow]:
         try:
@@ -171,7 +174,8 @@ class Library:
             f'<input id="sim-say" maxlength="500" placeholder="{e(request.text("sim.say"))}" '
             f'aria-label="{e(request.text("sim.say"))}">'
             f'<button type="submit">{e(request.text("sim.send"))}</button></form>'
-            f'<p class="problem" id="sim-error" hidden>{e(request.text("sim.error"))}</p>'
+            f'<p class="problem" id="sim-error" hidden data-broken="{e(request.text("sim.broken"))}"'
+            f' data-error="{e(request.text("sim.error"))}">{e(request.text("sim.error"))}</p>'
             "</section></div>"
         )
         html = layout(
@@ -193,7 +197,7 @@ class Library:
         answer = await self._answer(request, data)
         if answer is None:
             return web.json_response({"error": "bad_request"}, status=400)
-        return web.json_response(answer)
+        return web.json_response(answer, status=409 if "error" in answer else 200)
 
     async def _answer(self, request: Request, data: object) -> dict[str, Any] | None:
         if not isinstance(data, dict):
@@ -206,6 +210,10 @@ class Library:
         if not flow_id or flow_id not in await self._tried_flows():
             return None
         simulator, actor = self.simulator, request.session.grant.actor
+        try:
+            await simulator.app()
+        except FlowError:  # the drafts have errors: the flows page lists them
+            return {"error": "flows_broken"}
         if action == "start":
             await self.console.log(request, "try", flow_id, allowed=True)
             return await simulator.start(actor, flow_id, str(lang))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.compose import App, build_app, draft_folder
+from bot.app.reload import FlowReloader
 from bot.config import Settings
 from bot.core.types import Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 from bot.flows.graph import mermaid_node
@@ -56,10 +57,12 @@ class Simulator:
         drafts = Path(web.console_drafts) if web is not None and web.console_drafts else None
         self.drafts = draft_folder(settings, drafts)
         self._app: App | None = None
+        self._reloader: FlowReloader | None = None
         self._lock = asyncio.Lock()
 
     async def app(self) -> App:
-        """The tryout's application (built at the first use; a broken draft raises FlowError)."""
+        """The tryout's application, with the files as they are now (built at the first use,
+        then reloaded when a flow or draft changed; a broken draft raises FlowError)."""
         async with self._lock:
             if self._app is None:
                 self._app = await build_app(
@@ -69,6 +72,17 @@ class Simulator:
                     clock=self.clock,
                     on_fault=_ignore,
                 )
+                self._reloader = FlowReloader(
+                    self.settings,
+                    self._app.assistant,
+                    self._app.storage,
+                    drafts=self.drafts,
+                    clock=self.clock,
+                )
+            elif self._reloader is not None:
+                # As `trolyso chat` does before each turn: an edit saved is tried at once (an
+                # edit with errors is refused and the last good version kept).
+                await self._reloader.check()
             return self._app
 
     async def close(self) -> None:

@@ -82,6 +82,7 @@
       if (!response.ok) throw new Error(String(response.status));
       show(await response.json());
     } catch (e) {
+      error.textContent = e.message === "409" ? error.dataset.broken : error.dataset.error;
       error.hidden = false;
     } finally {
       sim.dataset.busy = "";

@@ -1,0 +1,114 @@
+"""More of the web console in Chromium: a volunteer's own households, the simulator in English
+and on drafts, lint problems with file:line and the reload status, the print layout, the
+Secure cookie over https and the login's rate limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+
+from tests.channels.test_web_console import AT, Rig, console_rig, login, rig  # noqa: F401
+from tests.channels.web_harness import browser
+
+
+async def test_a_volunteer_sees_only_their_households(rig: Rig) -> None:  # noqa: F811
+    volunteers = await rig.storage.volunteers()
+    mine = volunteers[0]
+    theirs = {s.household.label for s in await rig.storage.households_of(mine.id)}
+    others = {
+        s.household.label for v in volunteers[1:] for s in await rig.storage.households_of(v.id)
+    } - theirs
+    assert theirs and others
+    async with browser() as chrome:
+        page = await login(await chrome.new_context(), await rig.link("volunteer", mine.id))
+        assert page.url == rig.base + "/admin/households"
+        text = await page.inner_text("main")
+        assert all(label in text for label in theirs)
+        assert not any(label in text for label in others)
+        await page.goto(rig.base + "/admin/numbers")
+        assert "không được làm việc này" in await page.inner_text("main")
+        assert await page.locator("nav.nav a").all_inner_texts() == ["Hộ của tôi"]
+
+
+async def test_the_simulator_speaks_english_and_tries_drafts(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    source = (tmp_path / "flows").parent  # written by console_rig below
+    async with console_rig(tmp_path, console_drafts=str(drafts)) as started:
+        live = (source / "flows" / "demo_install.yaml").read_text(encoding="utf-8")
+        (drafts / "demo_install.yaml").write_text(
+            live.replace('en: "Which phone?"', 'en: "What phone do you use?"'), encoding="utf-8"
+        )
+        async with browser() as chrome:
+            page = await login(await chrome.new_context(), await started.link())
+            await page.goto(started.base + "/admin/flows")
+            assert str(drafts) in await page.inner_text("main")
+            await page.goto(started.base + "/admin/flows/demo_install")
+            await page.wait_for_selector("#diagram[data-drawn] svg", timeout=30_000)
+            await page.select_option("#sim-lang", "en")
+            await page.click("#sim-start")
+            await page.wait_for_function(AT, arg="phone")
+            assert "What phone do you use?" in await page.inner_text("#sim-log")
+            await page.locator("#sim-log .choices button", has_text="Android").click()
+            await page.wait_for_function(AT, arg="store")
+            assert "Open the app store." in await page.inner_text("#sim-log")
+
+
+async def test_lint_problems_show_their_line_and_the_reload_is_refused(rig: Rig) -> None:  # noqa: F811
+    broken = rig.tmp / "flows" / "demo_pay.yaml"
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("start: ", "start: nowhere_", 1), encoding="utf-8")
+    async with browser() as chrome:
+        page = await login(await chrome.new_context(), await rig.link())
+        await page.goto(rig.base + "/admin/flows")
+        problems = await page.inner_text("#problems")
+        assert "demo_pay.yaml:" in problems and "nowhere_" in problems
+        assert "chưa được áp dụng" in await page.inner_text("#reload")
+        row = await page.inner_text("table.flows tr:has(a[href='/admin/flows/demo_pay'])")
+        assert "lỗi" in row
+        # The bot still runs the last good version.
+        assert "demo_pay" in rig.service.app.assistant.engine.flows
+        broken.write_text(text, encoding="utf-8")
+        await page.reload()
+        assert "đúng bản trong các tệp" in await page.inner_text("#reload")
+
+
+async def test_the_numbers_print_without_the_menus(rig: Rig) -> None:  # noqa: F811
+    async with browser() as chrome:
+        page = await login(await chrome.new_context(), await rig.link())
+        await page.emulate_media(media="print")
+        assert not await page.is_visible("header.topbar")
+        assert not await page.is_visible("form.filters")
+        assert await page.is_visible("#report h1")
+        pdf = await page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+
+
+async def test_the_cookie_is_secure_over_https_and_logins_are_rate_limited(
+    tmp_path: Path,
+) -> None:
+    async with console_rig(tmp_path, public_url="https://xa.example.vn") as started:
+        link = await started.link()
+        token = link.split("t=", 1)[1]
+        async with aiohttp.ClientSession() as http:
+            answer = await http.post(
+                started.base + "/admin/login",
+                data={"t": token},
+                headers={"Origin": "https://xa.example.vn"},
+                allow_redirects=False,
+            )
+            assert answer.status == 303
+            cookie = answer.headers["Set-Cookie"]
+            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+            assert "Path=/admin" in cookie and "Max-Age=28800" in cookie
+            statuses = []
+            for _ in range(8):
+                wrong = await http.post(
+                    started.base + "/admin/login",
+                    data={"t": "x" * 43},
+                    headers={"Origin": started.base},
+                    allow_redirects=False,
+                )
+                statuses.append(wrong.status)
+            assert statuses[0] == 403 and statuses[-1] == 429
