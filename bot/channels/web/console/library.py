@@ -174,8 +174,9 @@ class Library:
             f'<input id="sim-say" maxlength="500" placeholder="{e(request.text("sim.say"))}" '
             f'aria-label="{e(request.text("sim.say"))}">'
             f'<button type="submit">{e(request.text("sim.send"))}</button></form>'
-            f'<p class="problem" id="sim-error" hidden data-broken="{e(request.text("sim.broken"))}"'
-            f' data-error="{e(request.text("sim.error"))}">{e(request.text("sim.error"))}</p>'
+            f'<p class="problem" id="sim-error" hidden '
+            f'data-broken="{e(request.text("sim.broken"))}" '
+            f'data-error="{e(request.text("sim.error"))}">{e(request.text("sim.error"))}</p>'
             "</section></div>"
         )
         html = layout(
