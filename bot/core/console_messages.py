@@ -142,7 +142,14 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Hãy gõ tên thôn cho mã mời.",
         "en": "Please type the village for the invite code.",
     },
-    "people.changed": {"vi": "Đã lưu.", "en": "Saved."},
+    "people.deactivated": {
+        "vi": "Đã ngừng quyền của tình nguyện viên #{id}.",
+        "en": "Volunteer #{id} no longer has access.",
+    },
+    "people.activated": {
+        "vi": "Tình nguyện viên #{id} đã được hoạt động lại (vẫn mã cũ, các hộ cũ).",
+        "en": "Volunteer #{id} has access again (same code, same households).",
+    },
     "people.unchanged": {
         "vi": "Không có thay đổi: tình nguyện viên #{id} không ở trạng thái đó.",
         "en": "Nothing changed: volunteer #{id} is not in that state.",

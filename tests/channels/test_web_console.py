@@ -199,6 +199,7 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
         # A flow's diagram, drawn by the vendored Mermaid, and the simulator beside it.
         await page.goto(rig.base + "/admin/flows")
         assert "demo_install" in await page.inner_text("table.flows")
+        await page.screenshot(path=str(SHOTS / "flows-1366.png"))
         await page.click("text=demo_install")
         await page.wait_for_selector("#diagram[data-drawn] svg", timeout=30_000)
         await page.click("#sim-start")
@@ -226,6 +227,7 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
         await page.goto(rig.base + "/admin/people")
         await page.click(f"button[data-deactivate='{target}']")
         await page.wait_for_selector("#notice")
+        assert f"#{target}" in await page.inner_text("#notice")
         after = {v.id: v.active for v in await rig.storage.volunteers()}
         assert after[target] is False
         assert {i: a for i, a in after.items() if i != target} == {

@@ -83,10 +83,7 @@ class Library:
             )
             version = loaded.get((flow.id, flow.digest))
             at = local_time(version.loaded_at, console.settings.zone) if version else None
-            sources = " ".join(
-                f'<a href="{e(s)}" rel="noreferrer" target="_blank">{e(_host(s))}</a>'
-                for s in flow.flow.sources
-            )
+            sources = " ".join(_source(s) for s in flow.flow.sources)
             rows.append(
                 (
                     f'<a href="/admin/flows/{e(flow.id)}">{e(flow.id)}</a>',
@@ -229,10 +226,14 @@ class Library:
         return None
 
 
-def _host(url: str) -> str:
+def _source(source: str) -> str:
+    """A flow's source: a link when it is a web address (only http and https), else its text."""
     from urllib.parse import urlsplit
 
-    return urlsplit(url).netloc or url[:40]
+    parts = urlsplit(source)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f'<a href="{e(source)}" rel="noreferrer" target="_blank">{e(parts.netloc)}</a>'
+    return e(source[:60])
 
 
 def _same_file(one: str, other: str) -> bool:

@@ -113,7 +113,7 @@ class People:
         elif volunteer_id > 0:
             done = await storage.activate_volunteer(volunteer_id)
         await self.console.log(request, verb, f"#{volunteer_id}", allowed=True)
-        key = "people.changed" if done else "people.unchanged"
+        key = f"people.{verb}d" if done else "people.unchanged"
         return await self._volunteers(request, e(request.text(key, id=volunteer_id)))
 
     async def _invite(self, request: Request) -> web.StreamResponse:
