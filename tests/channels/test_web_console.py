@@ -275,6 +275,13 @@ async def test_a_forged_post_without_the_csrf_token_is_refused(rig: Rig) -> None
                 headers={"Origin": rig.base},
             )
             assert answer.status == 403
+        # The simulator's JSON endpoint wants the token in its header.
+        answer = await page.request.post(
+            rig.base + "/admin/api/try",
+            data={"flow": "demo_install", "lang": "vi", "action": "start"},
+            headers={"Origin": rig.base},
+        )
+        assert answer.status == 403
         # The right token from another site is refused too.
         csrf = await page.get_attribute("body", "data-csrf")
         answer = await page.request.post(

@@ -181,6 +181,14 @@ class Console:
             allowed.add(urlsplit(public).netloc)
         return urlsplit(origin).netloc in allowed
 
+    def _address(self, http: web.Request) -> str:
+        """Whom the login's rate limit counts (the proxy's word for it only when trusted)."""
+        web_settings = self.settings.web
+        forwarded = http.headers.get("X-Forwarded-For", "")
+        if web_settings is not None and web_settings.trust_proxy and forwarded:
+            return forwarded.split(",")[-1].strip()
+        return http.remote or ""
+
     def _web_public(self) -> str:
         return self.settings.web.public_url if self.settings.web is not None else ""
 
@@ -249,7 +257,7 @@ class Console:
     async def _login(self, http: web.Request) -> web.StreamResponse:
         lang = self._lang(http)
         title = console_text("login.title", lang)
-        if not self.attempts.allow(http.remote or ""):
+        if not self.attempts.allow(self._address(http)):
             body = console_text("login.slow_down", lang)
             return page(message_page(title, body, lang), status=429)
         if not self._same_origin(http):

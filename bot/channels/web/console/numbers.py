@@ -103,6 +103,8 @@ class Numbers:
     async def _csv(self, request: Request) -> web.StreamResponse:
         since, until, village, _known, _problems = await self._filters(request)
         report = await self._report(since, until, village)
+        period = f"{since or ''}..{until or ''} {village or ''}".strip()
+        await self.console.log(request, "csv", period, allowed=True)
         # Excel reads Vietnamese letters in a CSV only when the file starts with a BOM.
         body = "\ufeff" + render_csv(report, request.lang)
         response = web.Response(text=body, content_type="text/csv", charset="utf-8")
