@@ -32,8 +32,6 @@ _TEXTS = {
 def add_console_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Declare ``trolyso admin login-link``."""
     admin = commands.add_parser("admin", help="the web console at /admin: login links")
-    admin.add_argument("--db", help=DB_HELP)
-    admin.add_argument("--lang", choices=["vi", "en"], default=None)
     actions = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
     link = actions.add_parser("login-link", help="a one-time link (10 minutes) to the console")
     link.add_argument(
@@ -44,6 +42,8 @@ def add_console_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     link.add_argument("--name", default="", help="who it is for, written to the admin log")
     link.add_argument("--volunteer", type=int, help="the volunteer's number (role volunteer)")
+    link.add_argument("--db", help=DB_HELP)
+    link.add_argument("--lang", choices=["vi", "en"], default=None)
 
 
 def run_console_command(settings: Settings, args: argparse.Namespace) -> int:

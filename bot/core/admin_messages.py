@@ -157,8 +157,8 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     },
     # The commands themselves
     "cli.web_ready": {
-        "en": "The web chat is at {url} — open it in a browser (a phone on the same network can use this machine's address). Ctrl-C stops it; conversations are kept in {database}.",
-        "vi": "Trò chuyện trên web ở {url} — mở bằng trình duyệt (điện thoại cùng mạng dùng địa chỉ của máy này). Bấm Ctrl-C để dừng; các cuộc trò chuyện được lưu trong {database}.",
+        "en": "The web chat is at {url} — open it in a browser (a phone on the same network can use this machine's address). Ctrl-C stops it; conversations are kept in {database}. Officers' console: {url}admin (log in with /login or 'trolyso admin login-link').",
+        "vi": "Trò chuyện trên web ở {url} — mở bằng trình duyệt (điện thoại cùng mạng dùng địa chỉ của máy này). Bấm Ctrl-C để dừng; các cuộc trò chuyện được lưu trong {database}. Trang quản trị: {url}admin (đăng nhập bằng /login hoặc 'trolyso admin login-link').",
     },
     "cli.no_test_files": {
         "en": "there are no conversation test files (*.yaml) in {where}. Write one (see 'Conversation tests' in docs/flows.md).",

@@ -112,3 +112,66 @@ async def test_the_cookie_is_secure_over_https_and_logins_are_rate_limited(
                 )
                 statuses.append(wrong.status)
             assert statuses[0] == 403 and statuses[-1] == 429
+
+
+def test_trolyso_web_serves_the_console_to_a_link_from_the_command_line(tmp_path: Path) -> None:
+    """The real processes: ``trolyso web`` serves /admin, ``trolyso admin login-link`` (another
+    process, the same database) makes a link it accepts once."""
+    import asyncio
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from tests.cli_process import trolyso
+    from tests.harness import ROOT
+    from tests.reports import seed as seeding
+
+    seeding.write_flows(tmp_path / "flows")
+    asyncio.run(seeding.seed(tmp_path / "seed.sqlite3"))
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: seed.sqlite3\nflows_dir: flows\nwelcome_flow: ''\nlocales_dir: {ROOT / 'locales'}\n",
+        encoding="utf-8",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "web", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline()
+        found = re.search(r"(http://127\.0\.0\.1:\d+/)admin", ready)
+        assert found, ready + (server.stderr.read() if server.poll() is not None else "")
+        base = found.group(1).rstrip("/")
+        made = trolyso("--config", str(config), "admin", "login-link", "--lang", "en")
+        assert made.returncode == 0, made.stderr
+        token = made.stdout.strip().splitlines()[-1].split("t=", 1)[1]
+
+        async def use() -> list[int]:
+            # unsafe: keep cookies of an IP address (127.0.0.1), as a browser does.
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                statuses = []
+                first = await http.get(base + "/admin/numbers", allow_redirects=False)
+                statuses.append(first.status)
+                for _ in range(2):
+                    answer = await http.post(
+                        base + "/admin/login",
+                        data={"t": token},
+                        headers={"Origin": base},
+                        allow_redirects=False,
+                    )
+                    statuses.append(answer.status)
+                page = await http.get(base + "/admin/numbers")
+                statuses.append(page.status)
+                assert "Thôn Đông" in await page.text()
+                return statuses
+
+        assert asyncio.run(use()) == [303, 303, 403, 200]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
