@@ -29,6 +29,10 @@ async def test_a_volunteer_sees_only_their_households(rig: Rig) -> None:  # noqa
         await page.goto(rig.base + "/admin/numbers")
         assert "không được làm việc này" in await page.inner_text("main")
         assert await page.locator("nav.nav a").all_inner_texts() == ["Hộ của tôi"]
+        # Deactivated: the session opens nothing any more.
+        await rig.storage.deactivate_volunteer(mine.id, at=0.0)
+        await page.goto(rig.base + "/admin/households")
+        assert page.url == rig.base + "/admin/login"
 
 
 async def test_the_simulator_speaks_english_and_tries_drafts(tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ class Console:
 
         async def guarded(http: web.Request) -> web.StreamResponse:
             lang = self._lang(http)
-            session = await session_of(self.storage, http.cookies.get(COOKIE, ""), now=self.clock())
+            session = await self._session(http)
             if session is None:
                 if api:
                     return web.json_response({"error": "login"}, status=401)
@@ -156,6 +156,16 @@ class Console:
             return await handler(request)
 
         return guarded
+
+    async def _session(self, http: web.Request) -> ConsoleSession | None:
+        """The request's live session; a volunteer deactivated since logging in has none."""
+        session = await session_of(self.storage, http.cookies.get(COOKIE, ""), now=self.clock())
+        grant = session.grant if session is not None else None
+        if grant is not None and grant.role == "volunteer":
+            volunteer = await self.storage.volunteer_by_id(grant.volunteer_id or 0)
+            if volunteer is None or not volunteer.active:
+                return None
+        return session
 
     async def _csrf_ok(self, http: web.Request, session: ConsoleSession, *, api: bool) -> bool:
         if not self._same_origin(http):
