@@ -87,6 +87,12 @@ async def test_the_numbers_print_without_the_menus(rig: Rig) -> None:  # noqa: F
         assert await page.is_visible("#report h1")
         pdf = await page.pdf(format="A4")
         assert pdf.startswith(b"%PDF")
+        # In English: the console's words and the report's.
+        await page.emulate_media(media="screen")
+        await page.click("a.lang")
+        await page.wait_for_url(rig.base + "/admin/numbers")
+        assert await page.locator("nav.nav a").first.inner_text() == "Numbers"
+        assert "80.00%" in await page.inner_text("#report")
 
 
 async def test_the_cookie_is_secure_over_https_and_logins_are_rate_limited(

@@ -229,7 +229,7 @@ class Console:
 
     async def _set_lang(self, http: web.Request) -> web.StreamResponse:
         code = http.match_info["code"]
-        session = await session_of(self.storage, http.cookies.get(COOKIE, ""), now=self.clock())
+        session = await self._session(http)
         response = redirect(HOME[session.grant.role] if session else "/admin/login")
         if code in ("vi", "en"):
             response.set_cookie(
@@ -244,7 +244,7 @@ class Console:
         return response
 
     async def _home(self, http: web.Request) -> web.StreamResponse:
-        session = await session_of(self.storage, http.cookies.get(COOKIE, ""), now=self.clock())
+        session = await self._session(http)
         return redirect(HOME[session.grant.role] if session else "/admin/login")
 
     async def _login_page(self, http: web.Request) -> web.StreamResponse:
