@@ -170,6 +170,9 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
     async with browser() as chrome:
         context = await chrome.new_context(viewport={"width": 1366, "height": 768})
         page = await login(context, await rig.link())
+        refused: list[str] = []  # what the Content-Security-Policy blocked (nothing, below)
+        page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else 0)
+        await page.reload()
         # The numbers: the same figures as the CLI's report.
         text = await page.inner_text("#report")
         percent = next(
@@ -214,6 +217,7 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
         step = await page.get_attribute("#sim", "data-step")
         assert step and any(f"flowchart-{step}-" in h for h in highlighted), (step, highlighted)
         await page.screenshot(path=str(SHOTS / "simulator-1366.png"))
+        assert refused == [], refused
         await phone.goto(page.url)
         await phone.wait_for_selector("#diagram[data-drawn] svg", timeout=30_000)
         await phone.click("#sim-start")

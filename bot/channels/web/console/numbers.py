@@ -7,6 +7,7 @@ The figures come from :func:`bot.reports.build.build_report` and are drawn by
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from bot.channels.web.console.app import Console, Request
 
 __all__ = ["Numbers"]
+
+_BAR_STYLE = re.compile(r' style="width:[0-9.]+%"')
 
 
 class Numbers:
@@ -77,6 +80,9 @@ class Numbers:
         since, until, village, known, problems = await self._filters(request)
         report = await self._report(since, until, village)
         title, sections = render_sections(report, request.lang)
+        # The file report draws its bars with style="width:..%"; the console's CSP refuses
+        # inline styles, so the same width is set by console.js from data-share.
+        sections = _BAR_STYLE.sub("", sections)
         query = request.http.query_string
         options = [f'<option value="">{e(request.text("numbers.all"))}</option>'] + [
             f'<option value="{e(name)}"{" selected" if name == village else ""}>{e(name)}</option>'
