@@ -116,6 +116,14 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không thử được lúc này. Tải lại trang rồi thử lại.",
         "en": "Could not try it just now. Reload the page and try again.",
     },
+    "sim.wait": {"vi": "Cho thời gian trôi:", "en": "Let time pass:"},
+    "sim.wait_1h": {"vi": "1 giờ", "en": "1 hour"},
+    "sim.wait_1d": {"vi": "1 ngày", "en": "1 day"},
+    "sim.wait_3d": {"vi": "3 ngày", "en": "3 days"},
+    "sim.wait_max": {
+        "vi": "Trong trang này chỉ cho thời gian trôi tối đa 7 ngày một lần (ví dụ /wait 3d).",
+        "en": "Here time can pass at most 7 days at a time (for example /wait 3d).",
+    },
     "sim.broken": {
         "vi": "Bản nháp đang có lỗi nên chưa thử được: xem danh sách lỗi ở trang Hướng dẫn.",
         "en": "The drafts have errors and cannot be tried: see the problems on the Guides page.",

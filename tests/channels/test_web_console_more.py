@@ -41,9 +41,14 @@ async def test_the_simulator_speaks_english_and_tries_drafts(tmp_path: Path) -> 
     source = (tmp_path / "flows").parent  # written by console_rig below
     async with console_rig(tmp_path, console_drafts=str(drafts)) as started:
         live = (source / "flows" / "demo_install.yaml").read_text(encoding="utf-8")
-        (drafts / "demo_install.yaml").write_text(
-            live.replace('en: "Which phone?"', 'en: "What phone do you use?"'), encoding="utf-8"
+        draft = live.replace('en: "Which phone?"', 'en: "What phone do you use?"')
+        # ...and a reminder a day after the resident stopped at the store step.
+        draft = draft.replace(
+            "    help: store_help\n",
+            "    help: store_help\n    follow_up: {after: 1 day, go: store_help}\n",
+            1,
         )
+        (drafts / "demo_install.yaml").write_text(draft, encoding="utf-8")
         async with browser() as chrome:
             page = await login(await chrome.new_context(), await started.link())
             await page.goto(started.base + "/admin/flows")
@@ -57,6 +62,24 @@ async def test_the_simulator_speaks_english_and_tries_drafts(tmp_path: Path) -> 
             await page.locator("#sim-log .choices button", has_text="Android").click()
             await page.wait_for_function(AT, arg="store")
             assert "Open the app store." in await page.inner_text("#sim-log")
+            # Time passes (the tryout's clock only): the reminder comes, or quiet hours hold it.
+            await page.click("#sim-wait [data-wait='1d']")
+            await page.wait_for_selector("#sim-log .msg.note")
+            await page.wait_for_function("() => !document.getElementById('sim').dataset.busy")
+            log = await page.inner_text("#sim-log")
+            assert "1d later" in log
+            if "quiet hours" in log:
+                await page.fill("#sim-say", "/wait 12h")
+                await page.click("#sim-form button")
+                await page.wait_for_function(AT, arg="store_help")
+            else:
+                assert await page.get_attribute("#sim", "data-step") == "store_help"
+            assert "Look for the store icon." in await page.inner_text("#sim-log")
+            await page.fill("#sim-say", "/wait 30d")
+            await page.click("#sim-form button")
+            await page.wait_for_function(
+                "() => document.getElementById('sim-log').textContent.includes('7 days')"
+            )
 
 
 async def test_lint_problems_show_their_line_and_the_reload_is_refused(rig: Rig) -> None:  # noqa: F811

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.app.compose import check_content
 from bot.channels.web.console.html import DIAGRAM_CSP, e, layout, page, table
-from bot.channels.web.console.simulator import Simulator
+from bot.channels.web.console.simulator import WAITS, Simulator
 from bot.core.errors import FlowError
 from bot.core.problems import Problem
 from bot.flows.compiled import CompiledFlow
@@ -171,7 +171,8 @@ class Library:
             f'<input id="sim-say" maxlength="500" placeholder="{e(request.text("sim.say"))}" '
             f'aria-label="{e(request.text("sim.say"))}">'
             f'<button type="submit">{e(request.text("sim.send"))}</button></form>'
-            f'<p class="problem" id="sim-error" hidden '
+            + _waits(request)
+            + f'<p class="problem" id="sim-error" hidden '
             f'data-broken="{e(request.text("sim.broken"))}" '
             f'data-error="{e(request.text("sim.error"))}">{e(request.text("sim.error"))}</p>'
             "</section></div>"
@@ -223,7 +224,18 @@ class Library:
             return await simulator.press(actor, conversation, flow_id, str(lang), value)
         if action == "say" and value.strip():
             return await simulator.say(actor, conversation, flow_id, str(lang), value)
+        if action == "wait" and value in WAITS:  # the buttons (typed /wait goes through say)
+            return await simulator.wait(actor, conversation, flow_id, str(lang), value)
         return None
+
+
+def _waits(request: Request) -> str:
+    """The buttons that let time pass in the simulator (to try a guide's reminders)."""
+    buttons = "".join(
+        f'<button type="button" data-wait="{w}">{e(request.text("sim.wait_" + w))}</button>'
+        for w in WAITS
+    )
+    return f'<div class="sim-wait" id="sim-wait">{e(request.text("sim.wait"))} {buttons}</div>'
 
 
 def _source(source: str) -> str:

@@ -17,14 +17,21 @@ from typing import Any
 
 from bot.app.compose import App, build_app, draft_folder
 from bot.app.reload import FlowReloader
+from bot.app.tryout import TimeTravel, TryClock, WaitCommand
 from bot.config import Settings
+from bot.core.console_messages import console_text
 from bot.core.types import Command, IncomingEvent, OutgoingMessage, Press, SessionKey, Text
 from bot.flows.graph import mermaid_node
+from bot.flows.schema import parse_duration
 
-__all__ = ["MAX_TEXT", "Simulator", "try_database"]
+__all__ = ["MAX_TEXT", "WAITS", "Simulator", "try_database"]
 
 CHANNEL = "console"
 MAX_TEXT = 500
+# How far the page may move time (as /wait in `trolyso chat --try`): only these, so no request
+# makes the scheduler walk through years.
+WAITS = ("1h", "1d", "3d")
+MAX_WAIT = 7 * 86400  # /wait typed in the simulator: at most a week
 
 
 def try_database(settings: Settings) -> Path:
@@ -52,7 +59,8 @@ class Simulator:
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
-        self.clock = clock
+        # The tryout's own clock: "wait a day" moves it, never the live bot's.
+        self.clock = TryClock(clock)
         web = settings.web
         drafts = Path(web.console_drafts) if web is not None and web.console_drafts else None
         self.drafts = draft_folder(settings, drafts)
@@ -98,6 +106,31 @@ class Simulator:
         app = await self.app()
         key = SessionKey(CHANNEL, f"{actor}~{conversation}")
         handled = await app.assistant.handle(key, event, lang_hint=lang)
+        return await self._answer(app, key, conversation, flow_id, handled.messages)
+
+    async def wait(
+        self, actor: str, conversation: str, flow_id: str, lang: str, duration: str
+    ) -> dict[str, Any]:
+        """Let time pass in a tried conversation (one of :data:`WAITS`): the reminders it sends."""
+        app = await self.app()
+        key = SessionKey(CHANNEL, f"{actor}~{conversation}")
+        reminders = self.settings.reminders
+        travel = TimeTravel(app.assistant, app.storage, reminders, key, self.clock)
+        shown = await WaitCommand(travel, reminders)(duration, lang)
+        notes = [item for item in shown if isinstance(item, str)]
+        messages = [m for item in shown if not isinstance(item, str) for m in item]
+        answer = await self._answer(app, key, conversation, flow_id, tuple(messages))
+        answer["notes"] = notes
+        return answer
+
+    async def _answer(
+        self,
+        app: App,
+        key: SessionKey,
+        conversation: str,
+        flow_id: str,
+        messages: tuple[OutgoingMessage, ...],
+    ) -> dict[str, Any]:
         session = await app.storage.load(key)
         step = ""
         for frame in reversed(session.stack if session is not None else []):
@@ -106,7 +139,8 @@ class Simulator:
                 break
         return {
             "conversation": conversation,
-            "messages": [_message(m) for m in handled.messages],
+            "messages": [_message(m) for m in messages],
+            "notes": [],
             "step": step,
             "node": mermaid_node(step) if step else "",
         }
@@ -125,8 +159,22 @@ class Simulator:
     async def say(
         self, actor: str, conversation: str, flow_id: str, lang: str, text: str
     ) -> dict[str, Any]:
-        """Words typed in a tried conversation."""
-        return await self.turn(actor, conversation, flow_id, lang, Text(text[:MAX_TEXT]))
+        """Words typed in a tried conversation (a /command as the web chat reads it; ``/wait
+        1d`` lets time pass, as in ``trolyso chat --try``, at most a week)."""
+        text = text.strip()[:MAX_TEXT]
+        if not (text.startswith("/") and len(text) > 1):
+            return await self.turn(actor, conversation, flow_id, lang, Text(text))
+        name, _, arg = text[1:].partition(" ")
+        if name == "wait":
+            seconds = parse_duration(arg.strip()) if arg.strip() else 0
+            if seconds and seconds > MAX_WAIT:
+                key = SessionKey(CHANNEL, f"{actor}~{conversation}")
+                answer = await self._answer(await self.app(), key, conversation, flow_id, ())
+                answer["notes"] = [console_text("sim.wait_max", lang)]
+                return answer
+            return await self.wait(actor, conversation, flow_id, lang, arg.strip())
+        event = Command(name=name, arg=arg.strip())
+        return await self.turn(actor, conversation, flow_id, lang, event)
 
 
 async def _ignore(fault: object) -> None:

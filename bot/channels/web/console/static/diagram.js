@@ -37,6 +37,9 @@
 
   function show(answer) {
     conversation = answer.conversation;
+    for (const note of answer.notes || []) {
+      bubble(note, false).className = "msg note";
+    }
     for (const message of answer.messages) {
       const div = bubble(message.text, false);
       const buttons = message.buttons.flat();
@@ -94,6 +97,9 @@
     conversation = "";
     turn("start", "", "");
   });
+  for (const button of document.querySelectorAll("#sim-wait [data-wait]")) {
+    button.addEventListener("click", () => turn("wait", button.dataset.wait, "⏩ " + button.textContent));
+  }
   document.getElementById("sim-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const input = document.getElementById("sim-say");
