@@ -12,6 +12,7 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     "nav.people": {"vi": "Tình nguyện viên", "en": "Volunteers"},
     "nav.police": {"vi": "Cần công an xã", "en": "Commune police"},
     "nav.households": {"vi": "Hộ của tôi", "en": "My households"},
+    "nav.log": {"vi": "Nhật ký", "en": "Log"},
     "nav.tickets": {"vi": "Yêu cầu hỗ trợ", "en": "Tickets"},
     "logout": {"vi": "Đăng xuất", "en": "Log out"},
     "role.officer": {"vi": "cán bộ", "en": "officer"},
@@ -178,6 +179,14 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bạn chưa thăm hộ nào.",
         "en": "You have not visited a household yet.",
     },
+    "log.heading": {"vi": "Nhật ký quản trị", "en": "Admin log"},
+    "log.at": {"vi": "Lúc", "en": "When"},
+    "log.who": {"vi": "Ai", "en": "Who"},
+    "log.what": {"vi": "Việc", "en": "Action"},
+    "log.detail": {"vi": "Chi tiết", "en": "Detail"},
+    "log.result": {"vi": "Kết quả", "en": "Result"},
+    "log.allowed": {"vi": "đã làm", "en": "done"},
+    "log.refused": {"vi": "bị từ chối", "en": "refused"},
     "tickets.heading": {"vi": "Yêu cầu hỗ trợ", "en": "Tickets"},
     "tickets.later": {
         "vi": "Phần yêu cầu hỗ trợ sẽ có khi tính năng chuyển cho người thật (issue 20) được "

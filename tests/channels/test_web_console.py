@@ -41,6 +41,7 @@ PAGES = (
     "/admin/people",
     "/admin/police",
     "/admin/tickets",
+    "/admin/log",
     "/admin/households",
     "/admin/anything",
 )
@@ -238,6 +239,9 @@ async def test_an_officer_reads_the_numbers_tries_a_flow_and_deactivates(rig: Ri
             i: a for i, a in before.items() if i != target
         }
         await page.screenshot(path=str(SHOTS / "people-1366.png"))
+        await page.goto(rig.base + "/admin/log")
+        assert "console.deactivate" in await page.inner_text("table.log")
+        await page.goto(rig.base + "/admin/people")
         # ...and give the access back.
         await page.click(f"button[data-activate='{target}']")
         await page.wait_for_selector(f"button[data-deactivate='{target}']")

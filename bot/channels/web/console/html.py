@@ -28,6 +28,7 @@ _NAV = (
     ("people", "/admin/people", {"officer"}),
     ("police", "/admin/police", {"officer"}),
     ("tickets", "/admin/tickets", {"officer"}),
+    ("log", "/admin/log", {"officer"}),
     ("households", "/admin/households", {"volunteer"}),
 )
 

@@ -41,6 +41,7 @@ class People:
         router.add_post("/admin/invites", guard(self._invite, "people"))
         router.add_get("/admin/police", guard(self._police, "people"))
         router.add_get("/admin/tickets", guard(self._tickets, "people"))
+        router.add_get("/admin/log", guard(self._log, "people"))
         router.add_get("/admin/households", guard(self._households, "households"))
 
     def _day(self, at: float) -> str:
@@ -202,6 +203,27 @@ class People:
                 f"{e(status.household.village)}</h3><ul>{items}</ul></section>"
             )
         return request.page(request.text("nav.households"), body)
+
+    async def _log(self, request: Request) -> web.StreamResponse:
+        """The admin log, newest first (the last 300 lines): who did what, and what was refused."""
+        actions = (await self.console.storage.admin_actions())[-300:]
+        zone = self.console.settings.zone
+        rows = [
+            (
+                e(f"{local_time(a.at, zone):%d/%m/%Y %H:%M}"),
+                e(a.actor),
+                e(a.action),
+                e(a.detail),
+                f'<span class="{"ok" if a.allowed else "bad"}">'
+                f"{e(request.text('log.allowed' if a.allowed else 'log.refused'))}</span>",
+            )
+            for a in reversed(actions)
+        ]
+        head = [
+            request.text(k) for k in ("log.at", "log.who", "log.what", "log.detail", "log.result")
+        ]
+        body = f"<h1>{e(request.text('log.heading'))}</h1>" + table(head, rows, css="log")
+        return request.page(request.text("log.heading"), body, wide=True)
 
     async def _tickets(self, request: Request) -> web.StreamResponse:
         # TICKETS (issue 20): list, take, answer, close — calls into the handoff module once it
