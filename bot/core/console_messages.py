@@ -48,6 +48,12 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Biểu mẫu đã cũ hoặc không đến từ trang này. Hãy tải lại trang rồi làm lại.",
         "en": "This form is old or did not come from this page. Reload the page and try again.",
     },
+    "server_error": {
+        "vi": "Có lỗi khi mở trang này. Thông tin chi tiết đã được ghi vào nhật ký của bot; "
+        "hãy thử lại sau ít phút.",
+        "en": "Something went wrong opening this page. The details are in the bot's log; "
+        "please try again in a few minutes.",
+    },
     "not_found": {"vi": "Không có trang này.", "en": "There is no such page."},
     "back": {"vi": "Về trang chính", "en": "Back to the console"},
     "numbers.since": {"vi": "Từ ngày", "en": "From"},

@@ -5,8 +5,10 @@ Secure cookie over https and the login's rate limit."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.channels.test_web_console import AT, Rig, console_rig, login, rig  # noqa: F401
 from tests.channels.web_harness import browser
@@ -208,3 +210,20 @@ def test_trolyso_web_serves_the_console_to_a_link_from_the_command_line(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+async def test_a_failure_shows_a_sentence_never_a_traceback(
+    rig: Rig,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken() -> list[Any]:
+        raise RuntimeError("disk on fire")
+
+    async with browser() as chrome:
+        page = await login(await chrome.new_context(), await rig.link())
+        monkeypatch.setattr(rig.storage, "volunteers", broken)
+        answer = await page.goto(rig.base + "/admin/people")
+        assert answer is not None and answer.status == 500
+        text = await page.inner_text("main")
+        assert "ghi vào nhật ký" in text
+        assert "Traceback" not in await page.content() and "disk on fire" not in text

@@ -153,7 +153,16 @@ class Console:
                 return request.page(
                     request.text("forbidden"), _p(request.text("forbidden")), status=403
                 )
-            return await handler(request)
+            try:
+                return await handler(request)
+            except web.HTTPException:
+                raise
+            except Exception:  # never a traceback in the page: the log has the details
+                log.exception("the console could not answer %s", http.path)
+                if api:
+                    return web.json_response({"error": "server"}, status=500)
+                text = request.text("server_error")
+                return request.page(text, _p(text), status=500)
 
         return guarded
 
