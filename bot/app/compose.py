@@ -155,7 +155,9 @@ async def build_app(
 
     notices = StaffNotices(storage, engine.catalog, clock=clock)
     profile = BotProfile(username=settings.telegram.username)
-    report = report_maker(settings, storage, folder=data_folder(target) / "reports", clock=clock)
+    report = report_maker(
+        settings, storage, folder=data_folder(target) / "reports", clock=clock
+    )
     from bot.app.access import login_maker
 
     desk = StaffDesk(

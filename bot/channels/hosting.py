@@ -229,7 +229,6 @@ def _zalo(settings: Settings, app: App, clock: Callable[[], float]) -> Channel:
     """The Zalo OA; its tokens and residents' last messages kept in the database."""
     from bot.channels.zalo.channel import ZaloChannel
     from bot.config import ZaloSettings
-
     return ZaloChannel(
         settings.zalo or ZaloSettings(), app.assistant, app.storage, app.storage, clock=clock
     )

@@ -65,7 +65,6 @@ def volunteer_name(name: str) -> str:
     """A volunteer's name as kept: spaces folded, anything like an ID or phone masked, short."""
     return mask(" ".join(name.split()))[:VOLUNTEER_NAME_LENGTH]
 
-
 # The channel of the sessions a volunteer runs for household members ("visit:12-2" is the second
 # person of household 12): each person has their own place, answers, address and reminders.
 VISIT_CHANNEL = "visit"

@@ -38,7 +38,7 @@ from bot.reports.wording import (
 
 __all__ = ["REPORT_CSS", "render_html", "render_sections"]
 
-REPORT_CSS = """
+_CSS = """
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f4f5f7; color: #1b1b1b; font-size: 18px; line-height: 1.45;
@@ -80,6 +80,10 @@ h4 { font-size: 1em; margin: 14px 0 4px; color: #374151; }
 @media print { body { background: #fff; } .card { box-shadow: none; border: 1px solid #bbb; }
   .card, .step { break-inside: avoid; } }
 """
+
+
+# The same look for the web console's numbers page (served as its own stylesheet there).
+REPORT_CSS = _CSS
 
 
 def _bar(share: Decimal | float | None, kind: str = "") -> str:
@@ -274,7 +278,7 @@ def render_html(report: Report, lang: str = "vi") -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         + body
         + "\n</main>\n</body>\n</html>\n"
     )
