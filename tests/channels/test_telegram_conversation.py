@@ -90,13 +90,7 @@ async def test_english_phone_gets_english(rig: TelegramRig) -> None:
 
 
 async def test_a_visit_request_reaches_the_admin_chats_once(fake_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    rig = TelegramRig(
-        fake_api,
-        "aiogram",
-        "polling",
-        tmp_path / "db.sqlite3",
-        extra={"admin_chat_ids": [9001, 9002]},
-    )
+    rig = TelegramRig(fake_api, "aiogram", "polling", tmp_path / "db.sqlite3", extra={"admin_chat_ids": [9001, 9002]})
     await rig.start()
     try:
         resident = Resident(rig, 555)

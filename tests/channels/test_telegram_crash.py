@@ -56,9 +56,7 @@ async def texts_to(fake: FakeBotAPIProcess) -> list[str]:
     return await fake.sent_texts(CHAT)
 
 
-async def wait_text(
-    fake: FakeBotAPIProcess, text: str, count: int = 1, timeout: float = 20
-) -> None:
+async def wait_text(fake: FakeBotAPIProcess, text: str, count: int = 1, timeout: float = 20) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while (await texts_to(fake)).count(text) < count:
         if asyncio.get_running_loop().time() > deadline:
@@ -97,9 +95,7 @@ async def test_kill_9_mid_update_then_restart_continues_exactly_once(
         await wait_text(fake, "Hết.")
         await asyncio.sleep(0.5)  # anything processed twice would show up now
         texts = await texts_to(fake)
-        assert (
-            texts.count("Bước hai.") == 1
-        )  # the committed reply was delivered once, after restart
+        assert texts.count("Bước hai.") == 1  # the committed reply was delivered once, after restart
         assert texts.count("Hết.") == 1
 
         db = sqlite3.connect(tmp_path / "bot.sqlite3")

@@ -57,15 +57,8 @@ async def test_blocking_the_bot_is_recorded_from_my_chat_member(rig: TelegramRig
             "chat": {"id": 205, "type": "private", "first_name": "An"},
             "from": {"id": 205, "is_bot": False, "first_name": "An"},
             "date": 1790000000,
-            "old_chat_member": {
-                "status": "member",
-                "user": {"id": 1000, "is_bot": True, "first_name": "Bot"},
-            },
-            "new_chat_member": {
-                "status": "kicked",
-                "until_date": 0,
-                "user": {"id": 1000, "is_bot": True, "first_name": "Bot"},
-            },
+            "old_chat_member": {"status": "member", "user": {"id": 1000, "is_bot": True, "first_name": "Bot"}},
+            "new_chat_member": {"status": "kicked", "until_date": 0, "user": {"id": 1000, "is_bot": True, "first_name": "Bot"}},
         }
     }
     await rig.deliver(kicked)
@@ -99,24 +92,14 @@ def test_split_never_cuts_an_escaped_entity_and_prefers_line_breaks() -> None:
 
 def test_long_caption_goes_as_photo_then_text() -> None:
     image = str(FIXTURE_FLOWS / "images" / "card.png")
-    message = OutgoingMessage(
-        text="x" * (CAPTION_LIMIT + 1),
-        image=image,
-        buttons=((Button(label="OK", payload="menu"),),),
-    )
+    message = OutgoingMessage(text="x" * (CAPTION_LIMIT + 1), image=image,
+                              buttons=((Button(label="OK", payload="menu"),),))
     calls = render_message(1, message)
     assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
     assert "caption" not in calls[0].params and calls[0].upload == image
-    assert calls[1].params["reply_markup"] == {
-        "inline_keyboard": [[{"text": "OK", "callback_data": "menu"}]]
-    }
+    assert calls[1].params["reply_markup"] == {"inline_keyboard": [[{"text": "OK", "callback_data": "menu"}]]}
     short = render_message(1, OutgoingMessage(text="Chú ý <b>", image=image), photo="FILEID")
-    assert short[0].params == {
-        "chat_id": 1,
-        "caption": "Chú ý &lt;b&gt;",
-        "parse_mode": "HTML",
-        "photo": "FILEID",
-    }
+    assert short[0].params == {"chat_id": 1, "caption": "Chú ý &lt;b&gt;", "parse_mode": "HTML", "photo": "FILEID"}
 
 
 async def test_rate_limiter_allows_a_burst_then_one_per_second_per_chat() -> None:
@@ -127,9 +110,7 @@ async def test_rate_limiter_allows_a_burst_then_one_per_second_per_chat() -> Non
         slept.append(seconds)
         now[0] += seconds
 
-    limiter = RateLimiter(
-        per_second=30, per_chat_per_second=1, chat_burst=3, clock=lambda: now[0], sleep=sleep
-    )
+    limiter = RateLimiter(per_second=30, per_chat_per_second=1, chat_burst=3, clock=lambda: now[0], sleep=sleep)
     for _ in range(3):
         await limiter.acquire(1)
     assert slept == []  # a step's few messages go out at once
@@ -147,13 +128,8 @@ async def test_a_timeout_is_retried_and_the_reply_still_arrives(fake_api, tmp_pa
     from tests.channels.tg_harness import TelegramRig
 
     for framework in ("aiogram", "ptb"):
-        rig = TelegramRig(
-            fake_api,
-            framework,
-            "webhook",
-            tmp_path / f"{framework}.sqlite3",
-            extra={"request_timeout": 1.0},
-        )
+        rig = TelegramRig(fake_api, framework, "webhook", tmp_path / f"{framework}.sqlite3",
+                          extra={"request_timeout": 1.0})
         await rig.start()
         try:
             chat = 207 if framework == "aiogram" else 208

@@ -14,13 +14,7 @@ from tests.support.telegram_updates import message_update
 
 
 def sends_to(rig: TelegramRig, chat_id: int) -> int:
-    return len(
-        [
-            c
-            for c in rig.api.calls
-            if c.ok and c.method in ("sendMessage", "sendPhoto") and c.chat_id == chat_id
-        ]
-    )
+    return len([c for c in rig.api.calls if c.ok and c.method in ("sendMessage", "sendPhoto") and c.chat_id == chat_id])
 
 
 async def test_duplicate_update_sequential_is_processed_once(rig: TelegramRig) -> None:
@@ -48,10 +42,7 @@ async def test_duplicate_update_arriving_at_the_same_moment(rig: TelegramRig) ->
     update = {**message_update(102, "Tiếp"), "update_id": 900_002}
     if rig.mode == "webhook":
         statuses = await asyncio.gather(
-            *(
-                rig.api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET)
-                for _ in range(2)
-            )
+            *(rig.api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET) for _ in range(2))
         )
         assert statuses == [200, 200]
     else:
@@ -60,17 +51,11 @@ async def test_duplicate_update_arriving_at_the_same_moment(rig: TelegramRig) ->
     await rig.bot.delivery.drain()
     session = await rig.storage.load(an.key)
     assert session is not None and session.stack[0].step == "second"
-    texts = [
-        c.params["text"]
-        for c in rig.api.calls
-        if c.ok and c.method == "sendMessage" and c.chat_id == 102
-    ]
+    texts = [c.params["text"] for c in rig.api.calls if c.ok and c.method == "sendMessage" and c.chat_id == 102]
     assert texts.count("Bước hai.") == 1
 
 
-async def test_stale_and_forged_buttons_show_the_current_step_and_change_nothing(
-    rig: TelegramRig,
-) -> None:
+async def test_stale_and_forged_buttons_show_the_current_step_and_change_nothing(rig: TelegramRig) -> None:
     an = Resident(rig, 103)
     await an.send("/start other")
     old = an.button_data("Tiếp")
@@ -108,18 +93,12 @@ async def test_webhook_refuses_requests_without_the_right_secret(
         update = {**message_update(105, "/start"), "update_id": 900_105}
         assert await fake_api.deliver_webhook(rig.webhook_url, update) == 401
         assert await fake_api.deliver_webhook(rig.webhook_url, update, secret_token="wrong") == 403
-        assert (
-            await fake_api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET[:-1]) == 403
-        )
+        assert await fake_api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET[:-1]) == 403
         await rig.bot.delivery.drain()
         assert not await rig.storage.is_processed(rig.bot.core.update_key(900_105))
         assert not [c for c in fake_api.calls if c.method == "sendMessage"]
         async with aiohttp.ClientSession() as http:
-            async with http.post(
-                rig.webhook_url,
-                data=b"not json",
-                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-            ) as response:
+            async with http.post(rig.webhook_url, data=b"not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
                 assert response.status == 400
             async with http.get(f"http://127.0.0.1:{rig.port}/healthz") as response:
                 assert response.status == 200

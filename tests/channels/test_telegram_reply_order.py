@@ -38,7 +38,9 @@ async def test_press_then_type_replies_leave_in_commit_order(
             data = resident.button_data("Tiếp")
             message_id = resident.last_message_id()
             resident._begin()
-            fake_bot_api.push_update(callback_update(resident.user_id, data, message_id=message_id))
+            fake_bot_api.push_update(
+                callback_update(resident.user_id, data, message_id=message_id)
+            )
             fake_bot_api.push_update(message_update(resident.user_id, "/help"))
         for resident in residents:
             await wait_until(lambda r=resident: any(HELP in t for t in r.texts))

@@ -36,16 +36,17 @@ def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen[str]:
         f"time.sleep({seconds})\n"
         "c.execute('ROLLBACK')\n"
     )
-    locker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    )
     assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
     return locker
 
 
 async def _health(rig: TelegramRig) -> int:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"http://127.0.0.1:{rig.port}/healthz") as response,
-    ):
+    async with aiohttp.ClientSession() as session, session.get(
+        f"http://127.0.0.1:{rig.port}/healthz"
+    ) as response:
         return response.status
 
 
@@ -99,9 +100,7 @@ async def test_a_write_locked_database_makes_the_webhook_answer_503_until_it_wor
         await wait_until(lambda: any(BUSY in t for t in an.texts))
         # Telegram retries, maybe twice: processed once.
         for _ in range(2):
-            status = await fake_bot_api.deliver_webhook(
-                rig.webhook_url, update, secret_token=SECRET
-            )
+            status = await fake_bot_api.deliver_webhook(rig.webhook_url, update, secret_token=SECRET)
             assert status == 200
         await rig.bot.delivery.drain()
         assert sum(HELP in t for t in an.texts) == 1, an.texts
@@ -130,9 +129,7 @@ async def test_a_full_disk_loses_no_message_of_twenty_residents(
         # (Health is not checked here: a small turn may still fit in a page freed meanwhile.)
         await db.execute("PRAGMA max_page_count=1073741823")  # space again
         for resident in residents:
-            await wait_until(
-                lambda r=resident: any("không tìm thấy" in t or "Bước" in t for t in r.texts)
-            )
+            await wait_until(lambda r=resident: any("không tìm thấy" in t or "Bước" in t for t in r.texts))
         await asyncio.sleep(0.5)
         for resident in residents:
             answers = [t for t in resident.texts if BUSY not in t]

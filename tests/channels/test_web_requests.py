@@ -64,7 +64,9 @@ async def test_hostile_requests_are_refused_without_a_turn(tmp_path: Path) -> No
             send, json={"id": "x4", "text": "a" * 1001}, headers=headers(me, origin)
         ) as response:
             assert (await response.json())["code"] == "too_long"
-        async with http.post(send, data=b"x" * 20_000, headers=headers(me, origin)) as response:
+        async with http.post(
+            send, data=b"x" * 20_000, headers=headers(me, origin)
+        ) as response:
             assert response.status == 413
         assert not await rig.storage.runs()
         async with http.get(rig.url + "api/poll?since=0", headers={"X-Resident": me}) as r:
@@ -114,9 +116,7 @@ async def test_websocket_hello_then_replies_in_order(tmp_path: Path) -> None:
                 await socket.receive(timeout=0.5)
 
 
-async def test_nothing_personal_in_the_log(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_nothing_personal_in_the_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     async with web_rig(tmp_path / "web.sqlite3") as rig, ClientSession() as http:
         me = token()
@@ -138,10 +138,7 @@ async def test_trolyso_run_serves_the_web_chat_beside_telegram(
     from tests.channels.tg_harness import Resident, TelegramRig
 
     rig = TelegramRig(
-        fake_bot_api,
-        "aiogram",
-        "polling",
-        tmp_path / "db.sqlite3",
+        fake_bot_api, "aiogram", "polling", tmp_path / "db.sqlite3",
         config={"web": WebSettings(port=0)},
     )
     await rig.start()
@@ -176,10 +173,9 @@ async def test_trolyso_run_serves_the_web_chat_beside_telegram(
 async def test_the_first_load_is_small_and_needs_nothing_from_elsewhere(tmp_path: Path) -> None:
     import re
 
-    async with (
-        web_rig(tmp_path / "web.sqlite3") as rig,
-        ClientSession(auto_decompress=False) as http,
-    ):
+    async with web_rig(tmp_path / "web.sqlite3") as rig, ClientSession(
+        auto_decompress=False
+    ) as http:
         total = 0
         gzip = {"Accept-Encoding": "gzip"}
         async with http.get(rig.url, headers=gzip) as response:
