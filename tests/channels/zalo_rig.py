@@ -92,7 +92,13 @@ class Resident:
 
     @property
     def texts(self) -> list[str]:
-        return [s.text for s in self.replies() if s.text != "⋯"]
+        """The words of the latest replies (not the pictures, nor the buttons' own messages)."""
+        return [s.text for s in self.replies() if s.text != "⋯" and not s.image]
+
+    @property
+    def pictures(self) -> list[str]:
+        """The pictures of the latest replies: their url or attachment_id."""
+        return [s.image for s in self.replies() if s.image]
 
     @property
     def buttons(self) -> list[str]:

@@ -22,8 +22,9 @@ from bot.app.limits import ChannelLimits, RateLimiter
 from bot.app.redact import hide_secrets, stop_hiding
 from bot.app.turns import ChatOrder, Turns
 from bot.channels.served import ResidentsOnly
-from bot.channels.zalo.client import TokenExpired, ZaloClient
+from bot.channels.zalo.client import TokenExpired, UploadExpired, ZaloClient
 from bot.channels.zalo.events import ZaloEvent, to_event
+from bot.channels.zalo.pictures import Pictures
 from bot.channels.zalo.render import ZaloRequest, render_message
 from bot.channels.zalo.tokens import TokenKeeper
 from bot.channels.zalo.webhook import ZaloWebhook
@@ -49,6 +50,7 @@ class ZaloSender:
     client: ZaloClient
     tokens: TokenKeeper
     window: InteractionWindow
+    pictures: Pictures
     name: ClassVar[str] = CHANNEL
 
     async def render(self, key: SessionKey, message: OutgoingMessage) -> list[ZaloRequest]:
@@ -56,16 +58,33 @@ class ZaloSender:
         if not await self.window.open_for(key.user_id):
             self.window.skip()
             return []
-        return render_message(key.user_id, message, self.settings)
+        local = bool(message.image) and not message.image.startswith(("http://", "https://"))
+        return render_message(
+            key.user_id,
+            message,
+            self.settings,
+            local_picture=local and self.pictures.usable(message.image),
+        )
 
     async def call(self, request: ZaloRequest) -> Any:
         """Send one message; a token Zalo calls expired is renewed once and the send repeated."""
         token = await self.tokens.access_token()
         try:
-            return await self.client.send(request.body(), token)
+            return await self._send(request, token)
         except TokenExpired:
             token = await self.tokens.access_token(rejected=token)
+            return await self._send(request, token)
+
+    async def _send(self, request: ZaloRequest, token: str) -> Any:
+        """The message; a local picture is uploaded first (once), again if Zalo forgot it."""
+        if not request.picture:
             return await self.client.send(request.body(), token)
+        attachment = await self.pictures.attachment(request.picture, token)
+        try:
+            return await self.client.send(request.body(attachment), token)
+        except UploadExpired:
+            attachment = await self.pictures.attachment(request.picture, token, stale=attachment)
+            return await self.client.send(request.body(attachment), token)
 
 
 class ZaloChannel(ResidentsOnly):
@@ -93,7 +112,8 @@ class ZaloChannel(ResidentsOnly):
         self.client = ZaloClient(settings)
         self.tokens = TokenKeeper(settings, state, self.client, clock=clock, hide=self._redact.add)
         self.window = InteractionWindow(state, hours=settings.window_hours, clock=clock)
-        self.sender = ZaloSender(settings, self.client, self.tokens, self.window)
+        self.pictures = Pictures(settings, storage, self.client, clock=clock)
+        self.sender = ZaloSender(settings, self.client, self.tokens, self.window, self.pictures)
         self.limits = ChannelLimits(
             per_second=settings.messages_per_second,
             per_chat_per_second=settings.chat_messages_per_second,
