@@ -15,7 +15,15 @@ from pathlib import Path
 import aiohttp
 
 from tests.channels.tg_harness import free_port
-from tests.channels.zalo_fake import APP_ID, APP_SECRET, FIRST_REFRESH, OA_ID, OA_SECRET, FakeZaloOA
+from tests.channels.zalo_fake import (
+    APP_ID,
+    APP_SECRET,
+    FIRST_REFRESH,
+    OA_ID,
+    OA_SECRET,
+    TOKEN_KEY,
+    FakeZaloOA,
+)
 from tests.harness import FIXTURE_FLOWS, ROOT
 
 RESIDENTS = [f"90{i}" for i in range(12)]
@@ -26,6 +34,7 @@ def _start(config: Path) -> subprocess.Popen[bytes]:
         "TROLYSO_ZALO_APP_SECRET": APP_SECRET,
         "TROLYSO_ZALO_OA_SECRET": OA_SECRET,
         "TROLYSO_ZALO_REFRESH_TOKEN": FIRST_REFRESH,
+        "TROLYSO_ZALO_TOKEN_KEY": TOKEN_KEY,
     }
     env = {k: v for k, v in os.environ.items() if k != "TROLYSO_BOT_TOKEN"} | secrets
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]

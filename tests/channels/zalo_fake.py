@@ -27,6 +27,7 @@ OA_ID = "388613280878808645"
 APP_SECRET = "app-secret-for-tests-only"
 OA_SECRET = "oa-secret-for-tests-only"
 FIRST_REFRESH = "refresh-0"
+TOKEN_KEY = "Ka75CTmjUWqp84OhumyZoG9TRe8H6A6zRFBZ3egsWms="  # encrypts the kept tokens (a Fernet key, for tests only)
 BUTTON_TYPES = {"oa.query.hide", "oa.query.show", "oa.open.url", "oa.open.phone"}
 
 
@@ -86,6 +87,7 @@ class FakeZaloOA:
             "app_secret": APP_SECRET,
             "oa_secret_key": OA_SECRET,
             "refresh_token": FIRST_REFRESH,
+            "token_key": TOKEN_KEY,
             "port": 0,
             "api_base": self.base,
             "oauth_url": self.base + "/v4/oa/access_token",

@@ -26,6 +26,7 @@ from bot.channels.zalo.client import TokenExpired, UploadExpired, ZaloClient
 from bot.channels.zalo.events import ZaloEvent, to_event
 from bot.channels.zalo.pictures import Pictures
 from bot.channels.zalo.render import ZaloRequest, render_message
+from bot.channels.zalo.sealed import TokenSeal
 from bot.channels.zalo.tokens import TokenKeeper
 from bot.channels.zalo.webhook import ZaloWebhook
 from bot.channels.zalo.window import InteractionWindow
@@ -102,15 +103,18 @@ class ZaloChannel(ResidentsOnly):
         clock: Callable[[], float] = time.time,
     ) -> None:
         _check(settings)
+        seal = TokenSeal(settings.token_key)
         self.settings = settings
         self.clock = clock
         # Before anything can log: no line may carry a secret or a token.
         self._redact = hide_secrets(
             settings.app_secret, settings.oa_secret_key, settings.refresh_token,
-            warnings=False,
+            settings.token_key, warnings=False,
         )  # fmt: skip
         self.client = ZaloClient(settings)
-        self.tokens = TokenKeeper(settings, state, self.client, clock=clock, hide=self._redact.add)
+        self.tokens = TokenKeeper(
+            settings, state, self.client, seal=seal, clock=clock, hide=self._redact.add
+        )
         self.window = InteractionWindow(state, hours=settings.window_hours, clock=clock)
         self.pictures = Pictures(settings, storage, self.client, clock=clock)
         self.sender = ZaloSender(settings, self.client, self.tokens, self.window, self.pictures)
@@ -136,7 +140,8 @@ class ZaloChannel(ResidentsOnly):
         return f"zalo:{update_id}"
 
     async def start(self) -> None:
-        """Listen for Zalo's events; send what a previous run committed."""
+        """Check the tokens' key, listen for Zalo's events, send what a previous run committed."""
+        await self.tokens.open()
         await self.delivery.resume()
         await self.webhook.start()
         log.info(
