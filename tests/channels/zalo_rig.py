@@ -41,11 +41,18 @@ class ZaloRig:
 
 @asynccontextmanager
 async def zalo_rig(
-    oa: FakeZaloOA, database: Path | str, clock: Clock, **zalo: Any
+    oa: FakeZaloOA,
+    database: Path | str,
+    clock: Clock,
+    *,
+    flows: Path = FIXTURE_FLOWS,
+    config: dict[str, Any] | None = None,
+    **zalo: Any,
 ) -> AsyncIterator[ZaloRig]:
-    """The bot over the fixture flows, its OA pointed at ``oa``; stopped afterwards."""
+    """The bot over the fixture flows (or ``flows``), its OA pointed at ``oa``, with other
+    ``config`` settings; stopped afterwards."""
     settings = make_settings(
-        FIXTURE_FLOWS, database=database, welcome_flow="", zalo=oa.settings(**zalo)
+        flows, database=database, welcome_flow="", zalo=oa.settings(**zalo), **(config or {})
     )
     service = await build_service(settings, channels=("zalo",), loops=False, clock=clock)
     await service.runner.start()

@@ -36,11 +36,16 @@ from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import Storage
 from bot.storage.channel_state import ChannelStateStore
 
-__all__ = ["CHANNEL", "ZaloChannel", "ZaloSender"]
+__all__ = ["CHANNEL", "ZaloChannel", "ZaloSender", "staff_keys"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 _DRAIN_SECONDS = 10.0
+
+
+def staff_keys(settings: ZaloSettings) -> frozenset[SessionKey]:
+    """The commune's admins on Zalo, as the staff desk knows them: ``zalo.admin_ids``."""
+    return frozenset(SessionKey(CHANNEL, str(i)) for i in settings.admin_ids)
 
 
 @dataclass(slots=True)
@@ -89,7 +94,13 @@ class ZaloSender:
 
 
 class ZaloChannel(ResidentsOnly):
-    """Everything ``trolyso run`` starts for the commune's Zalo OA."""
+    """Everything ``trolyso run`` starts for the commune's Zalo OA.
+
+    Volunteers use it as residents do (the staff desk knows them by their key); the admins in
+    ``zalo.admin_ids`` are staff here too, and their chats with the OA get the staff notices
+    (within the window, like every message: a notice to an admin who has not written for
+    ``zalo.window_hours`` is not sent, only counted, as Zalo would refuse it).
+    """
 
     name = CHANNEL
 
@@ -134,6 +145,14 @@ class ZaloChannel(ResidentsOnly):
         self._stopped = asyncio.Event()
 
     # --- what every channel is (bot.channels.base.Channel) ---------------------------------------
+
+    def staff_keys(self) -> frozenset[SessionKey]:
+        """The admins on Zalo (``zalo.admin_ids``)."""
+        return staff_keys(self.settings)
+
+    def staff_chats(self) -> tuple[SessionKey, ...]:
+        """Where staff notices go on Zalo: the admins' own chats with the OA."""
+        return tuple(sorted(self.staff_keys(), key=lambda key: key.user_id))
 
     def update_key(self, update_id: Any) -> str:
         """The durable name of an event: its message id (or kind, resident and time)."""
