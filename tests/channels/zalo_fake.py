@@ -11,6 +11,7 @@ signs events as Zalo does and posts them to the bot's webhook (:meth:`FakeZaloOA
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class FakeZaloOA:
     base: str = ""
     uploads: dict[str, bytes] = field(default_factory=dict)  # attachment_id -> the file
     upload_count: int = 0
+    renew_delay: float = 0.0  # how long the token service takes to answer (a slow Zalo)
     _tokens: dict[str, float] = field(default_factory=dict)  # access token -> expires at
     _refresh: set[str] = field(default_factory=lambda: {FIRST_REFRESH})
     _runner: web.AppRunner | None = None
@@ -176,6 +178,8 @@ class FakeZaloOA:
 
     async def _renew(self, request: web.Request) -> web.Response:
         form = await request.post()
+        if self.renew_delay:
+            await asyncio.sleep(self.renew_delay)  # a second renewal now would race this one
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return web.json_response({"error": -14014, "message": "Invalid secret key"})
         refresh = str(form.get("refresh_token", ""))
