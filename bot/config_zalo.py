@@ -57,7 +57,9 @@ class ZaloSettings(BaseModel):
     # hmac_sha256: HMAC-SHA256 of the body keyed by the OA secret key.
     signature: Literal["sha256", "sha256_oa_id", "hmac_sha256"] = "sha256"
     # An event signed longer ago than this is refused (a replay), as is one from the future.
-    max_event_age_seconds: float = Field(default=300.0, gt=0)
+    # Zalo sends an unanswered event again after 30 s, 5, 15 and 30 minutes and 1 hour, with
+    # its first signature: 3 hours lets the last one in (a handled one is known by its id).
+    max_event_age_seconds: float = Field(default=10800.0, gt=0)
     # Consultation messages only within this many hours after the resident last wrote (free
     # within 48 hours; Zalo bills them up to 7 days and refuses them after, error -230).
     window_hours: float = Field(default=48.0, gt=0)
