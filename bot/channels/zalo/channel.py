@@ -99,7 +99,8 @@ class ZaloChannel(ResidentsOnly):
     Volunteers use it as residents do (the staff desk knows them by their key); the admins in
     ``zalo.admin_ids`` are staff here too, and their chats with the OA get the staff notices
     (within the window, like every message: a notice to an admin who has not written for
-    ``zalo.window_hours`` is not sent, only counted, as Zalo would refuse it).
+    ``zalo.window_hours`` is not sent, only counted, as Zalo would refuse it). Its server runs
+    by itself as :class:`ResidentsOnly`'s do; its staff methods are its own.
     """
 
     name = CHANNEL
