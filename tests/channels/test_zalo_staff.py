@@ -79,6 +79,16 @@ async def test_a_volunteer_joins_and_runs_a_visit_over_zalo(rig: ZaloRig) -> Non
     assert "0912345678" not in str(rig.oa.sent) and rig.oa.problems == []
 
 
+async def test_the_invite_code_works_typed_as_a_posters_words(rig: ZaloRig) -> None:
+    admin = Resident(rig, ADMIN)
+    await admin.send("/invite Thôn 5")
+    match = re.search(r": ([A-Z2-9]{8}) \(", admin.texts[0])
+    assert match, admin.texts
+    mai = Resident(rig, "7104")
+    await mai.send(f"batdau join_{match.group(1)}")  # any case, as Zalo users type it
+    assert mai.texts[0].startswith("Chào mừng tham gia đội tình nguyện viên Thôn 5!")
+
+
 async def test_an_admin_on_zalo_gets_the_report_summary_and_where_the_file_is(
     rig: ZaloRig, tmp_path: Path
 ) -> None:
