@@ -133,6 +133,22 @@ async def test_a_long_vietnamese_text_is_cut_within_the_limit() -> None:
     assert " ".join(parts) == text  # cut at spaces: no word, letter or emoji in two
 
 
+async def test_vietnamese_typed_with_separate_accents_counts_as_zalo_counts_it() -> None:
+    import unicodedata
+
+    from bot.channels.zalo.render import render_message
+    from bot.core.types import Button, OutgoingMessage
+
+    text = "Bệnh viện huyện " * 120  # 1,920 letters composed; more with separate accents
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(decomposed) > 2000 and decomposed != text
+    label = unicodedata.normalize("NFD", "Bệnh viện")
+    message = OutgoingMessage(text=decomposed, buttons=((Button(label=label, payload="x"),),))
+    [request] = render_message("1", message, ZaloSettings())  # one message, not two
+    assert request.message["text"] == text
+    assert request.message["attachment"]["payload"]["buttons"][0]["title"] == "Bệnh viện"
+
+
 async def test_a_token_due_mid_burst_is_renewed_once_by_two_bots_on_one_database(
     oa: FakeZaloOA, zalo_clock: Clock, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ resident's text, marked with ``zalo.payload_prefix``; a link is an open-URL butt
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +61,14 @@ def cut_text(text: str, limit: int) -> list[str]:
     return [part for part in parts if part] or [" "]
 
 
+def _nfc(text: str) -> str:
+    """Vietnamese letters composed: "ệ" typed as e + two accents is one character again, as
+    Zalo counts it against its limits (and it reads the same)."""
+    return unicodedata.normalize("NFC", text)
+
+
 def _button(button: Button, settings: ZaloSettings) -> dict[str, Any] | None:
-    title = button.label[: settings.button_title_limit]
+    title = _nfc(button.label)[: settings.button_title_limit]
     if button.url:
         return {"title": title, "type": settings.url_button, "payload": {"url": button.url}}
     payload = settings.payload_prefix + button.payload
@@ -96,7 +103,7 @@ def render_message(
     elif message.image and local_picture:
         requests.append(ZaloRequest(user_id, picture=message.image))
     buttons = [b for b in (_button(x, settings) for x in message.all_buttons()) if b is not None]
-    parts = cut_text(message.text or " ", settings.text_limit)
+    parts = cut_text(_nfc(message.text or " "), settings.text_limit)
     for part in parts[:-1]:
         requests.append(ZaloRequest(user_id, {"text": part}))
     step = settings.buttons_per_message
