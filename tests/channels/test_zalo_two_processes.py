@@ -52,6 +52,7 @@ async def test_a_token_expiring_mid_burst_is_renewed_once_by_two_processes(
 ) -> None:
     oa = live_oa
     oa.renew_delay = 0.5  # a slow token service: both processes want a token while it answers
+    oa.upload_delay = 0.5  # and a slow upload: both want the guide's picture while it is made
     ports = [free_port(), free_port()]
     configs = [
         write_config(tmp_path / f"config{n}.yaml", oa, database=database, port=port)
@@ -80,6 +81,7 @@ async def test_a_token_expiring_mid_burst_is_renewed_once_by_two_processes(
         assert await asyncio.gather(*burst(1)) == [200] * len(RESIDENTS)
         await _answered(oa, 1)
         assert oa.renewals == 1 and oa.refused_refresh == 0
+        assert oa.upload_count == 1  # the guide's picture too: uploaded once, for both
 
         # Zalo ends the token early; both processes find out mid-burst (-216).
         oa.expire_all()

@@ -59,6 +59,7 @@ class FakeZaloOA:
     uploads: dict[str, bytes] = field(default_factory=dict)  # attachment_id -> the file
     upload_count: int = 0
     renew_delay: float = 0.0  # how long the token service takes to answer (a slow Zalo)
+    upload_delay: float = 0.0  # and the upload
     _tokens: dict[str, float] = field(default_factory=dict)  # access token -> expires at
     _refresh: set[str] = field(default_factory=lambda: {FIRST_REFRESH})
     _runner: web.AppRunner | None = None
@@ -161,6 +162,8 @@ class FakeZaloOA:
         if self._tokens.get(token, -1.0) <= self.clock():
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         form = await request.post()
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
         upload = form.get("file")
         if not isinstance(upload, web.FileField):
             self.problems.append("an upload without its file field")

@@ -128,7 +128,7 @@ class ZaloChannel(ResidentsOnly):
             settings, state, self.client, seal=seal, clock=clock, hide=self._redact.add
         )
         self.window = InteractionWindow(state, hours=settings.window_hours, clock=clock)
-        self.pictures = Pictures(settings, storage, self.client, clock=clock)
+        self.pictures = Pictures(settings, state, self.client, clock=clock)
         self.sender = ZaloSender(settings, self.client, self.tokens, self.window, self.pictures)
         self.limits = ChannelLimits(
             per_second=settings.messages_per_second,
