@@ -156,3 +156,21 @@ def test_trolyso_zalo_key_prints_a_key_the_bot_takes() -> None:
     seal = TokenSeal(key)  # a Fernet key: refused otherwise
     assert seal.open(seal.seal("x", seed="s")) == "x"
     assert "TROLYSO_ZALO_TOKEN_KEY" in done.stderr and key not in done.stderr
+
+
+async def test_a_process_with_another_key_says_so_once_and_its_replies_wait(
+    oa: FakeZaloOA, zalo_clock: Clock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "zalo.sqlite3"
+    other = Fernet.generate_key().decode()
+    # Both start before any pair is kept; the first keeps it with its key, the second has another.
+    async with zalo_rig(oa, db, zalo_clock) as one, zalo_rig(oa, db, zalo_clock, token_key=other) as two:
+        await Resident(one, "48").send("/start demo")
+        two.service.zalo.delivery.backoff = 0.01
+        ba = Resident(two, "49")
+        assert await ba.send("/start demo") == 200  # committed: Zalo gets its answer
+        await ba.send("/start other")
+        assert ba.replies() == [] and oa.renewals == 1 and oa.refused_refresh == 0
+        errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1 and "không mở được" in errors[0] and "does not open" in errors[0]
+        assert await two.storage.pending_outbox(ba.key)  # the replies wait for the right key

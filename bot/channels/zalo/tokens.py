@@ -178,7 +178,14 @@ class TokenKeeper:
         except WrongKey:
             if self._new_seed(found.value):
                 return None  # a new first refresh token: a new pair grows from it
-            self._say_refused("TROLYSO_ZALO_TOKEN_KEY does not open the kept tokens")
+            # Another process, with another key, wrote them while this one runs: said once.
+            if not self._refused:
+                self._refused = True
+                log.error(
+                    "%s / %s",
+                    describe("config.zalo_token_key_wrong", {}, "en"),
+                    describe("config.zalo_token_key_wrong", {}, "vi"),
+                )
             raise Transient("the Zalo tokens kept cannot be opened with this key") from None
 
     def _kept(self, tokens: Tokens) -> str:
