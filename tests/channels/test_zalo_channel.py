@@ -215,3 +215,26 @@ def test_the_secrets_come_from_the_environment_and_are_never_shown(tmp_path: Pat
     assert zalo is not None and (zalo.app_secret, zalo.refresh_token) == ("s3cret-app", "r3fresh")
     assert zalo.window_hours == 24 and "s3cret" not in repr(zalo) and "r3fresh" not in repr(zalo)
     assert load_settings(tmp_path / "config.yaml", env={}).zalo is not None
+
+
+def test_the_signature_with_the_oa_id_first_is_a_setting_away() -> None:
+    import hashlib
+    import json
+    import time
+
+    from bot.channels.zalo.events import check_signature
+    from tests.channels.zalo_fake import APP_ID, OA_ID
+
+    now = time.time()
+    body = json.dumps({"event_name": "user_send_text", "timestamp": str(int(now * 1000))}).encode()
+    stamp = str(int(now * 1000)).encode()
+
+    def mac(first: str) -> str:
+        return "mac=" + hashlib.sha256(first.encode() + body + stamp + OA_SECRET.encode()).hexdigest()
+
+    documented = ZaloSettings(app_id=APP_ID, oa_id=OA_ID, oa_secret_key=OA_SECRET)
+    community = documented.model_copy(update={"signature": "sha256_oa_id"})
+    assert check_signature(documented, body, mac(APP_ID), now=now)[0] is not None
+    assert check_signature(documented, body, mac(OA_ID), now=now)[1] == "wrong signature"
+    assert check_signature(community, body, mac(OA_ID), now=now)[0] is not None
+    assert check_signature(community, body, mac(APP_ID), now=now)[1] == "wrong signature"
