@@ -26,6 +26,7 @@ __all__ = [
     "ReportSettings",
     "Settings",
     "TelegramSettings",
+    "TicketSettings",
     "WebSettings",
     "WebhookSettings",
     "ZaloSettings",
@@ -55,6 +56,9 @@ class CommuneSettings(_Section):
     service_centre_phone: str = ""
     service_centre_address: str = ""
     youth_union_contact: str = ""
+    # The commune office's phone, told to a resident who asks for a person (the public-service
+    # centre's when empty).
+    office_phone: str = ""
 
 
 class WebhookSettings(_Section):
@@ -177,6 +181,20 @@ class ReportSettings(_Section):
     campaign: CampaignSettings = CampaignSettings()
 
 
+class TicketSettings(_Section):
+    """Residents' requests for a person (tickets): who is told, and when it is escalated.
+
+    A new request goes to the on-duty volunteers of the resident's village (the commune's
+    officers, the admins, when the village has none); one nobody took within
+    ``escalate_after_minutes`` is sent again to them and to the officers, outside the quiet
+    hours of ``reminders:`` (a request made at night is escalated in the morning).
+    """
+
+    escalate_after_minutes: float = Field(default=30.0, gt=0)
+    # How often the bot looks for requests to tell staff about, in seconds.
+    check_seconds: float = Field(default=5.0, gt=0)
+
+
 class PrivacySettings(_Section):
     """How long personal records are kept (Law 91/2025/QH15: only as long as needed)."""
 
@@ -205,6 +223,7 @@ class Settings(_Section):
     zalo: ZaloSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
     reminders: ReminderSettings = ReminderSettings()
+    tickets: TicketSettings = TicketSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
     reports: ReportSettings = ReportSettings()

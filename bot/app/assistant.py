@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.app.staff.desk import StaffDesk
+from bot.app.staff.desk import DeskReply, StaffDesk
 from bot.core.errors import StaleSession, StorageUnavailable
 from bot.core.problems import Problem
 from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
@@ -71,8 +71,15 @@ class Assistant:
         clock: Callable[[], float] = time.time,
         desk: StaffDesk | None = None,
         on_fault: FaultSink | None = None,
+        elsewhere: Callable[[SessionKey], None] | None = None,
+        on_tickets: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        # After a turn that stored replies for other chats (a staff member's answer for the
+        # resident, in the resident's channel): send them from there (the staff notices do).
+        self.elsewhere = elsewhere
+        # After a turn that changed tickets: tell the staff who must hear of it.
+        self.on_tickets = on_tickets
         self.on_fault = on_fault
         # Faults already told, for the engine they happened in (a reload may fix or renew them).
         self._told: set[tuple[str, str, str, str]] = set()
@@ -128,7 +135,7 @@ class Assistant:
                     done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
-                reply, ids, to = done
+                reply, ids, to, record = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
             except (StorageUnavailable, StaleSession) as exc:
@@ -145,6 +152,7 @@ class Assistant:
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
         if reply.faults:
             await self._tell(engine, reply.faults)
+        self._after(record)
         return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids), to=to)
 
     async def _turn(
@@ -156,7 +164,7 @@ class Assistant:
         outbox: bool,
         hints: tuple[str, str],
         fired_followup: int | None,
-    ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
+    ) -> Handled | tuple[Reply, list[int], SessionKey | None, TurnRecord]:
         """Read the session, compute the turn and save it with the revision it was read at
         (``hints``: the language and the name the channel gives)."""
         lang_hint, name_hint = hints
@@ -167,6 +175,7 @@ class Assistant:
         now = self.clock()
         companion: TurnRecord | None = None
         to: SessionKey | None = None
+        answer: DeskReply | None = None
         if self.desk is not None and isinstance(event, FollowUpDue) and member_of(key):
             # A household member's reminder: for the volunteer who runs their guide.
             reply, to = await self.desk.reminder(key, session, event, engine=engine, now=now)
@@ -198,23 +207,34 @@ class Assistant:
                     followups=member.reply.followups,
                     revision=member.revision,
                 )
-        ids = await self.storage.save(
-            TurnRecord(
-                key=key,
-                session=reply.session,
-                finished=reply.finished,
-                alerts=reply.alerts,
-                outbox=reply.messages if outbox else (),
-                update_key=update_key,
-                cancel_followups=reply.cancel_followups,
-                followups=reply.followups,
-                fired_followup=fired_followup,
-                revision=stored.revision,
-                outbox_to=to,
-                companion=companion,
-            )
+        record = TurnRecord(
+            key=key,
+            session=reply.session,
+            finished=reply.finished,
+            alerts=reply.alerts,
+            outbox=reply.messages if outbox else (),
+            update_key=update_key,
+            cancel_followups=reply.cancel_followups,
+            followups=reply.followups,
+            fired_followup=fired_followup,
+            revision=stored.revision,
+            outbox_to=to,
+            companion=companion,
+            tickets=answer.tickets if answer is not None else (),
+            relay=answer.relay if answer is not None else (),
+            admin_actions=answer.log if answer is not None else (),
         )
-        return reply, ids, to
+        ids = await self.storage.save(record)
+        return reply, ids, to, record
+
+    def _after(self, record: TurnRecord) -> None:
+        """Once a turn is saved: what it stored for other chats leaves from their channels, and
+        staff hear of the tickets it changed."""
+        if self.elsewhere is not None:
+            for key in dict.fromkeys(other for other, _message in record.relay):
+                self.elsewhere(key)
+        if record.tickets and self.on_tickets is not None:
+            self.on_tickets()
 
     async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
         """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""

@@ -30,6 +30,7 @@ from bot.routing.intents import load_intents
 
 if TYPE_CHECKING:
     from bot.app.notices import StaffNotices
+    from bot.app.ticket_watch import TicketWatch
     from bot.core.types import SessionKey
     from bot.storage.base import Storage
 
@@ -116,6 +117,8 @@ class App:
     notices: StaffNotices
     profile: BotProfile
     warnings: list[Problem]
+    # Tells staff about residents' requests for a person, and escalates them (the runner runs it).
+    tickets: TicketWatch
 
     async def close(self) -> None:
         """Release the storage."""
@@ -158,11 +161,33 @@ async def build_app(
     report = report_maker(
         settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
+    from bot.app.ticket_watch import TicketWatch
+
+    commune = settings.commune
     desk = StaffDesk(
-        storage, admins=frozenset(staff), profile=profile, report=report, zone=settings.zone
+        storage,
+        admins=frozenset(staff),
+        profile=profile,
+        report=report,
+        zone=settings.zone,
+        office_phone=commune.office_phone or commune.service_centre_phone,
+    )
+    tickets = TicketWatch(
+        storage,
+        notices,
+        settings.tickets,
+        settings.reminders,
+        officers=frozenset(staff),
+        clock=clock,
     )
     assistant = Assistant(
-        engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault
+        engine,
+        storage,
+        desk=desk,
+        clock=clock,
+        on_fault=on_fault or notices.tell_admins_fault,
+        elsewhere=notices.flush_soon,
+        on_tickets=tickets.poke,
     )
     return App(
         settings=settings,
@@ -171,6 +196,7 @@ async def build_app(
         notices=notices,
         profile=profile,
         warnings=warnings,
+        tickets=tickets,
     )
 
 

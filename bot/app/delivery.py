@@ -149,6 +149,13 @@ class Delivery:
                 except (Unreachable, Transient) as exc:
                     log.warning("a reply that could not be stored was not sent (%s)", _kind(exc))
 
+    def flush_stored(self, key: SessionKey) -> None:
+        """Send in the background what another chat's turn stored for ``key`` (a staff member's
+        answer for a resident). The chat's next flush reads its outbox too, rather than only
+        its own turn's replies, so nothing is sent twice and nothing is overtaken."""
+        self._backlog.add(key)
+        self.spawn(self.flush(key))
+
     async def _flush_locked(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None) -> None:
         """The body of :meth:`flush`, with the chat's lock held."""
         if fresh is not None and key not in self._backlog:

@@ -98,6 +98,19 @@ class StaffNotices:
             return False
         return True
 
+    def flush_soon(self, key: SessionKey) -> None:
+        """Send in the background what waits in ``key``'s outbox (a staff member's answer stored
+        with their turn), through ``key``'s own channel, whichever channel the turn came from."""
+        outlet = self._outlets.get(key.channel)
+        if outlet is None:
+            log.warning("no channel %r for a relayed message; it waits in the outbox", key.channel)
+            return
+        outlet.delivery.flush_stored(key)
+
+    async def tell_staff(self, message: OutgoingMessage) -> bool:
+        """``message`` to every channel's staff chats; True when it reached at least one."""
+        return await self._to_staff(message)
+
     async def flush(self, key: SessionKey) -> None:
         """Send what waits in the outbox for ``key`` (after a reminder), through its channel."""
         outlet = self._outlets.get(key.channel)

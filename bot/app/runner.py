@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from bot.app.notices import StaffNotices
     from bot.app.reload import FlowReloader
     from bot.app.scheduler import Scheduler
+    from bot.app.ticket_watch import TicketWatch
+    from bot.engine.runner import Engine
 
 __all__ = ["Hosted", "Runner"]
 
@@ -63,6 +65,7 @@ class Runner:
         notices: StaffNotices | None = None,
         reloader: FlowReloader | None = None,
         scheduler: Scheduler | None = None,
+        tickets: tuple[TicketWatch, Callable[[], Engine]] | None = None,
         alerts_every: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -71,6 +74,8 @@ class Runner:
         self.notices = notices
         self.reloader = reloader
         self.scheduler = scheduler
+        # Residents' requests for a person, with the engine of the moment (for flow titles).
+        self.tickets = tickets
         self.alerts_every = alerts_every
         self.clock = clock
         self._stopped = asyncio.Event()
@@ -89,6 +94,9 @@ class Runner:
         ]
         if self.notices is not None:
             background.append(asyncio.ensure_future(self._alerts_loop(self.notices)))
+        if self.tickets is not None:
+            watch, engine_of = self.tickets
+            background.append(asyncio.ensure_future(watch.run(engine_of)))
         if self.reloader is not None:
             background.append(asyncio.ensure_future(self.reloader.run()))
         if self.scheduler is not None:

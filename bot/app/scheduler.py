@@ -29,7 +29,7 @@ from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, ServiceStatus, Vol
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import PendingFollowUp, ScheduleStore
 
-__all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick"]
+__all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick", "is_quiet"]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,15 @@ class Tick:
 def _minutes(text: str) -> int:
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def is_quiet(settings: ReminderSettings, at: float) -> bool:
+    """True when ``at`` falls in the quiet hours of ``settings`` (local time, across midnight):
+    the bot writes first to nobody then, residents or staff."""
+    local = dt.datetime.fromtimestamp(at, ZoneInfo(settings.timezone))
+    minute = local.hour * 60 + local.minute
+    start, end = _minutes(settings.quiet_start), _minutes(settings.quiet_end)
+    return (minute >= start or minute < end) if start > end else start <= minute < end
 
 
 class Scheduler:
@@ -84,10 +93,7 @@ class Scheduler:
 
     def is_quiet(self, at: float) -> bool:
         """True between quiet_start and quiet_end (local time, across midnight)."""
-        local = self.local(at)
-        minute = local.hour * 60 + local.minute
-        start, end = _minutes(self.settings.quiet_start), _minutes(self.settings.quiet_end)
-        return (minute >= start or minute < end) if start > end else start <= minute < end
+        return is_quiet(self.settings, at)
 
     def effective_due(self, due: float) -> float:
         """When something due at ``due`` may really be sent: the end of quiet hours if needed."""

@@ -103,6 +103,9 @@ class Session:
     # Buttons offered by the last reply besides the screen's own (flows suggested for typed
     # words, a switch): valid for the next press only.
     offers: list[str] = field(default_factory=list)
+    # A request for a person: a resident's open ticket ({"id": 12}: their messages go to the
+    # person who took it, the guide waits), or the ticket a staff member holds ({"holding": 12}).
+    ticket: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> Frame | None:
@@ -125,6 +128,7 @@ class Session:
             active_at=self.active_at,
             expired=dict(self.expired),
             offers=list(self.offers),
+            ticket=dict(self.ticket),
         )
 
     def to_json(self) -> str:
@@ -162,6 +166,8 @@ class Session:
             "active_at": self.active_at,
             "expired": self.expired,
             "offers": self.offers,
+            # Only when there is one: most residents never ask for a person.
+            **({"ticket": self.ticket} if self.ticket else {}),
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -201,6 +207,7 @@ class Session:
             active_at=float(data.get("active_at", data.get("updated_at", 0.0))),
             expired=dict(data.get("expired", {})),
             offers=list(data.get("offers", [])),
+            ticket=dict(data.get("ticket", {})),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.errors import StaleSession
+from bot.core.privacy import mask
 from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage.memory_channel_state import MemoryChannelState
@@ -99,6 +100,11 @@ class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState):
             to = turn.outbox_to or key
             self._outbox.append(OutboxRecord(id=self._outbox_ids, key=to, message=message))
             ids.append(self._outbox_ids)
+        self._apply_tickets(turn.tickets)
+        self._admin.extend(replace(a, detail=mask(a.detail)[:500]) for a in turn.admin_actions)
+        for other, message in turn.relay:
+            self._outbox_ids += 1
+            self._outbox.append(OutboxRecord(id=self._outbox_ids, key=other, message=message))
         return ids
 
     async def is_processed(self, update_key: str) -> bool:

@@ -131,6 +131,7 @@ class MemoryStaff(MemoryHouseholds):
         self._unreachable.discard(key)
         self._followups = [f for f in self._followups if f.key != key]
         self._admin = [a for a in self._admin if a.actor != actor]
+        self._forget_tickets(key, deleted)
         # A volunteer loses what identifies them, and their access; their households'
         # outcomes stay, without names.
         forgotten = 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.privacy import pseudonym
 from bot.core.staff import AdminAction, Household, Member, Visit, Volunteer
+from bot.core.tickets import Ticket, TicketNote
 from bot.core.types import SessionKey
 from bot.storage.records import (
     AlertRecord,
@@ -90,6 +91,9 @@ class MemoryTables:
         self._visit_ended: dict[int, float] = {}
         self._outcomes: list[OutcomeRow] = []
         self._admin: list[AdminAction] = []
+        self._tickets: dict[int, Ticket] = {}
+        self._notes: list[TicketNote] = []
+        self._duty: dict[str, bool] = {}
         self._secret = b"memory"
 
     def user_ref(self, key: SessionKey) -> str:

@@ -30,6 +30,7 @@ from bot.storage.sql_delivery import DeliveryTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
+from bot.storage.sql_tickets import TicketTables
 from bot.storage.sql_turns import SessionTables
 
 __all__ = ["SCHEMA_VERSION", "PostgresStorage"]
@@ -47,7 +48,13 @@ MIGRATION_LOCK = 0x7472_6F6C_7973_6F  # "trolyso"
 
 
 class PostgresStorage(
-    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+    SessionTables,
+    StaffTables,
+    DeliveryTables,
+    ReportTables,
+    PurgeTables,
+    ChannelStateTables,
+    TicketTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one PostgreSQL database.
 

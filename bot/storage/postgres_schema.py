@@ -216,5 +216,49 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, name)
         )""",
     ),
+    # Residents' requests for a person (tickets), the conversation relayed through the bot (its
+    # notes, masked), and which staff members are off duty (everyone else is on duty).
+    (
+        f"""CREATE TABLE tickets (
+            {_ID},
+            channel {_SORTED} NOT NULL,
+            user_id {_SORTED} NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            flow_id TEXT NOT NULL DEFAULT '',
+            step TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '[]',
+            village TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'vi',
+            xung_ho TEXT NOT NULL DEFAULT '',
+            opened_at DOUBLE PRECISION NOT NULL,
+            taken_by TEXT NOT NULL DEFAULT '',
+            taker_name TEXT NOT NULL DEFAULT '',
+            taken_at DOUBLE PRECISION,
+            first_answer_at DOUBLE PRECISION,
+            closed_at DOUBLE PRECISION,
+            outcome TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            notified INTEGER NOT NULL DEFAULT 0,
+            notified_at DOUBLE PRECISION,
+            contact TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE UNIQUE INDEX tickets_one_open ON tickets (channel, user_id) "
+        "WHERE status <> 'closed'",
+        "CREATE INDEX tickets_opened ON tickets (opened_at)",
+        f"""CREATE TABLE ticket_notes (
+            {_ID},
+            ticket_id BIGINT NOT NULL,
+            author TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id)",
+        f"""CREATE TABLE staff_duty (
+            staff {_SORTED} PRIMARY KEY,
+            on_duty INTEGER NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -202,6 +202,13 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         ("followups", "channel = ? AND user_id = ?", resident),
         # Their lines in the admin log (refused commands, wrong invite codes): "telegram:<id>".
         ("admin_actions", "actor = ?", (str(key),)),
+        # Their requests for a person, and what was said in them.
+        (
+            "ticket_notes",
+            "ticket_id IN (SELECT id FROM tickets WHERE channel = ? AND user_id = ?)",
+            resident,
+        ),
+        ("tickets", "channel = ? AND user_id = ?", resident),
     ):
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
     volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)

@@ -13,12 +13,13 @@ import secrets
 from typing import ClassVar
 
 from bot.core.errors import StaleSession
-from bot.core.privacy import pseudonym
+from bot.core.privacy import mask, pseudonym
 from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage.codec import job_to_json, message_to_json
 from bot.storage.records import AlreadyProcessed, StoredSession, TurnRecord
 from bot.storage.sql import SqlTables, Steps, count, insert, many, one
+from bot.storage.sql_tickets import apply_changes
 
 __all__ = ["SessionTables", "load_secret", "save_turn", "save_turns"]
 
@@ -118,6 +119,21 @@ def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int],
             (to.channel, to.user_id, message_to_json(message), session.updated_at),
         )
         outbox_ids.append(int(outbox_id))
+    if turn.tickets:
+        yield from apply_changes(turn.tickets)
+    if turn.admin_actions:
+        yield many(
+            "INSERT INTO admin_actions (actor, action, detail, allowed, at) VALUES (?, ?, ?, ?, ?)",
+            [
+                (a.actor, a.action, mask(a.detail)[:500], int(a.allowed), a.at)
+                for a in turn.admin_actions
+            ],
+        )
+    for other, message in turn.relay:
+        yield insert(
+            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
+            (other.channel, other.user_id, message_to_json(message), session.updated_at),
+        )
     return outbox_ids, current + 1
 
 

@@ -28,6 +28,7 @@ from bot.storage.sql_delivery import DeliveryTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
+from bot.storage.sql_tickets import TicketTables
 from bot.storage.sql_turns import SessionTables
 from bot.storage.sqlite_batch import execute, run_batch
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
@@ -42,7 +43,13 @@ COMPACT_AFTER = 1.0
 
 
 class SqliteStorage(
-    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+    SessionTables,
+    StaffTables,
+    DeliveryTables,
+    ReportTables,
+    PurgeTables,
+    ChannelStateTables,
+    TicketTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
 

@@ -203,5 +203,48 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, name)
     ) WITHOUT ROWID;
     """,
+    # Residents' requests for a person (tickets), the conversation relayed through the bot (its
+    # notes, masked), and which staff members are off duty (everyone else is on duty).
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        flow_id TEXT NOT NULL DEFAULT '',
+        step TEXT NOT NULL DEFAULT '',
+        path TEXT NOT NULL DEFAULT '[]',
+        village TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL DEFAULT 'vi',
+        xung_ho TEXT NOT NULL DEFAULT '',
+        opened_at REAL NOT NULL,
+        taken_by TEXT NOT NULL DEFAULT '',
+        taker_name TEXT NOT NULL DEFAULT '',
+        taken_at REAL,
+        first_answer_at REAL,
+        closed_at REAL,
+        outcome TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        notified INTEGER NOT NULL DEFAULT 0,
+        notified_at REAL,
+        contact TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX tickets_one_open ON tickets (channel, user_id) WHERE status != 'closed';
+    CREATE INDEX tickets_opened ON tickets (opened_at);
+    CREATE TABLE ticket_notes (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id);
+    CREATE TABLE staff_duty (
+        staff TEXT PRIMARY KEY,
+        on_duty INTEGER NOT NULL,
+        at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.config import DEFAULT_TIMEZONE
 from bot.core.session import Session
+from bot.core.staff import AdminAction
+from bot.core.tickets import TicketChange
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
 
@@ -63,6 +65,11 @@ class Ctx:
     member: MemberTurn | None = None
     # The name of the channel's profile (Telegram's first name): a volunteer is known by it.
     name_hint: str = ""
+    # What the turn did to tickets, the messages it sends to other chats (a resident's to the
+    # staff member helping them, and back) and the admin log's lines: saved with the turn.
+    tickets: list[TicketChange] = field(default_factory=list)
+    relay: list[tuple[SessionKey, OutgoingMessage]] = field(default_factory=list)
+    log: list[AdminAction] = field(default_factory=list)
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language

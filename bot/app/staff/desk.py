@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app.staff import members, people, team, visits
+from bot.app.staff import members, people, team, tickets, visits
 from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
 from bot.app.staff.assisted import drive
 from bot.app.staff.context import Ctx, MemberTurn, whole_number
@@ -38,9 +38,18 @@ from bot.config import DEFAULT_TIMEZONE
 from bot.core import payloads
 from bot.core.session import FollowUpDue, Session
 from bot.core.staff import AdminAction
-from bot.core.types import BotProfile, Command, IncomingEvent, Press, SessionKey, Text
+from bot.core.tickets import TicketChange
+from bot.core.types import (
+    BotProfile,
+    Command,
+    IncomingEvent,
+    OutgoingMessage,
+    Press,
+    SessionKey,
+    Text,
+)
 from bot.engine.runner import Engine, Reply
-from bot.storage.base import StaffStore
+from bot.storage.base import DeskStore, StaffStore
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -54,7 +63,7 @@ __all__ = [
     "whole_number",
 ]
 
-STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | {"join", "forget"}
+STAFF_COMMANDS = ADMIN_COMMANDS | VOLUNTEER_COMMANDS | tickets.TICKET_COMMANDS | {"join", "forget"}
 # What the desk asked a volunteer to type.
 _TYPED = ("village", "household", "note", "person")
 
@@ -68,6 +77,10 @@ class DeskReply:
     reply: Reply
     forget: bool = False
     member: MemberTurn | None = None
+    # Ticket changes, messages for other chats and admin-log lines, saved with the turn.
+    tickets: tuple[TicketChange, ...] = ()
+    relay: tuple[tuple[SessionKey, OutgoingMessage], ...] = ()
+    log: tuple[AdminAction, ...] = ()
 
 
 class StaffDesk:
@@ -75,14 +88,17 @@ class StaffDesk:
 
     def __init__(
         self,
-        store: StaffStore,
+        store: DeskStore,
         *,
         admins: frozenset[SessionKey] = frozenset(),
         profile: BotProfile | None = None,
         report: ReportMaker | None = None,
         zone: dt.tzinfo | None = None,
+        office_phone: str = "",
     ) -> None:
         self.store = store
+        # The commune office's phone, told to a resident who asks for a person (may be empty).
+        self.office_phone = office_phone
         self.zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
         self.admins = admins
         # Shared with the channel, which learns the bot's username when it connects.
@@ -119,8 +135,8 @@ class StaffDesk:
         handled = await self._staff(ctx, event)
         if handled == "forget":
             return DeskReply(self._reply(ctx), forget=True)
-        if handled:
-            return DeskReply(self._reply(ctx), member=ctx.member)
+        if handled or await tickets.resident_event(ctx, self.store, event):
+            return self._answer(ctx, self._reply(ctx))
         credit: dict[str, Any] | None = None
         if isinstance(event, Command) and event.name == "start":
             event, credit = await referral(self.store, event)
@@ -128,10 +144,25 @@ class StaffDesk:
             # During a visit the guide is the household member's, in their own session.
             await drive(ctx, self.store, event)
             return DeskReply(self._reply(ctx), member=ctx.member)
+        before = [frame.copy() for frame in ctx.session.stack]
         reply = engine.handle(
-            session, event, now=now, lang_hint=lang_hint, credit=credit, owned=True
+            ctx.session, event, now=now, lang_hint=lang_hint, credit=credit, owned=True
         )
-        return DeskReply(reply)
+        if reply.alerts:
+            reply = await tickets.open_from_alerts(
+                ctx, self.store, reply, before, office_phone=self.office_phone
+            )
+        return self._answer(ctx, reply)
+
+    def _answer(self, ctx: Ctx, reply: Reply) -> DeskReply:
+        """The turn's reply with what it did to tickets and sends to other chats."""
+        return DeskReply(
+            reply,
+            member=ctx.member,
+            tickets=tuple(ctx.tickets),
+            relay=tuple(ctx.relay),
+            log=tuple(ctx.log),
+        )
 
     async def reminder(
         self,
@@ -179,12 +210,22 @@ class StaffDesk:
             if name not in STAFF_COMMANDS:
                 return False
             ctx.session.staff = {}
+            if name in tickets.TICKET_COMMANDS:
+                await tickets.staff_command(ctx, self.store, self.admins, name, event.arg.strip())
+                return True
             return await self._command(ctx, name, event.arg.strip())
         if isinstance(event, Press) and event.payload.startswith(payloads.STAFF):
-            return await self._press(ctx, event.payload[len(payloads.STAFF) :])
+            payload = event.payload[len(payloads.STAFF) :]
+            if payload in ("tk:leave", "tk:share"):
+                return False  # the resident's own buttons: tickets.resident_event answers them
+            if await tickets.staff_press(ctx, self.store, self.admins, payload):
+                return True
+            return await self._press(ctx, payload)
         if isinstance(event, Text) and staff.get("await") in _TYPED:
             await visits.typed(ctx, self.store, event.text)
             return True
+        if isinstance(event, Text) and ctx.session.ticket.get("holding"):
+            return await tickets.staff_text(ctx, self.store, self.admins, event.text)
         return False
 
     async def _command(self, ctx: Ctx, name: str, arg: str) -> bool | str:

@@ -1,0 +1,399 @@
+"""What staff do with a resident's request for a person: list, take, answer, release, close,
+hand back into a guide.
+
+Each action is a plain function of the storage, the engine, the staff member (a
+:class:`Helper`) and the time, and returns an :class:`Action`: what to tell the staff member,
+the ticket changes, the messages for the resident's chat (in the resident's channel, whichever
+the staff member uses), the resident's new session when it changes, and the admin log's lines.
+Nothing is saved here: the chat's staff desk saves an action with the staff member's turn, in
+one transaction, so it is exactly-once and crash-safe like every turn; a web console can call
+the same functions and save the action its own way (:meth:`Action.record`).
+
+Staff see a ticket by its label ("#12 · Thôn 3 · Kích hoạt VNeID · bước chup_anh"), never the
+resident's chat id or phone, unless the resident chose to share their contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.app.staff.context import MemberTurn
+from bot.core import payloads
+from bot.core.session import Session
+from bot.core.staff import AdminAction
+from bot.core.tickets import CLOSE_OUTCOMES, Ticket, TicketChange, TicketNote, note_text
+from bot.core.types import Button, OutgoingMessage, SessionKey
+from bot.engine.runner import Engine, Reply
+from bot.storage.base import DeskStore, Storage, TurnRecord
+
+__all__ = [
+    "Action",
+    "Helper",
+    "answer",
+    "close",
+    "label",
+    "list_open",
+    "release",
+    "resume",
+    "resume_steps",
+    "take",
+    "ticket_text",
+]
+
+# The longest note /close keeps.
+CLOSE_NOTE_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Helper:
+    """A staff member acting on tickets, and how residents read their name
+    ("Lan, tình nguyện viên Thôn 3")."""
+
+    key: SessionKey
+    name: str
+    lang: str = "vi"
+    village: str = ""
+    officer: bool = False
+
+
+@dataclass(slots=True)
+class Action:
+    """What a ticket action did; nothing of it is saved yet."""
+
+    ok: bool = True
+    said: list[OutgoingMessage] = field(default_factory=list)
+    changes: list[TicketChange] = field(default_factory=list)
+    relay: list[tuple[SessionKey, OutgoingMessage]] = field(default_factory=list)
+    # The resident's session after the action (closed, handed back into a guide): saved with it.
+    resident: MemberTurn | None = None
+    # The ticket the staff member holds afterwards (0: none; None: unchanged).
+    holding: int | None = None
+    log: list[AdminAction] = field(default_factory=list)
+
+    async def record(
+        self,
+        storage: Storage,
+        helper: Helper,
+        session: Session,
+        *,
+        now: float,
+        revision: int | None = None,
+        update_key: str = "",
+    ) -> list[int]:
+        """Save the action as a turn of the staff member's session ``session`` (for a caller
+        without a chat, such as a web console): one transaction, like a chat's turn."""
+        if self.holding is not None:
+            session.ticket = {"holding": self.holding} if self.holding else {}
+        session.updated_at = now
+        companion = None
+        if self.resident is not None:
+            reply = self.resident.reply
+            companion = TurnRecord(
+                key=self.resident.key,
+                session=reply.session,
+                finished=reply.finished,
+                cancel_followups=reply.cancel_followups,
+                followups=reply.followups,
+                revision=self.resident.revision,
+            )
+        return await storage.save(
+            TurnRecord(
+                key=helper.key,
+                session=session,
+                outbox=self.said,
+                update_key=update_key,
+                revision=revision,
+                companion=companion,
+                tickets=self.changes,
+                relay=self.relay,
+                admin_actions=self.log,
+            )
+        )
+
+
+def _ui(engine: Engine, key: str, lang: str, **params: Any) -> str:
+    return engine.catalog.text(key, lang or engine.default_language, **params)
+
+
+def _flow_title(engine: Engine, flow_id: str, lang: str) -> str:
+    flow = engine.flows.get(flow_id)
+    return flow.flow.title.get(lang or "vi") if flow is not None else flow_id
+
+
+def label(engine: Engine, ticket: Ticket, lang: str = "vi") -> str:
+    """How staff name a ticket: number, village, guide and step."""
+    flow = _flow_title(engine, ticket.flow_id, lang) if ticket.flow_id else ""
+    return _ui(
+        engine,
+        "ticket.label",
+        lang,
+        id=ticket.id,
+        village=ticket.village,
+        flow=flow,
+        step=ticket.step,
+    )
+
+
+def ticket_text(engine: Engine, ticket: Ticket, notes: list[TicketNote], lang: str) -> str:
+    """A ticket as the staff member who takes it reads it: who (form of address, language,
+    channel), where they went, and the conversation so far."""
+    lines = [
+        _ui(
+            engine,
+            "ticket.details",
+            lang,
+            label=label(engine, ticket, lang),
+            xung_ho=ticket.xung_ho or "-",
+            language=ticket.lang,
+            channel=ticket.resident.channel,
+            path=" → ".join(ticket.path[-8:]) or "-",
+        )
+    ]
+    lines += [_note_line(engine, note, lang) for note in notes[-15:]]
+    if ticket.contact:
+        lines.append(_ui(engine, "ticket.contact", lang, contact=ticket.contact))
+    return "\n".join(lines)
+
+
+def _note_line(engine: Engine, note: TicketNote, lang: str) -> str:
+    return _ui(engine, f"ticket.note_{note.author}", lang, text=note.text, name=note.name)
+
+
+async def list_open(storage: DeskStore) -> list[Ticket]:
+    """The open tickets, oldest first."""
+    return await storage.open_tickets()
+
+
+def _held(ticket: Ticket | None, helper: Helper) -> bool:
+    return ticket is not None and ticket.status == "taken" and ticket.taken_by == str(helper.key)
+
+
+def _log(helper: Helper, action: str, detail: str, now: float) -> AdminAction:
+    return AdminAction(actor=str(helper.key), action=action, detail=detail, allowed=True, at=now)
+
+
+def _to_resident(ticket: Ticket, text: str) -> tuple[SessionKey, OutgoingMessage]:
+    return ticket.resident, OutgoingMessage(text=text)
+
+
+async def take(
+    storage: DeskStore, engine: Engine, helper: Helper, ticket_id: int, *, now: float
+) -> Action:
+    """``/take 12``: the staff member holds the ticket; what they write goes to the resident."""
+    ticket = await storage.ticket(ticket_id)
+    lang = helper.lang
+    if ticket is None or not ticket.open:
+        return Action(
+            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+        )
+    if ticket.status == "taken" and not _held(ticket, helper) and not helper.officer:
+        text = _ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
+        return Action(ok=False, said=[OutgoingMessage(text=text)])
+    notes = await storage.ticket_notes(ticket_id)
+    action = Action(holding=ticket_id)
+    action.said.append(
+        OutgoingMessage(
+            text=ticket_text(engine, ticket, notes, lang)
+            + "\n\n"
+            + _ui(engine, "ticket.you_took", lang, id=ticket_id)
+        )
+    )
+    action.changes.append(
+        TicketChange(kind="take", at=now, ticket_id=ticket_id, by=str(helper.key), name=helper.name)
+    )
+    if not _held(ticket, helper):
+        told = _ui(
+            engine, "ticket.taken", ticket.lang, name=helper.name, xung_ho=ticket.xung_ho or "bạn"
+        )
+        action.relay.append(_to_resident(ticket, told))
+        action.changes.append(
+            TicketChange(kind="note", at=now, ticket_id=ticket_id, author="bot", text=told)
+        )
+    action.log.append(_log(helper, "take", f"#{ticket_id}", now))
+    return action
+
+
+async def answer(
+    storage: DeskStore, engine: Engine, helper: Helper, ticket_id: int, text: str, *, now: float
+) -> Action:
+    """What the staff member wrote, to the resident, marked as from a person."""
+    ticket = await storage.ticket(ticket_id)
+    if not _held(ticket, helper) or ticket is None:
+        said = OutgoingMessage(text=_ui(engine, "ticket.not_holding", helper.lang))
+        return Action(ok=False, said=[said], holding=0)
+    kept = note_text(text)
+    message = _ui(engine, "ticket.from_person", ticket.lang, name=helper.name, text=kept)
+    action = Action()
+    action.relay.append(_to_resident(ticket, message))
+    action.changes.append(
+        TicketChange(
+            kind="note",
+            at=now,
+            ticket_id=ticket_id,
+            author="staff",
+            text=kept,
+            name=helper.name,
+            answer=True,
+        )
+    )
+    return action
+
+
+async def release(
+    storage: DeskStore, engine: Engine, helper: Helper, ticket_id: int, *, now: float
+) -> Action:
+    """``/release``: the ticket goes back to the queue, and staff are told again."""
+    ticket = await storage.ticket(ticket_id)
+    if not _held(ticket, helper) or ticket is None:
+        said = OutgoingMessage(text=_ui(engine, "ticket.not_holding", helper.lang))
+        return Action(ok=False, said=[said], holding=0)
+    action = Action(holding=0)
+    action.said.append(
+        OutgoingMessage(text=_ui(engine, "ticket.released", helper.lang, id=ticket_id))
+    )
+    action.changes.append(TicketChange(kind="release", at=now, ticket_id=ticket_id))
+    told = _ui(engine, "ticket.released_resident", ticket.lang, xung_ho=ticket.xung_ho or "bạn")
+    action.relay.append(_to_resident(ticket, told))
+    action.log.append(_log(helper, "release", f"#{ticket_id}", now))
+    return action
+
+
+async def _resident_back(storage: DeskStore, ticket: Ticket) -> tuple[Session | None, int]:
+    stored = await storage.read(ticket.resident)
+    session = stored.session
+    if session is not None:
+        session.ticket = {}
+    return session, stored.revision
+
+
+async def close(
+    storage: DeskStore,
+    engine: Engine,
+    helper: Helper,
+    ticket_id: int,
+    outcome: str,
+    note: str = "",
+    *,
+    now: float,
+) -> Action:
+    """``/close 12 done|referred|no_answer [note]``: the ticket ends; the resident is told and
+    their guide is theirs again."""
+    lang = helper.lang
+    ticket = await storage.ticket(ticket_id)
+    if outcome not in CLOSE_OUTCOMES:
+        return Action(
+            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.close_usage", lang))]
+        )
+    if ticket is None or not ticket.open:
+        return Action(
+            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+        )
+    if ticket.status == "taken" and not _held(ticket, helper) and not helper.officer:
+        text = _ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
+        return Action(ok=False, said=[OutgoingMessage(text=text)])
+    kept = note_text(note)[:CLOSE_NOTE_LENGTH]
+    action = Action(holding=0)
+    action.changes.append(
+        TicketChange(kind="close", at=now, ticket_id=ticket_id, outcome=outcome, text=kept)
+    )
+    shown = _ui(engine, f"ticket.outcome_{outcome}", lang)
+    action.said.append(
+        OutgoingMessage(text=_ui(engine, "ticket.closed", lang, id=ticket_id, outcome=shown))
+    )
+    session, revision = await _resident_back(storage, ticket)
+    told = _ui(
+        engine,
+        "ticket.closed_resident",
+        ticket.lang,
+        name=helper.name or "",
+        xung_ho=ticket.xung_ho or "bạn",
+    )
+    action.relay.append(_to_resident(ticket, told))
+    if session is not None:
+        session.updated_at = now
+        action.resident = MemberTurn(
+            key=ticket.resident,
+            revision=revision,
+            reply=Reply(session=session, messages=(), finished=()),
+        )
+    action.log.append(_log(helper, "close", f"#{ticket_id} {outcome} {kept}".strip(), now))
+    return action
+
+
+def resume_steps(engine: Engine, ticket: Ticket, lang: str) -> list[tuple[str, str]]:
+    """The steps of the ticket's guide a resident can be handed back to, as (step id, what it
+    says first), in the order the resident went through them, then the others."""
+    flow = engine.flows.get(ticket.flow_id)
+    if flow is None:
+        return []
+    waiting = [sid for sid, step in flow.flow.steps.items() if step.waits or step.kind == "say"]
+    seen = [sid for sid in dict.fromkeys(ticket.path) if sid in waiting]
+    ordered = seen + [sid for sid in waiting if sid not in seen]
+    found = []
+    for step_id in ordered:
+        say = flow.flow.steps[step_id].say
+        text = say.get(lang or "vi") if say is not None else ""
+        found.append((step_id, " ".join(str(text).split())[:40]))
+    return found
+
+
+async def resume(
+    storage: DeskStore,
+    engine: Engine,
+    helper: Helper,
+    ticket_id: int,
+    step: str = "",
+    *,
+    now: float,
+) -> Action:
+    """``/resume 12 <step>``: close the ticket as done and hand the resident back into its
+    guide at that step; without a step, the steps to choose from, as buttons."""
+    lang = helper.lang
+    ticket = await storage.ticket(ticket_id)
+    if ticket is None or not ticket.open or not (_held(ticket, helper) or helper.officer):
+        return Action(
+            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+        )
+    steps = resume_steps(engine, ticket, lang)
+    if not steps:
+        return Action(
+            ok=False,
+            said=[OutgoingMessage(text=_ui(engine, "ticket.resume_no_flow", lang, id=ticket_id))],
+        )
+    flow = _flow_title(engine, ticket.flow_id, lang)
+    if not step:
+        rows = tuple(
+            (
+                Button(
+                    label=f"{sid}: {text}"[:60],
+                    payload=payloads.staff("tk", "rs", ticket_id, sid)[:64],
+                ),
+            )
+            for sid, text in steps[:12]
+        )
+        text = _ui(engine, "ticket.resume_pick", lang, id=ticket_id, flow=flow)
+        return Action(said=[OutgoingMessage(text=text, buttons=rows)])
+    if step not in {sid for sid, _text in steps}:
+        text = _ui(engine, "ticket.no_step", lang, id=ticket_id, flow=flow, step=step[:40])
+        return Action(ok=False, said=[OutgoingMessage(text=text)])
+    action = await close(storage, engine, helper, ticket_id, "done", f"resume {step}", now=now)
+    session, revision = await _resident_back(storage, ticket)
+    reply = engine.enter_at(session, ticket.flow_id, step, now=now)
+    told = _ui(
+        engine,
+        "ticket.resumed_resident",
+        ticket.lang,
+        name=helper.name,
+        xung_ho=ticket.xung_ho or "bạn",
+    )
+    # The resident reads who handed them back, then the step itself (instead of "closed").
+    action.relay = [_to_resident(ticket, told)] + [(ticket.resident, m) for m in reply.messages]
+    action.resident = MemberTurn(key=ticket.resident, revision=revision, reply=reply)
+    action.said = [
+        OutgoingMessage(
+            text=_ui(engine, "ticket.resumed", lang, id=ticket_id, flow=flow, step=step)
+        )
+    ]
+    action.log.append(_log(helper, "resume", f"#{ticket_id} {step}", now))
+    return action
