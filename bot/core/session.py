@@ -219,6 +219,9 @@ class StaffAlert:
     flow_id: str
     step: str
     at: float
+    # The village the resident named in that flow (its ``village`` answer), or the one its run
+    # is credited to: who should hear of the request first.
+    village: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -301,8 +301,7 @@ async def open_from_alerts(
         if origin
         else next((f.path for f in frames if f.flow_id == alert.flow_id), [alert.step])
     )
-    village = next((str(f.vars["village"]) for f in frames if f.vars.get("village")), "")
-    village = village or next(
+    village = alert.village or next(
         (str(f.credit["village"]) for f in frames if f.credit.get("village")), ""
     )
     village = note_text(village)[:60]
