@@ -69,6 +69,22 @@ async def seed(path: Path) -> None:
                 " VALUES (?, 1, ?, ?, ?)",
                 (home, f"Bác {name}", f"bac {name}", when),
             )
+            # Issue 20: a closed ticket and what was said in it; an open one is never old.
+            ticket = 20 if name == "old" else 21
+            await db.execute(
+                "INSERT INTO tickets (id, channel, user_id, status, opened_at, closed_at)"
+                " VALUES (?, 'tg', ?, 'closed', ?, ?)",
+                (ticket, name, when - 60, when),
+            )
+            await db.execute(
+                "INSERT INTO ticket_notes (ticket_id, author, text, at) VALUES (?, 'resident', ?, ?)",
+                (ticket, f"note {name}", when - 30),
+            )
+            await db.execute(
+                "INSERT INTO tickets (id, channel, user_id, status, opened_at)"
+                " VALUES (?, 'tg', ?, 'open', ?)",
+                (ticket + 10, f"{name}-open", when),
+            )
             for kind, sent, dropped in (("sent", when, 0), ("dropped", when, 1), ("waiting", None, 0)):
                 await db.execute(
                     "INSERT INTO outbox (channel, user_id, message, created_at, sent_at, dropped)"
@@ -93,6 +109,8 @@ async def remaining(path: Path) -> dict[str, set[str]]:
         "processed_updates": "SELECT update_key FROM processed_updates",
         "sessions": "SELECT user_id FROM sessions",
         "admin_actions": "SELECT actor FROM admin_actions",
+        "ticket_notes": "SELECT text FROM ticket_notes",
+        "tickets": "SELECT user_id FROM tickets",
     }
     found: dict[str, set[str]] = {}
     try:
@@ -118,6 +136,9 @@ EXPECTED_LEFT = {
     "sessions": {"new"},
     # Issue 14, item 8: refused commands and wrong invite codes name a chat account.
     "admin_actions": {"telegram:new"},
+    # Issue 20: the conversation relayed in a ticket, and closed tickets; an open one stays.
+    "ticket_notes": {"note new"},
+    "tickets": {"new", "new-open", "old-open"},
 }
 
 
@@ -151,12 +172,12 @@ def test_purge_command_dry_run_then_for_real(
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Chạy thử — chưa xoá gì. Sẽ xoá các bản ghi cũ hơn 365 ngày" in out
-    assert "outbox" in out and "Tổng cộng: 11 bản ghi." in out
+    assert "outbox" in out and "Tổng cộng: 13 bản ghi." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3"))["runs"] == {"old", "new"}
 
     assert main(["--config", str(config), "purge", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Deleted the records older than 365 days" in out and "Total: 11 records." in out
+    assert "Deleted the records older than 365 days" in out and "Total: 13 records." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3")) == EXPECTED_LEFT
 
 
@@ -167,7 +188,7 @@ def test_purge_days_from_settings_and_option(
     # Keep 5 days only: the 10-day-old rows go too.
     config = write_config(tmp_path, "privacy:\n  retention_days: 5\n")
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
-    assert "Tổng cộng: 22 bản ghi." in capsys.readouterr().out
+    assert "Tổng cộng: 26 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "500", "--dry-run"]) == 0
     assert "Tổng cộng: 0 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "0"]) == 2

@@ -13,6 +13,7 @@ import pytest
 from bot.core.errors import StaleSession, StorageError
 from bot.core.session import Frame, Session, StaffAlert
 from bot.core.staff import AdminAction
+from bot.core.tickets import TicketChange
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.storage.base import (
     PURGE_TABLES,
@@ -508,6 +509,23 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
         await storage.record_outcome(visit.id, "vneid", "done", note=name, at=when)
         await storage.record_admin_action(
             AdminAction(actor=str(key), action="join", detail="", allowed=False, at=when)
+        )
+        # A ticket opened, answered and closed: its note and itself are old together.
+        await storage.save(
+            TurnRecord(
+                key=key,
+                session=sample_session(updated_at=when),
+                tickets=[TicketChange(kind="open", at=when - 2, resident=key, text="giúp")],
+            )
+        )
+        ticket = await storage.open_ticket(key)
+        assert ticket is not None
+        await storage.save(
+            TurnRecord(
+                key=key,
+                session=sample_session(updated_at=when),
+                tickets=[TicketChange(kind="close", at=when, ticket_id=ticket.id, outcome="done")],
+            )
         )
     expected = dict.fromkeys(PURGE_TABLES, 1) | {"outbox": 0}  # a waiting reply is never old
     # The household was visited within the retention: its name stays (issue 17, item 6).
