@@ -22,6 +22,7 @@ from bot.reports.shown import (
     step_text,
     week_text,
 )
+from bot.reports.tickets import html_section
 from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
@@ -299,6 +300,7 @@ def render_html(report: Report, lang: str = "vi") -> str:
         body.append(f'<p class="note">{escape(word("idle_volunteers", lang, codes=idle))}</p>')
     elif not busy:
         body.append(f'<p class="card">{escape(word("no_volunteers", lang))}</p>')
+    body += html_section(report.tickets, lang)
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -19,6 +19,7 @@ from bot.reports.shown import (
     visit_outcomes_text,
     week_text,
 )
+from bot.reports.tickets import text_lines
 from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
@@ -249,6 +250,7 @@ def render_table(report: Report, lang: str = "vi") -> str:
     if not shown:
         lines.append(word("no_flows", lang))
     lines += _volunteers(report, lang)
+    lines += text_lines(report.tickets, lang, _heading)
     return "\n".join(lines) + "\n"
 
 

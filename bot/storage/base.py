@@ -235,9 +235,6 @@ class TicketStore(Protocol):
     async def open_tickets(self) -> list[Ticket]:
         """Every ticket not closed, oldest first."""
 
-    async def tickets_opened(self, start: float | None, end: float | None) -> list[Ticket]:
-        """Tickets opened in the window ``[start, end)``, oldest first (for reports)."""
-
     async def ticket_notes(self, ticket_id: int) -> list[TicketNote]:
         """A ticket's conversation, oldest first."""
 
@@ -304,6 +301,9 @@ class ReportQueries(Protocol):
         """Every outcome recorded in the window for each person of a household (a person is an
         account: ``(household_id, member)``), oldest first (by time, then order of recording),
         under the volunteer who registered the household and in its village."""
+
+    async def tickets_opened(self, start: float | None, end: float | None) -> list[Ticket]:
+        """Residents' requests for a person opened in the window, oldest first."""
 
 
 class PurgeStore(Protocol):

@@ -22,6 +22,7 @@ import pytest
 from bot.app.ticket_watch import TicketWatch
 from bot.config import ReminderSettings, TicketSettings
 from bot.core.types import SessionKey
+from bot.reports import build_report
 from tests.channels.tg_harness import Resident, TelegramRig, outbox_emptied, wait_until
 from tests.harness import ROOT
 from tests.support.fake_bot_api import FakeBotAPI
@@ -152,6 +153,14 @@ async def test_a_volunteer_of_the_village_answers_and_hands_the_resident_back(
     assert log == [(f"telegram:{LAN}", "take", 1), (f"telegram:{LAN}", "close", 1),
                    (f"telegram:{LAN}", "resume", 1)]
     assert relayed == 1
+
+    # The leaders' report counts the ticket, its village and guide, and its response time.
+    report = await build_report(rig.storage, rig.assistant.engine.flows, rig.service.app.settings)
+    stats = report.tickets
+    assert (stats.total, stats.answered, stats.by_village) == (1, 1, (("thon 3", 1),))
+    assert stats.first_answer_median == ticket.first_answer_at - ticket.opened_at
+    assert stats.outcomes == (("done", 1),)
+    assert [(f, s, n) for f, _t, s, _l, n in stats.top_steps] == [("vneid_install", "phone_type", 1)]
 
 
 async def test_someone_who_is_not_staff_cannot_take_a_ticket(rig: TelegramRig) -> None:

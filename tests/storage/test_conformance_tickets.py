@@ -36,7 +36,7 @@ async def _open(store: Storage, text: str = "giúp", at: float = 10.0, **fields:
 
 
 async def test_the_role_is_part_of_the_contract(storage: Storage) -> None:  # noqa: F811
-    for name in ("ticket", "open_ticket", "open_tickets", "tickets_opened", "ticket_notes",
+    for name in ("ticket", "open_ticket", "open_tickets", "ticket_notes",
                  "record_ticket_notified", "set_on_duty", "off_duty"):
         assert callable(getattr(storage, name, None)), name
         assert name in TicketStore.__dict__
