@@ -22,7 +22,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from bot.app.scheduler import is_quiet
-from bot.app.tickets import label
+from bot.app.ticket_wording import label
 from bot.config import ReminderSettings, TicketSettings
 from bot.core import payloads
 from bot.core.matching import fold

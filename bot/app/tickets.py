@@ -16,13 +16,13 @@ resident's chat id or phone, unless the resident chose to share their contact.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.app.staff.context import MemberTurn
+from bot.app.ticket_wording import flow_title, label, ticket_text, ui
 from bot.core import payloads
 from bot.core.session import Session
 from bot.core.staff import AdminAction
-from bot.core.tickets import CLOSE_OUTCOMES, Ticket, TicketChange, TicketNote, note_text
+from bot.core.tickets import CLOSE_OUTCOMES, Ticket, TicketChange, note_text
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
 from bot.storage.base import DeskStore, Storage, TurnRecord
@@ -112,54 +112,6 @@ class Action:
         )
 
 
-def _ui(engine: Engine, key: str, lang: str, **params: Any) -> str:
-    return engine.catalog.text(key, lang or engine.default_language, **params)
-
-
-def _flow_title(engine: Engine, flow_id: str, lang: str) -> str:
-    flow = engine.flows.get(flow_id)
-    return flow.flow.title.get(lang or "vi") if flow is not None else flow_id
-
-
-def label(engine: Engine, ticket: Ticket, lang: str = "vi") -> str:
-    """How staff name a ticket: number, village, guide and step."""
-    flow = _flow_title(engine, ticket.flow_id, lang) if ticket.flow_id else ""
-    return _ui(
-        engine,
-        "ticket.label",
-        lang,
-        id=ticket.id,
-        village=ticket.village,
-        flow=flow,
-        step=ticket.step,
-    )
-
-
-def ticket_text(engine: Engine, ticket: Ticket, notes: list[TicketNote], lang: str) -> str:
-    """A ticket as the staff member who takes it reads it: who (form of address, language,
-    channel), where they went, and the conversation so far."""
-    lines = [
-        _ui(
-            engine,
-            "ticket.details",
-            lang,
-            label=label(engine, ticket, lang),
-            xung_ho=ticket.xung_ho or "-",
-            language=ticket.lang,
-            channel=ticket.resident.channel,
-            path=" → ".join(ticket.path[-8:]) or "-",
-        )
-    ]
-    lines += [_note_line(engine, note, lang) for note in notes[-15:]]
-    if ticket.contact:
-        lines.append(_ui(engine, "ticket.contact", lang, contact=ticket.contact))
-    return "\n".join(lines)
-
-
-def _note_line(engine: Engine, note: TicketNote, lang: str) -> str:
-    return _ui(engine, f"ticket.note_{note.author}", lang, text=note.text, name=note.name)
-
-
 async def list_open(storage: DeskStore) -> list[Ticket]:
     """The open tickets, oldest first."""
     return await storage.open_tickets()
@@ -185,10 +137,10 @@ async def take(
     lang = helper.lang
     if ticket is None or not ticket.open:
         return Action(
-            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+            ok=False, said=[OutgoingMessage(text=ui(engine, "ticket.no_such", lang, id=ticket_id))]
         )
     if ticket.status == "taken" and not _held(ticket, helper) and not helper.officer:
-        text = _ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
+        text = ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
         return Action(ok=False, said=[OutgoingMessage(text=text)])
     notes = await storage.ticket_notes(ticket_id)
     action = Action(holding=ticket_id)
@@ -196,14 +148,14 @@ async def take(
         OutgoingMessage(
             text=ticket_text(engine, ticket, notes, lang)
             + "\n\n"
-            + _ui(engine, "ticket.you_took", lang, id=ticket_id)
+            + ui(engine, "ticket.you_took", lang, id=ticket_id)
         )
     )
     action.changes.append(
         TicketChange(kind="take", at=now, ticket_id=ticket_id, by=str(helper.key), name=helper.name)
     )
     if not _held(ticket, helper):
-        told = _ui(
+        told = ui(
             engine, "ticket.taken", ticket.lang, name=helper.name, xung_ho=ticket.xung_ho or "bạn"
         )
         action.relay.append(_to_resident(ticket, told))
@@ -220,10 +172,10 @@ async def answer(
     """What the staff member wrote, to the resident, marked as from a person."""
     ticket = await storage.ticket(ticket_id)
     if not _held(ticket, helper) or ticket is None:
-        said = OutgoingMessage(text=_ui(engine, "ticket.not_holding", helper.lang))
+        said = OutgoingMessage(text=ui(engine, "ticket.not_holding", helper.lang))
         return Action(ok=False, said=[said], holding=0)
     kept = note_text(text)
-    message = _ui(engine, "ticket.from_person", ticket.lang, name=helper.name, text=kept)
+    message = ui(engine, "ticket.from_person", ticket.lang, name=helper.name, text=kept)
     action = Action()
     action.relay.append(_to_resident(ticket, message))
     action.changes.append(
@@ -246,14 +198,14 @@ async def release(
     """``/release``: the ticket goes back to the queue, and staff are told again."""
     ticket = await storage.ticket(ticket_id)
     if not _held(ticket, helper) or ticket is None:
-        said = OutgoingMessage(text=_ui(engine, "ticket.not_holding", helper.lang))
+        said = OutgoingMessage(text=ui(engine, "ticket.not_holding", helper.lang))
         return Action(ok=False, said=[said], holding=0)
     action = Action(holding=0)
     action.said.append(
-        OutgoingMessage(text=_ui(engine, "ticket.released", helper.lang, id=ticket_id))
+        OutgoingMessage(text=ui(engine, "ticket.released", helper.lang, id=ticket_id))
     )
     action.changes.append(TicketChange(kind="release", at=now, ticket_id=ticket_id))
-    told = _ui(engine, "ticket.released_resident", ticket.lang, xung_ho=ticket.xung_ho or "bạn")
+    told = ui(engine, "ticket.released_resident", ticket.lang, xung_ho=ticket.xung_ho or "bạn")
     action.relay.append(_to_resident(ticket, told))
     action.log.append(_log(helper, "release", f"#{ticket_id}", now))
     return action
@@ -282,27 +234,25 @@ async def close(
     lang = helper.lang
     ticket = await storage.ticket(ticket_id)
     if outcome not in CLOSE_OUTCOMES:
-        return Action(
-            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.close_usage", lang))]
-        )
+        return Action(ok=False, said=[OutgoingMessage(text=ui(engine, "ticket.close_usage", lang))])
     if ticket is None or not ticket.open:
         return Action(
-            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+            ok=False, said=[OutgoingMessage(text=ui(engine, "ticket.no_such", lang, id=ticket_id))]
         )
     if ticket.status == "taken" and not _held(ticket, helper) and not helper.officer:
-        text = _ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
+        text = ui(engine, "ticket.taken_by_other", lang, id=ticket_id, name=ticket.taker_name)
         return Action(ok=False, said=[OutgoingMessage(text=text)])
     kept = note_text(note)[:CLOSE_NOTE_LENGTH]
     action = Action(holding=0)
     action.changes.append(
         TicketChange(kind="close", at=now, ticket_id=ticket_id, outcome=outcome, text=kept)
     )
-    shown = _ui(engine, f"ticket.outcome_{outcome}", lang)
+    shown = ui(engine, f"ticket.outcome_{outcome}", lang)
     action.said.append(
-        OutgoingMessage(text=_ui(engine, "ticket.closed", lang, id=ticket_id, outcome=shown))
+        OutgoingMessage(text=ui(engine, "ticket.closed", lang, id=ticket_id, outcome=shown))
     )
     session, revision = await _resident_back(storage, ticket)
-    told = _ui(
+    told = ui(
         engine,
         "ticket.closed_resident",
         ticket.lang,
@@ -353,15 +303,15 @@ async def resume(
     ticket = await storage.ticket(ticket_id)
     if ticket is None or not ticket.open or not (_held(ticket, helper) or helper.officer):
         return Action(
-            ok=False, said=[OutgoingMessage(text=_ui(engine, "ticket.no_such", lang, id=ticket_id))]
+            ok=False, said=[OutgoingMessage(text=ui(engine, "ticket.no_such", lang, id=ticket_id))]
         )
     steps = resume_steps(engine, ticket, lang)
     if not steps:
         return Action(
             ok=False,
-            said=[OutgoingMessage(text=_ui(engine, "ticket.resume_no_flow", lang, id=ticket_id))],
+            said=[OutgoingMessage(text=ui(engine, "ticket.resume_no_flow", lang, id=ticket_id))],
         )
-    flow = _flow_title(engine, ticket.flow_id, lang)
+    flow = flow_title(engine, ticket.flow_id, lang)
     if not step:
         rows = tuple(
             (
@@ -372,15 +322,15 @@ async def resume(
             )
             for sid, text in steps[:12]
         )
-        text = _ui(engine, "ticket.resume_pick", lang, id=ticket_id, flow=flow)
+        text = ui(engine, "ticket.resume_pick", lang, id=ticket_id, flow=flow)
         return Action(said=[OutgoingMessage(text=text, buttons=rows)])
     if step not in {sid for sid, _text in steps}:
-        text = _ui(engine, "ticket.no_step", lang, id=ticket_id, flow=flow, step=step[:40])
+        text = ui(engine, "ticket.no_step", lang, id=ticket_id, flow=flow, step=step[:40])
         return Action(ok=False, said=[OutgoingMessage(text=text)])
     action = await close(storage, engine, helper, ticket_id, "done", f"resume {step}", now=now)
     session, revision = await _resident_back(storage, ticket)
     reply = engine.enter_at(session, ticket.flow_id, step, now=now)
-    told = _ui(
+    told = ui(
         engine,
         "ticket.resumed_resident",
         ticket.lang,
@@ -391,9 +341,7 @@ async def resume(
     action.relay = [_to_resident(ticket, told)] + [(ticket.resident, m) for m in reply.messages]
     action.resident = MemberTurn(key=ticket.resident, revision=revision, reply=reply)
     action.said = [
-        OutgoingMessage(
-            text=_ui(engine, "ticket.resumed", lang, id=ticket_id, flow=flow, step=step)
-        )
+        OutgoingMessage(text=ui(engine, "ticket.resumed", lang, id=ticket_id, flow=flow, step=step))
     ]
     action.log.append(_log(helper, "resume", f"#{ticket_id} {step}", now))
     return action
