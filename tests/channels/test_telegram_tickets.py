@@ -10,6 +10,7 @@ injected clock), never in the quiet hours.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 import sqlite3
@@ -243,3 +244,59 @@ async def test_a_new_ticket_is_not_escalated_before_its_time(rig: TelegramRig) -
 
     expected = 0 if is_quiet(quiet, now[0]) else 1
     assert await watch.tick(rig.assistant.engine) == expected
+
+
+async def test_a_volunteer_on_telegram_answers_a_resident_on_the_web_chat(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    from aiohttp import ClientSession
+
+    from bot.channels.web.protocol import resident_of
+    from bot.config import WebSettings
+
+    rig = TelegramRig(fake_bot_api, "aiogram", "webhook", tmp_path / "db.sqlite3",
+                      flows=ROOT / "flows", extra={"admin_ids": [ADMIN]},
+                      config={"web": WebSettings(port=0)})
+    await rig.start()
+    try:
+        lan = await join(rig, LAN, "Thôn 3", "Chị Lan")
+        url = f"http://127.0.0.1:{rig.service.web.server.port}/"
+        me = "w" * 30
+        head = {"X-Resident": me, "Origin": url.rstrip("/"), "Content-Type": "application/json"}
+        seen: list[dict[str, object]] = []
+
+        async def send(http: ClientSession, n: int, **body: str) -> None:
+            async with http.post(url + "api/send", json={"id": f"m{n}", **body},
+                                 headers=head) as response:
+                assert (await response.json())["type"] == "ack"
+
+        async def replies(http: ClientSession) -> list[dict[str, object]]:
+            async with http.get(url + f"api/poll?since={len(seen)}&epoch=",
+                                headers={"X-Resident": me}) as response:
+                seen.extend((await response.json())["replies"])
+            return seen
+
+        def texts() -> list[str]:
+            return [str(r["message"]["text"]) for r in seen]  # type: ignore[index]
+
+        async with ClientSession() as http:
+            await send(http, 1, start="talk_to_person")
+            await replies(http)
+            payload = next(b["payload"] for r in seen for row in r["message"]["buttons"]  # type: ignore[index]
+                           for b in row if b["label"] == "Nhắn với người thật ở đây")
+            await send(http, 2, press=str(payload))
+            await send(http, 3, text="Thôn 3")
+            await wait_until(lambda: any("Yêu cầu gặp người: #1 · Thôn 3" in t
+                                         for t in sent_to(rig, LAN)))
+            await lan.send("/take 1")
+            assert "qua web" in lan.text and resident_of(me) not in lan.text
+            await lan.send("Chào bác, bác cần gì ạ?")
+            deadline = asyncio.get_running_loop().time() + 10
+            while "💬 Chị Lan, tình nguyện viên Thôn 3:\nChào bác, bác cần gì ạ?" not in texts():
+                assert asyncio.get_running_loop().time() < deadline, texts()
+                await replies(http)
+                await asyncio.sleep(0.05)
+            await send(http, 4, text="Cảm ơn cháu")
+            await wait_until(lambda: "👤 #1: Cảm ơn cháu" in sent_to(rig, LAN))
+    finally:
+        await rig.stop()
