@@ -43,6 +43,10 @@ __all__ = [
 
 # The longest note /close keeps.
 CLOSE_NOTE_LENGTH = 300
+# The resident's own buttons while their ticket is open: leave the conversation for the menu,
+# and share their chat account with the person helping them.
+LEAVE = payloads.staff("tk", "leave")
+SHARE = payloads.staff("tk", "share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +162,22 @@ async def take(
         told = ui(
             engine, "ticket.taken", ticket.lang, name=helper.name, xung_ho=ticket.xung_ho or "bạn"
         )
-        action.relay.append(_to_resident(ticket, told))
+        leave = Button(label=ui(engine, "ticket.leave_button", ticket.lang), payload=LEAVE)
+        action.relay.append((ticket.resident, OutgoingMessage(text=told, buttons=((leave,),))))
         action.changes.append(
             TicketChange(kind="note", at=now, ticket_id=ticket_id, author="bot", text=told)
+        )
+    # From now on the resident's messages go to this person, and their guide waits (a request
+    # made in the middle of a guide that went on is paused only now, when someone is there).
+    stored = await storage.read(ticket.resident)
+    session = stored.session
+    if session is not None and not session.ticket.get("open"):
+        session.ticket = {"open": 1}
+        session.updated_at = now
+        action.resident = MemberTurn(
+            key=ticket.resident,
+            revision=stored.revision,
+            reply=Reply(session=session, messages=(), finished=()),
         )
     action.log.append(_log(helper, "take", f"#{ticket_id}", now))
     return action

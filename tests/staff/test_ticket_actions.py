@@ -64,3 +64,18 @@ async def test_a_wrong_outcome_or_someone_elses_ticket_is_refused(shipped_engine
     assert not refused.ok and "đã có Lan nhận" in refused.said[0].text
     assert not (await tickets.answer(store, shipped_engine, other, ticket_id, "x", now=4.0)).ok
     assert not (await tickets.take(store, shipped_engine, other, 99, now=5.0)).ok
+
+
+async def test_taking_a_request_pauses_a_guide_that_went_on(shipped_engine: Engine) -> None:
+    store = MemoryStorage()
+    # The request was made in a guide another guide called, which went on: not paused yet.
+    await store.save(TurnRecord(key=RESIDENT, session=Session(lang="vi"), tickets=[
+        TicketChange(kind="open", at=10.0, resident=RESIDENT, text="help")]))
+    ticket = await store.open_ticket(RESIDENT)
+    assert ticket is not None
+    took = await tickets.take(store, shipped_engine, HELPER, ticket.id, now=20.0)
+    await took.record(store, HELPER, Session(), now=20.0)
+    resident = await store.load(RESIDENT)
+    assert resident is not None and resident.ticket == {"open": 1}
+    [told] = await store.pending_outbox(RESIDENT)
+    assert [b.label for b in told.message.all_buttons()] == ["↩️ Thôi, về menu"]

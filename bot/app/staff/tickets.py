@@ -40,8 +40,8 @@ __all__ = [
 ]
 
 TICKET_COMMANDS = frozenset({"tickets", "take", "release", "close", "resume", "duty"})
-LEAVE = payloads.staff("tk", "leave")
-SHARE = payloads.staff("tk", "share")
+LEAVE = tickets.LEAVE
+SHARE = tickets.SHARE
 
 
 def apply(ctx: Ctx, action: tickets.Action) -> None:
@@ -321,18 +321,24 @@ async def open_from_alerts(
             xung_ho=str(session.profile.get("xung_ho", "")),
         )
     )
-    session.ticket = {"open": 1}
+    # Asked to write to a person, or at the end of a guide: the conversation with a person starts
+    # now, and the guide waits (its buttons would not answer, so only the ticket's are shown). A
+    # guide that goes on (a request made in a guide another one called) keeps its buttons, and
+    # waits only once someone takes the request.
+    now = alert.flow_id == PERSON_FLOW or not session.stack
+    if now:
+        session.ticket = {"open": 1}
     team = [
         v
         for v in await store.volunteers()
         if v.active and village and fold(v.village) == fold(village)
     ]
     ctx.session = session
-    text = ctx.ui("ticket.opened", village=village if team else "", phone=office_phone)
-    message = OutgoingMessage(text=text, buttons=tuple(tuple(r) for r in _buttons(ctx)))
-    # The guide pauses while a person helps: its buttons would not answer now, so only the
-    # ticket's own are shown.
-    said = tuple(replace(m, buttons=()) for m in reply.messages)
+    shown = village if team else ""
+    text = ctx.ui("ticket.opened", village=shown, phone=office_phone, guide=not now)
+    rows = _buttons(ctx) if now else []
+    message = OutgoingMessage(text=text, buttons=tuple(tuple(r) for r in rows))
+    said = tuple(replace(m, buttons=()) for m in reply.messages) if now else reply.messages
     return Reply(
         session=session,
         messages=(*said, message),
