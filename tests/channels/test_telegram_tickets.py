@@ -104,6 +104,7 @@ async def test_a_volunteer_of_the_village_answers_and_hands_the_resident_back(
     # Before anyone takes it, the resident's words wait in the ticket.
     await resident.send("Không chụp được ảnh, số tôi 0912345678")
     assert "Đã ghi lời nhắn" in resident.text
+    assert "đừng gửi mã OTP, mật khẩu, số căn cước" in resident.text  # warned, as anywhere
 
     # She takes it: she reads where the resident was and what they said (masked).
     await lan.send("/take 1")

@@ -14,6 +14,7 @@ from bot.app import tickets
 from bot.app.staff.context import Ctx, whole_number
 from bot.core import payloads
 from bot.core.matching import fold
+from bot.core.privacy import secrets_in
 from bot.core.session import Frame
 from bot.core.staff import AdminAction
 from bot.core.tickets import TicketChange, note_text, staff_ref
@@ -225,6 +226,9 @@ async def resident_event(ctx: Ctx, store: DeskStore, event: IncomingEvent) -> bo
         ctx.session.ticket = {}  # a command means the resident wants the bot again
         return False
     if isinstance(event, Text):
+        if secrets_in(event.text):
+            # Masked for the helper too; the resident is told kindly, as anywhere in the bot.
+            ctx.say(ctx.ui("safety.secret"))
         kept = note_text(event.text)
         ctx.tickets.append(TicketChange(kind="note", at=ctx.now, ticket_id=ticket.id, text=kept))
         if to is not None:
