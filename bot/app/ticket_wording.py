@@ -1,7 +1,8 @@
 """How tickets read for staff: a ticket's label and its page (who, where, what was said).
 
 Staff never see the resident's chat id or phone: a label names the ticket by its number, the
-village and the guide and step ("#12 · Thôn 3 · Kích hoạt VNeID bước chup_anh").
+village, the guide and the step's first words ("#12 · Thôn 3 · Kích hoạt VNeID · bước “Chụp
+ảnh khuôn mặt…”").
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from typing import Any
 
 from bot.core.tickets import Ticket, TicketNote
 from bot.engine.runner import Engine
+from bot.reports.funnel import step_label
 
-__all__ = ["flow_title", "label", "ticket_text", "ui"]
+__all__ = ["flow_title", "label", "step_words", "ticket_text", "ui"]
 
 
 def ui(engine: Engine, key: str, lang: str, **params: Any) -> str:
@@ -25,9 +27,18 @@ def flow_title(engine: Engine, flow_id: str, lang: str) -> str:
     return flow.flow.title.get(lang or "vi") if flow is not None else flow_id
 
 
+def step_words(engine: Engine, flow_id: str, step_id: str, lang: str) -> str:
+    """A step as a volunteer reads it: the first words it says (its id when it says none)."""
+    flow = engine.flows.get(flow_id)
+    said = step_label(flow.flow.steps.get(step_id) if flow is not None else None)
+    words = said.get(lang) or said.get("vi")
+    return f"“{words}”" if words else step_id
+
+
 def label(engine: Engine, ticket: Ticket, lang: str = "vi") -> str:
-    """How staff name a ticket: number, village, guide and step."""
+    """How staff name a ticket: number, village, guide and step (by its words)."""
     flow = flow_title(engine, ticket.flow_id, lang) if ticket.flow_id else ""
+    step = step_words(engine, ticket.flow_id, ticket.step, lang) if ticket.step else ""
     return ui(
         engine,
         "ticket.label",
@@ -35,7 +46,7 @@ def label(engine: Engine, ticket: Ticket, lang: str = "vi") -> str:
         id=ticket.id,
         village=ticket.village,
         flow=flow,
-        step=ticket.step,
+        step=step,
     )
 
 
