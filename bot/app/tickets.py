@@ -51,14 +51,21 @@ SHARE = payloads.staff("tk", "share")
 
 @dataclass(frozen=True, slots=True)
 class Helper:
-    """A staff member acting on tickets, and how residents read their name
-    ("Lan, tình nguyện viên Thôn 3")."""
+    """A staff member acting on tickets: their chat, their own name ("Lan"; may be empty), the
+    language they read, their village (a volunteer's) or whether they are an officer (an admin).
+    """
 
     key: SessionKey
     name: str
     lang: str = "vi"
     village: str = ""
     officer: bool = False
+
+    def called(self, engine: Engine, lang: str) -> str:
+        """How a resident reading ``lang`` sees them: "Lan, tình nguyện viên Thôn 3"."""
+        if self.officer:
+            return ui(engine, "ticket.as_officer", lang, name=self.name)
+        return ui(engine, "ticket.as_volunteer", lang, name=self.name, village=self.village)
 
 
 @dataclass(slots=True)
@@ -156,11 +163,21 @@ async def take(
         )
     )
     action.changes.append(
-        TicketChange(kind="take", at=now, ticket_id=ticket_id, by=str(helper.key), name=helper.name)
+        TicketChange(
+            kind="take",
+            at=now,
+            ticket_id=ticket_id,
+            by=str(helper.key),
+            name=helper.called(engine, "vi"),
+        )
     )
     if not _held(ticket, helper):
         told = ui(
-            engine, "ticket.taken", ticket.lang, name=helper.name, xung_ho=ticket.xung_ho or "bạn"
+            engine,
+            "ticket.taken",
+            ticket.lang,
+            name=helper.called(engine, ticket.lang),
+            xung_ho=ticket.xung_ho or "bạn",
         )
         leave = Button(label=ui(engine, "ticket.leave_button", ticket.lang), payload=LEAVE)
         action.relay.append((ticket.resident, OutgoingMessage(text=told, buttons=((leave,),))))
@@ -192,7 +209,8 @@ async def answer(
         said = OutgoingMessage(text=ui(engine, "ticket.not_holding", helper.lang))
         return Action(ok=False, said=[said], holding=0)
     kept = note_text(text)
-    message = ui(engine, "ticket.from_person", ticket.lang, name=helper.name, text=kept)
+    name = helper.called(engine, ticket.lang)
+    message = ui(engine, "ticket.from_person", ticket.lang, name=name, text=kept)
     action = Action()
     action.relay.append(_to_resident(ticket, message))
     action.changes.append(
@@ -202,7 +220,7 @@ async def answer(
             ticket_id=ticket_id,
             author="staff",
             text=kept,
-            name=helper.name,
+            name=name,
             answer=True,
         )
     )
@@ -273,7 +291,7 @@ async def close(
         engine,
         "ticket.closed_resident",
         ticket.lang,
-        name=helper.name or "",
+        name=helper.called(engine, ticket.lang),
         xung_ho=ticket.xung_ho or "bạn",
     )
     action.relay.append(_to_resident(ticket, told))
@@ -351,7 +369,7 @@ async def resume(
         engine,
         "ticket.resumed_resident",
         ticket.lang,
-        name=helper.name,
+        name=helper.called(engine, ticket.lang),
         xung_ho=ticket.xung_ho or "bạn",
     )
     # The resident reads who handed them back, then the step itself (instead of "closed").

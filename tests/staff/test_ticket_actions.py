@@ -13,7 +13,7 @@ from bot.storage.memory import MemoryStorage
 
 RESIDENT = SessionKey("web", "abc")
 OFFICER = SessionKey("telegram", "9001")
-HELPER = tickets.Helper(key=OFFICER, name="Hà, cán bộ xã", officer=True)
+HELPER = tickets.Helper(key=OFFICER, name="Hà", officer=True)
 
 
 async def _opened(store: MemoryStorage) -> int:
@@ -36,11 +36,11 @@ async def test_take_answer_and_close_without_a_chat(shipped_engine: Engine) -> N
     await took.record(store, HELPER, staff, now=20.0)
     # The resident is told in their own language and channel (the web chat), from the outbox.
     [told] = await store.pending_outbox(RESIDENT)
-    assert told.message.text.startswith("👋 Hà, cán bộ xã has taken your request")
+    assert told.message.text.startswith("👋 Hà, commune officer has taken your request")
     said = await tickets.answer(store, shipped_engine, HELPER, ticket_id, "Tap Android", now=30.0)
     await said.record(store, HELPER, staff, now=30.0)
     texts = [r.message.text for r in await store.pending_outbox(RESIDENT)]
-    assert texts[-1] == "💬 Hà, cán bộ xã:\nTap Android"
+    assert texts[-1] == "💬 Hà, commune officer:\nTap Android"
     closed = await tickets.close(store, shipped_engine, HELPER, ticket_id, "done", "ok", now=40.0)
     await closed.record(store, HELPER, staff, now=40.0)
     ticket = await store.ticket(ticket_id)
@@ -54,14 +54,14 @@ async def test_take_answer_and_close_without_a_chat(shipped_engine: Engine) -> N
 async def test_a_wrong_outcome_or_someone_elses_ticket_is_refused(shipped_engine: Engine) -> None:
     store = MemoryStorage()
     ticket_id = await _opened(store)
-    volunteer = tickets.Helper(key=SessionKey("telegram", "701"), name="Lan")
+    volunteer = tickets.Helper(key=SessionKey("telegram", "701"), name="Lan", village="Thôn 3")
     other = tickets.Helper(key=SessionKey("telegram", "702"), name="Minh")
     assert not (await tickets.close(store, shipped_engine, volunteer, ticket_id, "maybe",
                                     now=1.0)).ok
     await (await tickets.take(store, shipped_engine, volunteer, ticket_id, now=2.0)).record(
         store, volunteer, Session(), now=2.0)
     refused = await tickets.take(store, shipped_engine, other, ticket_id, now=3.0)
-    assert not refused.ok and "đã có Lan nhận" in refused.said[0].text
+    assert not refused.ok and "đã có Lan, tình nguyện viên Thôn 3 nhận" in refused.said[0].text
     assert not (await tickets.answer(store, shipped_engine, other, ticket_id, "x", now=4.0)).ok
     assert not (await tickets.take(store, shipped_engine, other, 99, now=5.0)).ok
 

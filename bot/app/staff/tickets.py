@@ -64,16 +64,10 @@ async def helper_for(
     lang = ctx.session.lang or ctx.engine.default_language
     volunteer = await store.volunteer_for(ctx.key)
     if volunteer is not None:
-        name = ctx.engine.catalog.text(
-            "ticket.as_volunteer",
-            "vi",
-            name=volunteer.name or ctx.name_hint,
-            village=volunteer.village,
-        )
+        name = volunteer.name or ctx.name_hint
         return tickets.Helper(key=ctx.key, name=name, lang=lang, village=volunteer.village)
     if ctx.key in admins:
-        name = ctx.engine.catalog.text("ticket.as_officer", "vi", name=ctx.name_hint)
-        return tickets.Helper(key=ctx.key, name=name, lang=lang, officer=True)
+        return tickets.Helper(key=ctx.key, name=ctx.name_hint, lang=lang, officer=True)
     return None
 
 
@@ -91,7 +85,7 @@ async def staff_command(
         ctx.say(ctx.ui("ticket.not_staff"))
         return
     words = arg.split()
-    number = whole_number(words[0]) if words else None
+    number = whole_number(words[0].lstrip("#")) if words else None
     holding = int(ctx.session.ticket.get("holding", 0))
     if name == "tickets":
         await _list(ctx, store)
