@@ -8,10 +8,18 @@ import secrets
 from dataclasses import replace
 
 from bot.core.privacy import mask
-from bot.core.staff import AdminAction, InviteCheck, Volunteer, member_of, volunteer_name
+from bot.core.staff import (
+    AdminAction,
+    Handover,
+    HandoverCheck,
+    InviteCheck,
+    Volunteer,
+    member_of,
+    volunteer_name,
+)
 from bot.core.types import SessionKey
 from bot.storage.memory_households import MemoryHouseholds
-from bot.storage.memory_tables import InviteRow
+from bot.storage.memory_tables import HandoverRow, InviteRow
 
 __all__ = ["MemoryStaff"]
 
@@ -71,6 +79,45 @@ class MemoryStaff(MemoryHouseholds):
         self._volunteers[volunteer_id] = volunteer
         invite.used_by = volunteer_id
         return "ok", volunteer
+
+    async def create_handover(
+        self,
+        token_hash: str,
+        *,
+        household_id: int,
+        member: int,
+        visit_id: int,
+        volunteer_id: int,
+        at: float,
+        expires_at: float,
+    ) -> None:
+        """Store a new hand-over link (only the hash of its token)."""
+        if token_hash in self._handovers:
+            raise ValueError("a hand-over with this token exists")
+        self._handovers[token_hash] = HandoverRow(
+            handover=Handover(
+                household_id=household_id,
+                member=member,
+                visit_id=visit_id,
+                volunteer_id=volunteer_id,
+                created_at=at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def claim_handover(
+        self, token_hash: str, *, at: float
+    ) -> tuple[HandoverCheck, Handover | None]:
+        """Use a hand-over link once: whose guide it continues, or why it cannot."""
+        row = self._handovers.get(token_hash)
+        if row is None:
+            return "wrong", None
+        if row.used_at is not None:
+            return "used", None
+        if row.handover.expires_at < at:
+            return "expired", None
+        row.used_at = at
+        return "ok", row.handover
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
         """The active volunteer behind a chat, if any."""
@@ -182,3 +229,9 @@ class MemoryStaff(MemoryHouseholds):
         ]
         deleted["visit_outcomes"] = len(noted)
         self._morning = {(v, day) for v, day in self._morning if v != volunteer_id}
+        theirs_links = [
+            t for t, r in self._handovers.items() if r.handover.volunteer_id == volunteer_id
+        ]
+        for token_hash in theirs_links:
+            del self._handovers[token_hash]
+        deleted["handovers"] = len(theirs_links)

@@ -216,5 +216,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, name)
         )""",
     ),
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, and when used.
+    (
+        f"""CREATE TABLE handovers (
+            token_hash {_SORTED} PRIMARY KEY,
+            household_id BIGINT NOT NULL,
+            member INTEGER NOT NULL,
+            visit_id BIGINT NOT NULL,
+            volunteer_id BIGINT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            used_at DOUBLE PRECISION
+        )""",
+        "CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

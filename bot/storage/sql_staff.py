@@ -14,6 +14,7 @@ from bot.core.privacy import mask
 from bot.core.staff import VISIT_CHANNEL, AdminAction, InviteCheck, Volunteer, volunteer_name
 from bot.core.types import SessionKey
 from bot.storage.sql import Steps, count, one
+from bot.storage.sql_handovers import HandoverTables
 from bot.storage.sql_households import HouseholdTables
 
 __all__ = ["StaffTables"]
@@ -37,7 +38,7 @@ def _volunteer(row: Any) -> Volunteer:
 _VOLUNTEER_COLUMNS = "id, channel, user_id, name, village, commune, code, active, joined_at"
 
 
-class StaffTables(HouseholdTables):
+class StaffTables(HandoverTables, HouseholdTables):
     """Staff records."""
 
     # --- invites and volunteers ------------------------------------------------------------------
@@ -250,3 +251,7 @@ def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]
         (volunteer_id,),
     )
     yield count("DELETE FROM morning_lists WHERE volunteer_id = ?", (volunteer_id,))
+    # Their hand-over links: one not used yet would still open a guide that is gone.
+    deleted["handovers"] = yield count(
+        "DELETE FROM handovers WHERE volunteer_id = ?", (volunteer_id,)
+    )

@@ -203,5 +203,20 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, name)
     ) WITHOUT ROWID;
     """,
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, and when used.
+    """
+    CREATE TABLE handovers (
+        token_hash TEXT PRIMARY KEY,
+        household_id INTEGER NOT NULL,
+        member INTEGER NOT NULL,
+        visit_id INTEGER NOT NULL,
+        volunteer_id INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL
+    ) WITHOUT ROWID;
+    CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

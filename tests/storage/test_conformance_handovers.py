@@ -1,0 +1,56 @@
+"""The storage contract for volunteers' hand-over links, on every backend (as
+test_conformance.py): stored by the hash of the token, used once before they expire, gone with
+the volunteer's /forget."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.staff import Handover
+from bot.core.types import SessionKey
+from bot.storage.base import Storage
+from tests.storage.test_conformance import _volunteer, storage  # noqa: F401 (a fixture)
+
+LAN = SessionKey("telegram", "1")
+
+
+@pytest.fixture
+def store(storage: Storage) -> Storage:  # noqa: F811 (the fixture imported above)
+    """Each backend of the conformance suite."""
+    return storage
+
+
+async def _link(store: Storage, token_hash: str, *, at: float, expires_at: float) -> Handover:
+    vid = await _volunteer(store, LAN, "Thôn Đông", f"inv-{token_hash}")
+    home = await store.household(vid, "Thôn Đông", "Hộ 12", at=at)
+    visit = await store.start_visit(vid, home, at=at)
+    await store.create_handover(
+        token_hash, household_id=home.id, member=2, visit_id=visit.id, volunteer_id=vid,
+        at=at, expires_at=expires_at,
+    )
+    return Handover(
+        household_id=home.id, member=2, visit_id=visit.id, volunteer_id=vid,
+        created_at=at, expires_at=expires_at,
+    )
+
+
+async def test_a_link_is_used_once_and_says_why_not_afterwards(store: Storage) -> None:
+    made = await _link(store, "hash-a", at=10.0, expires_at=100.0)
+    assert await store.claim_handover("hash-forged", at=20.0) == ("wrong", None)
+    assert await store.claim_handover("hash-a", at=20.0) == ("ok", made)
+    assert await store.claim_handover("hash-a", at=21.0) == ("used", None)
+    # Used, then expired: still "used" (the resident is told it was opened already).
+    assert await store.claim_handover("hash-a", at=500.0) == ("used", None)
+
+
+async def test_an_expired_link_is_refused_and_stays_refused(store: Storage) -> None:
+    await _link(store, "hash-b", at=10.0, expires_at=100.0)
+    assert await store.claim_handover("hash-b", at=100.5) == ("expired", None)
+    assert await store.claim_handover("hash-b", at=101.0) == ("expired", None)
+
+
+async def test_a_volunteers_forget_deletes_their_links(store: Storage) -> None:
+    await _link(store, "hash-c", at=10.0, expires_at=100.0)
+    deleted = await store.forget(LAN, store.user_ref(LAN))
+    assert deleted["handovers"] == 1
+    assert await store.claim_handover("hash-c", at=20.0) == ("wrong", None)
