@@ -140,6 +140,8 @@ def _around_visit(
         last = messages[-1]
         visit_rows = (
             (Button(label=ctx.ui("field.other_person_button"), payload=payloads.staff("pp")),),
+            # The person goes on on their own phone: a link and QR code (bot/app/staff/handover).
+            (Button(label=ctx.ui("handover.button"), payload=payloads.staff("ho")),),
             (Button(label=ctx.ui("staff.end_visit_button"), payload=payloads.staff("end")),),
         )
         messages[-1] = replace(
