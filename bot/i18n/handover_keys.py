@@ -17,5 +17,6 @@ HANDOVER_KEYS = frozenset(
         "handover.used",
         "handover.expired",
         "handover.volunteer_chat",
+        "handover.done_note",
     }
 )

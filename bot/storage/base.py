@@ -173,8 +173,9 @@ class StaffStore(Protocol):
     A household's people are numbered within it (1, 2...) and may be given a short label; an
     outcome is recorded for one person (``member``), and :meth:`households_of` gives the latest
     one per person and service. :meth:`forget` of a volunteer also deletes the names of their
-    households and people, their notes, the guides in progress they ran for those people and
-    their hand-over links (not what the visits came to).
+    households and people, their notes, the guides in progress they ran for those people (but
+    those a resident took over with a hand-over link) and their hand-over links (not what the
+    visits came to).
     """
 
     async def create_invite(

@@ -202,9 +202,16 @@ class MemoryStaff(MemoryHouseholds):
         they ran for those people, with their reminders."""
         homes = {h.id for h, _key in self._households.values() if h.volunteer_id == volunteer_id}
 
+        taken = {
+            (r.handover.household_id, r.handover.member)
+            for r in self._handovers.values()
+            if r.used_at is not None
+        }
+
         def theirs(key: SessionKey) -> bool:
+            # A person's guide a resident took over with a hand-over link is the resident's.
             person = member_of(key)
-            return person is not None and person[0] in homes
+            return person is not None and person[0] in homes and person not in taken
 
         people = [key for key in self._sessions if theirs(key)]
         for person in people:

@@ -220,17 +220,21 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
     return deleted
 
 
-# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>".
+# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>",
+# except those a resident took over with a hand-over link: they are the resident's now.
 _THEIR_PEOPLE = (
     "channel = ? AND EXISTS (SELECT 1 FROM households h WHERE h.volunteer_id = ? "
-    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%')"
+    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%') "
+    "AND NOT EXISTS (SELECT 1 FROM handovers ho WHERE ho.used_at IS NOT NULL "
+    "AND {table}.user_id = CAST(ho.household_id AS TEXT) || '-' || CAST(ho.member AS TEXT))"
 )
 
 
 def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]:
     """What a volunteer wrote about households goes with them: the names of households and
     people, their notes, and the guides in progress they ran (nobody could answer those
-    reminders). What each visit came to stays, as numbers."""
+    reminders) but those handed over to a resident's own phone. What each visit came to
+    stays, as numbers."""
     for table in ("sessions", "followups"):
         where = _THEIR_PEOPLE.format(table=table)
         deleted[table] += yield count(

@@ -110,6 +110,11 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
     tu.mark = len(rig.api.calls)
     await tu.press("Đã nhận")
     assert "Tốt lắm!" in tu.text
+    # Finished alone: "done" for Bác Tư in the volunteer's visit, off the list to go back to.
+    [status] = await rig.storage.households_of(1)
+    assert [(s.member, s.flow_id, s.outcome, s.note) for s in status.services] == [
+        (1, "waiting", "done", "tự làm xong trên điện thoại của mình")
+    ]
     # The run is the person's, still credited to the volunteer's visit.
     [run] = [r for r in await rig.storage.runs() if r.run.flow_id == "waiting"]
     assert run.user == rig.storage.user_ref(member_key(home.id, 1))
@@ -228,3 +233,68 @@ def test_a_token_is_long_random_and_names_nobody() -> None:
     for token in tokens:
         assert re.fullmatch(r"ho-[A-Za-z0-9_-]{43}", token) and len(token) <= 64
         assert hash_token(token) != token and token not in hash_token(token)
+
+
+async def test_the_residents_forget_deletes_the_guide_they_took_over(
+    rig: TelegramRig, clock: Clock
+) -> None:
+    lan = await join(rig, 914)
+    await open_visit(lan, "Hộ 4")
+    await lan.press("Chờ phê duyệt")
+    await lan.press("Bác")
+    await lan.send("/handover")
+    token = shown_link(lan)[0].rsplit("=", 1)[1]
+    tu = Resident(rig, 924)
+    await tu.send(f"/start {token}")
+    [home] = [s.household for s in await rig.storage.households_of(1)]
+    person = member_key(home.id, 1)
+    assert await rig.storage.pending_followups(person)
+    await tu.send("/forget")
+    await tu.press("🗑 Xóa hết")
+    assert "Đã xóa toàn bộ dữ liệu về bác" in tu.text
+    # The guide they took over (place, answers, address, reminders) went with them; the
+    # volunteer's household stays on their list.
+    assert await rig.storage.load(person) is None
+    assert await rig.storage.pending_followups(person) == []
+    assert await rig.storage.load(tu.key) is None
+    assert [s.household.label for s in await rig.storage.households_of(1)] == ["Hộ 4"]
+    assert not [a for a in await rig.storage.admin_actions() if a.actor == str(tu.key)]
+
+
+async def test_a_resident_without_telegram_opens_the_web_chats_link(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    from bot.config import WebSettings
+    from tests.channels.tg_harness import free_port
+    from tests.channels.web_harness import Page, WebRig, browser
+
+    port = free_port()
+    web = WebSettings(port=port, public_url=f"http://127.0.0.1:{port}")
+    rig = TelegramRig(fake_bot_api, "aiogram", "webhook", tmp_path / "db.sqlite3",
+                      extra={"admin_ids": [ADMIN]}, config={"welcome_flow": "welcome", "web": web})
+    await rig.start()
+    try:
+        lan = await join(rig, 915)
+        await open_visit(lan, "Hộ 9")
+        await lan.press("Việc khác")
+        await lan.press("Bác")
+        await lan.send("/handover")
+        [photo] = [c for c in lan.replies() if c.method == "sendPhoto"]
+        caption = str(photo.params["caption"])
+        found = re.search(rf"Không dùng Telegram thì mở: (http://127\.0\.0\.1:{port}/\?start=ho-\S+)",
+                          caption)
+        assert found is not None, caption
+        async with browser() as chrome:
+            tab = await chrome.new_page(viewport={"width": 360, "height": 740}, locale="vi-VN")
+            await tab.goto(found.group(1))
+            resident = Page(tab, WebRig(rig.service))
+            await resident.wait_for_text("Bước một.")
+            await resident.settled()
+            texts = await resident.bot_texts()
+            assert any(t.startswith("Dạ, chào bác! Từ giờ bác làm tiếp") for t in texts)
+            await resident.press("Tiếp")
+            await resident.wait_for_text("Bước hai.")
+        await wait_until(lambda: any(t.startswith("📲 Hộ 9 · người 1 đã mở mã")
+                                     for t in rig.api.sent_texts(915)))
+    finally:
+        await rig.stop()

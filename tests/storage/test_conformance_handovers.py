@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.staff import Handover
+from bot.core.staff import Handover, member_key
 from bot.core.types import SessionKey
-from bot.storage.base import Storage
+from bot.storage.base import Storage, TurnRecord
+from tests.storage.samples import sample_session
 from tests.storage.test_conformance import _volunteer, storage  # noqa: F401 (a fixture)
 
 LAN = SessionKey("telegram", "1")
@@ -54,3 +55,17 @@ async def test_a_volunteers_forget_deletes_their_links(store: Storage) -> None:
     deleted = await store.forget(LAN, store.user_ref(LAN))
     assert deleted["handovers"] == 1
     assert await store.claim_handover("hash-c", at=20.0) == ("wrong", None)
+
+
+async def test_a_volunteers_forget_keeps_the_guides_residents_took_over(store: Storage) -> None:
+    made = await _link(store, "hash-d", at=10.0, expires_at=100.0)
+    taken, kept_by_volunteer = (
+        member_key(made.household_id, 2), member_key(made.household_id, 3)
+    )
+    for key in (taken, kept_by_volunteer):
+        await store.save(TurnRecord(key=key, session=sample_session(updated_at=11.0)))
+    assert (await store.claim_handover("hash-d", at=20.0))[0] == "ok"
+    await store.forget(LAN, store.user_ref(LAN))
+    # The guide the resident took over is theirs now; the other one went with the volunteer.
+    assert await store.load(taken) is not None
+    assert await store.load(kept_by_volunteer) is None

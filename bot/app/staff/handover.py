@@ -228,6 +228,7 @@ async def open_handover(
         reply=Reply(session=session, messages=(), finished=()),
     )
     ctx.member.then(reply)
+    _mirror(ctx.session, reply.session)
     ctx.messages.append(OutgoingMessage(text=say("handover.welcome", done=done)))
     ctx.messages.extend(reply.messages)
     await _tell_volunteer(ctx, store, handover, household.label)
@@ -307,8 +308,45 @@ async def own_turn(
         reply=Reply(session=stored.session, messages=(), finished=()),
     )
     ctx.member.then(reply)
+    _mirror(ctx.session, reply.session)
     ctx.messages.extend(reply.messages)
+    await _credit_visit(ctx, store, person, reply)
     return True
+
+
+async def _credit_visit(ctx: Ctx, store: StaffStore, person: SessionKey, reply: Reply) -> None:
+    """A guide begun in a visit and finished by the resident alone is "done" for that person in
+    the volunteer's visit, so the household leaves the list to go back to (once: a redelivered
+    update finds it recorded already)."""
+    household_id, number = member_of(person) or (0, 0)
+    for run in reply.finished:
+        if run.parent_flow or run.outcome != "completed" or run.visit_id is None:
+            continue
+        if run.mode != "assisted" or run.volunteer_id is None:
+            continue
+        statuses = await store.households_of(run.volunteer_id)
+        if any(
+            s.flow_id == run.flow_id and s.member == number and s.outcome == "done"
+            and s.at >= run.started_at
+            for status in statuses
+            if status.household.id == household_id
+            for s in status.services
+        ):
+            continue
+        note = ctx.engine.catalog.text("handover.done_note", ctx.engine.default_language)
+        # A visit purged meanwhile: the run log still credits it.
+        with contextlib.suppress(ValueError):
+            await store.record_outcome(
+                run.visit_id, run.flow_id, "done", note=note, at=ctx.now, member=number
+            )
+
+
+def _mirror(chat: Session, person: Session) -> None:
+    """The chat's own texts (``/forget``, a staff command refused) in the person's language
+    and form of address, as everything else they read."""
+    chat.lang = person.lang
+    if person.profile.get("xung_ho"):
+        chat.profile["xung_ho"] = person.profile["xung_ho"]
 
 
 def _person_key(text: str) -> SessionKey | None:
