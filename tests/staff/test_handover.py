@@ -66,8 +66,12 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
     lan = await join(rig, 911)
     await open_visit(lan, "Hộ 12")
     await lan.send("/person Bác Tư")
-    await lan.press("Chờ phê duyệt")
+    await lan.press("Việc khác")
     await lan.press("Bác")  # the welcome asks how to address Bác Tư
+    for button in ("Tiếp", "Xong", "✅ Đã xong"):
+        await lan.press(button)
+    await lan.send("nhà có cháu biết dùng")  # the volunteer's note: never shown to the resident
+    await lan.press("Chờ phê duyệt")
     assert "Đã gửi hồ sơ" in lan.text
     await lan.send("/handover")
     link, decoded = shown_link(lan)
@@ -84,7 +88,10 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
     await tu.send(f"/start {token}")
     # Greeted in the address chosen with the volunteer, told what was done, and at the step.
     assert tu.texts[0].startswith("Dạ, chào bác! Từ giờ bác làm tiếp trên điện thoại của mình")
-    assert 'đang làm dở "Chờ phê duyệt"' in tu.texts[0]
+    assert tu.texts[0].endswith(
+        'Đã làm cùng tình nguyện viên: ✅ Đã xong Việc khác; đang làm dở "Chờ phê duyệt".'
+    )
+    assert "nhà có cháu" not in tu.text
     assert "Đã gửi hồ sơ" in tu.texts[-1] and tu.buttons[0] == "Đã nhận"
     assert not any("🏠 Đang thăm" in t or "Kết quả của" in t for t in tu.texts)
     # The volunteer is told once, by household and person; neither sees the other's chat id.
@@ -112,8 +119,8 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
     assert "Tốt lắm!" in tu.text
     # Finished alone: "done" for Bác Tư in the volunteer's visit, off the list to go back to.
     [status] = await rig.storage.households_of(1)
-    assert [(s.member, s.flow_id, s.outcome, s.note) for s in status.services] == [
-        (1, "waiting", "done", "tự làm xong trên điện thoại của mình")
+    assert [(s.member, s.outcome, s.note) for s in status.services if s.flow_id == "waiting"] == [
+        (1, "done", "tự làm xong trên điện thoại của mình")
     ]
     # The run is the person's, still credited to the volunteer's visit.
     [run] = [r for r in await rig.storage.runs() if r.run.flow_id == "waiting"]

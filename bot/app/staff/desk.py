@@ -8,8 +8,9 @@ volunteer for the outcome when a guide ends; and it offers the end of the visit 
 This module routes each event; the work lives beside it: ``joining`` (invite codes, ``/join``,
 poster referrals), ``admin`` (the admins' commands), ``visits`` (visits and households),
 ``people`` (who in the household is helped), ``outcomes`` (what a guide came to), ``assisted``
-(the engine's replies during a visit), ``wording`` (how households read), ``forget`` (deleting
-a resident) and ``context`` (one turn).
+(the engine's replies during a visit), ``handover`` and ``handed_over`` (a person's guide
+continued on their own phone), ``wording`` (how households read), ``forget`` (deleting a
+resident) and ``context`` (one turn).
 """
 
 from __future__ import annotations
@@ -24,14 +25,8 @@ from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
 from bot.app.staff.assisted import drive
 from bot.app.staff.context import Ctx, MemberTurn, whole_number
 from bot.app.staff.forget import FORGET_ANSWERS, ask_forget, forget_answer
-from bot.app.staff.handover import (
-    HANDOVER_PREFIX,
-    HandoverSetup,
-    open_handover,
-    own_turn,
-    owned_person,
-    show_handover,
-)
+from bot.app.staff.handed_over import own_turn, owned_person
+from bot.app.staff.handover import HANDOVER_PREFIX, HandoverSetup, open_handover, show_handover
 from bot.app.staff.joining import (
     INVITE_DAYS,
     JoinThrottle,

@@ -9,7 +9,8 @@ between two pseudonyms, leave the reminders scheduled on the old key, and overwr
 resident's own chat held; and the volunteer can still pick the guide up on a later visit. The
 resident's chat only points to it (``Session.person``) and the member's session names its owner
 (``Session.owner``): while both agree, the resident's messages drive that session and its
-reminders reach the resident's chat instead of the volunteer's, who is told once.
+reminders reach the resident's chat instead of the volunteer's, who is told once (those later
+turns are in :mod:`bot.app.staff.handed_over`).
 
 The token is 32 random bytes (43 characters of ``A-Z a-z 0-9 _ -``, as Telegram's start
 parameter allows), stored only as its hash, used once, and names no household: a forged, used
@@ -27,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.app.staff.context import Ctx, MemberTurn
+from bot.app.staff.handed_over import mirror, own_turn
 from bot.app.staff.wording import person_name, service_text
 from bot.core.errors import TroLySoError
 from bot.core.session import Session
-from bot.core.staff import AdminAction, Handover, member_key, member_of
+from bot.core.staff import AdminAction, Handover, member_key
 from bot.core.staff import Volunteer as VolunteerRecord
-from bot.core.types import Command, IncomingEvent, Opened, OutgoingMessage, SessionKey
+from bot.core.types import Command, Opened, OutgoingMessage
 from bot.engine.runner import Engine, Reply
 from bot.posters.link import bot_username, deep_link, web_link
 from bot.posters.qr import save_qr_png
@@ -44,9 +46,6 @@ __all__ = [
     "hash_token",
     "new_token",
     "open_handover",
-    "own_turn",
-    "owned_person",
-    "owner_of",
     "show_handover",
 ]
 
@@ -205,6 +204,9 @@ async def open_handover(
             )
         )
         ctx.say(ctx.ui(f"handover.{status if status != 'ok' else 'wrong'}"))
+        # The usual welcome: of the guide this chat took over before, if it did.
+        if ctx.session.person and await own_turn(ctx, store, Command("start")):
+            return
         reply = ctx.engine.handle(ctx.session, Command("start"), now=ctx.now, lang_hint=lang_hint)
         ctx.session = reply.session
         ctx.messages.extend(reply.messages)
@@ -228,7 +230,7 @@ async def open_handover(
         reply=Reply(session=session, messages=(), finished=()),
     )
     ctx.member.then(reply)
-    _mirror(ctx.session, reply.session)
+    mirror(ctx.session, reply.session)
     ctx.messages.append(OutgoingMessage(text=say("handover.welcome", done=done)))
     ctx.messages.extend(reply.messages)
     await _tell_volunteer(ctx, store, handover, household.label)
@@ -256,7 +258,9 @@ async def _done_with_volunteer(
             continue
         for service in status.services:
             if service.member == handover.member:
-                parts.append(service_text(say, _title(engine, session, service.flow_id), service))
+                # The outcome only: the volunteer's note is their working note, not the resident's.
+                title = _title(engine, session, service.flow_id)
+                parts.append(service_text(say, title, replace(service, note="")))
     if session.stack:
         flow = _title(engine, session, session.stack[0].flow_id)
         parts.append(say("handover.in_progress", flow=flow))
@@ -278,101 +282,3 @@ async def _tell_volunteer(ctx: Ctx, store: StaffStore, handover: Handover, label
         OutgoingMessage(text=say("handover.taken", household=label, person=person)),
     )
     ctx.member.notice_to = volunteer.key
-
-
-# --- the resident's later turns, and their reminders ------------------------------------------
-
-
-async def own_turn(
-    ctx: Ctx,
-    store: StaffStore,
-    event: IncomingEvent,
-    *,
-    credit: dict[str, Any] | None = None,
-) -> bool:
-    """The resident's event, for the person's session their chat took over; False when the
-    chat no longer owns it (handed over again to another phone, or forgotten): then the
-    pointer is dropped and the chat is the resident's own again."""
-    person = _person_key(ctx.session.person)
-    stored = await store.read(person) if person is not None else None
-    if person is None or stored is None or stored.session is None:
-        ctx.session.person = ""
-        return False
-    if stored.session.owner != str(ctx.key):
-        ctx.session.person = ""
-        return False
-    reply = ctx.engine.handle(stored.session, event, now=ctx.now, credit=credit, owned=True)
-    ctx.member = MemberTurn(
-        key=person,
-        revision=stored.revision,
-        reply=Reply(session=stored.session, messages=(), finished=()),
-    )
-    ctx.member.then(reply)
-    _mirror(ctx.session, reply.session)
-    ctx.messages.extend(reply.messages)
-    await _credit_visit(ctx, store, person, reply)
-    return True
-
-
-async def _credit_visit(ctx: Ctx, store: StaffStore, person: SessionKey, reply: Reply) -> None:
-    """A guide begun in a visit and finished by the resident alone is "done" for that person in
-    the volunteer's visit, so the household leaves the list to go back to (once: a redelivered
-    update finds it recorded already)."""
-    household_id, number = member_of(person) or (0, 0)
-    for run in reply.finished:
-        if run.parent_flow or run.outcome != "completed" or run.visit_id is None:
-            continue
-        if run.mode != "assisted" or run.volunteer_id is None:
-            continue
-        statuses = await store.households_of(run.volunteer_id)
-        if any(
-            s.flow_id == run.flow_id and s.member == number and s.outcome == "done"
-            and s.at >= run.started_at
-            for status in statuses
-            if status.household.id == household_id
-            for s in status.services
-        ):
-            continue
-        note = ctx.engine.catalog.text("handover.done_note", ctx.engine.default_language)
-        # A visit purged meanwhile: the run log still credits it.
-        with contextlib.suppress(ValueError):
-            await store.record_outcome(
-                run.visit_id, run.flow_id, "done", note=note, at=ctx.now, member=number
-            )
-
-
-def _mirror(chat: Session, person: Session) -> None:
-    """The chat's own texts (``/forget``, a staff command refused) in the person's language
-    and form of address, as everything else they read."""
-    chat.lang = person.lang
-    if person.profile.get("xung_ho"):
-        chat.profile["xung_ho"] = person.profile["xung_ho"]
-
-
-def _person_key(text: str) -> SessionKey | None:
-    channel, _, user_id = text.partition(":")
-    key = SessionKey(channel, user_id)
-    return key if member_of(key) is not None else None
-
-
-async def owner_of(
-    store: StaffStore, key: SessionKey, session: Session | None
-) -> SessionKey | None:
-    """The resident's chat that took over the person's session ``key``, while it still points
-    to it; None: the volunteer's, as before the hand-over."""
-    if session is None or not session.owner:
-        return None
-    channel, _, user_id = session.owner.partition(":")
-    owner = SessionKey(channel, user_id)
-    theirs = (await store.read(owner)).session
-    return owner if theirs is not None and theirs.person == str(key) else None
-
-
-async def owned_person(store: StaffStore, key: SessionKey, session: Session) -> SessionKey | None:
-    """The person's session the chat ``key`` took over and still owns (None: none), which goes
-    with the resident's ``/forget``: their place, answers and guides are about them."""
-    person = _person_key(session.person)
-    if person is None:
-        return None
-    theirs = (await store.read(person)).session
-    return person if theirs is not None and theirs.owner == str(key) else None

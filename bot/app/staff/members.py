@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.app.staff.assisted import drive, unwrap, wrap
 from bot.app.staff.context import Ctx
-from bot.app.staff.handover import owner_of
+from bot.app.staff.handed_over import owner_of
 from bot.app.staff.people import set_person
 from bot.app.staff.visits import open_visit
 from bot.core import payloads
