@@ -47,6 +47,7 @@ __all__ = [
     "new_token",
     "open_handover",
     "show_handover",
+    "sweep_pictures",
 ]
 
 # "ho-" cannot begin a flow id (lowercase letters, digits and _) nor a poster's "<flow>-v<code>".
@@ -144,14 +145,22 @@ async def show_handover(
     ctx.private.append(OutgoingMessage(text=text, image=str(picture)))
 
 
-def _sweep(folder: Path, now: float) -> None:
-    """Delete the QR pictures of links that no longer work (their expiry is in the name)."""
+def sweep_pictures(folder: Path, now: float) -> int:
+    """Delete the QR pictures of links that no longer work (their expiry is in the name):
+    each new hand-over does it, and so does ``trolyso purge``. Returns how many went."""
+    return _sweep(folder, now)
+
+
+def _sweep(folder: Path, now: float) -> int:
+    swept = 0
     if not folder.is_dir():
-        return
+        return swept
     for picture in folder.glob("handover-*-*.png"):
         expiry = picture.name.split("-")[1]
         if expiry.isdigit() and int(expiry) < now:
             picture.unlink(missing_ok=True)
+            swept += 1
+    return swept
 
 
 def _forget_picture(folder: Path, token_hash: str) -> None:
