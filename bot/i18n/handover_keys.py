@@ -18,5 +18,6 @@ HANDOVER_KEYS = frozenset(
         "handover.expired",
         "handover.volunteer_chat",
         "handover.done_note",
+        "handover.on_own_phone",
     }
 )

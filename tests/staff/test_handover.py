@@ -106,6 +106,10 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
     assert all("911" not in t and "Lan" not in t for t in rig.api.sent_texts(921))
     person = await rig.storage.load(member_key(home.id, 1))
     assert person is not None and person.owner == "telegram:921" and person.stack
+    # The volunteer, still on the visit, sees it on the person's screen.
+    await lan.send("/person")
+    await lan.press("👤 Bác Tư")
+    assert "📲 Bác Tư đang tự làm tiếp trên điện thoại của mình" in lan.text
     assert (await rig.storage.load(tu.key)).person == str(member_key(home.id, 1))  # type: ignore[union-attr]
 
     # A day later the reminder of that guide reaches Bác Tư's own chat, not the volunteer's.
