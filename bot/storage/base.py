@@ -211,7 +211,8 @@ class StaffStore(Protocol):
     ) -> None: ...
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
     # Hand-over links (a person's guide continued on their own phone): stored by the hash of
-    # the token only; used once, atomically, before ``expires_at``.
+    # the token only; used once, atomically, before ``expires_at`` (by the chat pseudonym
+    # ``by``, which may open it again).
     async def create_handover(
         self,
         token_hash: str,
@@ -224,7 +225,7 @@ class StaffStore(Protocol):
         expires_at: float,
     ) -> None: ...
     async def claim_handover(
-        self, token_hash: str, *, at: float
+        self, token_hash: str, *, by: str, at: float
     ) -> tuple[HandoverCheck, Handover | None]: ...
     # The sessions of the household members a volunteer runs guides for ("visit:<id>-<n>").
     async def read(self, key: SessionKey) -> StoredSession: ...

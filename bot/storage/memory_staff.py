@@ -106,17 +106,18 @@ class MemoryStaff(MemoryHouseholds):
         )
 
     async def claim_handover(
-        self, token_hash: str, *, at: float
+        self, token_hash: str, *, by: str, at: float
     ) -> tuple[HandoverCheck, Handover | None]:
-        """Use a hand-over link once: whose guide it continues, or why it cannot."""
+        """Use a hand-over link once: whose guide it continues, or why it cannot (the chat
+        that took it, ``by``, may open it again)."""
         row = self._handovers.get(token_hash)
         if row is None:
             return "wrong", None
         if row.used_at is not None:
-            return "used", None
+            return ("ok", row.handover) if by and row.used_by == by else ("used", None)
         if row.handover.expires_at < at:
             return "expired", None
-        row.used_at = at
+        row.used_at, row.used_by = at, by
         return "ok", row.handover
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
@@ -178,6 +179,9 @@ class MemoryStaff(MemoryHouseholds):
         self._unreachable.discard(key)
         self._followups = [f for f in self._followups if f.key != key]
         self._admin = [a for a in self._admin if a.actor != actor]
+        for link in self._handovers.values():
+            if link.used_by == user_ref:
+                link.used_by = ""
         # A volunteer loses what identifies them, and their access; their households'
         # outcomes stay, without names.
         forgotten = 0

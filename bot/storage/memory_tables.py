@@ -62,6 +62,7 @@ class HandoverRow:
 
     handover: Handover
     used_at: float | None = None
+    used_by: str = ""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -3,7 +3,8 @@
 Only the hash of a link's token is stored, with the person it continues (a household's
 ``number``), the visit it came from and until when it works. Using one is a single transaction
 that claims it first (an update matching only an unused, unexpired link), so two phones opening
-the same link cannot both take it, whichever process each reaches.
+the same link cannot both take it, whichever process each reaches; the chat that took it may
+open it again (a turn computed again after a clash, or the resident tapping the link twice).
 """
 
 from __future__ import annotations
@@ -36,27 +37,28 @@ class HandoverTables(SqlTables):
         )
 
     async def claim_handover(
-        self, token_hash: str, *, at: float
+        self, token_hash: str, *, by: str, at: float
     ) -> tuple[HandoverCheck, Handover | None]:
-        """Use a hand-over link once, atomically: whose guide it continues, or why it cannot."""
-        return await self._atomic(_claim(token_hash, at))
+        """Use a hand-over link once, atomically: whose guide it continues, or why it cannot
+        (``by``: the chat's pseudonym; the same chat opening it again is told "ok" again)."""
+        return await self._atomic(_claim(token_hash, by, at))
 
 
-def _claim(token_hash: str, at: float) -> Steps[tuple[HandoverCheck, Handover | None]]:
+def _claim(token_hash: str, by: str, at: float) -> Steps[tuple[HandoverCheck, Handover | None]]:
     claimed = yield count(
-        "UPDATE handovers SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
-        "AND expires_at >= ?",
-        (at, token_hash, at),
+        "UPDATE handovers SET used_at = ?, used_by = ? WHERE token_hash = ? "
+        "AND used_at IS NULL AND expires_at >= ?",
+        (at, by, token_hash, at),
     )
     row = yield one(
-        "SELECT household_id, member, visit_id, volunteer_id, created_at, expires_at, used_at "
-        "FROM handovers WHERE token_hash = ?",
+        "SELECT household_id, member, visit_id, volunteer_id, created_at, expires_at, used_at, "
+        "used_by FROM handovers WHERE token_hash = ?",
         (token_hash,),
     )
     if row is None:
         return "wrong", None
-    if not claimed:
-        # Used before (by this update's retry, or someone else): "used" wins over "expired".
+    if not claimed and not (row[6] is not None and by and row[7] == by):
+        # Used by another chat: "used" wins over "expired".
         return ("used" if row[6] is not None else "expired"), None
     handover = Handover(
         household_id=int(row[0]),

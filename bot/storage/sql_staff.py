@@ -205,6 +205,8 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         ("admin_actions", "actor = ?", (str(key),)),
     ):
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
+    # The hand-over links they opened no longer say who opened them.
+    yield count("UPDATE handovers SET used_by = '' WHERE used_by = ?", (user_ref,))
     volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)
     if volunteer is not None:
         yield from _forget_volunteer(int(volunteer[0]), deleted)

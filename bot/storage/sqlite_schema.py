@@ -204,7 +204,8 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     """,
     # A volunteer's hand-over links (a household member's guide continued on the resident's own
-    # phone): only the hash of the token, whose person and visit, until when, and when used.
+    # phone): only the hash of the token, whose person and visit, until when, when used and by
+    # whom (the chat's keyed pseudonym, so the same chat opening it again carries on).
     """
     CREATE TABLE handovers (
         token_hash TEXT PRIMARY KEY,
@@ -214,7 +215,8 @@ MIGRATIONS: tuple[str, ...] = (
         volunteer_id INTEGER NOT NULL,
         created_at REAL NOT NULL,
         expires_at REAL NOT NULL,
-        used_at REAL
+        used_at REAL,
+        used_by TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID;
     CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id);
     """,

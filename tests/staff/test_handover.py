@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zxingcpp
@@ -16,6 +17,7 @@ from PIL import Image
 
 from bot.app.scheduler import Scheduler
 from bot.config import ReminderSettings
+from bot.core.errors import StaleSession
 from bot.core.staff import member_key
 from tests.channels.tg_harness import Resident, TelegramRig, outbox_emptied, wait_until
 from tests.staff.test_assisted_sessions import MORNING, Clock
@@ -102,6 +104,10 @@ async def test_the_resident_goes_on_on_their_own_phone_and_gets_the_reminders(
         "📲 Hộ 12 · Bác Tư đã mở mã trên điện thoại của mình và tự làm tiếp. "
         "Lời nhắc từ giờ gửi thẳng cho họ."
     ]
+    # Tapping the link again on the same phone: greeted again, the volunteer not told twice.
+    await tu.send(f"/start {token}")
+    assert tu.texts[0].startswith("Dạ, chào bác!") and "Đã gửi hồ sơ" in tu.texts[-1]
+    assert len([t for t in rig.api.sent_texts(911) if t.startswith("📲 Hộ 12")]) == 1
     assert all("921" not in t for t in rig.api.sent_texts(911))
     assert all("911" not in t and "Lan" not in t for t in rig.api.sent_texts(921))
     person = await rig.storage.load(member_key(home.id, 1))
@@ -322,3 +328,33 @@ async def test_a_resident_without_telegram_opens_the_web_chats_link(
                                      for t in rig.api.sent_texts(915)))
     finally:
         await rig.stop()
+
+
+async def test_a_handover_computed_again_after_a_clash_still_takes_the_guide_over(
+    rig: TelegramRig, clock: Clock
+) -> None:
+    lan = await join(rig, 916)
+    await open_visit(lan, "Hộ 6")
+    await lan.press("Việc khác")
+    await lan.press("Bác")
+    await lan.send("/handover")
+    token = shown_link(lan)[0].rsplit("=", 1)[1]
+    # Another bot process saves the person's session just as the resident's turn is saved: the
+    # turn is computed again, and the link it already took is still this chat's.
+    real, clashed = rig.storage.save, []
+
+    async def clash_once(turn: Any) -> list[int]:
+        if turn.companion is not None and turn.companion.session.owner and not clashed:
+            clashed.append(turn)
+            raise StaleSession("saved meanwhile by another process")
+        return await real(turn)
+
+    rig.storage.save = clash_once
+    tu = Resident(rig, 926)
+    await tu.send(f"/start {token}")
+    assert clashed
+    assert tu.texts[0].startswith("Dạ, chào bác! Từ giờ bác làm tiếp") and "Bước một." in tu.text
+    [home] = [s.household for s in await rig.storage.households_of(1)]
+    person = await rig.storage.load(member_key(home.id, 1))
+    assert person is not None and person.owner == "telegram:926"
+    await wait_until(lambda: any(t.startswith("📲 Hộ 6") for t in rig.api.sent_texts(916)))

@@ -526,5 +526,5 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
     assert len(await storage.pending_outbox()) == 2
     assert not await storage.is_processed("u-old") and await storage.is_processed("u-new")
     assert [a.at for a in await storage.admin_actions()] == [1000.0]
-    assert (await storage.claim_handover("t-old", at=1001.0))[0] == "wrong"
-    assert (await storage.claim_handover("t-new", at=1001.0))[0] == "ok"
+    assert (await storage.claim_handover("t-old", by="r", at=1001.0))[0] == "wrong"
+    assert (await storage.claim_handover("t-new", by="r", at=1001.0))[0] == "ok"

@@ -37,24 +37,33 @@ async def _link(store: Storage, token_hash: str, *, at: float, expires_at: float
 
 async def test_a_link_is_used_once_and_says_why_not_afterwards(store: Storage) -> None:
     made = await _link(store, "hash-a", at=10.0, expires_at=100.0)
-    assert await store.claim_handover("hash-forged", at=20.0) == ("wrong", None)
-    assert await store.claim_handover("hash-a", at=20.0) == ("ok", made)
-    assert await store.claim_handover("hash-a", at=21.0) == ("used", None)
-    # Used, then expired: still "used" (the resident is told it was opened already).
-    assert await store.claim_handover("hash-a", at=500.0) == ("used", None)
+    assert await store.claim_handover("hash-forged", by="ref-a", at=20.0) == ("wrong", None)
+    assert await store.claim_handover("hash-a", by="ref-a", at=20.0) == ("ok", made)
+    assert await store.claim_handover("hash-a", by="ref-b", at=21.0) == ("used", None)
+    # The chat that took it may open it again (a turn computed again, a second tap)...
+    assert await store.claim_handover("hash-a", by="ref-a", at=22.0) == ("ok", made)
+    # ...and for anyone else, used then expired is still "used".
+    assert await store.claim_handover("hash-a", by="ref-b", at=500.0) == ("used", None)
+
+
+async def test_a_residents_forget_forgets_who_opened_their_link(store: Storage) -> None:
+    await _link(store, "hash-e", at=10.0, expires_at=100.0)
+    assert (await store.claim_handover("hash-e", by="ref-e", at=20.0))[0] == "ok"
+    await store.forget(SessionKey("telegram", "99"), "ref-e")
+    assert await store.claim_handover("hash-e", by="ref-e", at=21.0) == ("used", None)
 
 
 async def test_an_expired_link_is_refused_and_stays_refused(store: Storage) -> None:
     await _link(store, "hash-b", at=10.0, expires_at=100.0)
-    assert await store.claim_handover("hash-b", at=100.5) == ("expired", None)
-    assert await store.claim_handover("hash-b", at=101.0) == ("expired", None)
+    assert await store.claim_handover("hash-b", by="ref-a", at=100.5) == ("expired", None)
+    assert await store.claim_handover("hash-b", by="ref-a", at=101.0) == ("expired", None)
 
 
 async def test_a_volunteers_forget_deletes_their_links(store: Storage) -> None:
     await _link(store, "hash-c", at=10.0, expires_at=100.0)
     deleted = await store.forget(LAN, store.user_ref(LAN))
     assert deleted["handovers"] == 1
-    assert await store.claim_handover("hash-c", at=20.0) == ("wrong", None)
+    assert await store.claim_handover("hash-c", by="ref-a", at=20.0) == ("wrong", None)
 
 
 async def test_a_volunteers_forget_keeps_the_guides_residents_took_over(store: Storage) -> None:
@@ -64,7 +73,7 @@ async def test_a_volunteers_forget_keeps_the_guides_residents_took_over(store: S
     )
     for key in (taken, kept_by_volunteer):
         await store.save(TurnRecord(key=key, session=sample_session(updated_at=11.0)))
-    assert (await store.claim_handover("hash-d", at=20.0))[0] == "ok"
+    assert (await store.claim_handover("hash-d", by="ref-a", at=20.0))[0] == "ok"
     await store.forget(LAN, store.user_ref(LAN))
     # The guide the resident took over is theirs now; the other one went with the volunteer.
     assert await store.load(taken) is not None

@@ -200,7 +200,9 @@ async def open_handover(
         ctx.say(ctx.ui("handover.volunteer_chat"))
         return
     token_hash = hash_token(token)
-    status, handover = await store.claim_handover(token_hash, at=ctx.now)
+    status, handover = await store.claim_handover(
+        token_hash, by=store.user_ref(ctx.key), at=ctx.now
+    )
     household = await store.household_by_id(handover.household_id) if handover else None
     if handover is None or household is None:
         await store.record_admin_action(
@@ -223,6 +225,8 @@ async def open_handover(
     key = member_key(handover.household_id, handover.member)
     stored = await store.read(key)
     session = stored.session or ctx.engine.new_session(lang_hint=lang_hint or ctx.session.lang)
+    # This chat opening its link again (a second tap): greeted again, nobody told twice.
+    again = ctx.session.person == str(key) and session.owner == str(ctx.key)
     session.owner = str(ctx.key)
     ctx.session.person = str(key)
     ctx.session.staff = {}
@@ -242,6 +246,8 @@ async def open_handover(
     mirror(ctx.session, reply.session)
     ctx.messages.append(OutgoingMessage(text=say("handover.welcome", done=done)))
     ctx.messages.extend(reply.messages)
+    if again:
+        return
     await _tell_volunteer(ctx, store, handover, household.label)
     await store.record_admin_action(
         AdminAction(
