@@ -29,7 +29,7 @@ from typing import Any
 
 from bot.app.staff.context import Ctx, MemberTurn
 from bot.app.staff.handed_over import mirror, own_turn
-from bot.app.staff.wording import person_name, service_text
+from bot.app.staff.wording import Say, person_name, service_text
 from bot.core.errors import TroLySoError
 from bot.core.session import Session
 from bot.core.staff import AdminAction, Handover, member_key
@@ -173,7 +173,7 @@ def _forget_picture(folder: Path, token_hash: str) -> None:
 # --- the resident opens it ---------------------------------------------------------------------
 
 
-def _say(engine: Engine, session: Session) -> Any:
+def _say(engine: Engine, session: Session) -> Say:
     """Interface texts in ``session``'s language and form of address."""
     lang = session.lang or engine.default_language
     xung_ho = session.profile.get("xung_ho") or "bạn"
@@ -264,7 +264,7 @@ async def open_handover(
 
 
 async def _done_with_volunteer(
-    engine: Engine, store: StaffStore, session: Session, handover: Handover, say: Any
+    engine: Engine, store: StaffStore, session: Session, handover: Handover, say: Say
 ) -> str:
     """What the person did with the volunteer: the outcomes recorded, the guide under way."""
     parts = []
