@@ -27,6 +27,7 @@ __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
 log = logging.getLogger(__name__)
 
+# Replies that are never stored in the outbox (see Handled.private).
 Private = tuple[OutgoingMessage, ...]
 # Told once about each flow that failed at run time (the console prints it, Telegram tells the
 # admin chats).
