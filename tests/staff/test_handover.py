@@ -292,7 +292,7 @@ async def test_the_residents_forget_deletes_the_guide_they_took_over(
 
 
 async def test_a_resident_without_telegram_opens_the_web_chats_link(
-    fake_bot_api: FakeBotAPI, tmp_path: Path
+    fake_bot_api: FakeBotAPI, tmp_path: Path, clock: Clock
 ) -> None:
     from bot.config import WebSettings
     from tests.channels.tg_harness import free_port
@@ -303,10 +303,11 @@ async def test_a_resident_without_telegram_opens_the_web_chats_link(
     rig = TelegramRig(fake_bot_api, "aiogram", "webhook", tmp_path / "db.sqlite3",
                       extra={"admin_ids": [ADMIN]}, config={"welcome_flow": "welcome", "web": web})
     await rig.start()
+    rig.assistant.clock = clock
     try:
         lan = await join(rig, 915)
         await open_visit(lan, "Hộ 9")
-        await lan.press("Việc khác")
+        await lan.press("Chờ phê duyệt")
         await lan.press("Bác")
         await lan.send("/handover")
         [photo] = [c for c in lan.replies() if c.method == "sendPhoto"]
@@ -318,14 +319,20 @@ async def test_a_resident_without_telegram_opens_the_web_chats_link(
             tab = await chrome.new_page(viewport={"width": 360, "height": 740}, locale="vi-VN")
             await tab.goto(found.group(1))
             resident = Page(tab, WebRig(rig.service))
-            await resident.wait_for_text("Bước một.")
+            await resident.wait_for_text("Đã gửi hồ sơ")
             await resident.settled()
             texts = await resident.bot_texts()
             assert any(t.startswith("Dạ, chào bác! Từ giờ bác làm tiếp") for t in texts)
-            await resident.press("Tiếp")
-            await resident.wait_for_text("Bước hai.")
-        await wait_until(lambda: any(t.startswith("📲 Hộ 9 · người 1 đã mở mã")
-                                     for t in rig.api.sent_texts(915)))
+            await wait_until(lambda: any(t.startswith("📲 Hộ 9 · người 1 đã mở mã")
+                                         for t in rig.api.sent_texts(915)))
+            # The guide's reminder reaches the web chat, through the web channel.
+            before = len(rig.api.sent_texts(915))
+            clock.now = MORNING + 86400 + 60
+            assert (await scheduler(rig, clock).tick()).fired == 1
+            await resident.wait_for_text("Bác đã nhận được tin nhắn phê duyệt chưa?")
+            assert len(rig.api.sent_texts(915)) == before
+            await resident.press("Đã nhận")
+            await resident.wait_for_text("Tốt lắm!")
     finally:
         await rig.stop()
 
