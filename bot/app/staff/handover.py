@@ -135,6 +135,8 @@ async def show_handover(
     save_qr_png(links[0], picture)
     person = ctx.person(number, str(visit.get("member_label", "")))
     hours = f"{setup.hours:g}"
+    if (ctx.session.lang or ctx.engine.default_language) == "vi":
+        hours = hours.replace(".", ",")  # "1,5 giờ", as Vietnamese writes it
     text = ctx.ui(
         "handover.shown",
         person=person,
