@@ -27,6 +27,11 @@ __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
 log = logging.getLogger(__name__)
 
+# Replies that are never stored in the outbox (see Handled.private).
+Private = tuple[OutgoingMessage, ...]
+# A saved turn: its reply, outbox ids, whom its outbox is for, the other chat a word of it waits
+# for, its private replies, and the record as saved.
+_Saved = tuple[Reply, list[int], SessionKey | None, SessionKey | None, Private, TurnRecord]
 # Told once about each flow that failed at run time (the console prints it, Telegram tells the
 # admin chats).
 FaultSink = Callable[[FlowFault], Awaitable[None]]
@@ -58,6 +63,12 @@ class Handled:
     # Whose chat the replies in the outbox go to, when not the one handled: a household
     # member's reminder goes to the volunteer who runs their guide.
     to: SessionKey | None = None
+    # Another chat a message of this turn waits for in the outbox (a volunteer told that the
+    # person they helped goes on on their own phone): the channel asks for it to be sent.
+    notify: SessionKey | None = None
+    # Replies that hold a secret (a volunteer's hand-over link): never stored, sent directly
+    # after ``messages``; lost with a crash, when the volunteer simply asks for another.
+    private: tuple[OutgoingMessage, ...] = ()
 
 
 class Assistant:
@@ -71,13 +82,17 @@ class Assistant:
         clock: Callable[[], float] = time.time,
         desk: StaffDesk | None = None,
         on_fault: FaultSink | None = None,
-        elsewhere: Callable[[SessionKey], None] | None = None,
+        elsewhere: Callable[[SessionKey], Awaitable[None]] | None = None,
+        relay_to: Callable[[SessionKey], None] | None = None,
         on_tickets: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
-        # After a turn that stored replies for other chats (a staff member's answer for the
-        # resident, in the resident's channel): send them from there (the staff notices do).
+        # Sends what waits in another chat's outbox through that chat's channel (the staff
+        # notices' flush): a turn in one chat may leave a word for another.
         self.elsewhere = elsewhere
+        # After a turn that relayed messages to other chats (a staff member's answer for the
+        # resident, in the resident's channel): send them from there, in the background.
+        self.relay_to = relay_to
         # After a turn that changed tickets: tell the staff who must hear of it.
         self.on_tickets = on_tickets
         self.on_fault = on_fault
@@ -135,7 +150,7 @@ class Assistant:
                     done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
-                reply, ids, to, record = done
+                reply, ids, to, notify, private, record = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
             except (StorageUnavailable, StaleSession) as exc:
@@ -153,7 +168,14 @@ class Assistant:
         if reply.faults:
             await self._tell(engine, reply.faults)
         self._after(record)
-        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids), to=to)
+        return Handled(
+            messages=reply.messages,
+            in_outbox=outbox,
+            outbox_ids=tuple(ids),
+            to=to,
+            notify=notify,
+            private=private,
+        )
 
     async def _turn(
         self,
@@ -164,7 +186,7 @@ class Assistant:
         outbox: bool,
         hints: tuple[str, str],
         fired_followup: int | None,
-    ) -> Handled | tuple[Reply, list[int], SessionKey | None, TurnRecord]:
+    ) -> Handled | _Saved:
         """Read the session, compute the turn and save it with the revision it was read at
         (``hints``: the language and the name the channel gives)."""
         lang_hint, name_hint = hints
@@ -175,6 +197,8 @@ class Assistant:
         now = self.clock()
         companion: TurnRecord | None = None
         to: SessionKey | None = None
+        notify: SessionKey | None = None
+        private: Private = ()
         answer: DeskReply | None = None
         if self.desk is not None and isinstance(event, FollowUpDue) and member_of(key):
             # A household member's reminder: for the volunteer who runs their guide.
@@ -191,10 +215,13 @@ class Assistant:
                 lang_hint=lang_hint,
                 name_hint=name_hint,
             )
-            reply = answer.reply
+            reply, private = answer.reply, answer.private
             if answer.forget:
                 # Nothing is saved for this turn: the whole point is to keep nothing.
-                await self.desk.store.forget(key, self.desk.store.user_ref(key))
+                store = self.desk.store
+                await store.forget(key, store.user_ref(key))
+                if answer.forget_also is not None:
+                    await store.forget(answer.forget_also, store.user_ref(answer.forget_also))
                 return Handled(messages=reply.messages)
             if answer.member is not None:
                 member = answer.member
@@ -206,7 +233,11 @@ class Assistant:
                     cancel_followups=member.reply.cancel_followups,
                     followups=member.reply.followups,
                     revision=member.revision,
+                    outbox=member.notice if outbox else (),
+                    outbox_to=member.notice_to,
                 )
+                if member.notice and outbox:
+                    notify = member.notice_to
         record = TurnRecord(
             key=key,
             session=reply.session,
@@ -225,14 +256,14 @@ class Assistant:
             admin_actions=answer.log if answer is not None else (),
         )
         ids = await self.storage.save(record)
-        return reply, ids, to, record
+        return reply, ids, to, notify, private, record
 
     def _after(self, record: TurnRecord) -> None:
-        """Once a turn is saved: what it stored for other chats leaves from their channels, and
+        """Once a turn is saved: what it relayed to other chats leaves from their channels, and
         staff hear of the tickets it changed."""
-        if self.elsewhere is not None:
+        if self.relay_to is not None:
             for key in dict.fromkeys(other for other, _message in record.relay):
-                self.elsewhere(key)
+                self.relay_to(key)
         if record.tickets and self.on_tickets is not None:
             self.on_tickets()
 

@@ -161,8 +161,14 @@ async def build_app(
     report = report_maker(
         settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
+    from bot.app.staff.handover import HandoverSetup
     from bot.app.ticket_watch import TicketWatch
 
+    handover = HandoverSetup(
+        hours=settings.privacy.handover_hours,
+        web_url=settings.web.public_url if settings.web is not None else "",
+        folder=data_folder(target) / "handovers",
+    )
     commune = settings.commune
     desk = StaffDesk(
         storage,
@@ -170,6 +176,7 @@ async def build_app(
         profile=profile,
         report=report,
         zone=settings.zone,
+        handover=handover,
         office_phone=commune.office_phone or commune.service_centre_phone,
     )
     tickets = TicketWatch(
@@ -186,7 +193,8 @@ async def build_app(
         desk=desk,
         clock=clock,
         on_fault=on_fault or notices.tell_admins_fault,
-        elsewhere=notices.flush_soon,
+        elsewhere=notices.flush,
+        relay_to=notices.flush_soon,
         on_tickets=tickets.poke,
     )
     return App(

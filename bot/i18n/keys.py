@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n.field_keys import FIELD_KEYS
+from bot.i18n.handover_keys import HANDOVER_KEYS
 from bot.i18n.ticket_keys import TICKET_KEYS
 
 __all__ = ["REQUIRED_KEYS"]
@@ -142,4 +143,4 @@ REQUIRED_KEYS = frozenset(
         "staff.forget_kept",
         "staff.report_unavailable",
     }
-) | FIELD_KEYS | TICKET_KEYS
+) | FIELD_KEYS | HANDOVER_KEYS | TICKET_KEYS

@@ -50,6 +50,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.processed_updates": "mã tin nhắn đã xử lý",
         "table.sessions": "phiên trò chuyện bỏ lâu",
         "table.admin_actions": "dòng nhật ký quản trị (cả lệnh bị từ chối)",
+        "table.handovers": "mã trao tay đã dùng hoặc hết hạn",
         "table.ticket_notes": "tin nhắn chuyển qua lại trong các yêu cầu gặp người",
         "table.tickets": "yêu cầu gặp người đã đóng",
         "no_username": (
@@ -135,6 +136,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.processed_updates": "processed update keys",
         "table.sessions": "conversations idle for that long",
         "table.admin_actions": "admin log lines (refused commands too)",
+        "table.handovers": "hand-over links used or expired",
         "table.ticket_notes": "messages relayed in requests for a person",
         "table.tickets": "closed requests for a person",
         "no_username": (

@@ -41,6 +41,7 @@ __all__ = [
 # - outbox: only replies already sent or dropped; one still waiting would be a lost message.
 # - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
 # - admin_actions: the admin log, refused attempts included (they name a chat account).
+# - handovers: a volunteer's hand-over links, by when they stopped working (used or expired).
 # - ticket_notes: the conversation relayed between a resident and staff, by when it was said.
 # - tickets: closed ones, by when they were closed (an open one is still someone's request).
 PURGE_TABLES: tuple[str, ...] = (
@@ -54,6 +55,7 @@ PURGE_TABLES: tuple[str, ...] = (
     "processed_updates",
     "sessions",
     "admin_actions",
+    "handovers",
     "ticket_notes",
     "tickets",
 )

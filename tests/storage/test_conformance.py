@@ -510,6 +510,11 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
         await storage.record_admin_action(
             AdminAction(actor=str(key), action="join", detail="", allowed=False, at=when)
         )
+        # A hand-over link is old by when it stopped working (here: its expiry).
+        await storage.create_handover(
+            f"t-{name}", household_id=home.id, member=1, visit_id=visit.id, volunteer_id=vid,
+            at=when, expires_at=when + 50,
+        )
         # A ticket opened, answered and closed: its note and itself are old together.
         await storage.save(
             TurnRecord(
@@ -539,3 +544,5 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
     assert len(await storage.pending_outbox()) == 2
     assert not await storage.is_processed("u-old") and await storage.is_processed("u-new")
     assert [a.at for a in await storage.admin_actions()] == [1000.0]
+    assert (await storage.claim_handover("t-old", by="r", at=1001.0))[0] == "wrong"
+    assert (await storage.claim_handover("t-new", by="r", at=1001.0))[0] == "ok"
