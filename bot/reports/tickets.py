@@ -20,7 +20,14 @@ from bot.core.tickets import CLOSE_OUTCOMES, Ticket
 from bot.flows.compiled import CompiledFlow
 from bot.reports.wording import duration, integer, village_name
 
-__all__ = ["TicketStats", "csv_rows", "html_section", "text_lines", "ticket_stats"]
+__all__ = [
+    "TicketStats",
+    "csv_rows",
+    "html_section",
+    "summary_line",
+    "text_lines",
+    "ticket_stats",
+]
 
 # The steps listed as "fix first", at most.
 TOP_STEPS = 5
@@ -217,6 +224,21 @@ def text_lines(stats: TicketStats, lang: str, heading: Callable[[str], list[str]
             lines += ["", title + ":"]
         lines += [("• " if title else "") + item for item in items]
     return lines
+
+
+def summary_line(stats: TicketStats, lang: str) -> str:
+    """One line for the short summary (the bot's /report): how many, and how fast answered."""
+    line = _word("heading", lang) + ": " + _word(
+        "total", lang, total=integer(stats.total, lang), answered=integer(stats.answered, lang)
+    )
+    if stats.first_answer_median is not None:
+        line += " · " + _word(
+            "first_answer",
+            lang,
+            median=duration(stats.first_answer_median, lang),
+            p90=duration(stats.first_answer_p90, lang),
+        )
+    return line
 
 
 def html_section(stats: TicketStats, lang: str) -> list[str]:

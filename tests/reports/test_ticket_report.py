@@ -10,7 +10,13 @@ from pathlib import Path
 from bot.core.session import Session
 from bot.core.tickets import TicketChange
 from bot.core.types import SessionKey
-from bot.reports import build_report, render_csv, render_html, render_table
+from bot.reports import (
+    build_report,
+    render_csv,
+    render_html,
+    render_table,
+    render_text_summary,
+)
 from bot.storage.base import TurnRecord
 from bot.storage.sqlite import SqliteStorage
 from tests.harness import ROOT, make_engine, make_settings
@@ -77,6 +83,8 @@ async def test_reports_count_tickets_and_their_response_time(tmp_path: Path) -> 
     assert "phone_type" not in text  # a leader reads the step's words, not its id
     english = render_table(report, "en")
     assert "REQUESTS FOR A PERSON" in english and "Requests: 6 · answered by a person: 5" in english
+    summary = render_text_summary(report, "vi")
+    assert "Yêu cầu gặp người: Số yêu cầu: 6 · đã có người trả lời: 5 · Thời gian đến" in summary
     page = render_html(report, "vi")
     assert "Yêu cầu gặp người" in page and "Thời gian đến trả lời đầu tiên" in page
     rows = [r for r in csv.DictReader(io.StringIO(render_csv(report, "vi")))
