@@ -143,6 +143,13 @@ async def test_a_volunteer_of_the_village_answers_and_hands_the_resident_back(
     await resident.send("Được rồi cháu")
     await wait_until(lambda: "👤 #1: Được rồi cháu" in sent_to(rig, LAN))
 
+    # Asking for a person again adds to the open ticket (one per resident), and she hears of it.
+    await says(resident, "/start talk_to_person")
+    await says(resident, press="Nhắn với người thật ở đây")
+    await says(resident, "Thôn 3")
+    await wait_until(lambda: any(t.startswith("👤 #1: Người dân") for t in sent_to(rig, LAN)))
+    assert [t.id for t in await rig.storage.open_tickets()] == [1]
+
     # She hands the resident back into the guide at a step she picks from its steps.
     await says(lan, "/resume 1")
     assert any(label.startswith("phone_type") for label in lan.buttons)

@@ -304,6 +304,12 @@ async def open_from_alerts(
     )
     village = note_text(village)[:60]
     session = reply.session
+    # A new request of a resident whose ticket someone holds: that person hears of it at once.
+    held = await store.open_ticket(ctx.key)
+    taker = _taker_key(held.taken_by) if held is not None else None
+    if held is not None and taker is not None:
+        told = ctx.engine.catalog.text("ticket.from_resident", "vi", id=held.id, text=alert.text)
+        ctx.relay.append((taker, OutgoingMessage(text=told)))
     ctx.tickets.append(
         TicketChange(
             kind="open",
