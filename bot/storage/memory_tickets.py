@@ -160,7 +160,19 @@ class MemoryTickets(MemoryTables):
             self._tickets.pop(int(str(ticket_id)), None)
 
     def _forget_tickets(self, key: SessionKey, deleted: dict[str, int]) -> None:
-        """A resident's /forget: their tickets and what was said in them."""
+        """A resident's /forget: their tickets and what was said in them; a staff member's: the
+        requests they took no longer name them, and their on-duty setting goes."""
+        staff = str(key)
+        taken = {t.id for t in self._tickets.values() if t.taken_by == staff}
+        self._notes = [
+            replace(n, name="") if n.ticket_id in taken and n.author == "staff" else n
+            for n in self._notes
+        ]
+        for ticket_id in taken:
+            self._tickets[ticket_id] = replace(
+                self._tickets[ticket_id], taken_by="forgotten", taker_name=""
+            )
+        self._duty.pop(staff, None)
         theirs = {t.id for t in self._tickets.values() if t.resident == key}
         deleted["ticket_notes"] = sum(n.ticket_id in theirs for n in self._notes)
         deleted["tickets"] = len(theirs)

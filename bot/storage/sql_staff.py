@@ -214,6 +214,18 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
     # The hand-over links they opened no longer say who opened them.
     yield count("UPDATE handovers SET used_by = '' WHERE used_by = ?", (user_ref,))
+    # A staff member who helped residents: the requests they took no longer name them (the
+    # requests stay, they are the residents'), and their on-duty setting goes.
+    staff = (str(key),)
+    yield count(
+        "UPDATE ticket_notes SET name = '' WHERE author = 'staff' AND ticket_id IN "
+        "(SELECT id FROM tickets WHERE taken_by = ?)",
+        staff,
+    )
+    yield count(
+        "UPDATE tickets SET taken_by = 'forgotten', taker_name = '' WHERE taken_by = ?", staff
+    )
+    yield count("DELETE FROM staff_duty WHERE staff = ?", staff)
     volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)
     if volunteer is not None:
         yield from _forget_volunteer(int(volunteer[0]), deleted)

@@ -151,3 +151,21 @@ async def test_forget_deletes_the_residents_tickets_and_what_was_said(storage: S
     assert await storage.ticket(ticket_id) is None and await storage.ticket_notes(ticket_id) == []
     kept = await storage.open_ticket(other)
     assert kept is not None and [n.text for n in await storage.ticket_notes(kept.id)] == ["khác"]
+
+
+async def test_forget_of_a_staff_member_leaves_the_requests_without_their_name(
+    storage: Storage,  # noqa: F811
+) -> None:
+    ticket_id = await _open(storage)
+    await storage.save(TurnRecord(key=LAN, session=_session(30.0), tickets=[
+        TicketChange(kind="take", at=30.0, ticket_id=ticket_id, by=str(LAN), name="Lan, TNV"),
+        TicketChange(kind="note", at=31.0, ticket_id=ticket_id, author="staff", text="chào",
+                     name="Lan, TNV", answer=True)]))
+    await storage.set_on_duty(str(LAN), False, at=1.0)
+    await storage.forget(LAN, storage.user_ref(LAN))
+    ticket = await storage.ticket(ticket_id)
+    assert ticket is not None and (ticket.taken_by, ticket.taker_name) == ("forgotten", "")
+    assert ticket.first_answer_at == 31.0  # the commune's figures stay
+    assert [(n.text, n.name) for n in await storage.ticket_notes(ticket_id)] == [
+        ("giúp", ""), ("chào", "")]
+    assert await storage.off_duty() == set()
