@@ -25,6 +25,7 @@ from bot.core.staff import AdminAction
 from bot.core.tickets import CLOSE_OUTCOMES, Ticket, TicketChange, note_text
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
+from bot.reports.funnel import step_label
 from bot.storage.base import DeskStore, Storage, TurnRecord
 
 __all__ = [
@@ -317,9 +318,9 @@ def resume_steps(engine: Engine, ticket: Ticket, lang: str) -> list[tuple[str, s
     ordered = seen + [sid for sid in waiting if sid not in seen]
     found = []
     for step_id in ordered:
-        say = flow.flow.steps[step_id].say
-        text = say.get(lang or "vi") if say is not None else ""
-        found.append((step_id, " ".join(str(text).split())[:40]))
+        # The step's first words without template code, as reports show steps to leaders.
+        said = step_label(flow.flow.steps[step_id])
+        found.append((step_id, said.get(lang or "vi") or said.get("vi") or step_id))
     return found
 
 
@@ -351,7 +352,7 @@ async def resume(
         rows = tuple(
             (
                 Button(
-                    label=f"{sid}: {text}"[:60],
+                    label=text[:60],
                     payload=payloads.staff("tk", "rs", ticket_id, sid)[:64],
                 ),
             )
