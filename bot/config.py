@@ -183,6 +183,13 @@ class PrivacySettings(_Section):
     retention_days: int = Field(default=365, ge=1)
 
 
+class ProcessSettings(_Section):
+    """Several ``trolyso run`` processes on one PostgreSQL database (a province)."""
+
+    # A reply claimed by a process that died is sent by another after this many seconds.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+
 class Settings(_Section):
     """All settings, with paths already resolved against the config file's folder."""
 
@@ -194,8 +201,8 @@ class Settings(_Section):
     database: Path | str = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     welcome_flow: str = "welcome"
-    # Sessions kept in memory (most turns then need no database read). Set 0 when several bot
-    # processes share one database, so none works from a stale copy.
+    # Sessions kept in memory by SQLite (most turns then need no database read). PostgreSQL keeps
+    # none by design: several processes share it, and none may work from a stale copy.
     session_cache: int = Field(default=10_000, ge=0)
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -204,6 +211,7 @@ class Settings(_Section):
     # None: no Zalo OA (bot.config_zalo; secrets from TROLYSO_ZALO_* variables).
     zalo: ZaloSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
+    processes: ProcessSettings = ProcessSettings()
     reminders: ReminderSettings = ReminderSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)

@@ -34,6 +34,9 @@ from bot.storage.base import OutboxRecord, Storage
 __all__ = ["Delivery", "Sender"]
 
 log = logging.getLogger(__name__)
+# Seconds a committed reply may wait unclaimed before another process's retry loop sends it
+# (the process that committed it claims it at once, unless it died).
+ORPHAN_AFTER = 2.0
 
 
 class Sender(Protocol):
@@ -149,8 +152,18 @@ class Delivery:
                 except (Unreachable, Transient) as exc:
                     log.warning("a reply that could not be stored was not sent (%s)", _kind(exc))
 
+    async def blocked(self, key: SessionKey) -> bool:
+        """True when ``key`` blocked the bot. On a database several processes share the
+        database is asked (another process may have learnt it); in one process, memory is."""
+        if self.storage.shared:
+            return not await self.storage.is_reachable(key)
+        return key in self.unreachable
+
     async def _flush_locked(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None) -> None:
         """The body of :meth:`flush`, with the chat's lock held."""
+        if self.storage.shared:
+            await self._flush_claimed(key)
+            return
         if fresh is not None and key not in self._backlog:
             pending = list(fresh)
         else:
@@ -161,11 +174,31 @@ class Delivery:
                 self._backlog.add(key)
                 return
             self._backlog.discard(key)
-        if not pending:
-            return
-        if key in self.unreachable:
+        if pending:
+            await self._send_pending(key, pending)
+
+    async def _flush_claimed(self, key: SessionKey) -> None:
+        """Several processes: send what this process could claim of ``key``'s replies, until
+        none is left. What another process claimed it sends, in order; a claim of a process
+        that died runs out, and the retry loop of a living one sends those replies."""
+        while True:
+            try:
+                pending = await self.storage.claim_outbox(key, now=self.clock())
+            except StorageError as exc:  # the database is down: the retry loop comes back
+                log.warning("could not claim waiting replies (%s)", _kind(exc))
+                self._backlog.add(key)
+                return
+            if not pending:
+                self._backlog.discard(key)
+                return
+            if not await self._send_pending(key, pending):
+                return
+
+    async def _send_pending(self, key: SessionKey, pending: Sequence[OutboxRecord]) -> bool:
+        """Send ``pending`` in order, marking each sent; False when the rest must wait."""
+        if await self.blocked(key):
             await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
-            return
+            return True
         for index, record in enumerate(pending):
             try:
                 await self.send(key, record.message)
@@ -176,25 +209,27 @@ class Delivery:
                 await self.storage.drop_followups(key)
                 rest = [p.id for p in pending[index:]]
                 await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
-                return
+                return True
             except Transient:
                 log.warning(
                     "%s unreachable for now; %d replies wait", self.channel, len(pending) - index
                 )
                 self._backlog.add(key)
-                return
+                return False
             try:
                 await self.storage.mark_sent([record.id], at=self.clock())
             except StorageError as exc:
                 # Sent, but not noted: it may go out once more when the database is back.
                 log.warning("a sent reply could not be noted as sent (%s)", _kind(exc))
                 self._backlog.add(key)
-                return
+                return False
+        return True
 
     async def resume(self) -> None:
         """At start: learn who blocked the bot, and send in the background what a previous run
         left in the outbox."""
-        self.unreachable = await self.storage.unreachable()
+        if not self.storage.shared:  # several processes: asked each time (see blocked())
+            self.unreachable = await self.storage.unreachable()
         self.spawn(self.flush_all())
 
     async def flush_all(self) -> None:
@@ -215,6 +250,8 @@ class Delivery:
         while True:
             await self.sleep(pause)
             waiting = [k for k in sorted(self._backlog, key=str) if k.channel == self.channel]
+            if self.storage.shared:
+                waiting = await self._left_by_others(waiting)
             if not waiting:
                 pause = first
                 continue
@@ -225,6 +262,19 @@ class Delivery:
                     log.warning("could not retry waiting replies (%s)", _kind(exc))
                     self._backlog.add(key)
             pause = min(longest, pause * 2) if self._backlog else first
+
+    async def _left_by_others(self, waiting: list[SessionKey]) -> list[SessionKey]:
+        """``waiting`` and the chats whose replies no living process holds (one died with
+        them claimed, or before it could claim them)."""
+        now = self.clock()
+        try:
+            orphans = await self.storage.waiting_outbox(
+                self.channel, now=now, older_than=now - ORPHAN_AFTER
+            )
+        except StorageError as exc:
+            log.warning("could not look for replies left by another process (%s)", _kind(exc))
+            return waiting
+        return waiting + [key for key in orphans if key not in set(waiting)]
 
     # --- single messages -------------------------------------------------------------------------
 

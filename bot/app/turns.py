@@ -106,7 +106,7 @@ class Turns:
         not confirm the update. ``before_replies`` (a button's spinner, say) is sent first;
         ``name_hint`` is the name the channel's profile gives (a volunteer's, when they join).
         """
-        if key in self.delivery.unreachable:  # they wrote: they can be written to again
+        if await self.delivery.blocked(key):  # they wrote: they can be written to again
             self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(

@@ -4,9 +4,10 @@ psycopg, with its connection pool).
 Every table, query and transaction is the SQLite backend's too (the ``sql_*`` modules); this
 module only connects, migrates, and runs statements on pooled connections. A turn is one
 transaction, durable when it commits (``synchronous_commit`` as the server has it, on by
-default). Several processes may share the database: a redelivered update inserts nothing (its
-key is unique), and a turn computed from a session another process saved meanwhile fails with
-StaleSession (the revision check), to be computed again.
+default). Several processes may share the database (:mod:`bot.storage.postgres_locks`): a
+redelivered update inserts nothing (its key is unique), one resident's turns run one at a time
+under an advisory lock, in one transaction each, replies are claimed before they are sent
+(``FOR UPDATE SKIP LOCKED``), and one process at a time leads what must run once.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.core.errors import StorageError, StorageUnavailable
 from bot.core.messages import describe
+from bot.core.types import SessionKey
 from bot.storage import postgres_json, shown_url
+from bot.storage.postgres_locks import Leaderships, TurnScope
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.sql import Statement, Steps, drive_async, migrate
 from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
+from bot.storage.sql_processes import OUTBOX_LEASE, ProcessTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
@@ -47,7 +51,13 @@ MIGRATION_LOCK = 0x7472_6F6C_7973_6F  # "trolyso"
 
 
 class PostgresStorage(
-    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+    SessionTables,
+    StaffTables,
+    DeliveryTables,
+    ReportTables,
+    PurgeTables,
+    ChannelStateTables,
+    ProcessTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one PostgreSQL database.
 
@@ -60,12 +70,21 @@ class PostgresStorage(
     _IDLE_SESSIONS = postgres_json.IDLE_SESSIONS
     _OPEN_RUNS = postgres_json.OPEN_RUNS
     _OPEN_RUNS_STARTED = postgres_json.OPEN_RUNS_STARTED
+    _CLAIM_LOCK = " FOR UPDATE SKIP LOCKED"
+    shared = True
 
-    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = POOL_SIZE, outbox_lease: float = OUTBOX_LEASE
+    ) -> None:
         self.url = url
         self.shown = shown_url(url)  # what messages say: never the password
         self._pool_size = pool_size
         self._pool: AsyncConnectionPool[Connection] | None = None
+        self.outbox_lease = outbox_lease
+        self._scope = TurnScope()
+        self._leading = Leaderships(
+            lambda: Connection.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        )
 
     @property
     def pool(self) -> AsyncConnectionPool[Connection]:
@@ -135,15 +154,38 @@ class PostgresStorage(
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection; the server gone (or every connection busy too long) is
-        StorageUnavailable: nothing was saved, the update stays unconfirmed."""
+        """The connection of the turn in hand, else a pooled one; the server gone (or every
+        connection busy too long) is StorageUnavailable: nothing was saved, the update stays
+        unconfirmed."""
         try:
+            turn = self._scope.connection()
+            if turn is not None:
+                yield turn
+                return
             async with self.pool.connection() as conn:
                 yield conn
         except psycopg.OperationalError as exc:  # PoolTimeout, a lost connection, a deadlock
             raise StorageUnavailable(
                 f"could not use the PostgreSQL database {self.shown}: {_detail(exc)}"
             ) from exc
+
+    @contextlib.asynccontextmanager
+    async def turn_scope(self, key: SessionKey) -> AsyncIterator[None]:
+        """The resident's turn in one transaction, under its advisory lock (see
+        :mod:`bot.storage.postgres_locks`)."""
+        if self._scope.connection() is not None:
+            yield
+            return
+        async with self._connection() as conn, self._scope.hold(conn, f"turn:{key}"):
+            yield
+
+    async def try_lead(self, name: str) -> bool:
+        """True while this process holds the leadership ``name`` (an advisory lock)."""
+        return await self._leading.try_lead(name)
+
+    async def stop_leading(self, name: str) -> None:
+        """Release the leadership ``name``."""
+        await self._leading.stop_leading(name)
 
     async def _run(self, statement: Statement) -> Any:
         """One statement, committed at once (the pool's connections are in autocommit)."""
@@ -160,7 +202,8 @@ class PostgresStorage(
         the server's autovacuum reclaims their space (the deployer looks after its disks)."""
 
     async def close(self) -> None:
-        """Close the pool's connections (safe to call twice)."""
+        """Release the leaderships, close the pool's connections (safe to call twice)."""
+        await self._leading.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()

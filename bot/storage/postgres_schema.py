@@ -216,5 +216,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, name)
         )""",
     ),
+    # Which process claimed a waiting reply, and until when: a reply is sent by one process,
+    # and by another if that one died.
+    (
+        "ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -203,5 +203,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, name)
     ) WITHOUT ROWID;
     """,
+    # Which process claimed a waiting reply, and until when (several processes on one
+    # database: a reply is sent by one of them, and by another if that one died).
+    """
+    ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
