@@ -128,6 +128,9 @@ class ReminderSettings(_Section):
     )
     # How often the scheduler looks for work, in seconds.
     tick_seconds: float = Field(default=30.0, gt=0)
+    # Reminders released at most this many a second (a morning's backlog spread out), under the
+    # channel's own limit (telegram.messages_per_second); replies to residents always go first.
+    per_second: float = Field(default=25.0, gt=0)
 
     @field_validator("timezone")
     @classmethod

@@ -58,6 +58,8 @@ class Handled:
     # Whose chat the replies in the outbox go to, when not the one handled: a household
     # member's reminder goes to the volunteer who runs their guide.
     to: SessionKey | None = None
+    # Several processes: the replies were saved claimed by this one, nothing older waiting.
+    claimed: bool = False
 
 
 class Assistant:
@@ -149,7 +151,13 @@ class Assistant:
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
         if reply.faults:
             await self._tell(engine, reply.faults)
-        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids), to=to)
+        return Handled(
+            messages=reply.messages,
+            in_outbox=outbox,
+            outbox_ids=tuple(ids),
+            to=to,
+            claimed=getattr(ids, "claimed", False),
+        )
 
     async def _scoped(
         self,

@@ -155,9 +155,7 @@ async def build_app(
 
     notices = StaffNotices(storage, engine.catalog, clock=clock)
     profile = BotProfile(username=settings.telegram.username)
-    report = report_maker(
-        settings, storage, folder=data_folder(target) / "reports", clock=clock
-    )
+    report = report_maker(settings, storage, folder=data_folder(target) / "reports", clock=clock)
     desk = StaffDesk(
         storage, admins=frozenset(staff), profile=profile, report=report, zone=settings.zone
     )

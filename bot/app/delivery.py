@@ -136,16 +136,26 @@ class Delivery:
         fresh: Sequence[OutboxRecord] | None = None,
         *,
         direct: Sequence[OutgoingMessage] = (),
+        urgent: bool = True,
+        claimed: bool = False,
     ) -> None:
         """Send ``key``'s pending replies in order; stop at the first that cannot go now.
 
         ``fresh`` are the replies a turn just stored: when nothing older waits for this chat
         they are sent as they are, without reading the outbox back. ``direct`` are replies that
         could not be stored (an apology while the database is down): sent after what waits,
-        best effort, as nothing could replay them.
+        best effort, as nothing could replay them. A reminder's flush is not ``urgent``: a
+        resident who writes meanwhile is answered first (see :mod:`bot.app.limits`).
+        ``claimed``: on a database several processes share, the turn saved ``fresh`` already
+        claimed by this process, with nothing older waiting for the chat.
         """
         async with self._lock(key):
-            await self._flush_locked(key, fresh)
+            if claimed and fresh is not None and key not in self._backlog:
+                # Nothing older waited, and what another process commits for this chat while
+                # these go out waits for them, then is claimed by that process's retry loop.
+                await self._send_pending(key, fresh, urgent)
+            else:
+                await self._flush_locked(key, fresh, urgent)
             for message in direct:
                 try:
                     await self.send(key, message)
@@ -159,10 +169,12 @@ class Delivery:
             return not await self.storage.is_reachable(key)
         return key in self.unreachable
 
-    async def _flush_locked(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None) -> None:
+    async def _flush_locked(
+        self, key: SessionKey, fresh: Sequence[OutboxRecord] | None, urgent: bool = True
+    ) -> None:
         """The body of :meth:`flush`, with the chat's lock held."""
         if self.storage.shared:
-            await self._flush_claimed(key)
+            await self._flush_claimed(key, urgent, mine=fresh is not None)
             return
         if fresh is not None and key not in self._backlog:
             pending = list(fresh)
@@ -175,12 +187,17 @@ class Delivery:
                 return
             self._backlog.discard(key)
         if pending:
-            await self._send_pending(key, pending)
+            await self._send_pending(key, pending, urgent)
 
-    async def _flush_claimed(self, key: SessionKey) -> None:
+    async def _flush_claimed(
+        self, key: SessionKey, urgent: bool = True, *, mine: bool = False
+    ) -> None:
         """Several processes: send what this process could claim of ``key``'s replies, until
         none is left. What another process claimed it sends, in order; a claim of a process
-        that died runs out, and the retry loop of a living one sends those replies."""
+        that died runs out, and the retry loop of a living one sends those replies. ``mine``:
+        this process just committed replies there (when another one still sends older ones,
+        the retry loop claims them after it)."""
+        first = True
         while True:
             try:
                 pending = await self.storage.claim_outbox(key, now=self.clock())
@@ -189,19 +206,27 @@ class Delivery:
                 self._backlog.add(key)
                 return
             if not pending:
-                self._backlog.discard(key)
+                if first and mine:
+                    self._backlog.add(key)  # ours wait behind another process's
+                else:
+                    self._backlog.discard(key)
                 return
-            if not await self._send_pending(key, pending):
+            first = False
+            if not await self._send_pending(key, pending, urgent):
                 return
 
-    async def _send_pending(self, key: SessionKey, pending: Sequence[OutboxRecord]) -> bool:
-        """Send ``pending`` in order, marking each sent; False when the rest must wait."""
-        if await self.blocked(key):
+    async def _send_pending(
+        self, key: SessionKey, pending: Sequence[OutboxRecord], urgent: bool = True
+    ) -> bool:
+        """Send ``pending`` in order, marking each sent; False when the rest must wait.
+
+        (Several processes: who blocked the bot is not asked first; Telegram says it.)"""
+        if not self.storage.shared and key in self.unreachable:
             await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
             return True
         for index, record in enumerate(pending):
             try:
-                await self.send(key, record.message)
+                await self.send(key, record.message, urgent=urgent)
             except Unreachable:
                 log.info("a resident blocked the bot; their replies are dropped")
                 self.unreachable.add(key)
@@ -278,13 +303,19 @@ class Delivery:
 
     # --- single messages -------------------------------------------------------------------------
 
-    async def send(self, key: SessionKey, message: OutgoingMessage) -> None:
-        """Show ``message`` to ``key`` (several requests for a long text or a photo)."""
+    async def send(self, key: SessionKey, message: OutgoingMessage, *, urgent: bool = True) -> None:
+        """Show ``message`` to ``key`` (several requests for a long text or a photo); one not
+        ``urgent`` (a reminder, a morning list) lets urgent ones go first."""
         for request in await self.sender.render(key, message):
-            await self.execute(request, key=key)
+            await self.execute(request, key=key, urgent=urgent)
 
     async def execute(
-        self, request: Any, *, key: SessionKey | None = None, if_rejected: str = ""
+        self,
+        request: Any,
+        *,
+        key: SessionKey | None = None,
+        if_rejected: str = "",
+        urgent: bool = True,
     ) -> Any:
         """One request with the rate limits, "retry later" waits and retries of transient errors.
 
@@ -295,7 +326,7 @@ class Delivery:
         attempt = 0
         while True:
             if key is not None:
-                await self.limiter.acquire(key)
+                await self.limiter.acquire(key, urgent=urgent)
             try:
                 return await _classified(self.sender.call(request))
             except RetryLater as exc:

@@ -145,7 +145,7 @@ class Turns:
         # waits, so this turn's replies cannot be overtaken by the next turn's. After a
         # redelivery (no fresh replies) the outbox is read: replies committed before a crash
         # may still be waiting there.
-        self.delivery.spawn(self.delivery.flush(key, fresh, direct=direct))
+        self.delivery.spawn(self.delivery.flush(key, fresh, direct=direct, claimed=handled.claimed))
 
     def _unsaved(self, key: SessionKey, lang_hint: str) -> None:
         """The database failed this turn: say so once in the log, and once to the resident."""

@@ -13,7 +13,7 @@ under an advisory lock, in one transaction each, replies are claimed before they
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import lru_cache, partial
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from bot.core.types import SessionKey
 from bot.storage import postgres_json, shown_url
 from bot.storage.postgres_locks import Leaderships, TurnScope
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
-from bot.storage.sql import Statement, Steps, drive_async, migrate
+from bot.storage.sql import Statement, Steps, drive_async, many, migrate
 from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
 from bot.storage.sql_processes import OUTBOX_LEASE, ProcessTables
@@ -179,6 +179,15 @@ class PostgresStorage(
         async with self._connection() as conn, self._scope.hold(conn, f"turn:{key}"):
             yield
 
+    async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
+        """Forget delivered replies, without waiting for the disk: a mark lost in a crash of the
+        server (not of the bot) only sends that reply once more, as a kill of the bot can."""
+        if not ids:
+            return
+        async with self._connection() as conn, conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit TO OFF")
+            await _execute(conn, many("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids]))
+
     async def try_lead(self, name: str) -> bool:
         """True while this process holds the leadership ``name`` (an advisory lock)."""
         return await self._leading.try_lead(name)
@@ -193,7 +202,12 @@ class PostgresStorage(
             return await _execute(conn, statement)
 
     async def _atomic(self, steps: Steps[T]) -> T:
-        """A transaction of several statements on one connection."""
+        """A transaction of several statements on one connection (inside a turn: part of the
+        turn's transaction, which a failure undoes whole, so no savepoint of its own)."""
+        turn = self._scope.connection()
+        if turn is not None:
+            async with self._connection() as conn:
+                return await drive_async(steps, partial(_execute, conn))
         async with self._connection() as conn, conn.transaction():
             return await drive_async(steps, partial(_execute, conn))
 

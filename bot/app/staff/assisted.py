@@ -66,9 +66,7 @@ def unwrap(payload: str) -> tuple[int, int, str] | None:
     return int(household), int(number), inner
 
 
-async def drive(
-    ctx: Ctx, store: StaffStore, event: IncomingEvent, *, helping: bool = True
-) -> None:
+async def drive(ctx: Ctx, store: StaffStore, event: IncomingEvent, *, helping: bool = True) -> None:
     """Hand ``event`` to the session of the person being helped, and show what it answers
     (``helping``: the volunteer did something with them, not only saw their menu)."""
     visit = ctx.session.visit
@@ -105,9 +103,7 @@ async def show_menu(ctx: Ctx, store: StaffStore) -> None:
     await drive(ctx, store, Command("menu"), helping=False)
 
 
-def _around_visit(
-    ctx: Ctx, reply: Reply, household_id: int, number: int
-) -> list[OutgoingMessage]:
+def _around_visit(ctx: Ctx, reply: Reply, household_id: int, number: int) -> list[OutgoingMessage]:
     """Ask for the outcome when a guide ends; around the menu, the visit and its buttons."""
     visit = ctx.session.visit
     session = reply.session

@@ -149,9 +149,7 @@ class StaffDesk:
         ctx.session.turn += 1
         ctx.session.updated_at = ctx.now
         faults = ctx.member.reply.faults if ctx.member is not None else ()
-        return Reply(
-            session=ctx.session, messages=tuple(ctx.messages), finished=(), faults=faults
-        )
+        return Reply(session=ctx.session, messages=tuple(ctx.messages), finished=(), faults=faults)
 
     async def refuse(self, key: SessionKey, command: str, reason: str, *, at: float) -> None:
         """Record an admin command that was not allowed (wrong person, group, sent as a chat)."""
