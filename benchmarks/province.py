@@ -235,7 +235,9 @@ async def rush(database: Any, reminders: int, writers: int) -> None:
         latencies.append(time.perf_counter() - begun)
 
     await asyncio.gather(*(writer(n) for n in range(writers)))
-    while await service.app.storage.due_followups(clock() + 1, limit=1):
+    storage = service.app.storage
+    # Until every reminder is carried out and sent (the last one leaves after its turn).
+    while await storage.due_followups(clock() + 1, limit=1) or await storage.pending_outbox():
         await asyncio.sleep(0.2)
     await service.telegram.delivery.drain()
     seconds = time.monotonic() - started
