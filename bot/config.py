@@ -184,6 +184,8 @@ class PrivacySettings(_Section):
     """How long personal records are kept (Law 91/2025/QH15: only as long as needed)."""
 
     retention_days: int = Field(default=365, ge=1)
+    # How long a volunteer's hand-over link (a QR code for the resident's own phone) works.
+    handover_hours: float = Field(default=24.0, gt=0, le=24 * 30)
 
 
 class ProcessSettings(_Section):

@@ -20,6 +20,7 @@ ENV_ZALO = {
     "TROLYSO_ZALO_APP_SECRET": "app_secret",
     "TROLYSO_ZALO_OA_SECRET": "oa_secret_key",
     "TROLYSO_ZALO_REFRESH_TOKEN": "refresh_token",
+    "TROLYSO_ZALO_TOKEN_KEY": "token_key",
 }
 
 
@@ -33,19 +34,34 @@ class ZaloSettings(BaseModel):
     app_secret: str = Field(default="", repr=False)
     oa_secret_key: str = Field(default="", repr=False)  # signs the webhook (the app's Webhook tab)
     refresh_token: str = Field(default="", repr=False)  # the first one; then the database's
+    # Encrypts the renewed token pair in the database (a Fernet key: `trolyso zalo-key`
+    # prints a new one).
+    token_key: str = Field(default="", repr=False)
+    # Staff on Zalo: the Zalo user ids of the commune's admins (the OA's chat with each is
+    # where their notices go, within the window like any message).
+    admin_ids: list[str] = Field(default_factory=list)
     # Where the webhook server listens (behind nginx) and the path Zalo is told to call.
     listen: str = "127.0.0.1"
     port: int = Field(default=8082, ge=0, le=65535)
     path: str = "/zalo/webhook"
     api_base: str = "https://openapi.zalo.me"
     message_path: str = "/v3.0/oa/message/cs"
+    # A local picture is uploaded here once (multipart field "file"; jpg or png up to 1 MB);
+    # Zalo keeps an upload 7 days, so it is uploaded again after ``upload_keep_days``.
+    upload_image_path: str = "/v2.0/oa/upload/image"
+    image_limit_bytes: int = Field(default=1_000_000, ge=1)
+    upload_keep_days: float = Field(default=6.0, gt=0)
     oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
     # sha256: X-ZEvent-Signature is "mac=" + sha256(app_id + body + timestamp + OA secret key),
-    # as documented; hmac_sha256: HMAC-SHA256 of the body keyed by the OA secret key.
-    signature: Literal["sha256", "hmac_sha256"] = "sha256"
+    # as documented; sha256_oa_id: the same with the OA's id first (community reports);
+    # hmac_sha256: HMAC-SHA256 of the body keyed by the OA secret key.
+    signature: Literal["sha256", "sha256_oa_id", "hmac_sha256"] = "sha256"
     # An event signed longer ago than this is refused (a replay), as is one from the future.
-    max_event_age_seconds: float = Field(default=300.0, gt=0)
-    # Consultation messages only within this many hours after the resident last wrote.
+    # Zalo sends an unanswered event again after 30 s, 5, 15 and 30 minutes and 1 hour, with
+    # its first signature: 3 hours lets the last one in (a handled one is known by its id).
+    max_event_age_seconds: float = Field(default=10800.0, gt=0)
+    # Consultation messages only within this many hours after the resident last wrote (free
+    # within 48 hours; Zalo bills them up to 7 days and refuses them after, error -230).
     window_hours: float = Field(default=48.0, gt=0)
     text_limit: int = Field(default=2000, ge=50)  # characters of one text message
     buttons_per_message: int = Field(default=5, ge=1)
@@ -63,10 +79,16 @@ class ZaloSettings(BaseModel):
     lease_seconds: float = Field(default=30.0, gt=0)
     request_timeout: float = Field(default=30.0, gt=0)
     # Zalo's answer codes (the "error" field) and what they mean to the bot.
-    expired_token_errors: list[int] = Field(default_factory=lambda: [-216, -124])
-    unreachable_errors: list[int] = Field(default_factory=lambda: [-213, -217])
+    # -216 token invalid, -220 expired or removed (-124: the same from the ZNS side).
+    expired_token_errors: list[int] = Field(default_factory=lambda: [-216, -220, -124])
+    # -213 not following the OA, -217 blocked the OA's invitations, -227 banned or inactive
+    # 45 days, -244 restricted this kind of message from the OA.
+    unreachable_errors: list[int] = Field(default_factory=lambda: [-213, -217, -227, -244])
     rate_limit_errors: list[int] = Field(default_factory=lambda: [-32])
-    outside_window_errors: list[int] = Field(default_factory=lambda: [-230])
+    # -230 no interaction in the past 7 days, -232 no interaction (or it expired).
+    outside_window_errors: list[int] = Field(default_factory=lambda: [-230, -232])
+    # -100: an uploaded picture's id Zalo no longer knows (kept 7 days): uploaded again.
+    expired_upload_errors: list[int] = Field(default_factory=lambda: [-100])
     rate_limit_wait_seconds: float = Field(default=2.0, gt=0)
     messages_per_second: float = Field(default=10.0, gt=0)
     chat_messages_per_second: float = Field(default=1.0, gt=0)

@@ -27,6 +27,8 @@ __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
 log = logging.getLogger(__name__)
 
+# Replies that are never stored in the outbox (see Handled.private).
+Private = tuple[OutgoingMessage, ...]
 # Told once about each flow that failed at run time (the console prints it, Telegram tells the
 # admin chats).
 FaultSink = Callable[[FlowFault], Awaitable[None]]
@@ -60,6 +62,12 @@ class Handled:
     to: SessionKey | None = None
     # Several processes: the replies were saved claimed by this one, nothing older waiting.
     claimed: bool = False
+    # Another chat a message of this turn waits for in the outbox (a volunteer told that the
+    # person they helped goes on on their own phone): the channel asks for it to be sent.
+    notify: SessionKey | None = None
+    # Replies that hold a secret (a volunteer's hand-over link): never stored, sent directly
+    # after ``messages``; lost with a crash, when the volunteer simply asks for another.
+    private: tuple[OutgoingMessage, ...] = ()
 
 
 class Assistant:
@@ -73,8 +81,12 @@ class Assistant:
         clock: Callable[[], float] = time.time,
         desk: StaffDesk | None = None,
         on_fault: FaultSink | None = None,
+        elsewhere: Callable[[SessionKey], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
+        # Sends what waits in another chat's outbox through that chat's channel (the staff
+        # notices' flush): a turn in one chat may leave a word for another.
+        self.elsewhere = elsewhere
         self.on_fault = on_fault
         # Faults already told, for the engine they happened in (a reload may fix or renew them).
         self._told: set[tuple[str, str, str, str]] = set()
@@ -134,7 +146,7 @@ class Assistant:
                     done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
-                reply, ids, to = done
+                reply, ids, to, notify, private = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
             except (StorageUnavailable, StaleSession) as exc:
@@ -157,6 +169,8 @@ class Assistant:
             outbox_ids=tuple(ids),
             to=to,
             claimed=getattr(ids, "claimed", False),
+            notify=notify,
+            private=private,
         )
 
     async def _scoped(
@@ -168,7 +182,7 @@ class Assistant:
         outbox: bool,
         hints: tuple[str, str],
         fired_followup: int | None,
-    ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
+    ) -> Handled | tuple[Reply, list[int], SessionKey | None, SessionKey | None, Private]:
         """One attempt at the turn, whole or not at all.
 
         On a database several processes share, the storage's turn scope holds the resident's
@@ -198,7 +212,7 @@ class Assistant:
         fired_followup: int | None,
         *,
         stored: StoredSession | None = None,
-    ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
+    ) -> Handled | tuple[Reply, list[int], SessionKey | None, SessionKey | None, Private]:
         """Read the session (unless ``stored`` was just read), compute the turn and save it with
         the revision it was read at (``hints``: the language and the name the channel gives)."""
         lang_hint, name_hint = hints
@@ -210,6 +224,8 @@ class Assistant:
         now = self.clock()
         companion: TurnRecord | None = None
         to: SessionKey | None = None
+        notify: SessionKey | None = None
+        private: Private = ()
         if self.desk is not None and isinstance(event, FollowUpDue) and member_of(key):
             # A household member's reminder: for the volunteer who runs their guide.
             reply, to = await self.desk.reminder(key, session, event, engine=engine, now=now)
@@ -225,10 +241,13 @@ class Assistant:
                 lang_hint=lang_hint,
                 name_hint=name_hint,
             )
-            reply = answer.reply
+            reply, private = answer.reply, answer.private
             if answer.forget:
                 # Nothing is saved for this turn: the whole point is to keep nothing.
-                await self.desk.store.forget(key, self.desk.store.user_ref(key))
+                store = self.desk.store
+                await store.forget(key, store.user_ref(key))
+                if answer.forget_also is not None:
+                    await store.forget(answer.forget_also, store.user_ref(answer.forget_also))
                 return Handled(messages=reply.messages)
             if answer.member is not None:
                 member = answer.member
@@ -240,7 +259,11 @@ class Assistant:
                     cancel_followups=member.reply.cancel_followups,
                     followups=member.reply.followups,
                     revision=member.revision,
+                    outbox=member.notice if outbox else (),
+                    outbox_to=member.notice_to,
                 )
+                if member.notice and outbox:
+                    notify = member.notice_to
         ids = await self.storage.save(
             TurnRecord(
                 key=key,
@@ -257,7 +280,7 @@ class Assistant:
                 companion=companion,
             )
         )
-        return reply, ids, to
+        return reply, ids, to, notify, private
 
     async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
         """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""

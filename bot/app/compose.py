@@ -155,12 +155,31 @@ async def build_app(
 
     notices = StaffNotices(storage, engine.catalog, clock=clock)
     profile = BotProfile(username=settings.telegram.username)
-    report = report_maker(settings, storage, folder=data_folder(target) / "reports", clock=clock)
+    report = report_maker(
+        settings, storage, folder=data_folder(target) / "reports", clock=clock
+    )
+    from bot.app.staff.handover import HandoverSetup
+
+    handover = HandoverSetup(
+        hours=settings.privacy.handover_hours,
+        web_url=settings.web.public_url if settings.web is not None else "",
+        folder=data_folder(target) / "handovers",
+    )
     desk = StaffDesk(
-        storage, admins=frozenset(staff), profile=profile, report=report, zone=settings.zone
+        storage,
+        admins=frozenset(staff),
+        profile=profile,
+        report=report,
+        zone=settings.zone,
+        handover=handover,
     )
     assistant = Assistant(
-        engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault
+        engine,
+        storage,
+        desk=desk,
+        clock=clock,
+        on_fault=on_fault or notices.tell_admins_fault,
+        elsewhere=notices.flush,
     )
     return App(
         settings=settings,

@@ -130,6 +130,7 @@ class Turns:
         # Replies not stored in the outbox (an apology after a failure, the goodbye after /forget)
         # are sent directly.
         direct = () if handled.in_outbox or handled.duplicate else handled.messages
+        direct += handled.private
         fresh = (
             [
                 OutboxRecord(id=outbox_id, key=key, message=message)
@@ -145,7 +146,12 @@ class Turns:
         # waits, so this turn's replies cannot be overtaken by the next turn's. After a
         # redelivery (no fresh replies) the outbox is read: replies committed before a crash
         # may still be waiting there.
-        self.delivery.spawn(self.delivery.flush(key, fresh, direct=direct, claimed=handled.claimed))
+        self.delivery.spawn(
+            self.delivery.flush(key, fresh, direct=direct, claimed=handled.claimed)
+        )
+        if handled.notify is not None and self.assistant.elsewhere is not None:
+            # A word this turn left for another chat (a volunteer), through that chat's channel.
+            self.delivery.spawn(self.assistant.elsewhere(handled.notify))
 
     def _unsaved(self, key: SessionKey, lang_hint: str) -> None:
         """The database failed this turn: say so once in the log, and once to the resident."""

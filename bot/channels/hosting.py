@@ -111,6 +111,10 @@ async def build_service(
         from bot.channels.telegram.bot import staff_keys
 
         staff = staff_keys(settings.telegram)
+    if "zalo" in channels and settings.zalo is not None:
+        from bot.channels.zalo.channel import staff_keys as zalo_staff
+
+        staff |= zalo_staff(settings.zalo)
     app = await build_app(
         settings,
         flows_dir=flows_dir,

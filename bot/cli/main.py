@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
         "add drafts to them instead)",
     )
     run.add_argument("--db", type=Path, help="database file (default: the 'database' setting)")
+    key = commands.add_parser(
+        "zalo-key", help="print a new key for TROLYSO_ZALO_TOKEN_KEY (encrypts the Zalo tokens)"
+    )
+    key.add_argument("--lang", choices=["vi", "en"], default=None, help="language of the note")
 
     web = commands.add_parser(
         "web", help="serve the web chat in a browser (no token needed): http://127.0.0.1:8080/"
@@ -136,9 +140,16 @@ def _main(argv: Sequence[str] | None) -> int:
                 *(
                     ()
                     if zalo is None
-                    else (zalo.app_secret, zalo.oa_secret_key, zalo.refresh_token)
+                    else (zalo.app_secret, zalo.oa_secret_key, zalo.refresh_token, zalo.token_key)
                 ),
             )
+        if args.command == "zalo-key":
+            from bot.channels.zalo.sealed import new_key
+
+            # The note to the terminal, the key alone on standard output: $(trolyso zalo-key).
+            print(describe("zalo.key_made", {}, lang), file=sys.stderr)
+            print(new_key())
+            return 0
         if args.command == "chat":
             return _chat(settings, args)
         if args.command == "lint":

@@ -8,6 +8,7 @@ A sibling of ``bot.core.messages``, merged into its catalog, so ``describe`` and
 from __future__ import annotations
 
 from bot.core.migrate_messages import MIGRATE_MESSAGES
+from bot.core.zalo_messages import ZALO_MESSAGES
 
 __all__ = ["ADMIN_MESSAGES"]
 
@@ -232,14 +233,6 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "two servers of the bot both want port {port}. Give one of them another port ({first} or {second}).",
         "vi": "hai máy chủ của bot cùng muốn dùng cổng {port}. Hãy cho một trong hai cổng khác ({first} hoặc {second}).",
     },
-    "config.zalo_incomplete": {
-        "en": "the Zalo OA needs {missing} (see the README, 'Run on Zalo').",
-        "vi": "Zalo OA còn thiếu {missing} (xem README, mục 'Run on Zalo').",
-    },
-    "zalo.token_refused": {
-        "en": "Zalo refused to renew the OA's access token ({reason}): nothing can be sent to Zalo residents. In the Zalo app's page (developers.zalo.me) get a new refresh token, set TROLYSO_ZALO_REFRESH_TOKEN to it and restart the bot.",
-        "vi": "Zalo không cho gia hạn mã truy cập của OA ({reason}): không gửi được tin nào cho người dân trên Zalo. Vào trang ứng dụng Zalo (developers.zalo.me) lấy mã làm mới (refresh token) mới, đặt biến TROLYSO_ZALO_REFRESH_TOKEN bằng mã đó rồi khởi động lại bot.",
-    },
     "config.token_refused": {
         "en": "Telegram refused to start the bot ({reason}). Check the token.",
         "vi": "Telegram không cho bot chạy ({reason}). Hãy kiểm tra lại mã bot (token).",
@@ -387,5 +380,7 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "'{meaning}' chưa có cụm từ nào, nên lời gõ không bao giờ mang ý này. Hãy thêm vào (xem tệp locales/intents.yaml có sẵn).",
     },
 }
-# trolyso migrate keeps its sentences beside these (this file would grow past 400 lines).
+# trolyso migrate and the Zalo OA keep their sentences beside these (this file would grow past
+# 400 lines).
 ADMIN_MESSAGES.update(MIGRATE_MESSAGES)
+ADMIN_MESSAGES.update(ZALO_MESSAGES)

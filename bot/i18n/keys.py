@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n.field_keys import FIELD_KEYS
+from bot.i18n.handover_keys import HANDOVER_KEYS
 
 __all__ = ["REQUIRED_KEYS"]
 
@@ -141,4 +142,4 @@ REQUIRED_KEYS = frozenset(
         "staff.forget_kept",
         "staff.report_unavailable",
     }
-) | FIELD_KEYS
+) | FIELD_KEYS | HANDOVER_KEYS

@@ -15,6 +15,8 @@ from typing import Protocol
 from bot.core.session import Session
 from bot.core.staff import (
     AdminAction,
+    Handover,
+    HandoverCheck,
     Household,
     HouseholdStatus,
     InviteCheck,
@@ -209,8 +211,9 @@ class StaffStore(Protocol):
     A household's people are numbered within it (1, 2...) and may be given a short label; an
     outcome is recorded for one person (``member``), and :meth:`households_of` gives the latest
     one per person and service. :meth:`forget` of a volunteer also deletes the names of their
-    households and people, their notes and the guides in progress they ran for those people
-    (not what the visits came to).
+    households and people, their notes, the guides in progress they ran for those people (but
+    those a resident took over with a hand-over link) and their hand-over links (not what the
+    visits came to).
     """
 
     async def create_invite(
@@ -245,6 +248,23 @@ class StaffStore(Protocol):
         self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float, member: int = 1
     ) -> None: ...
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    # Hand-over links (a person's guide continued on their own phone): stored by the hash of
+    # the token only; used once, atomically, before ``expires_at`` (by the chat pseudonym
+    # ``by``, which may open it again).
+    async def create_handover(
+        self,
+        token_hash: str,
+        *,
+        household_id: int,
+        member: int,
+        visit_id: int,
+        volunteer_id: int,
+        at: float,
+        expires_at: float,
+    ) -> None: ...
+    async def claim_handover(
+        self, token_hash: str, *, by: str, at: float
+    ) -> tuple[HandoverCheck, Handover | None]: ...
     # The sessions of the household members a volunteer runs guides for ("visit:<id>-<n>").
     async def read(self, key: SessionKey) -> StoredSession: ...
     async def record_admin_action(self, action: AdminAction) -> None: ...

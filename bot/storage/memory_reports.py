@@ -176,6 +176,11 @@ class MemoryReports(MemoryTables):
             "processed_updates": [k for k, at in self._processed.items() if at < cutoff],
             "sessions": [k for k, s in self._sessions.items() if s.updated_at < cutoff],
             "admin_actions": [a for a in self._admin if a.at < cutoff],
+            "handovers": [
+                t
+                for t, r in self._handovers.items()
+                if (r.used_at if r.used_at is not None else r.handover.expires_at) < cutoff
+            ],
         }
         assert tuple(old) == PURGE_TABLES
         return old
@@ -194,4 +199,6 @@ class MemoryReports(MemoryTables):
         self._processed = {k: at for k, at in self._processed.items() if at >= cutoff}
         self._sessions = {k: s for k, s in self._sessions.items() if s.updated_at >= cutoff}
         self._admin = [a for a in self._admin if a.at >= cutoff]
+        used_up = set(old["handovers"])
+        self._handovers = {t: r for t, r in self._handovers.items() if t not in used_up}
         return {table: len(rows) for table, rows in old.items()}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.privacy import pseudonym
-from bot.core.staff import AdminAction, Household, Member, Visit, Volunteer
+from bot.core.staff import AdminAction, Handover, Household, Member, Visit, Volunteer
 from bot.core.types import SessionKey
 from bot.storage.records import (
     AlertRecord,
@@ -16,7 +16,7 @@ from bot.storage.records import (
     RunRecord,
 )
 
-__all__ = ["MemberRow", "MemoryTables", "OutcomeRow", "SessionRow"]
+__all__ = ["HandoverRow", "MemberRow", "MemoryTables", "OutcomeRow", "SessionRow"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -57,6 +57,15 @@ class InviteRow:
 
 
 @dataclass(slots=True, kw_only=True)
+class HandoverRow:
+    """A hand-over link: only the hash of its token is the key; when it was used, if it was."""
+
+    handover: Handover
+    used_at: float | None = None
+    used_by: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
 class MemberRow:
     """A person of a household: the person, the key their label is compared by, since when."""
 
@@ -84,6 +93,7 @@ class MemoryTables:
         self._morning: set[tuple[int, str]] = set()
         self._volunteers: dict[int, Volunteer] = {}
         self._invites: dict[str, InviteRow] = {}
+        self._handovers: dict[str, HandoverRow] = {}
         self._households: dict[int, tuple[Household, str]] = {}  # id -> (household, label key)
         self._household_created: dict[int, float] = {}
         self._members: dict[tuple[int, int], MemberRow] = {}  # (household id, number)

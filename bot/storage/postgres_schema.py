@@ -216,6 +216,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, name)
         )""",
     ),
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, when used and by
+    # whom (the chat's keyed pseudonym, so the same chat opening it again carries on).
+    (
+        f"""CREATE TABLE handovers (
+            token_hash {_SORTED} PRIMARY KEY,
+            household_id BIGINT NOT NULL,
+            member INTEGER NOT NULL,
+            visit_id BIGINT NOT NULL,
+            volunteer_id BIGINT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            used_at DOUBLE PRECISION,
+            used_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id)",
+    ),
     # Which process claimed a waiting reply, and until when: a reply is sent by one process,
     # and by another if that one died.
     (

@@ -40,6 +40,7 @@ __all__ = [
 # - outbox: only replies already sent or dropped; one still waiting would be a lost message.
 # - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
 # - admin_actions: the admin log, refused attempts included (they name a chat account).
+# - handovers: a volunteer's hand-over links, by when they stopped working (used or expired).
 PURGE_TABLES: tuple[str, ...] = (
     "runs",
     "visit_outcomes",
@@ -51,6 +52,7 @@ PURGE_TABLES: tuple[str, ...] = (
     "processed_updates",
     "sessions",
     "admin_actions",
+    "handovers",
 )
 
 

@@ -53,6 +53,7 @@ PURGE_RULES: tuple[tuple[str, str], ...] = (
     ("processed_updates", "at < ?"),
     ("sessions", "updated_at < ?"),
     ("admin_actions", "at < ?"),
+    ("handovers", "COALESCE(used_at, expires_at) < ?"),
 )
 assert tuple(table for table, _ in PURGE_RULES) == PURGE_TABLES
 

@@ -14,6 +14,7 @@ from bot.core.privacy import mask
 from bot.core.staff import VISIT_CHANNEL, AdminAction, InviteCheck, Volunteer, volunteer_name
 from bot.core.types import SessionKey
 from bot.storage.sql import Steps, count, one
+from bot.storage.sql_handovers import HandoverTables
 from bot.storage.sql_households import HouseholdTables
 
 __all__ = ["StaffTables"]
@@ -37,7 +38,7 @@ def _volunteer(row: Any) -> Volunteer:
 _VOLUNTEER_COLUMNS = "id, channel, user_id, name, village, commune, code, active, joined_at"
 
 
-class StaffTables(HouseholdTables):
+class StaffTables(HandoverTables, HouseholdTables):
     """Staff records."""
 
     # --- invites and volunteers ------------------------------------------------------------------
@@ -204,6 +205,8 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         ("admin_actions", "actor = ?", (str(key),)),
     ):
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
+    # The hand-over links they opened no longer say who opened them.
+    yield count("UPDATE handovers SET used_by = '' WHERE used_by = ?", (user_ref,))
     volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)
     if volunteer is not None:
         yield from _forget_volunteer(int(volunteer[0]), deleted)
@@ -219,17 +222,21 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
     return deleted
 
 
-# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>".
+# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>",
+# except those a resident took over with a hand-over link: they are the resident's now.
 _THEIR_PEOPLE = (
     "channel = ? AND EXISTS (SELECT 1 FROM households h WHERE h.volunteer_id = ? "
-    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%')"
+    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%') "
+    "AND NOT EXISTS (SELECT 1 FROM handovers ho WHERE ho.used_at IS NOT NULL "
+    "AND {table}.user_id = CAST(ho.household_id AS TEXT) || '-' || CAST(ho.member AS TEXT))"
 )
 
 
 def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]:
     """What a volunteer wrote about households goes with them: the names of households and
     people, their notes, and the guides in progress they ran (nobody could answer those
-    reminders). What each visit came to stays, as numbers."""
+    reminders) but those handed over to a resident's own phone. What each visit came to
+    stays, as numbers."""
     for table in ("sessions", "followups"):
         where = _THEIR_PEOPLE.format(table=table)
         deleted[table] += yield count(
@@ -250,3 +257,7 @@ def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]
         (volunteer_id,),
     )
     yield count("DELETE FROM morning_lists WHERE volunteer_id = ?", (volunteer_id,))
+    # Their hand-over links: one not used yet would still open a guide that is gone.
+    deleted["handovers"] = yield count(
+        "DELETE FROM handovers WHERE volunteer_id = ?", (volunteer_id,)
+    )

@@ -203,6 +203,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, name)
     ) WITHOUT ROWID;
     """,
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, when used and by
+    # whom (the chat's keyed pseudonym, so the same chat opening it again carries on).
+    """
+    CREATE TABLE handovers (
+        token_hash TEXT PRIMARY KEY,
+        household_id INTEGER NOT NULL,
+        member INTEGER NOT NULL,
+        visit_id INTEGER NOT NULL,
+        volunteer_id INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL,
+        used_by TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id);
+    """,
     # Which process claimed a waiting reply, and until when (several processes on one
     # database: a reply is sent by one of them, and by another if that one died).
     """

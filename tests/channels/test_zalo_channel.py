@@ -34,7 +34,8 @@ async def test_forged_unsigned_and_stale_events_are_refused_and_change_nothing(
     assert await oa.event(rig.url, event, secret="not-the-oa-secret") == 403
     assert await oa.event(rig.url, event, signature="mac=" + "0" * 64) == 403
     stale = oa.text_event("111", "/start demo", "m-stale")
-    zalo_clock.advance(301)  # signed correctly, but five minutes late: a replay
+    # Signed correctly, but later than Zalo's last retry (about 2 hours after): a replay.
+    zalo_clock.advance(3 * 3600 + 1)
     assert await oa.event(rig.url, stale) == 403
     await rig.settle()
     assert oa.sent == [] and oa.renewals == 0
@@ -43,13 +44,18 @@ async def test_forged_unsigned_and_stale_events_are_refused_and_change_nothing(
     assert rig.service.zalo.webhook.refused == 4
 
 
-async def test_a_redelivered_event_is_handled_once(rig: ZaloRig, oa: FakeZaloOA) -> None:
+async def test_a_redelivered_event_is_handled_once(
+    rig: ZaloRig, oa: FakeZaloOA, zalo_clock: Clock
+) -> None:
     an = Resident(rig, "222")
     event = oa.text_event(an.user_id, "/start demo", "m-once")
     assert await an.post(event) == 200
     first = len(oa.sent)
     assert first >= 1
     assert await an.post(event) == 200  # Zalo did not get the answer: it sends the event again
+    assert len(oa.sent) == first
+    zalo_clock.advance(3600)  # Zalo's last retry, an hour later, with the first signature
+    assert await an.post(event) == 200
     assert len(oa.sent) == first
     assert len(await rig.storage.runs()) == 0 and await rig.storage.is_processed("zalo:m-once")
 
@@ -127,7 +133,23 @@ async def test_a_long_vietnamese_text_is_cut_within_the_limit() -> None:
     assert " ".join(parts) == text  # cut at spaces: no word, letter or emoji in two
 
 
-async def test_a_token_expiring_mid_burst_is_renewed_once_by_two_processes(
+async def test_vietnamese_typed_with_separate_accents_counts_as_zalo_counts_it() -> None:
+    import unicodedata
+
+    from bot.channels.zalo.render import render_message
+    from bot.core.types import Button, OutgoingMessage
+
+    text = "Bệnh viện huyện " * 120  # 1,920 letters composed; more with separate accents
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(decomposed) > 2000 and decomposed != text
+    label = unicodedata.normalize("NFD", "Bệnh viện")
+    message = OutgoingMessage(text=decomposed, buttons=((Button(label=label, payload="x"),),))
+    [request] = render_message("1", message, ZaloSettings())  # one message, not two
+    assert request.message["text"] == text
+    assert request.message["attachment"]["payload"]["buttons"][0]["title"] == "Bệnh viện"
+
+
+async def test_a_token_due_mid_burst_is_renewed_once_by_two_bots_on_one_database(
     oa: FakeZaloOA, zalo_clock: Clock, tmp_path: Path
 ) -> None:
     oa.lifetime = 4000.0  # renewed an hour before it expires: due 400 s from now
@@ -193,3 +215,26 @@ def test_the_secrets_come_from_the_environment_and_are_never_shown(tmp_path: Pat
     assert zalo is not None and (zalo.app_secret, zalo.refresh_token) == ("s3cret-app", "r3fresh")
     assert zalo.window_hours == 24 and "s3cret" not in repr(zalo) and "r3fresh" not in repr(zalo)
     assert load_settings(tmp_path / "config.yaml", env={}).zalo is not None
+
+
+def test_the_signature_with_the_oa_id_first_is_a_setting_away() -> None:
+    import hashlib
+    import json
+    import time
+
+    from bot.channels.zalo.events import check_signature
+    from tests.channels.zalo_fake import APP_ID, OA_ID
+
+    now = time.time()
+    body = json.dumps({"event_name": "user_send_text", "timestamp": str(int(now * 1000))}).encode()
+    stamp = str(int(now * 1000)).encode()
+
+    def mac(first: str) -> str:
+        return "mac=" + hashlib.sha256(first.encode() + body + stamp + OA_SECRET.encode()).hexdigest()
+
+    documented = ZaloSettings(app_id=APP_ID, oa_id=OA_ID, oa_secret_key=OA_SECRET)
+    community = documented.model_copy(update={"signature": "sha256_oa_id"})
+    assert check_signature(documented, body, mac(APP_ID), now=now)[0] is not None
+    assert check_signature(documented, body, mac(OA_ID), now=now)[1] == "wrong signature"
+    assert check_signature(community, body, mac(OA_ID), now=now)[0] is not None
+    assert check_signature(community, body, mac(APP_ID), now=now)[1] == "wrong signature"

@@ -31,9 +31,11 @@ async def test_transcript_start_choose_back_free_text_finish(rig: ZaloRig) -> No
 
     await an.press("Thử nghiệm")
     assert an.texts[0] == "Bạn dùng điện thoại gì?"
+    # The step's own picture (a local file) first, uploaded to Zalo: its attachment id.
+    assert an.pictures == ["att-1"] and rig.oa.upload_count == 1
     # Six buttons: Zalo takes five a message, the sixth comes on a short one of its own.
     assert an.buttons == PHONES
-    assert [len(s.buttons) for s in an.replies()] == [5, 1]
+    assert [len(s.buttons) for s in an.replies()] == [0, 5, 1]
     assert all(b["type"] == "oa.query.hide" for s in an.replies() for b in s.buttons)
 
     await an.press("Android")

@@ -45,6 +45,17 @@ async def outbox_emptied(storage: Any, key: SessionKey, timeout: float = 10) -> 
         await asyncio.sleep(0.01)
 
 
+def _chat_of(update: dict[str, Any]) -> SessionKey | None:
+    """The private chat an update comes from (None for kinds without one)."""
+    if "message" in update:
+        return SessionKey("telegram", str(update["message"]["chat"]["id"]))
+    if "callback_query" in update:
+        query = update["callback_query"]
+        chat = query.get("message", {}).get("chat", {}).get("id", query["from"]["id"])
+        return SessionKey("telegram", str(chat))
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -126,18 +137,35 @@ class TelegramRig:
             status = await self.api.deliver_webhook(self.webhook_url, update, secret_token=SECRET)
             assert status == 200, status
         if wait:
-            await self.settle(update["update_id"])
+            await self.settle(update["update_id"], _chat_of(update), len(self.api.calls))
         return int(update["update_id"])
 
-    async def settle(self, update_id: int, timeout: float = 10) -> None:
-        """Wait until an update is committed and everything it sent has gone out."""
+    async def settle(
+        self, update_id: int, chat: SessionKey | None = None, mark: int = 0, timeout: float = 10
+    ) -> None:
+        """Wait until an update is committed and everything it sent has gone out.
+
+        The replies are written with the commit and sent a moment later, so after the commit
+        this also waits, for ``chat``, until its outbox is empty or Telegram has been tried
+        (a call to that chat after ``mark``, which may have failed on purpose).
+        """
         key = self.bot.core.update_key(update_id)
         deadline = asyncio.get_running_loop().time() + timeout
         while not (await self.storage.is_processed(key) or self._passed(update_id)):
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"update {update_id} was never processed")
             await asyncio.sleep(0.01)
+        if chat is not None:
+            await self._tried(chat, mark, deadline)
         await self.bot.delivery.drain()
+
+    async def _tried(self, chat: SessionKey, mark: int, deadline: float) -> None:
+        while await self.storage.pending_outbox(chat):
+            if any(str(c.chat_id) == chat.user_id for c in self.api.calls[mark:]):
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"replies to {chat} were never tried")
+            await asyncio.sleep(0.01)
 
 
 @dataclass

@@ -3,12 +3,15 @@
 ``POST /v3.0/oa/message/cs`` takes customer-service messages with an ``access_token`` header
 (checked, and refused with Zalo's -216 once expired), checks their shape and Zalo's limits and
 keeps them; ``POST /v4/oa/access_token`` renews a pair once per refresh token (a used one is
-refused, as Zalo does). Errors can be injected in order (:meth:`FakeZaloOA.fail_next`). It also
+refused, as Zalo does); ``POST /v2.0/oa/upload/image`` takes a jpg or png of at most 1 MB
+and gives its ``attachment_id`` (forgotten by :meth:`FakeZaloOA.forget_uploads`, as Zalo does
+after 7 days). Errors can be injected in order (:meth:`FakeZaloOA.fail_next`). It also
 signs events as Zalo does and posts them to the bot's webhook (:meth:`FakeZaloOA.event`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ OA_ID = "388613280878808645"
 APP_SECRET = "app-secret-for-tests-only"
 OA_SECRET = "oa-secret-for-tests-only"
 FIRST_REFRESH = "refresh-0"
+TOKEN_KEY = "Ka75CTmjUWqp84OhumyZoG9TRe8H6A6zRFBZ3egsWms="  # encrypts the kept tokens (a Fernet key, for tests only)
 BUTTON_TYPES = {"oa.query.hide", "oa.query.show", "oa.open.url", "oa.open.phone"}
 
 
@@ -36,6 +40,7 @@ class Sent:
     text: str
     buttons: list[dict[str, Any]]
     token: str
+    image: str = ""  # a picture message's url or attachment_id
 
 
 @dataclass
@@ -51,6 +56,10 @@ class FakeZaloOA:
     failures: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     base: str = ""
+    uploads: dict[str, bytes] = field(default_factory=dict)  # attachment_id -> the file
+    upload_count: int = 0
+    renew_delay: float = 0.0  # how long the token service takes to answer (a slow Zalo)
+    upload_delay: float = 0.0  # and the upload
     _tokens: dict[str, float] = field(default_factory=dict)  # access token -> expires at
     _refresh: set[str] = field(default_factory=lambda: {FIRST_REFRESH})
     _runner: web.AppRunner | None = None
@@ -60,6 +69,7 @@ class FakeZaloOA:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._message)
         app.router.add_post("/v4/oa/access_token", self._renew)
+        app.router.add_post("/v2.0/oa/upload/image", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -80,6 +90,7 @@ class FakeZaloOA:
             "app_secret": APP_SECRET,
             "oa_secret_key": OA_SECRET,
             "refresh_token": FIRST_REFRESH,
+            "token_key": TOKEN_KEY,
             "port": 0,
             "api_base": self.base,
             "oauth_url": self.base + "/v4/oa/access_token",
@@ -91,6 +102,10 @@ class FakeZaloOA:
         """Every access token given so far stops working now."""
         for token in self._tokens:
             self._tokens[token] = 0.0
+
+    def forget_uploads(self) -> None:
+        """Every attachment_id given so far is unknown from now on (Zalo keeps them 7 days)."""
+        self.uploads.clear()
 
     def fail_next(self, status: int, answer: dict[str, Any] | None = None) -> None:
         """The next message gets this answer instead of being accepted."""
@@ -116,17 +131,23 @@ class FakeZaloOA:
         text = message.get("text", "")
         payload = message.get("attachment", {}).get("payload", {})
         buttons = payload.get("buttons", [])
+        elements = payload.get("elements", [])
+        image = next((str(e.get("url") or e.get("attachment_id") or "") for e in elements), "")
+        if any("attachment_id" in e and e["attachment_id"] not in self.uploads for e in elements):
+            return web.json_response({"error": -100, "message": "attachment_id was expired"})
         problem = (
             "a text longer than 2000 characters" if len(text) > 2000
             else "more than 5 buttons" if len(buttons) > 5
             else "an unknown button type" if any(b["type"] not in BUTTON_TYPES for b in buttons)
             else "no text" if not text and "elements" not in payload
+            else "a picture by both url and attachment_id"
+            if any("url" in e and "attachment_id" in e for e in elements)
             else ""
         )  # fmt: skip
         if problem:  # kept for the test to see: the bot's retries must not hide it
             self.problems.append(problem)
             return web.json_response({"error": -201, "message": "Parameters invalid"})
-        self.sent.append(Sent(user, text, buttons, token))
+        self.sent.append(Sent(user, text, buttons, token, image))
         self._count += 1
         return web.json_response(
             {
@@ -136,8 +157,32 @@ class FakeZaloOA:
             }
         )
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        token = request.headers.get("access_token", "")
+        if self._tokens.get(token, -1.0) <= self.clock():
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        form = await request.post()
+        if self.upload_delay:
+            await asyncio.sleep(self.upload_delay)
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            self.problems.append("an upload without its file field")
+            return web.json_response({"error": -201, "message": "file is invalid!"})
+        content = upload.file.read()
+        if not upload.filename.lower().endswith((".jpg", ".jpeg", ".png")) or len(content) > 1e6:
+            self.problems.append("a picture Zalo does not take")
+            return web.json_response({"error": -210, "message": "Parameter exceeds allowable limit"})
+        self.upload_count += 1
+        attachment = f"att-{self.upload_count}"
+        self.uploads[attachment] = content
+        return web.json_response(
+            {"data": {"attachment_id": attachment}, "error": 0, "message": "Success"}
+        )
+
     async def _renew(self, request: web.Request) -> web.Response:
         form = await request.post()
+        if self.renew_delay:
+            await asyncio.sleep(self.renew_delay)  # a second renewal now would race this one
         if request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID:
             return web.json_response({"error": -14014, "message": "Invalid secret key"})
         refresh = str(form.get("refresh_token", ""))

@@ -41,11 +41,18 @@ class ZaloRig:
 
 @asynccontextmanager
 async def zalo_rig(
-    oa: FakeZaloOA, database: Path | str, clock: Clock, **zalo: Any
+    oa: FakeZaloOA,
+    database: Path | str,
+    clock: Clock,
+    *,
+    flows: Path = FIXTURE_FLOWS,
+    config: dict[str, Any] | None = None,
+    **zalo: Any,
 ) -> AsyncIterator[ZaloRig]:
-    """The bot over the fixture flows, its OA pointed at ``oa``; stopped afterwards."""
+    """The bot over the fixture flows (or ``flows``), its OA pointed at ``oa``, with other
+    ``config`` settings; stopped afterwards."""
     settings = make_settings(
-        FIXTURE_FLOWS, database=database, welcome_flow="", zalo=oa.settings(**zalo)
+        flows, database=database, welcome_flow="", zalo=oa.settings(**zalo), **(config or {})
     )
     service = await build_service(settings, channels=("zalo",), loops=False, clock=clock)
     await service.runner.start()
@@ -92,7 +99,13 @@ class Resident:
 
     @property
     def texts(self) -> list[str]:
-        return [s.text for s in self.replies() if s.text != "⋯"]
+        """The words of the latest replies (not the pictures, nor the buttons' own messages)."""
+        return [s.text for s in self.replies() if s.text != "⋯" and not s.image]
+
+    @property
+    def pictures(self) -> list[str]:
+        """The pictures of the latest replies: their url or attachment_id."""
+        return [s.image for s in self.replies() if s.image]
 
     @property
     def buttons(self) -> list[str]:

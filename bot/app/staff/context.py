@@ -31,6 +31,10 @@ class MemberTurn:
     key: SessionKey
     revision: int
     reply: Reply
+    # A message for another chat, saved with this session's turn: the volunteer told that the
+    # person now goes on on their own phone.
+    notice: tuple[OutgoingMessage, ...] = ()
+    notice_to: SessionKey | None = None
 
     def then(self, reply: Reply) -> None:
         """Add what one more engine reply did (its messages are the volunteer's to show)."""
@@ -63,6 +67,9 @@ class Ctx:
     member: MemberTurn | None = None
     # The name of the channel's profile (Telegram's first name): a volunteer is known by it.
     name_hint: str = ""
+    # Messages holding a secret (a hand-over link): sent straight to the chat after the turn,
+    # never kept in the outbox, so the database never holds a link that still works.
+    private: list[OutgoingMessage] = field(default_factory=list)
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language

@@ -8,8 +8,9 @@ volunteer for the outcome when a guide ends; and it offers the end of the visit 
 This module routes each event; the work lives beside it: ``joining`` (invite codes, ``/join``,
 poster referrals), ``admin`` (the admins' commands), ``visits`` (visits and households),
 ``people`` (who in the household is helped), ``outcomes`` (what a guide came to), ``assisted``
-(the engine's replies during a visit), ``wording`` (how households read), ``forget`` (deleting
-a resident) and ``context`` (one turn).
+(the engine's replies during a visit), ``handover`` and ``handed_over`` (a person's guide
+continued on their own phone), ``wording`` (how households read), ``forget`` (deleting a
+resident) and ``context`` (one turn).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.app.staff.admin import ADMIN_COMMANDS, ReportMaker, admin_command
 from bot.app.staff.assisted import drive
 from bot.app.staff.context import Ctx, MemberTurn, whole_number
 from bot.app.staff.forget import FORGET_ANSWERS, ask_forget, forget_answer
+from bot.app.staff.handed_over import own_turn, owned_person
+from bot.app.staff.handover import HANDOVER_PREFIX, HandoverSetup, open_handover, show_handover
 from bot.app.staff.joining import (
     INVITE_DAYS,
     JoinThrottle,
@@ -37,8 +40,16 @@ from bot.app.staff.visits import VOLUNTEER_COMMANDS
 from bot.config import DEFAULT_TIMEZONE
 from bot.core import payloads
 from bot.core.session import FollowUpDue, Session
-from bot.core.staff import AdminAction
-from bot.core.types import BotProfile, Command, IncomingEvent, Press, SessionKey, Text
+from bot.core.staff import AdminAction, Volunteer
+from bot.core.types import (
+    BotProfile,
+    Command,
+    IncomingEvent,
+    OutgoingMessage,
+    Press,
+    SessionKey,
+    Text,
+)
 from bot.engine.runner import Engine, Reply
 from bot.storage.base import StaffStore
 
@@ -68,6 +79,10 @@ class DeskReply:
     reply: Reply
     forget: bool = False
     member: MemberTurn | None = None
+    # Forgotten too: the household member's session this resident's chat took over.
+    forget_also: SessionKey | None = None
+    # Sent after the turn's replies and never stored (a hand-over link: see Ctx.private).
+    private: tuple[OutgoingMessage, ...] = ()
 
 
 class StaffDesk:
@@ -81,8 +96,10 @@ class StaffDesk:
         profile: BotProfile | None = None,
         report: ReportMaker | None = None,
         zone: dt.tzinfo | None = None,
+        handover: HandoverSetup | None = None,
     ) -> None:
         self.store = store
+        self.handover = handover or HandoverSetup()
         self.zone = zone or ZoneInfo(DEFAULT_TIMEZONE)
         self.admins = admins
         # Shared with the channel, which learns the bot's username when it connects.
@@ -116,14 +133,18 @@ class StaffDesk:
             zone=self.zone,
             name_hint=name_hint,
         )
-        handled = await self._staff(ctx, event)
+        handled = await self._staff(ctx, event, lang_hint)
         if handled == "forget":
-            return DeskReply(self._reply(ctx), forget=True)
+            also = await owned_person(self.store, ctx.key, ctx.session)
+            return DeskReply(self._reply(ctx), forget=True, forget_also=also)
         if handled:
-            return DeskReply(self._reply(ctx), member=ctx.member)
+            return DeskReply(self._reply(ctx), member=ctx.member, private=tuple(ctx.private))
         credit: dict[str, Any] | None = None
         if isinstance(event, Command) and event.name == "start":
             event, credit = await referral(self.store, event)
+        if ctx.session.person and await own_turn(ctx, self.store, event, credit=credit):
+            # A resident who took over a household member's guide from a volunteer.
+            return DeskReply(self._reply(ctx), member=ctx.member)
         if ctx.session.visit:
             # During a visit the guide is the household member's, in their own session.
             await drive(ctx, self.store, event)
@@ -149,7 +170,9 @@ class StaffDesk:
         ctx.session.turn += 1
         ctx.session.updated_at = ctx.now
         faults = ctx.member.reply.faults if ctx.member is not None else ()
-        return Reply(session=ctx.session, messages=tuple(ctx.messages), finished=(), faults=faults)
+        return Reply(
+            session=ctx.session, messages=tuple(ctx.messages), finished=(), faults=faults
+        )
 
     async def refuse(self, key: SessionKey, command: str, reason: str, *, at: float) -> None:
         """Record an admin command that was not allowed (wrong person, group, sent as a chat)."""
@@ -165,14 +188,21 @@ class StaffDesk:
             self.store, village=village, commune=commune, created_by=created_by, at=at, days=days
         )
 
+    async def _show_handover(self, ctx: Ctx, volunteer: Volunteer) -> None:
+        await show_handover(ctx, self.store, volunteer, self.handover, self.profile.username)
+
     # --- what the desk handles -------------------------------------------------------------------
 
-    async def _staff(self, ctx: Ctx, event: IncomingEvent) -> bool | str:
+    async def _staff(self, ctx: Ctx, event: IncomingEvent, lang_hint: str) -> bool | str:
         staff = ctx.session.staff
         if isinstance(event, Command):
             name = event.name.lower()
             if name == "start" and event.arg.lower().startswith("join_"):
                 await join(ctx, self.store, self._join_throttle, event.arg[5:])
+                return True
+            if name == "start" and event.arg.strip().startswith(HANDOVER_PREFIX):
+                token = event.arg.strip()
+                await open_handover(ctx, self.store, self.handover, token, lang_hint=lang_hint)
                 return True
             if name not in STAFF_COMMANDS:
                 return False
@@ -214,6 +244,8 @@ class StaffDesk:
             await people.person_command(ctx, self.store, arg)
         elif name == "name":
             await team.name_command(ctx, self.store, volunteer, arg)
+        elif name == "handover":
+            await self._show_handover(ctx, volunteer)
         else:
             await visits.end_visit(ctx, self.store)
         return True
@@ -231,6 +263,9 @@ class StaffDesk:
         if ctx.session.staff.get("await") == "forget" and payload in FORGET_ANSWERS:
             return await forget_answer(ctx, self.store, payload)
         volunteer = await self.store.volunteer_for(ctx.key)
+        if volunteer is not None and payload == "ho" and ctx.session.visit:
+            await self._show_handover(ctx, volunteer)
+            return True
         if volunteer is not None and (
             await members.member_press(ctx, self.store, volunteer, payload)
             or await visits.visit_press(ctx, self.store, volunteer, payload)
@@ -240,6 +275,8 @@ class StaffDesk:
         # (the engine answers any button it did not offer with "that button is from an old
         # message" and the current step) — during a visit, where the person helped is.
         stale = Press(payloads.staff("stale"))
+        if ctx.session.person and await own_turn(ctx, self.store, stale):
+            return True
         if ctx.session.visit:
             await drive(ctx, self.store, stale)
             return True

@@ -30,6 +30,7 @@ def report_maker(
     ) -> tuple[OutgoingMessage, ...]:
         from bot.reports import build_report, render_html, render_text_summary
         from bot.reports.villages import known_villages, resolve_village
+        from bot.reports.wording import word
 
         session = await storage.load(key)
         lang = session.lang if session is not None and session.lang else settings.language
@@ -43,6 +44,9 @@ def report_maker(
         stamp = dt.datetime.fromtimestamp(clock(), settings.zone).strftime("%Y%m%d-%H%M%S")
         path = folder / f"bao-cao-{stamp}.html"
         path.write_text(render_html(report, lang), encoding="utf-8")
-        return (OutgoingMessage(text=render_text_summary(report, lang), document=str(path)),)
+        # Named in the words too: a channel that cannot send an HTML file (Zalo takes only
+        # PDF, Word and CSV) still tells the admin where the full report is.
+        text = render_text_summary(report, lang) + "\n\n" + word("saved_as", lang, name=path.name)
+        return (OutgoingMessage(text=text, document=str(path)),)
 
     return make

@@ -26,7 +26,7 @@ def person_name(say: Say, number: int, label: str) -> str:
 
 
 def service_text(say: Say, title: str, status: ServiceStatus, *, outcome: bool = True) -> str:
-    """ "✅ Đã xong VNeID" (or only the service's title), with the volunteer's note if any."""
+    """"✅ Đã xong VNeID" (or only the service's title), with the volunteer's note if any."""
     service = f"{say('staff.outcome_' + status.outcome)} {title}" if outcome else title
     return say("field.with_note", service=service, note=status.note) if status.note else service
 

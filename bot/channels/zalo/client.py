@@ -1,8 +1,8 @@
 """A thin client of the OA API on aiohttp, and Zalo's answers as the kinds of bot.core.errors.
 
-Thin on purpose: the bot needs two calls (send a customer-service message, renew the access
-token), and the OA SDKs on PyPI are small, little-maintained wrappers of the same two requests
-that would add a dependency and hide the answers the delivery must classify.
+Thin on purpose: the bot needs three calls (send a customer-service message, upload a picture,
+renew the access token), and the OA SDKs on PyPI are small, little-maintained wrappers of the
+same requests that would add a dependency and hide the answers the delivery must classify.
 
 Zalo answers HTTP 200 with ``{"error": <code>, "message": ...}``; the codes that mean "the
 token expired", "the resident cannot be written to", "too fast" and "outside the window" are
@@ -19,7 +19,7 @@ import aiohttp
 from bot.config import ZaloSettings
 from bot.core.errors import Rejected, RetryLater, Transient, Unreachable
 
-__all__ = ["OutsideWindow", "TokenExpired", "TokenRefused", "ZaloClient"]
+__all__ = ["OutsideWindow", "TokenExpired", "TokenRefused", "UploadExpired", "ZaloClient"]
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,16 @@ class OutsideWindow(Rejected):
     """Zalo says the resident last wrote too long ago for the OA to write to them."""
 
 
+class UploadExpired(Rejected):
+    """Zalo no longer knows an uploaded picture's id (it keeps uploads 7 days): upload again."""
+
+
 class TokenRefused(Transient):
     """Zalo refused to renew the access token (the refresh token is used up or wrong)."""
 
 
 class ZaloClient:
-    """The OA API's two requests, over one aiohttp session."""
+    """The OA API's three requests, over one aiohttp session."""
 
     def __init__(self, settings: ZaloSettings) -> None:
         self.settings = settings
@@ -57,10 +61,25 @@ class ZaloClient:
 
     async def send(self, body: dict[str, Any], access_token: str) -> dict[str, Any]:
         """Send one customer-service message; raises the kinds of :mod:`bot.core.errors`."""
-        url = self.settings.api_base.rstrip("/") + self.settings.message_path
+        return await self._post(self.settings.message_path, access_token, json=body)
+
+    async def upload_image(self, content: bytes, filename: str, access_token: str) -> str:
+        """Upload a picture (jpg or png); the ``attachment_id`` Zalo gives it."""
+        form = aiohttp.FormData()
+        kind = "image/png" if filename.lower().endswith(".png") else "image/jpeg"
+        form.add_field("file", content, filename=filename, content_type=kind)
+        answer = await self._post(self.settings.upload_image_path, access_token, data=form)
+        attachment = (answer.get("data") or {}).get("attachment_id")
+        if not attachment:
+            raise Rejected("Zalo accepted the picture but gave no attachment_id")
+        return str(attachment)
+
+    async def _post(self, path: str, access_token: str, **payload: Any) -> dict[str, Any]:
+        """One OA API request with the token in its header; Zalo's answer, classified."""
+        url = self.settings.api_base.rstrip("/") + path
         try:
             async with self._session().post(
-                url, json=body, headers={"access_token": access_token}
+                url, headers={"access_token": access_token}, **payload
             ) as response:
                 status, retry_after = response.status, response.headers.get("Retry-After", "")
                 answer = await response.json(content_type=None) if status == 200 else None
@@ -91,6 +110,8 @@ class ZaloClient:
             raise RetryLater(settings.rate_limit_wait_seconds)
         if code in settings.outside_window_errors:
             raise OutsideWindow(why)
+        if code in settings.expired_upload_errors:
+            raise UploadExpired(why)
         raise Rejected(why)
 
     async def renew(self, refresh_token: str) -> dict[str, Any]:

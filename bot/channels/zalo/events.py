@@ -40,7 +40,8 @@ def sign(settings: ZaloSettings, body: bytes, timestamp: str) -> str:
     secret = settings.oa_secret_key.encode()
     if settings.signature == "hmac_sha256":
         return "mac=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    signed = settings.app_id.encode() + body + timestamp.encode() + secret
+    first = settings.oa_id if settings.signature == "sha256_oa_id" else settings.app_id
+    signed = first.encode() + body + timestamp.encode() + secret
     return "mac=" + hashlib.sha256(signed).hexdigest()
 
 

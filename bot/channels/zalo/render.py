@@ -9,6 +9,7 @@ resident's text, marked with ``zalo.payload_prefix``; a link is an open-URL butt
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +24,26 @@ MORE = "⋯"
 
 @dataclass(frozen=True, slots=True)
 class ZaloRequest:
-    """One customer-service message to one resident (the body of ``POST .../message/cs``)."""
+    """One customer-service message to one resident (the body of ``POST .../message/cs``).
+
+    ``picture``: a local picture, uploaded (once) when the message is sent; the message is then
+    the picture by the ``attachment_id`` Zalo gave it.
+    """
 
     user_id: str
     message: dict[str, Any] = field(default_factory=dict)
+    picture: str = ""
 
-    def body(self) -> dict[str, Any]:
-        """The JSON body Zalo expects."""
-        return {"recipient": {"user_id": self.user_id}, "message": self.message}
+    def body(self, attachment: str = "") -> dict[str, Any]:
+        """The JSON body Zalo expects (``attachment``: the uploaded picture's id)."""
+        message = _media({"attachment_id": attachment}) if self.picture else self.message
+        return {"recipient": {"user_id": self.user_id}, "message": message}
+
+
+def _media(element: dict[str, str]) -> dict[str, Any]:
+    """A picture message: a media template of one image, by its address or upload id."""
+    media = {"template_type": "media", "elements": [{"media_type": "image", **element}]}
+    return {"attachment": {"type": "template", "payload": media}}
 
 
 def cut_text(text: str, limit: int) -> list[str]:
@@ -48,8 +61,14 @@ def cut_text(text: str, limit: int) -> list[str]:
     return [part for part in parts if part] or [" "]
 
 
+def _nfc(text: str) -> str:
+    """Vietnamese letters composed: "ệ" typed as e + two accents is one character again, as
+    Zalo counts it against its limits (and it reads the same)."""
+    return unicodedata.normalize("NFC", text)
+
+
 def _button(button: Button, settings: ZaloSettings) -> dict[str, Any] | None:
-    title = button.label[: settings.button_title_limit]
+    title = _nfc(button.label)[: settings.button_title_limit]
     if button.url:
         return {"title": title, "type": settings.url_button, "payload": {"url": button.url}}
     payload = settings.payload_prefix + button.payload
@@ -65,24 +84,26 @@ def _with_buttons(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render_message(
-    user_id: str, message: OutgoingMessage, settings: ZaloSettings
+    user_id: str,
+    message: OutgoingMessage,
+    settings: ZaloSettings,
+    *,
+    local_picture: bool = False,
 ) -> list[ZaloRequest]:
     """The requests that show ``message`` to ``user_id``, in order.
 
-    A picture given by its web address is sent as an image first; a local picture is not sent
-    (the OA's upload API is not used yet) and its words stand alone.
+    A picture is sent first: by its web address, or (``local_picture``: the sender found the
+    file one Zalo takes) uploaded; else its words stand alone. A document (an admin's HTML
+    report) is not sent: Zalo takes only PDF, Word and CSV files, and the report's words name
+    the file saved on the server.
     """
     requests: list[ZaloRequest] = []
     if message.image.startswith(("https://", "http://")):
-        media = {
-            "template_type": "media",
-            "elements": [{"media_type": "image", "url": message.image}],
-        }
-        requests.append(
-            ZaloRequest(user_id, {"attachment": {"type": "template", "payload": media}})
-        )
+        requests.append(ZaloRequest(user_id, _media({"url": message.image})))
+    elif message.image and local_picture:
+        requests.append(ZaloRequest(user_id, picture=message.image))
     buttons = [b for b in (_button(x, settings) for x in message.all_buttons()) if b is not None]
-    parts = cut_text(message.text or " ", settings.text_limit)
+    parts = cut_text(_nfc(message.text or " "), settings.text_limit)
     for part in parts[:-1]:
         requests.append(ZaloRequest(user_id, {"text": part}))
     step = settings.buttons_per_message

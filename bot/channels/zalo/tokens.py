@@ -5,7 +5,8 @@ A refresh token works once. So the pair is renewed under a lease (a row of ``cha
 claimed with a conditional update) and written back, with the lease released, by one statement;
 a process that did not get the lease waits for the new pair instead of renewing it again. The
 first refresh token comes from ``TROLYSO_ZALO_REFRESH_TOKEN``; after that the database's is the
-one that works (a new one set in the environment is noticed and used once).
+one that works (a new one set in the environment is noticed and used once). The pair is kept
+encrypted with TROLYSO_ZALO_TOKEN_KEY (bot.channels.zalo.sealed).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.channels.zalo.client import TokenRefused, ZaloClient
+from bot.channels.zalo.sealed import TokenSeal, WrongKey
 from bot.config import ZaloSettings
-from bot.core.errors import Transient
+from bot.core.errors import ConfigError, Transient
 from bot.core.messages import describe
 from bot.storage.channel_state import ChannelStateStore
 
@@ -81,10 +83,12 @@ class TokenKeeper:
         state: ChannelStateStore,
         client: ZaloClient,
         *,
+        seal: TokenSeal,
         clock: Callable[[], float] = time.time,
         hide: Callable[[str], None] = lambda secret: None,
     ) -> None:
         self.settings, self.state, self.client, self.clock = settings, state, client, clock
+        self.seal = seal
         self.hide = hide  # every token read or given is kept out of the log
         self.holder = uuid.uuid4().hex  # this process, as the lease knows it
         self._current: Tokens | None = None
@@ -125,9 +129,68 @@ class TokenKeeper:
                     )
                 await asyncio.sleep(0.2)  # another process renews: its pair is read next
 
+    async def open(self) -> None:
+        """At start: the key must open the kept pair (else the admin is told what to do); a
+        pair kept in clear by an older version is encrypted now."""
+        found = await self.state.channel_value(CHANNEL, TOKENS)
+        if found is None or not found.value:
+            return
+        if TokenSeal.sealed(found.value):
+            try:
+                self.seal.open(found.value)
+            except WrongKey:
+                if not self._new_seed(found.value):
+                    raise ConfigError(
+                        "TROLYSO_ZALO_TOKEN_KEY",
+                        "does not open the Zalo tokens kept in the database",
+                        source="environment",
+                        code="config.zalo_token_key_wrong",
+                    ) from None
+            return
+        if not await self._claim():
+            return  # another process renews the pair now: it writes it encrypted
+        try:
+            found = await self.state.channel_value(CHANNEL, TOKENS)
+            tokens = Tokens.loads(found.value) if found is not None else None
+            if found is None or tokens is None or TokenSeal.sealed(found.value):
+                return
+            self.hide(tokens.access)
+            self.hide(tokens.refresh)
+            sealed = self.seal.seal(found.value, seed=tokens.seed)
+            if await self.state.put_channel_value(
+                CHANNEL, TOKENS, sealed, at=self.clock(), holder=self.holder
+            ):
+                log.info("the Zalo tokens kept in clear in the database are now encrypted")
+        finally:
+            await self.state.release_channel_lease(CHANNEL, TOKENS, self.holder)
+
+    def _new_seed(self, stored: str) -> bool:
+        """True when the environment's refresh token is not the one the kept pair grew from."""
+        seed = _seed(self.settings.refresh_token)
+        return bool(seed) and TokenSeal.seed_of(stored) != seed
+
     async def _stored(self) -> Tokens | None:
         found = await self.state.channel_value(CHANNEL, TOKENS)
-        return Tokens.loads(found.value) if found is not None else None
+        if found is None or not found.value:
+            return None
+        try:
+            return Tokens.loads(self.seal.open(found.value))
+        except WrongKey:
+            if self._new_seed(found.value):
+                return None  # a new first refresh token: a new pair grows from it
+            # Another process, with another key, wrote them while this one runs: said once.
+            if not self._refused:
+                self._refused = True
+                log.error(
+                    "%s / %s",
+                    describe("config.zalo_token_key_wrong", {}, "en"),
+                    describe("config.zalo_token_key_wrong", {}, "vi"),
+                )
+            raise Transient("the Zalo tokens kept cannot be opened with this key") from None
+
+    def _kept(self, tokens: Tokens) -> str:
+        """The pair as kept in the database: encrypted."""
+        return self.seal.seal(tokens.dumps(), seed=tokens.seed)
 
     async def _claim(self) -> bool:
         now = self.clock()
@@ -168,11 +231,11 @@ class TokenKeeper:
         self.hide(tokens.access)
         self.hide(tokens.refresh)
         kept = await self.state.put_channel_value(
-            CHANNEL, TOKENS, tokens.dumps(), at=self.clock(), holder=self.holder
+            CHANNEL, TOKENS, self._kept(tokens), at=self.clock(), holder=self.holder
         )
         if not kept:
             # The lease ran out while Zalo answered: keep the pair anyway, it is the only one.
-            await self.state.put_channel_value(CHANNEL, TOKENS, tokens.dumps(), at=self.clock())
+            await self.state.put_channel_value(CHANNEL, TOKENS, self._kept(tokens), at=self.clock())
             log.warning("the Zalo token was renewed after its lease ran out (zalo.lease_seconds)")
         self._current = tokens
         log.info("the Zalo access token was renewed; it is valid for %.0f hours", lifetime / 3600)
