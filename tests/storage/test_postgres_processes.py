@@ -106,3 +106,31 @@ async def test_one_leader_at_a_time_and_the_standby_takes_over_when_it_goes(
     assert await first.try_lead("telegram-poll:1")  # still the leader when asked again
     await first.close()  # the process goes: the server releases its lock with its connection
     assert await second.try_lead("telegram-poll:1")
+
+
+class _Nowhere:
+    """A channel that is never used: the test asks the delivery only who blocked the bot."""
+
+    name = "test"
+
+    async def render(self, key: object, message: object) -> list[object]:
+        return []
+
+    async def call(self, request: object) -> None:
+        return None
+
+
+async def test_who_blocked_the_bot_is_read_from_the_database_not_remembered(
+    two: tuple[PostgresStorage, PostgresStorage],
+) -> None:
+    from bot.app.delivery import Delivery
+
+    first, second = two
+    delivery = Delivery(_Nowhere(), first)
+    await delivery.resume()
+    assert not await delivery.blocked(KEY)
+    await second.set_reachable(KEY, False, at=1.0)  # another process learnt it from Telegram
+    assert await delivery.blocked(KEY)
+    await second.set_reachable(KEY, True, at=2.0)  # the resident wrote to another process
+    assert not await delivery.blocked(KEY)
+    await delivery.drain()
