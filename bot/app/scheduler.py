@@ -137,7 +137,9 @@ class Scheduler:
     async def _follow_ups(self, now: float) -> tuple[int, int]:
         fired = dropped = 0
         grace = self.settings.grace_hours * 3600
-        for pending in await self.storage.due_followups(now, limit=BATCH):
+        # Claimed: several processes (or one taking over from a leader that died) never carry
+        # out the same follow-up at once; its durable key makes it once even then.
+        for pending in await self.storage.claim_followups(now, now=now, limit=BATCH):
             if self.is_quiet(self.clock()):
                 break  # the quiet hours began during the backlog: the rest waits (and expires)
             due = self.effective_due(pending.job.due)
@@ -311,6 +313,12 @@ class OneResident:
         """The resident's follow-ups due before ``before``, earliest first."""
         pending = await self.storage.pending_followups(self.key)
         return [p for p in pending if p.job.due <= before][:limit]
+
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """The resident's due follow-ups (trying a flow is one person in one process)."""
+        return await self.due_followups(before, limit=limit)
 
     async def drop_followup(self, followup_id: int) -> None:
         """Forget a follow-up that is no longer relevant."""

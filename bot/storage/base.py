@@ -161,6 +161,13 @@ class Processes(Protocol):
         runs out if the process dies. Nothing when another process holds a live claim on the
         oldest of them (it sends them, in order); this process's own claims are renewed."""
 
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before`` that no other process holds, claimed for this one
+        under a lease (earliest first): each is carried out once, by another process if the
+        claimer died."""
+
     async def waiting_outbox(
         self, channel: str, *, now: float, older_than: float
     ) -> list[SessionKey]:
@@ -277,6 +284,9 @@ class ScheduleStore(Protocol):
     """What the scheduler needs from storage."""
 
     async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]: ...
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]: ...
     async def drop_followup(self, followup_id: int) -> None: ...
     async def is_reachable(self, key: SessionKey) -> bool: ...
     async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]: ...

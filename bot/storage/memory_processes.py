@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from bot.core.types import SessionKey
-from bot.storage.records import OutboxRecord
+from bot.storage.records import OutboxRecord, PendingFollowUp
 from bot.storage.sql_processes import OUTBOX_LEASE
 
 __all__ = ["MemoryProcesses"]
@@ -22,6 +22,7 @@ class MemoryProcesses:
     _outbox: list[OutboxRecord]
     _outbox_at: dict[int, float]
     _claims: dict[int, tuple[str, float]]
+    _followups: list[PendingFollowUp]
 
     def _claim_rows(self) -> dict[int, tuple[str, float]]:
         # Created on first use: the other parts of the memory storage build their own tables.
@@ -41,6 +42,23 @@ class MemoryProcesses:
         for record in claimed:
             claims[record.id] = (self.holder, now + self.outbox_lease)
         return claimed
+
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before`` that no other holder has, claimed (earliest first)."""
+        if not hasattr(self, "_followup_claims"):
+            self._followup_claims: dict[int, tuple[str, float]] = {}
+        claims = self._followup_claims
+        free = [
+            f
+            for f in sorted(self._followups, key=lambda f: (f.job.due, f.id))
+            if f.job.due <= before
+            and (claims.get(f.id, ("", 0.0))[1] < now or claims[f.id][0] == self.holder)
+        ][:limit]
+        for followup in free:
+            claims[followup.id] = (self.holder, now + self.outbox_lease)
+        return free
 
     async def waiting_outbox(
         self, channel: str, *, now: float, older_than: float

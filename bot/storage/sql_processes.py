@@ -1,5 +1,6 @@
 """Several processes on one database, in SQL both backends understand (the
-:class:`~bot.storage.base.Processes` role): claiming waiting replies under a lease.
+:class:`~bot.storage.base.Processes` role): claiming waiting replies and due follow-ups under a
+lease.
 
 A reply is claimed by the process that sends it: the claim is the row's ``holder`` and
 ``lease_until``, so a process that dies leaves claims that run out, and another process sends
@@ -19,8 +20,8 @@ from collections.abc import AsyncIterator
 from typing import ClassVar
 
 from bot.core.types import SessionKey
-from bot.storage.codec import message_from_json
-from bot.storage.records import OutboxRecord
+from bot.storage.codec import job_from_json, message_from_json
+from bot.storage.records import OutboxRecord, PendingFollowUp
 from bot.storage.sql import SqlTables, Steps, count, one, rows
 
 __all__ = ["OUTBOX_LEASE", "ProcessTables", "claim_outbox"]
@@ -89,6 +90,24 @@ class ProcessTables(SqlTables):
         return await self._atomic(
             claim_outbox(key, self._holder(), now, now + self.outbox_lease, self._CLAIM_LOCK)
         )
+
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before`` that no other process holds, claimed for this one
+        (earliest first): each is carried out by one process, by another if that one died."""
+        holder = self._holder()
+        found = await self._all(
+            "UPDATE followups SET holder = ?, lease_until = ? WHERE id IN (SELECT id FROM "
+            "followups WHERE due <= ? AND (lease_until < ? OR holder = ?) ORDER BY due, id "
+            f"LIMIT ?{self._CLAIM_LOCK}) RETURNING id, channel, user_id, job, due",
+            (holder, now + self.outbox_lease, before, now, holder, limit),
+        )
+        found.sort(key=lambda r: (float(r[4]), int(r[0])))
+        return [
+            PendingFollowUp(id=r[0], key=SessionKey(r[1], r[2]), job=job_from_json(r[3]))
+            for r in found
+        ]
 
     async def waiting_outbox(
         self, channel: str, *, now: float, older_than: float

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import Storage, TurnRecord
-from tests.storage.samples import KEY, sample_session
+from tests.storage.samples import KEY, job, sample_session
 from tests.storage.test_conformance import storage  # noqa: F401 (a fixture)
 
 OTHER = SessionKey("test", "other")
@@ -77,3 +77,20 @@ async def test_a_turn_scope_keeps_what_it_wrote_and_one_process_always_leads(
     assert await storage.try_lead("background")
     assert await storage.try_lead("background")  # still, when asked again
     await storage.stop_leading("background")
+
+
+async def test_due_follow_ups_are_claimed_once_until_the_claim_runs_out(
+    storage: Storage,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = sample_session()
+    await storage.save(TurnRecord(key=KEY, session=session, followups=[job(50.0), job(40.0)]))
+    await storage.save(TurnRecord(key=OTHER, session=session, followups=[job(500.0)]))
+    mine = await storage.claim_followups(100.0, now=100.0)
+    assert [f.job.due for f in mine] == [40.0, 50.0]  # due ones, earliest first
+    assert [f.id for f in await storage.claim_followups(100.0, now=101.0)] == [f.id for f in mine]
+    lease = storage.outbox_lease
+    monkeypatch.setattr(storage, "holder", "another-process")
+    assert await storage.claim_followups(100.0, now=101.0) == []  # held by the first process
+    later = await storage.claim_followups(100.0, now=101.0 + lease + 1)  # it died
+    assert [f.id for f in later] == [f.id for f in mine]

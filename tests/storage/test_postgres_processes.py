@@ -134,3 +134,22 @@ async def test_who_blocked_the_bot_is_read_from_the_database_not_remembered(
     await second.set_reachable(KEY, True, at=2.0)  # the resident wrote to another process
     assert not await delivery.blocked(KEY)
     await delivery.drain()
+
+
+async def test_two_processes_claiming_due_follow_ups_at_once_share_them_without_overlap(
+    two: tuple[PostgresStorage, PostgresStorage],
+) -> None:
+    from bot.core.types import SessionKey
+    from tests.storage.samples import job
+
+    first, second = two
+    for n in range(60):
+        key = SessionKey("test", f"r{n}")
+        await first.save(TurnRecord(key=key, session=sample_session(), followups=[job(10.0 + n)]))
+    mine, theirs = await asyncio.gather(
+        first.claim_followups(100.0, now=100.0, limit=30),
+        second.claim_followups(100.0, now=100.0, limit=30),
+    )
+    assert len(mine) == len(theirs) == 30  # neither waited for the other's locked rows
+    assert not {f.id for f in mine} & {f.id for f in theirs}  # none claimed by both
+    assert await first.claim_followups(100.0, now=101.0, limit=60) == mine  # its own, renewed
