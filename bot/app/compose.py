@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.assistant import Assistant, FaultSink
 from bot.config import Settings
-from bot.core.errors import FlowError
+from bot.core.errors import FlowError, TroLySoError
 from bot.core.problems import Problem
 from bot.core.types import BotProfile
 from bot.engine.runner import Engine
@@ -164,6 +164,8 @@ async def build_app(
         hours=settings.privacy.handover_hours,
         web_url=settings.web.public_url if settings.web is not None else "",
         folder=data_folder(target) / "handovers",
+        zalo_url=_zalo_url(settings),
+        zalo_word=settings.zalo.start_word if settings.zalo is not None else "",
     )
     desk = StaffDesk(
         storage,
@@ -192,6 +194,18 @@ async def build_app(
 
 
 # --- process-wide settings, made here and nowhere else -----------------------------------------
+
+
+def _zalo_url(settings: Settings) -> str:
+    """The Zalo OA's link for hand-overs ("" without an OA, or with an OA id not yet valid)."""
+    from bot.posters.link import zalo_link
+
+    if settings.zalo is None:
+        return ""
+    try:
+        return zalo_link(settings.zalo.oa_id)
+    except TroLySoError:
+        return ""
 
 
 def settle_memory() -> None:

@@ -26,7 +26,7 @@ from bot.app.staff.assisted import drive
 from bot.app.staff.context import Ctx, MemberTurn, whole_number
 from bot.app.staff.forget import FORGET_ANSWERS, ask_forget, forget_answer
 from bot.app.staff.handed_over import own_turn, owned_person
-from bot.app.staff.handover import HANDOVER_PREFIX, HandoverSetup, open_handover, show_handover
+from bot.app.staff.handover import HandoverSetup, is_handover, open_handover, show_handover
 from bot.app.staff.joining import (
     INVITE_DAYS,
     JoinThrottle,
@@ -200,7 +200,7 @@ class StaffDesk:
             if name == "start" and event.arg.lower().startswith("join_"):
                 await join(ctx, self.store, self._join_throttle, event.arg[5:])
                 return True
-            if name == "start" and event.arg.strip().startswith(HANDOVER_PREFIX):
+            if name == "start" and is_handover(event.arg):
                 token = event.arg.strip()
                 await open_handover(ctx, self.store, self.handover, token, lang_hint=lang_hint)
                 return True

@@ -44,6 +44,7 @@ __all__ = [
     "HANDOVER_PREFIX",
     "HandoverSetup",
     "hash_token",
+    "is_handover",
     "new_token",
     "open_handover",
     "show_handover",
@@ -52,7 +53,11 @@ __all__ = [
 
 # "ho-" cannot begin a flow id (lowercase letters, digits and _) nor a poster's "<flow>-v<code>".
 HANDOVER_PREFIX = "ho-"
-_TOKEN_BYTES = 32  # 43 characters: with the prefix 46, within Telegram's 64
+# A code short enough to type on Zalo (whose links carry no start payload): 14 characters of
+# an alphabet without look-alikes (no 0/O, 1/I), 70 random bits. A link works once and for a
+# day, so guessing one is out of reach; read without regard to case, dashes or spaces.
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_TOKEN_LENGTH = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,10 @@ class HandoverSetup:
     hours: float = 24.0
     web_url: str = ""
     folder: Path | None = None
+    # The Zalo OA's link and start word (zalo.oa_id, zalo.start_word), when the bot has one:
+    # the resident opens the OA and sends the word and the code.
+    zalo_url: str = ""
+    zalo_word: str = ""
 
     @property
     def pictures(self) -> Path:
@@ -71,13 +80,23 @@ class HandoverSetup:
 
 
 def new_token() -> str:
-    """A fresh, unguessable start parameter: ``ho-`` and 43 random URL-safe characters."""
-    return HANDOVER_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
+    """A fresh, unguessable start parameter: ``ho-`` and 14 random characters."""
+    return HANDOVER_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(_TOKEN_LENGTH))
+
+
+def is_handover(arg: str) -> bool:
+    """Whether a start parameter (or the words typed after Zalo's start word) is a hand-over."""
+    return arg.strip().lower().startswith(HANDOVER_PREFIX)
 
 
 def hash_token(token: str) -> str:
-    """Only this is stored: a leaked database gives away no link that still works."""
-    return hashlib.sha256(token.strip().encode()).hexdigest()
+    """Only this is stored: a leaked database gives away no link that still works.
+
+    Hashed in one spelling, so a code typed by hand ("ho-k7p2 qx9m...") opens the same link.
+    """
+    code = token.strip()[len(HANDOVER_PREFIX) :] if is_handover(token) else token.strip()
+    code = "".join(code.split()).replace("-", "").upper()
+    return hashlib.sha256((HANDOVER_PREFIX + code).encode()).hexdigest()
 
 
 # --- the volunteer shows it --------------------------------------------------------------------
@@ -95,6 +114,11 @@ def _links(setup: HandoverSetup, username: str, token: str) -> list[str]:
     return links
 
 
+def _zalo_words(setup: HandoverSetup, token: str) -> str:
+    """What a resident on Zalo sends to the OA: the start word and the code."""
+    return f"{setup.zalo_word} {token}" if setup.zalo_url and setup.zalo_word else ""
+
+
 async def show_handover(
     ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord, setup: HandoverSetup, username: str
 ) -> None:
@@ -106,6 +130,9 @@ async def show_handover(
         return
     token = new_token()
     links = _links(setup, username, token)
+    zalo = _zalo_words(setup, token)
+    if zalo and not links:
+        links = [setup.zalo_url]  # the QR opens the OA; the words carry the code
     if not links:
         ctx.say(ctx.ui("handover.no_link"))
         return
@@ -140,9 +167,11 @@ async def show_handover(
     text = ctx.ui(
         "handover.shown",
         person=person,
-        link=links[0],
+        link="" if links[0] == setup.zalo_url else links[0],
         web=links[1] if len(links) > 1 else "",
         hours=hours,
+        zalo=zalo,
+        zalo_url=setup.zalo_url,
     )
     ctx.private.append(OutgoingMessage(text=text, image=str(picture)))
 
