@@ -132,6 +132,9 @@ class ReminderSettings(_Section):
     )
     # How often the scheduler looks for work, in seconds.
     tick_seconds: float = Field(default=30.0, gt=0)
+    # Reminders released at most this many a second (a morning's backlog spread out), under the
+    # channel's own limit (telegram.messages_per_second); replies to residents always go first.
+    per_second: float = Field(default=25.0, gt=0)
 
     @field_validator("timezone")
     @classmethod
@@ -203,6 +206,13 @@ class PrivacySettings(_Section):
     handover_hours: float = Field(default=24.0, gt=0, le=24 * 30)
 
 
+class ProcessSettings(_Section):
+    """Several ``trolyso run`` processes on one PostgreSQL database (a province)."""
+
+    # A reply claimed by a process that died is sent by another after this many seconds.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+
 class Settings(_Section):
     """All settings, with paths already resolved against the config file's folder."""
 
@@ -214,8 +224,8 @@ class Settings(_Section):
     database: Path | str = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     welcome_flow: str = "welcome"
-    # Sessions kept in memory (most turns then need no database read). Set 0 when several bot
-    # processes share one database, so none works from a stale copy.
+    # Sessions kept in memory by SQLite (most turns then need no database read). PostgreSQL keeps
+    # none by design: several processes share it, and none may work from a stale copy.
     session_cache: int = Field(default=10_000, ge=0)
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -224,6 +234,7 @@ class Settings(_Section):
     # None: no Zalo OA (bot.config_zalo; secrets from TROLYSO_ZALO_* variables).
     zalo: ZaloSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
+    processes: ProcessSettings = ProcessSettings()
     reminders: ReminderSettings = ReminderSettings()
     tickets: TicketSettings = TicketSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.

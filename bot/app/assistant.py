@@ -21,7 +21,7 @@ from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
 from bot.core.staff import member_of
 from bot.core.types import IncomingEvent, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
-from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
+from bot.storage.base import AlreadyProcessed, Storage, StoredSession, TurnRecord
 
 __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
@@ -63,6 +63,8 @@ class Handled:
     # Whose chat the replies in the outbox go to, when not the one handled: a household
     # member's reminder goes to the volunteer who runs their guide.
     to: SessionKey | None = None
+    # Several processes: the replies were saved claimed by this one, nothing older waiting.
+    claimed: bool = False
     # Another chat a message of this turn waits for in the outbox (a volunteer told that the
     # person they helped goes on on their own phone): the channel asks for it to be sent.
     notify: SessionKey | None = None
@@ -106,6 +108,8 @@ class Assistant:
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        # Turns that save a household member's session, one at a time (one process only).
+        self._visits = asyncio.Lock()
 
     def _lock(self, key: SessionKey) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -143,11 +147,13 @@ class Assistant:
         async with self._lock(key):
             try:
                 try:
-                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
+                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
                 except StaleSession:
-                    # Another bot process saved this resident's session after it was read here:
-                    # the turn is computed again on the newer one (a second clash: not saved).
-                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
+                    # Another turn saved a session of this one (a household member's, by another
+                    # volunteer's process) after it was read here. Everything the turn wrote was
+                    # undone with it (see _scoped), so it is computed again on the newer one,
+                    # staff desk included; a second clash: not saved, the update comes again.
+                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
                 reply, ids, to, notify, private, record = done
@@ -173,9 +179,38 @@ class Assistant:
             in_outbox=outbox,
             outbox_ids=tuple(ids),
             to=to,
+            claimed=getattr(ids, "claimed", False),
             notify=notify,
             private=private,
         )
+
+    async def _scoped(
+        self,
+        engine: Engine,
+        key: SessionKey,
+        event: IncomingEvent | TimerEvent,
+        update_key: str,
+        outbox: bool,
+        hints: tuple[str, str],
+        fired_followup: int | None,
+    ) -> Handled | _Saved:
+        """One attempt at the turn, whole or not at all.
+
+        On a database several processes share, the storage's turn scope holds the resident's
+        lock across processes and keeps every write of the turn (the staff desk's too) in one
+        transaction, undone if the turn fails. In one process the desk writes as it goes: turns
+        that touch a household member's session (a visit, a member's reminder) then run one at
+        a time here, so none can clash and none is computed twice.
+        """
+        args = (engine, key, event, update_key, outbox, hints, fired_followup)
+        async with self.storage.turn_scope(key):
+            if self.storage.shared or self.desk is None:
+                return await self._turn(*args)
+            stored = await self.storage.read(key)
+            if not (member_of(key) or (stored.session is not None and stored.session.visit)):
+                return await self._turn(*args, stored=stored)
+            async with self._visits:
+                return await self._turn(*args)
 
     async def _turn(
         self,
@@ -186,13 +221,16 @@ class Assistant:
         outbox: bool,
         hints: tuple[str, str],
         fired_followup: int | None,
+        *,
+        stored: StoredSession | None = None,
     ) -> Handled | _Saved:
-        """Read the session, compute the turn and save it with the revision it was read at
-        (``hints``: the language and the name the channel gives)."""
+        """Read the session (unless ``stored`` was just read), compute the turn and save it with
+        the revision it was read at (``hints``: the language and the name the channel gives)."""
         lang_hint, name_hint = hints
         # A redelivered update is recognised when its turn is saved (its key is already
         # there): checking first would cost a read on every single update.
-        stored = await self.storage.read(key)
+        if stored is None:
+            stored = await self.storage.read(key)
         session = stored.session
         now = self.clock()
         companion: TurnRecord | None = None

@@ -93,7 +93,7 @@ class StaffNotices:
             log.warning("no channel %r to send a message outside a turn", key.channel)
             return False
         try:
-            await outlet.delivery.send(key, message)
+            await outlet.delivery.send(key, message, urgent=False)  # replies go first
         except ChannelError:
             return False
         return True
@@ -112,10 +112,11 @@ class StaffNotices:
         return await self._to_staff(message)
 
     async def flush(self, key: SessionKey) -> None:
-        """Send what waits in the outbox for ``key`` (after a reminder), through its channel."""
+        """Send what waits in the outbox for ``key`` (after a reminder), through its channel,
+        after the replies to residents who are writing (a reminder is not urgent)."""
         outlet = self._outlets.get(key.channel)
         if outlet is not None:
-            await outlet.delivery.flush(key)
+            await outlet.delivery.flush(key, urgent=False)
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the staff chats; returns how many went out."""

@@ -84,6 +84,7 @@ class MemoryTables:
         self._alerts: list[AlertRecord] = []
         self._outbox: list[OutboxRecord] = []
         self._outbox_ids = 0
+        self._outbox_at: dict[int, float] = {}  # when each waiting reply was committed
         self._processed: dict[str, float] = {}
         self._unreachable: set[SessionKey] = set()
         self._files: dict[str, str] = {}

@@ -277,5 +277,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             at DOUBLE PRECISION NOT NULL
         )""",
     ),
+    # Which process claimed a waiting reply or a due follow-up, and until when: one process
+    # carries it out, another if that one died.
+    (
+        "ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "ALTER TABLE followups ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE followups ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,6 +24,7 @@ __all__ = [
     "PersonOutcome",
     "RunRecord",
     "RunRow",
+    "SavedReplies",
     "StoredSession",
     "TurnRecord",
     "VisitCount",
@@ -139,6 +140,14 @@ class OutboxRecord:
     id: int
     key: SessionKey
     message: OutgoingMessage
+
+
+class SavedReplies(list[int]):
+    """The outbox ids of a saved turn's replies, in order. ``claimed``: a backend several
+    processes share saved them already claimed by this process, and nothing older waits for
+    that resident, so they may be sent as they are (no claim of their own)."""
+
+    claimed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

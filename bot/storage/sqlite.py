@@ -25,6 +25,7 @@ from bot.storage import sqlite_json
 from bot.storage.sql import Statement, Steps, drive, migrate
 from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
+from bot.storage.sql_processes import ProcessTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
@@ -50,6 +51,7 @@ class SqliteStorage(
     PurgeTables,
     ChannelStateTables,
     TicketTables,
+    ProcessTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
 

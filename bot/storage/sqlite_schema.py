@@ -263,5 +263,13 @@ MIGRATIONS: tuple[str, ...] = (
         at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # Which process claimed a waiting reply or a due follow-up, and until when (several
+    # processes on one database: one of them carries it out, another if that one died).
+    """
+    ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    ALTER TABLE followups ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE followups ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
