@@ -26,6 +26,7 @@ __all__ = [
     "ReportSettings",
     "Settings",
     "TelegramSettings",
+    "TicketSettings",
     "WebSettings",
     "WebhookSettings",
     "ZaloSettings",
@@ -55,6 +56,9 @@ class CommuneSettings(_Section):
     service_centre_phone: str = ""
     service_centre_address: str = ""
     youth_union_contact: str = ""
+    # The commune office's phone, told to a resident who asks for a person (the public-service
+    # centre's when empty).
+    office_phone: str = ""
 
 
 class WebhookSettings(_Section):
@@ -131,6 +135,9 @@ class ReminderSettings(_Section):
     )
     # How often the scheduler looks for work, in seconds.
     tick_seconds: float = Field(default=30.0, gt=0)
+    # Reminders released at most this many a second (a morning's backlog spread out), under the
+    # channel's own limit (telegram.messages_per_second); replies to residents always go first.
+    per_second: float = Field(default=25.0, gt=0)
 
     @field_validator("timezone")
     @classmethod
@@ -180,10 +187,33 @@ class ReportSettings(_Section):
     campaign: CampaignSettings = CampaignSettings()
 
 
+class TicketSettings(_Section):
+    """Residents' requests for a person (tickets): who is told, and when it is escalated.
+
+    A new request goes to the on-duty volunteers of the resident's village (the commune's
+    officers, the admins, when the village has none); one nobody took within
+    ``escalate_after_minutes`` is sent again to them and to the officers, outside the quiet
+    hours of ``reminders:`` (a request made at night is escalated in the morning).
+    """
+
+    escalate_after_minutes: float = Field(default=30.0, gt=0)
+    # How often the bot looks for requests to tell staff about, in seconds.
+    check_seconds: float = Field(default=5.0, gt=0)
+
+
 class PrivacySettings(_Section):
     """How long personal records are kept (Law 91/2025/QH15: only as long as needed)."""
 
     retention_days: int = Field(default=365, ge=1)
+    # How long a volunteer's hand-over link (a QR code for the resident's own phone) works.
+    handover_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+
+
+class ProcessSettings(_Section):
+    """Several ``trolyso run`` processes on one PostgreSQL database (a province)."""
+
+    # A reply claimed by a process that died is sent by another after this many seconds.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600)
 
 
 class Settings(_Section):
@@ -197,8 +227,8 @@ class Settings(_Section):
     database: Path | str = Path("data/trolyso.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     welcome_flow: str = "welcome"
-    # Sessions kept in memory (most turns then need no database read). Set 0 when several bot
-    # processes share one database, so none works from a stale copy.
+    # Sessions kept in memory by SQLite (most turns then need no database read). PostgreSQL keeps
+    # none by design: several processes share it, and none may work from a stale copy.
     session_cache: int = Field(default=10_000, ge=0)
     commune: CommuneSettings = CommuneSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -207,7 +237,9 @@ class Settings(_Section):
     # None: no Zalo OA (bot.config_zalo; secrets from TROLYSO_ZALO_* variables).
     zalo: ZaloSettings | None = None
     privacy: PrivacySettings = PrivacySettings()
+    processes: ProcessSettings = ProcessSettings()
     reminders: ReminderSettings = ReminderSettings()
+    tickets: TicketSettings = TicketSettings()
     # Leaders' targets: village -> flow id -> how many residents should be helped.
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
     reports: ReportSettings = ReportSettings()

@@ -14,19 +14,24 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.app.staff.desk import StaffDesk
+from bot.app.staff.desk import DeskReply, StaffDesk
 from bot.core.errors import StaleSession, StorageUnavailable
 from bot.core.problems import Problem
 from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
 from bot.core.staff import member_of
 from bot.core.types import IncomingEvent, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
-from bot.storage.base import AlreadyProcessed, Storage, TurnRecord
+from bot.storage.base import AlreadyProcessed, Storage, StoredSession, TurnRecord
 
 __all__ = ["Assistant", "FaultSink", "Handled", "fault_problem"]
 
 log = logging.getLogger(__name__)
 
+# Replies that are never stored in the outbox (see Handled.private).
+Private = tuple[OutgoingMessage, ...]
+# A saved turn: its reply, outbox ids, whom its outbox is for, the other chat a word of it waits
+# for, its private replies, and the record as saved.
+_Saved = tuple[Reply, list[int], SessionKey | None, SessionKey | None, Private, TurnRecord]
 # Told once about each flow that failed at run time (the console prints it, Telegram tells the
 # admin chats).
 FaultSink = Callable[[FlowFault], Awaitable[None]]
@@ -58,6 +63,14 @@ class Handled:
     # Whose chat the replies in the outbox go to, when not the one handled: a household
     # member's reminder goes to the volunteer who runs their guide.
     to: SessionKey | None = None
+    # Several processes: the replies were saved claimed by this one, nothing older waiting.
+    claimed: bool = False
+    # Another chat a message of this turn waits for in the outbox (a volunteer told that the
+    # person they helped goes on on their own phone): the channel asks for it to be sent.
+    notify: SessionKey | None = None
+    # Replies that hold a secret (a volunteer's hand-over link): never stored, sent directly
+    # after ``messages``; lost with a crash, when the volunteer simply asks for another.
+    private: tuple[OutgoingMessage, ...] = ()
 
 
 class Assistant:
@@ -71,8 +84,19 @@ class Assistant:
         clock: Callable[[], float] = time.time,
         desk: StaffDesk | None = None,
         on_fault: FaultSink | None = None,
+        elsewhere: Callable[[SessionKey], Awaitable[None]] | None = None,
+        relay_to: Callable[[SessionKey], None] | None = None,
+        on_tickets: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
+        # Sends what waits in another chat's outbox through that chat's channel (the staff
+        # notices' flush): a turn in one chat may leave a word for another.
+        self.elsewhere = elsewhere
+        # After a turn that relayed messages to other chats (a staff member's answer for the
+        # resident, in the resident's channel): send them from there, in the background.
+        self.relay_to = relay_to
+        # After a turn that changed tickets: tell the staff who must hear of it.
+        self.on_tickets = on_tickets
         self.on_fault = on_fault
         # Faults already told, for the engine they happened in (a reload may fix or renew them).
         self._told: set[tuple[str, str, str, str]] = set()
@@ -84,6 +108,8 @@ class Assistant:
         self._locks: weakref.WeakValueDictionary[SessionKey, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        # Turns that save a household member's session, one at a time (one process only).
+        self._visits = asyncio.Lock()
 
     def _lock(self, key: SessionKey) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -121,14 +147,16 @@ class Assistant:
         async with self._lock(key):
             try:
                 try:
-                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
+                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
                 except StaleSession:
-                    # Another bot process saved this resident's session after it was read here:
-                    # the turn is computed again on the newer one (a second clash: not saved).
-                    done = await self._turn(engine, key, event, update_key, outbox, hints, fired)
+                    # Another turn saved a session of this one (a household member's, by another
+                    # volunteer's process) after it was read here. Everything the turn wrote was
+                    # undone with it (see _scoped), so it is computed again on the newer one,
+                    # staff desk included; a second clash: not saved, the update comes again.
+                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
                 if isinstance(done, Handled):
                     return done
-                reply, ids, to = done
+                reply, ids, to, notify, private, record = done
             except AlreadyProcessed:
                 return Handled(duplicate=True)
             except (StorageUnavailable, StaleSession) as exc:
@@ -145,7 +173,44 @@ class Assistant:
                 return Handled(messages=(OutgoingMessage(text=text),), failed=True)
         if reply.faults:
             await self._tell(engine, reply.faults)
-        return Handled(messages=reply.messages, in_outbox=outbox, outbox_ids=tuple(ids), to=to)
+        self._after(record)
+        return Handled(
+            messages=reply.messages,
+            in_outbox=outbox,
+            outbox_ids=tuple(ids),
+            to=to,
+            claimed=getattr(ids, "claimed", False),
+            notify=notify,
+            private=private,
+        )
+
+    async def _scoped(
+        self,
+        engine: Engine,
+        key: SessionKey,
+        event: IncomingEvent | TimerEvent,
+        update_key: str,
+        outbox: bool,
+        hints: tuple[str, str],
+        fired_followup: int | None,
+    ) -> Handled | _Saved:
+        """One attempt at the turn, whole or not at all.
+
+        On a database several processes share, the storage's turn scope holds the resident's
+        lock across processes and keeps every write of the turn (the staff desk's too) in one
+        transaction, undone if the turn fails. In one process the desk writes as it goes: turns
+        that touch a household member's session (a visit, a member's reminder) then run one at
+        a time here, so none can clash and none is computed twice.
+        """
+        args = (engine, key, event, update_key, outbox, hints, fired_followup)
+        async with self.storage.turn_scope(key):
+            if self.storage.shared or self.desk is None:
+                return await self._turn(*args)
+            stored = await self.storage.read(key)
+            if not (member_of(key) or (stored.session is not None and stored.session.visit)):
+                return await self._turn(*args, stored=stored)
+            async with self._visits:
+                return await self._turn(*args)
 
     async def _turn(
         self,
@@ -156,17 +221,23 @@ class Assistant:
         outbox: bool,
         hints: tuple[str, str],
         fired_followup: int | None,
-    ) -> Handled | tuple[Reply, list[int], SessionKey | None]:
-        """Read the session, compute the turn and save it with the revision it was read at
-        (``hints``: the language and the name the channel gives)."""
+        *,
+        stored: StoredSession | None = None,
+    ) -> Handled | _Saved:
+        """Read the session (unless ``stored`` was just read), compute the turn and save it with
+        the revision it was read at (``hints``: the language and the name the channel gives)."""
         lang_hint, name_hint = hints
         # A redelivered update is recognised when its turn is saved (its key is already
         # there): checking first would cost a read on every single update.
-        stored = await self.storage.read(key)
+        if stored is None:
+            stored = await self.storage.read(key)
         session = stored.session
         now = self.clock()
         companion: TurnRecord | None = None
         to: SessionKey | None = None
+        notify: SessionKey | None = None
+        private: Private = ()
+        answer: DeskReply | None = None
         if self.desk is not None and isinstance(event, FollowUpDue) and member_of(key):
             # A household member's reminder: for the volunteer who runs their guide.
             reply, to = await self.desk.reminder(key, session, event, engine=engine, now=now)
@@ -182,10 +253,13 @@ class Assistant:
                 lang_hint=lang_hint,
                 name_hint=name_hint,
             )
-            reply = answer.reply
+            reply, private = answer.reply, answer.private
             if answer.forget:
                 # Nothing is saved for this turn: the whole point is to keep nothing.
-                await self.desk.store.forget(key, self.desk.store.user_ref(key))
+                store = self.desk.store
+                await store.forget(key, store.user_ref(key))
+                if answer.forget_also is not None:
+                    await store.forget(answer.forget_also, store.user_ref(answer.forget_also))
                 return Handled(messages=reply.messages)
             if answer.member is not None:
                 member = answer.member
@@ -197,24 +271,39 @@ class Assistant:
                     cancel_followups=member.reply.cancel_followups,
                     followups=member.reply.followups,
                     revision=member.revision,
+                    outbox=member.notice if outbox else (),
+                    outbox_to=member.notice_to,
                 )
-        ids = await self.storage.save(
-            TurnRecord(
-                key=key,
-                session=reply.session,
-                finished=reply.finished,
-                alerts=reply.alerts,
-                outbox=reply.messages if outbox else (),
-                update_key=update_key,
-                cancel_followups=reply.cancel_followups,
-                followups=reply.followups,
-                fired_followup=fired_followup,
-                revision=stored.revision,
-                outbox_to=to,
-                companion=companion,
-            )
+                if member.notice and outbox:
+                    notify = member.notice_to
+        record = TurnRecord(
+            key=key,
+            session=reply.session,
+            finished=reply.finished,
+            alerts=reply.alerts,
+            outbox=reply.messages if outbox else (),
+            update_key=update_key,
+            cancel_followups=reply.cancel_followups,
+            followups=reply.followups,
+            fired_followup=fired_followup,
+            revision=stored.revision,
+            outbox_to=to,
+            companion=companion,
+            tickets=answer.tickets if answer is not None else (),
+            relay=answer.relay if answer is not None else (),
+            admin_actions=answer.log if answer is not None else (),
         )
-        return reply, ids, to
+        ids = await self.storage.save(record)
+        return reply, ids, to, notify, private, record
+
+    def _after(self, record: TurnRecord) -> None:
+        """Once a turn is saved: what it relayed to other chats leaves from their channels, and
+        staff hear of the tickets it changed."""
+        if self.relay_to is not None:
+            for key in dict.fromkeys(other for other, _message in record.relay):
+                self.relay_to(key)
+        if record.tickets and self.on_tickets is not None:
+            self.on_tickets()
 
     async def _tell(self, engine: Engine, faults: Sequence[FlowFault]) -> None:
         """Pass each fault on to the admins once per loaded engine; a failing sink is logged."""

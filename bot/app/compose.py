@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.app.assistant import Assistant, FaultSink
 from bot.config import Settings
-from bot.core.errors import FlowError
+from bot.core.errors import FlowError, TroLySoError
 from bot.core.problems import Problem
 from bot.core.types import BotProfile
 from bot.engine.runner import Engine
@@ -30,6 +30,7 @@ from bot.routing.intents import load_intents
 
 if TYPE_CHECKING:
     from bot.app.notices import StaffNotices
+    from bot.app.ticket_watch import TicketWatch
     from bot.core.types import SessionKey
     from bot.storage.base import Storage
 
@@ -116,6 +117,8 @@ class App:
     notices: StaffNotices
     profile: BotProfile
     warnings: list[Problem]
+    # Tells staff about residents' requests for a person, and escalates them (the runner runs it).
+    tickets: TicketWatch
 
     async def close(self) -> None:
         """Release the storage."""
@@ -159,7 +162,17 @@ async def build_app(
         settings, storage, folder=data_folder(target) / "reports", clock=clock
     )
     from bot.app.access import login_maker
+    from bot.app.staff.handover import HandoverSetup
+    from bot.app.ticket_watch import TicketWatch
 
+    handover = HandoverSetup(
+        hours=settings.privacy.handover_hours,
+        web_url=settings.web.public_url if settings.web is not None else "",
+        folder=data_folder(target) / "handovers",
+        zalo_url=_zalo_url(settings),
+        zalo_word=settings.zalo.start_word if settings.zalo is not None else "",
+    )
+    commune = settings.commune
     desk = StaffDesk(
         storage,
         admins=frozenset(staff),
@@ -167,9 +180,26 @@ async def build_app(
         report=report,
         zone=settings.zone,
         login=login_maker(storage, settings.web),
+        handover=handover,
+        office_phone=commune.office_phone or commune.service_centre_phone,
+    )
+    tickets = TicketWatch(
+        storage,
+        notices,
+        settings.tickets,
+        settings.reminders,
+        officers=frozenset(staff),
+        clock=clock,
     )
     assistant = Assistant(
-        engine, storage, desk=desk, clock=clock, on_fault=on_fault or notices.tell_admins_fault
+        engine,
+        storage,
+        desk=desk,
+        clock=clock,
+        on_fault=on_fault or notices.tell_admins_fault,
+        elsewhere=notices.flush,
+        relay_to=notices.flush_soon,
+        on_tickets=tickets.poke,
     )
     return App(
         settings=settings,
@@ -178,10 +208,23 @@ async def build_app(
         notices=notices,
         profile=profile,
         warnings=warnings,
+        tickets=tickets,
     )
 
 
 # --- process-wide settings, made here and nowhere else -----------------------------------------
+
+
+def _zalo_url(settings: Settings) -> str:
+    """The Zalo OA's link for hand-overs ("" without an OA, or with an OA id not yet valid)."""
+    from bot.posters.link import zalo_link
+
+    if settings.zalo is None:
+        return ""
+    try:
+        return zalo_link(settings.zalo.oa_id)
+    except TroLySoError:
+        return ""
 
 
 def settle_memory() -> None:

@@ -34,6 +34,9 @@ from bot.storage.base import OutboxRecord, Storage
 __all__ = ["Delivery", "Sender"]
 
 log = logging.getLogger(__name__)
+# Seconds a committed reply may wait unclaimed before another process's retry loop sends it
+# (the process that committed it claims it at once, unless it died).
+ORPHAN_AFTER = 2.0
 
 
 class Sender(Protocol):
@@ -133,24 +136,53 @@ class Delivery:
         fresh: Sequence[OutboxRecord] | None = None,
         *,
         direct: Sequence[OutgoingMessage] = (),
+        urgent: bool = True,
+        claimed: bool = False,
     ) -> None:
         """Send ``key``'s pending replies in order; stop at the first that cannot go now.
 
         ``fresh`` are the replies a turn just stored: when nothing older waits for this chat
         they are sent as they are, without reading the outbox back. ``direct`` are replies that
         could not be stored (an apology while the database is down): sent after what waits,
-        best effort, as nothing could replay them.
+        best effort, as nothing could replay them. A reminder's flush is not ``urgent``: a
+        resident who writes meanwhile is answered first (see :mod:`bot.app.limits`).
+        ``claimed``: on a database several processes share, the turn saved ``fresh`` already
+        claimed by this process, with nothing older waiting for the chat.
         """
         async with self._lock(key):
-            await self._flush_locked(key, fresh)
+            if claimed and fresh is not None and key not in self._backlog:
+                # Nothing older waited, and what another process commits for this chat while
+                # these go out waits for them, then is claimed by that process's retry loop.
+                await self._send_pending(key, fresh, urgent)
+            else:
+                await self._flush_locked(key, fresh, urgent)
             for message in direct:
                 try:
                     await self.send(key, message)
                 except (Unreachable, Transient) as exc:
                     log.warning("a reply that could not be stored was not sent (%s)", _kind(exc))
 
-    async def _flush_locked(self, key: SessionKey, fresh: Sequence[OutboxRecord] | None) -> None:
+    def flush_stored(self, key: SessionKey) -> None:
+        """Send in the background what another chat's turn stored for ``key`` (a staff member's
+        answer for a resident). The chat's next flush reads its outbox too, rather than only
+        its own turn's replies, so nothing is sent twice and nothing is overtaken."""
+        self._backlog.add(key)
+        self.spawn(self.flush(key))
+
+    async def blocked(self, key: SessionKey) -> bool:
+        """True when ``key`` blocked the bot. On a database several processes share the
+        database is asked (another process may have learnt it); in one process, memory is."""
+        if self.storage.shared:
+            return not await self.storage.is_reachable(key)
+        return key in self.unreachable
+
+    async def _flush_locked(
+        self, key: SessionKey, fresh: Sequence[OutboxRecord] | None, urgent: bool = True
+    ) -> None:
         """The body of :meth:`flush`, with the chat's lock held."""
+        if self.storage.shared:
+            await self._flush_claimed(key, urgent, mine=fresh is not None)
+            return
         if fresh is not None and key not in self._backlog:
             pending = list(fresh)
         else:
@@ -161,14 +193,47 @@ class Delivery:
                 self._backlog.add(key)
                 return
             self._backlog.discard(key)
-        if not pending:
-            return
-        if key in self.unreachable:
+        if pending:
+            await self._send_pending(key, pending, urgent)
+
+    async def _flush_claimed(
+        self, key: SessionKey, urgent: bool = True, *, mine: bool = False
+    ) -> None:
+        """Several processes: send what this process could claim of ``key``'s replies, until
+        none is left. What another process claimed it sends, in order; a claim of a process
+        that died runs out, and the retry loop of a living one sends those replies. ``mine``:
+        this process just committed replies there (when another one still sends older ones,
+        the retry loop claims them after it)."""
+        first = True
+        while True:
+            try:
+                pending = await self.storage.claim_outbox(key, now=self.clock())
+            except StorageError as exc:  # the database is down: the retry loop comes back
+                log.warning("could not claim waiting replies (%s)", _kind(exc))
+                self._backlog.add(key)
+                return
+            if not pending:
+                if first and mine:
+                    self._backlog.add(key)  # ours wait behind another process's
+                else:
+                    self._backlog.discard(key)
+                return
+            first = False
+            if not await self._send_pending(key, pending, urgent):
+                return
+
+    async def _send_pending(
+        self, key: SessionKey, pending: Sequence[OutboxRecord], urgent: bool = True
+    ) -> bool:
+        """Send ``pending`` in order, marking each sent; False when the rest must wait.
+
+        (Several processes: who blocked the bot is not asked first; Telegram says it.)"""
+        if not self.storage.shared and key in self.unreachable:
             await self.storage.mark_sent([p.id for p in pending], at=self.clock(), dropped=True)
-            return
+            return True
         for index, record in enumerate(pending):
             try:
-                await self.send(key, record.message)
+                await self.send(key, record.message, urgent=urgent)
             except Unreachable:
                 log.info("a resident blocked the bot; their replies are dropped")
                 self.unreachable.add(key)
@@ -176,25 +241,27 @@ class Delivery:
                 await self.storage.drop_followups(key)
                 rest = [p.id for p in pending[index:]]
                 await self.storage.mark_sent(rest, at=self.clock(), dropped=True)
-                return
+                return True
             except Transient:
                 log.warning(
                     "%s unreachable for now; %d replies wait", self.channel, len(pending) - index
                 )
                 self._backlog.add(key)
-                return
+                return False
             try:
                 await self.storage.mark_sent([record.id], at=self.clock())
             except StorageError as exc:
                 # Sent, but not noted: it may go out once more when the database is back.
                 log.warning("a sent reply could not be noted as sent (%s)", _kind(exc))
                 self._backlog.add(key)
-                return
+                return False
+        return True
 
     async def resume(self) -> None:
         """At start: learn who blocked the bot, and send in the background what a previous run
         left in the outbox."""
-        self.unreachable = await self.storage.unreachable()
+        if not self.storage.shared:  # several processes: asked each time (see blocked())
+            self.unreachable = await self.storage.unreachable()
         self.spawn(self.flush_all())
 
     async def flush_all(self) -> None:
@@ -215,6 +282,8 @@ class Delivery:
         while True:
             await self.sleep(pause)
             waiting = [k for k in sorted(self._backlog, key=str) if k.channel == self.channel]
+            if self.storage.shared:
+                waiting = await self._left_by_others(waiting)
             if not waiting:
                 pause = first
                 continue
@@ -226,15 +295,34 @@ class Delivery:
                     self._backlog.add(key)
             pause = min(longest, pause * 2) if self._backlog else first
 
+    async def _left_by_others(self, waiting: list[SessionKey]) -> list[SessionKey]:
+        """``waiting`` and the chats whose replies no living process holds (one died with
+        them claimed, or before it could claim them)."""
+        now = self.clock()
+        try:
+            orphans = await self.storage.waiting_outbox(
+                self.channel, now=now, older_than=now - ORPHAN_AFTER
+            )
+        except StorageError as exc:
+            log.warning("could not look for replies left by another process (%s)", _kind(exc))
+            return waiting
+        return waiting + [key for key in orphans if key not in set(waiting)]
+
     # --- single messages -------------------------------------------------------------------------
 
-    async def send(self, key: SessionKey, message: OutgoingMessage) -> None:
-        """Show ``message`` to ``key`` (several requests for a long text or a photo)."""
+    async def send(self, key: SessionKey, message: OutgoingMessage, *, urgent: bool = True) -> None:
+        """Show ``message`` to ``key`` (several requests for a long text or a photo); one not
+        ``urgent`` (a reminder, a morning list) lets urgent ones go first."""
         for request in await self.sender.render(key, message):
-            await self.execute(request, key=key)
+            await self.execute(request, key=key, urgent=urgent)
 
     async def execute(
-        self, request: Any, *, key: SessionKey | None = None, if_rejected: str = ""
+        self,
+        request: Any,
+        *,
+        key: SessionKey | None = None,
+        if_rejected: str = "",
+        urgent: bool = True,
     ) -> Any:
         """One request with the rate limits, "retry later" waits and retries of transient errors.
 
@@ -245,7 +333,7 @@ class Delivery:
         attempt = 0
         while True:
             if key is not None:
-                await self.limiter.acquire(key)
+                await self.limiter.acquire(key, urgent=urgent)
             try:
                 return await _classified(self.sender.call(request))
             except RetryLater as exc:

@@ -93,16 +93,30 @@ class StaffNotices:
             log.warning("no channel %r to send a message outside a turn", key.channel)
             return False
         try:
-            await outlet.delivery.send(key, message)
+            await outlet.delivery.send(key, message, urgent=False)  # replies go first
         except ChannelError:
             return False
         return True
 
+    def flush_soon(self, key: SessionKey) -> None:
+        """Send in the background what waits in ``key``'s outbox (a staff member's answer stored
+        with their turn), through ``key``'s own channel, whichever channel the turn came from."""
+        outlet = self._outlets.get(key.channel)
+        if outlet is None:
+            log.warning("no channel %r for a relayed message; it waits in the outbox", key.channel)
+            return
+        outlet.delivery.flush_stored(key)
+
+    async def tell_staff(self, message: OutgoingMessage) -> bool:
+        """``message`` to every channel's staff chats; True when it reached at least one."""
+        return await self._to_staff(message)
+
     async def flush(self, key: SessionKey) -> None:
-        """Send what waits in the outbox for ``key`` (after a reminder), through its channel."""
+        """Send what waits in the outbox for ``key`` (after a reminder), through its channel,
+        after the replies to residents who are writing (a reminder is not urgent)."""
         outlet = self._outlets.get(key.channel)
         if outlet is not None:
-            await outlet.delivery.flush(key)
+            await outlet.delivery.flush(key, urgent=False)
 
     async def deliver_alerts(self) -> int:
         """Send pending staff alerts to the staff chats; returns how many went out."""

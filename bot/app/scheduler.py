@@ -8,6 +8,13 @@ Quiet hours (default 21:00–07:00, Vietnam time): nothing is sent; what falls d
 as due at the end of the quiet hours. A follow-up missed while the bot was down is sent on
 restart if it is still relevant (the resident is still where it expects them) and at most
 ``grace_hours`` late (counted from that effective due time); otherwise it is dropped.
+
+The morning rush: at 07:00 every follow-up that fell due overnight is due at once. They are
+released one after another, at most ``per_second`` a second, each sent before the next is
+carried out, and not urgent (residents writing meanwhile are answered first, bot.app.limits).
+A backlog that is not through when the quiet hours begin again stops there; by the next morning
+it is more than ``grace_hours`` late, so it is dropped (counted in the log), never sent at night
+nor a day late.
 """
 
 from __future__ import annotations
@@ -29,9 +36,11 @@ from bot.core.staff import REVISIT_OUTCOMES, HouseholdStatus, ServiceStatus, Vol
 from bot.core.types import OutgoingMessage, SessionKey
 from bot.storage.base import PendingFollowUp, ScheduleStore
 
-__all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick"]
+__all__ = ["OneResident", "ResidentStore", "ScheduleStore", "Scheduler", "Tick", "is_quiet"]
 
 log = logging.getLogger(__name__)
+# Follow-ups carried out in one pass; a full pass is followed by the next one at once.
+BATCH = 100
 
 AfterTurn = Callable[[SessionKey], Awaitable[None]]
 SendTo = Callable[[SessionKey, OutgoingMessage], Awaitable[bool]]
@@ -55,6 +64,15 @@ def _minutes(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def is_quiet(settings: ReminderSettings, at: float) -> bool:
+    """True when ``at`` falls in the quiet hours of ``settings`` (local time, across midnight):
+    the bot writes first to nobody then, residents or staff."""
+    local = dt.datetime.fromtimestamp(at, ZoneInfo(settings.timezone))
+    minute = local.hour * 60 + local.minute
+    start, end = _minutes(settings.quiet_start), _minutes(settings.quiet_end)
+    return (minute >= start or minute < end) if start > end else start <= minute < end
+
+
 class Scheduler:
     """Looks for work every few seconds; every decision uses the injected clock."""
 
@@ -67,8 +85,14 @@ class Scheduler:
         clock: Callable[[], float] = time.time,
         after_turn: AfterTurn | None = None,
         send_to: SendTo | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pace_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.assistant = assistant
+        # The pace of the reminders (per_second): its own clock, as the injected one may jump.
+        self.sleep = sleep
+        self.pace_clock = pace_clock
+        self._next_slot = 0.0
         self.storage = storage
         self.settings = settings
         self.clock = clock
@@ -84,10 +108,7 @@ class Scheduler:
 
     def is_quiet(self, at: float) -> bool:
         """True between quiet_start and quiet_end (local time, across midnight)."""
-        local = self.local(at)
-        minute = local.hour * 60 + local.minute
-        start, end = _minutes(self.settings.quiet_start), _minutes(self.settings.quiet_end)
-        return (minute >= start or minute < end) if start > end else start <= minute < end
+        return is_quiet(self.settings, at)
 
     def effective_due(self, due: float) -> float:
         """When something due at ``due`` may really be sent: the end of quiet hours if needed."""
@@ -112,10 +133,21 @@ class Scheduler:
         morning = 0 if self.is_quiet(now) else await self._morning_lists(now)
         return Tick(fired=fired, dropped=dropped, expired=expired, morning_lists=morning)
 
+    async def _pace(self) -> None:
+        """Wait for the next reminder's slot: at most ``per_second`` a second."""
+        now = self.pace_clock()
+        self._next_slot = max(self._next_slot, now) + 1 / self.settings.per_second
+        if self._next_slot - now > 1 / self.settings.per_second:
+            await self.sleep(self._next_slot - now - 1 / self.settings.per_second)
+
     async def _follow_ups(self, now: float) -> tuple[int, int]:
         fired = dropped = 0
         grace = self.settings.grace_hours * 3600
-        for pending in await self.storage.due_followups(now):
+        # Claimed: several processes (or one taking over from a leader that died) never carry
+        # out the same follow-up at once; its durable key makes it once even then.
+        for pending in await self.storage.claim_followups(now, now=now, limit=BATCH):
+            if self.is_quiet(self.clock()):
+                break  # the quiet hours began during the backlog: the rest waits (and expires)
             due = self.effective_due(pending.job.due)
             if due > now:
                 continue  # fell due in quiet hours: waits for the morning
@@ -123,6 +155,7 @@ class Scheduler:
                 await self.storage.drop_followup(pending.id)
                 dropped += 1
                 continue
+            await self._pace()
             handled = await self.assistant.handle(
                 pending.key,
                 FollowUpDue(pending.job),
@@ -248,13 +281,18 @@ class Scheduler:
         return flow.flow.title.get(lang) if flow is not None else flow_id
 
     async def run(self) -> None:
-        """Tick every ``tick_seconds`` until cancelled."""
+        """Tick every ``tick_seconds`` until cancelled (at once again after a full batch: a
+        morning's backlog goes out at its pace, not a batch every ``tick_seconds``)."""
         while True:
+            done = Tick()
             try:
-                await self.tick()
+                done = await self.tick()
             except Exception:
                 log.exception("the scheduler could not finish a pass")
-            await asyncio.sleep(self.settings.tick_seconds)
+            if done.dropped:
+                log.info("%d reminders dropped (too late, or nobody to remind)", done.dropped)
+            if done.fired + done.dropped < BATCH:
+                await asyncio.sleep(self.settings.tick_seconds)
 
 
 class ResidentStore(Protocol):
@@ -281,6 +319,12 @@ class OneResident:
         """The resident's follow-ups due before ``before``, earliest first."""
         pending = await self.storage.pending_followups(self.key)
         return [p for p in pending if p.job.due <= before][:limit]
+
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """The resident's due follow-ups (trying a flow is one person in one process)."""
+        return await self.due_followups(before, limit=limit)
 
     async def drop_followup(self, followup_id: int) -> None:
         """Forget a follow-up that is no longer relevant."""

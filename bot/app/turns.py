@@ -106,7 +106,7 @@ class Turns:
         not confirm the update. ``before_replies`` (a button's spinner, say) is sent first;
         ``name_hint`` is the name the channel's profile gives (a volunteer's, when they join).
         """
-        if key in self.delivery.unreachable:  # they wrote: they can be written to again
+        if await self.delivery.blocked(key):  # they wrote: they can be written to again
             self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(
@@ -130,6 +130,7 @@ class Turns:
         # Replies not stored in the outbox (an apology after a failure, the goodbye after /forget)
         # are sent directly.
         direct = () if handled.in_outbox or handled.duplicate else handled.messages
+        direct += handled.private
         fresh = (
             [
                 OutboxRecord(id=outbox_id, key=key, message=message)
@@ -145,7 +146,12 @@ class Turns:
         # waits, so this turn's replies cannot be overtaken by the next turn's. After a
         # redelivery (no fresh replies) the outbox is read: replies committed before a crash
         # may still be waiting there.
-        self.delivery.spawn(self.delivery.flush(key, fresh, direct=direct))
+        self.delivery.spawn(
+            self.delivery.flush(key, fresh, direct=direct, claimed=handled.claimed)
+        )
+        if handled.notify is not None and self.assistant.elsewhere is not None:
+            # A word this turn left for another chat (a volunteer), through that chat's channel.
+            self.delivery.spawn(self.assistant.elsewhere(handled.notify))
 
     def _unsaved(self, key: SessionKey, lang_hint: str) -> None:
         """The database failed this turn: say so once in the log, and once to the resident."""

@@ -149,6 +149,8 @@ async def build_service(
         app.storage,
         built,
         notices=app.notices,
+        # Always watched, like staff alerts: a resident asking for a person must be heard.
+        tickets=(app.tickets, lambda: app.assistant.engine),
         reloader=reloader if loops else None,
         scheduler=scheduler if loops else None,
         clock=clock,

@@ -213,6 +213,12 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
     code, counts = open_database(args.db or settings.database, lang, work)
     if counts is None:
         return code
+    if not args.dry_run:
+        # The QR pictures of hand-over links that no longer work (each holds its link).
+        from bot.app.staff.handover import sweep_pictures
+        from bot.storage import data_folder
+
+        sweep_pictures(data_folder(args.db or settings) / "handovers", time.time())
     moment = local_time(cutoff, settings.zone)
     say(
         "purge_dry" if args.dry_run else "purge_done",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.app.assistant import Assistant
+from bot.app.staff.desk import StaffDesk
 from bot.app.tryout import TimeTravel
 from bot.config import ReminderSettings
 from bot.convtest.coverage import Coverage
@@ -129,7 +130,9 @@ class _Conversation:
         self.test = test
         self.coverage = coverage
         clock = _Clock()
-        self.assistant = Assistant(engine, self.storage, clock=clock)
+        # With the staff desk, as residents meet the bot: a request for a person opens a ticket.
+        desk = StaffDesk(self.storage)
+        self.assistant = Assistant(engine, self.storage, clock=clock, desk=desk)
         self.key = SessionKey("test", "resident")
         self.time = TimeTravel(self.assistant, self.storage, reminders, self.key, clock)
         self.last: tuple[OutgoingMessage, ...] = ()

@@ -103,6 +103,15 @@ class Session:
     # Buttons offered by the last reply besides the screen's own (flows suggested for typed
     # words, a switch): valid for the next press only.
     offers: list[str] = field(default_factory=list)
+    # After a volunteer's hand-over (bot/app/staff/handover.py) ONE session goes on: the
+    # household member's ("visit:12-2"). The resident's own chat then only points to it
+    # (``person``), and the member's session names the chat that now owns it (``owner``); both
+    # must agree, so a chat that later took another person's hand-over no longer gets the first.
+    person: str = ""
+    owner: str = ""
+    # A request for a person: a resident's open ticket ({"open": 1}: their messages go to the
+    # person who took it, the guide waits), or the ticket a staff member holds ({"holding": 12}).
+    ticket: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame(self) -> Frame | None:
@@ -125,6 +134,9 @@ class Session:
             active_at=self.active_at,
             expired=dict(self.expired),
             offers=list(self.offers),
+            person=self.person,
+            owner=self.owner,
+            ticket=dict(self.ticket),
         )
 
     def to_json(self) -> str:
@@ -162,6 +174,11 @@ class Session:
             "active_at": self.active_at,
             "expired": self.expired,
             "offers": self.offers,
+            # Only when there is one: almost every session has neither.
+            **({"person": self.person} if self.person else {}),
+            **({"owner": self.owner} if self.owner else {}),
+            # Only when there is one: most residents never ask for a person.
+            **({"ticket": self.ticket} if self.ticket else {}),
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -201,6 +218,9 @@ class Session:
             active_at=float(data.get("active_at", data.get("updated_at", 0.0))),
             expired=dict(data.get("expired", {})),
             offers=list(data.get("offers", [])),
+            person=str(data.get("person", "")),
+            owner=str(data.get("owner", "")),
+            ticket=dict(data.get("ticket", {})),
         )
 
 
@@ -212,6 +232,9 @@ class StaffAlert:
     flow_id: str
     step: str
     at: float
+    # The village the resident named in that flow (its ``village`` answer), or the one its run
+    # is credited to: who should hear of the request first.
+    village: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

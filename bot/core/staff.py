@@ -16,6 +16,8 @@ __all__ = [
     "VISIT_CHANNEL",
     "VISIT_OUTCOMES",
     "AdminAction",
+    "Handover",
+    "HandoverCheck",
     "Household",
     "HouseholdStatus",
     "InviteCheck",
@@ -48,6 +50,8 @@ REVISIT_OUTCOMES = frozenset(REVISIT_ORDER)
 SETTLED_OUTCOMES = frozenset({"done", "declined"})
 
 InviteCheck = Literal["ok", "wrong", "used", "expired", "already"]
+# A hand-over link opened: taken now, never made (or forged), opened before, or too old.
+HandoverCheck = Literal["ok", "wrong", "used", "expired"]
 
 # Names are short by design: enough to tell people apart on a phone screen, too short for much else.
 MEMBER_LABEL_LENGTH = 40
@@ -164,3 +168,17 @@ class AdminAction:
     detail: str
     allowed: bool
     at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Handover:
+    """A hand-over link a volunteer showed: whose guide it continues on the resident's own
+    phone (a household's person), from which visit, until when. Its token is kept only hashed
+    and names nobody."""
+
+    household_id: int
+    member: int
+    visit_id: int
+    volunteer_id: int
+    created_at: float
+    expires_at: float

@@ -209,6 +209,38 @@ class Engine:
             faults=tuple(turn.faults),
         )
 
+    def enter_at(self, session: Session | None, flow_id: str, step_id: str, *, now: float) -> Reply:
+        """Hand a resident back into a guide at a chosen step (a person who helped them says
+        "carry on from the photo step"): what they had in progress is recorded as left, the
+        guide starts again at ``step_id`` (a step the guide has; else the menu and a fault)."""
+        current = self.new_session() if session is None else session.copy()
+        if not current.lang:
+            current.lang = self.default_language
+        turn = Turn(engine=self, session=current, now=now)
+        turn.cancel_followups = True
+        try:
+            flow = self.flows.get(flow_id)
+            if flow is None:
+                raise FlowRuntimeError("missing_flow", flow_id=flow_id, step=step_id)
+            flow.step(step_id)
+            navigation.abandon_all(turn)
+            current.stack.append(navigation.new_frame(turn, flow))
+            current.screen = "flow"
+            navigation.enter(turn, step_id)
+        except FlowRuntimeError as exc:
+            self._recover(turn, exc)
+        current.turn += 1
+        current.updated_at = now
+        return Reply(
+            session=current,
+            messages=tuple(turn.messages),
+            finished=tuple(turn.finished),
+            alerts=tuple(turn.alerts),
+            followups=tuple(turn.followups),
+            cancel_followups=turn.cancel_followups,
+            faults=tuple(turn.faults),
+        )
+
     def _dispatch(self, turn: Turn, event: IncomingEvent | TimerEvent) -> None:
         current = turn.session
         if isinstance(event, FollowUpDue):

@@ -63,7 +63,10 @@ def alert(turn: Turn, flow: CompiledFlow, frame: Frame) -> None:
             exc,
         )
         text = f"{flow.id}/{frame.step}"
-    turn.alerts.append(StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now))
+    village = str(frame.vars.get("village") or frame.credit.get("village") or "")
+    turn.alerts.append(
+        StaffAlert(text=text, flow_id=flow.id, step=frame.step, at=turn.now, village=village)
+    )
 
 
 def render(turn: Turn, template: Renderable, frame: Frame) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.i18n.field_keys import FIELD_KEYS
+from bot.i18n.handover_keys import HANDOVER_KEYS
+from bot.i18n.ticket_keys import TICKET_KEYS
 
 __all__ = ["REQUIRED_KEYS"]
 
@@ -144,4 +146,4 @@ REQUIRED_KEYS = frozenset(
         "staff.login_private",
         "staff.login_unavailable",
     }
-) | FIELD_KEYS
+) | FIELD_KEYS | HANDOVER_KEYS | TICKET_KEYS

@@ -42,6 +42,7 @@ from bot.reports.progress import (
     title,
     village_progress,
 )
+from bot.reports.tickets import ticket_stats
 from bot.reports.timeline import build_timeline
 from bot.storage.base import (
     OpenRun,
@@ -88,6 +89,7 @@ async def build_report(
     people = await storage.volunteer_rows()
     visits = await storage.visit_counts(start, end)
     outcomes = await storage.outcome_counts(start, end)
+    requests = await storage.tickets_opened(start, end)
 
     def here(place: str) -> bool:
         return village is None or place == village
@@ -119,6 +121,7 @@ async def build_report(
             catalog or load_catalog(settings.locales_dir)[0],
             {o.outcome for o in outcomes} | {p.outcome for p in persons},
         ),
+        tickets=ticket_stats(requests, flows, village),
     )
 
 

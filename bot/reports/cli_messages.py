@@ -50,6 +50,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.processed_updates": "mã tin nhắn đã xử lý",
         "table.sessions": "phiên trò chuyện bỏ lâu",
         "table.admin_actions": "dòng nhật ký quản trị (cả lệnh bị từ chối)",
+        "table.handovers": "mã trao tay đã dùng hoặc hết hạn",
+        "table.ticket_notes": "tin nhắn chuyển qua lại trong các yêu cầu gặp người",
+        "table.tickets": "yêu cầu gặp người đã đóng",
         "no_username": (
             "Chưa có tên bot Telegram nên chưa tạo được đường link trong mã QR. Hãy ghi tên "
             "bot (không có @) vào cài đặt telegram.username trong config.yaml; tên này ở "
@@ -133,6 +136,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "table.processed_updates": "processed update keys",
         "table.sessions": "conversations idle for that long",
         "table.admin_actions": "admin log lines (refused commands too)",
+        "table.handovers": "hand-over links used or expired",
+        "table.ticket_notes": "messages relayed in requests for a person",
+        "table.tickets": "closed requests for a person",
         "no_username": (
             "The bot's Telegram username is not set, so the QR code has no link yet. Put the "
             "username (without @) in the setting telegram.username in config.yaml; find it in "

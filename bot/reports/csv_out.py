@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from bot.reports.model import FlowStats, FunnelStep, Report, VillageFlow
 from bot.reports.period import local_time
 from bot.reports.shown import step_text
+from bot.reports.tickets import csv_rows
 from bot.reports.wording import flow_title, village_name, word
 
 __all__ = ["CSV_COLUMNS", "render_csv"]
@@ -179,4 +180,5 @@ def render_csv(report: Report, lang: str = "vi") -> str:
             writer.writerow(
                 ("volunteer", "", "", v.village, v.code, "", "", "", metric, _number(value))
             )
+    writer.writerows(csv_rows(report.tickets, lang))
     return out.getvalue()

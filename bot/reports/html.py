@@ -22,6 +22,7 @@ from bot.reports.shown import (
     step_text,
     week_text,
 )
+from bot.reports.tickets import html_section
 from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
@@ -320,4 +321,5 @@ def render_sections(report: Report, lang: str = "vi") -> tuple[str, str]:
         body.append(f'<p class="note">{escape(word("idle_volunteers", lang, codes=idle))}</p>')
     elif not busy:
         body.append(f'<p class="card">{escape(word("no_volunteers", lang))}</p>')
+    body += html_section(report.tickets, lang)
     return title, "\n".join(body)

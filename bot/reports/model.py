@@ -17,6 +17,7 @@ from bot.config import DEFAULT_TIMEZONE
 from bot.core.staff import SETTLED_OUTCOMES, VISIT_OUTCOMES
 from bot.flows.schema import RUN_OUTCOMES
 from bot.reports.period import local_date
+from bot.reports.tickets import TicketStats
 
 __all__ = [
     "FLOW_OUTCOMES",
@@ -214,6 +215,8 @@ class Report:
     timeline: tuple[DayCount, ...] = ()
     # language -> outcome code -> the words the bot uses for it (the volunteers' buttons).
     outcome_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Residents' requests for a person (bot.reports.tickets).
+    tickets: TicketStats = field(default_factory=TicketStats)
 
     @property
     def improve_first(self) -> tuple[FlowStats, FunnelStep] | None:

@@ -19,6 +19,7 @@ from bot.reports.shown import (
     visit_outcomes_text,
     week_text,
 )
+from bot.reports.tickets import summary_line, text_lines
 from bot.reports.timeline import Tally, by_day, by_week
 from bot.reports.wording import (
     day,
@@ -249,6 +250,7 @@ def render_table(report: Report, lang: str = "vi") -> str:
     if not shown:
         lines.append(word("no_flows", lang))
     lines += _volunteers(report, lang)
+    lines += text_lines(report.tickets, lang, _heading)
     return "\n".join(lines) + "\n"
 
 
@@ -305,6 +307,8 @@ def render_text_summary(report: Report, lang: str = "vi") -> str:
             pending=integer(sum(v.pending_households for v in report.volunteers), lang),
         )
         body += ["", f"{word('volunteers', lang)}: {summary}"]
+    if report.tickets.total:
+        body += ["", summary_line(report.tickets, lang)]
     villages = [(village_name(p.village, lang), r) for p in report.villages for r in p.flows]
     if villages:
         body += ["", word("progress", lang) + ":", *_progress_lines(villages, lang)]

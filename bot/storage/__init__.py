@@ -140,7 +140,9 @@ def open_storage(
             if exc.name not in ("psycopg", "psycopg_pool"):
                 raise
             raise DependencyMissing("A PostgreSQL database", "postgresql") from exc
-        return PostgresStorage(url)
+        if isinstance(database, str | Path):
+            return PostgresStorage(url)
+        return PostgresStorage(url, outbox_lease=database.processes.outbox_lease_seconds)
     path = database_file(database)
     if cache_size is None:
         cache_size = 10_000 if isinstance(database, str | Path) else database.session_cache

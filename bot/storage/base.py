@@ -9,11 +9,14 @@ suite (tests/storage/test_conformance.py) holds every backend to the same behavi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.core.session import Session
 from bot.core.staff import (
     AdminAction,
+    Handover,
+    HandoverCheck,
     Household,
     HouseholdStatus,
     InviteCheck,
@@ -21,6 +24,7 @@ from bot.core.staff import (
     Visit,
     Volunteer,
 )
+from bot.core.tickets import Ticket, TicketNote
 from bot.core.types import SessionKey
 from bot.storage.channel_state import ChannelStateStore
 from bot.storage.records import (
@@ -46,6 +50,7 @@ __all__ = [
     "PURGE_TABLES",
     "AlertRecord",
     "AlreadyProcessed",
+    "DeskStore",
     "FileCache",
     "FlowVersion",
     "FlowVersionStore",
@@ -58,6 +63,7 @@ __all__ = [
     "OutcomeCount",
     "PendingFollowUp",
     "PersonOutcome",
+    "Processes",
     "PurgeStore",
     "ReportQueries",
     "RunLog",
@@ -68,6 +74,7 @@ __all__ = [
     "StaffStore",
     "Storage",
     "StoredSession",
+    "TicketStore",
     "TurnRecord",
     "VisitCount",
     "VolunteerRow",
@@ -139,6 +146,49 @@ class OutboxStore(Protocol):
         """Everyone who blocked the bot."""
 
 
+class Processes(Protocol):
+    """What several bot processes on one database need to agree on, and one process gets free.
+
+    ``shared`` is True for a backend several processes may use at once (PostgreSQL): then no
+    process may trust what it keeps in memory about a resident, replies are claimed before they
+    are sent, and the loops that must run once run where the leadership is. On a backend for one
+    process (memory, SQLite) the claims and the leadership are granted at once.
+    """
+
+    shared: bool
+    # This process, as its claims name it.
+    holder: str
+
+    async def claim_outbox(self, key: SessionKey, *, now: float) -> list[OutboxRecord]:
+        """Claim ``key``'s waiting replies for this process, oldest first, under a lease that
+        runs out if the process dies. Nothing when another process holds a live claim on the
+        oldest of them (it sends them, in order); this process's own claims are renewed."""
+
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]:
+        """Follow-ups due before ``before`` that no other process holds, claimed for this one
+        under a lease (earliest first): each is carried out once, by another process if the
+        claimer died."""
+
+    async def waiting_outbox(
+        self, channel: str, *, now: float, older_than: float
+    ) -> list[SessionKey]:
+        """Whose replies on ``channel`` wait unclaimed (or under a lease that ran out) since
+        before ``older_than``: left by a process that died, or never claimed."""
+
+    async def try_lead(self, name: str) -> bool:
+        """True while this process holds the leadership named ``name`` (taken now if free):
+        only one process at a time polls Telegram or runs the scheduler."""
+
+    async def stop_leading(self, name: str) -> None:
+        """Give up the leadership ``name`` (a process stopping)."""
+
+    def turn_scope(self, key: SessionKey) -> AbstractAsyncContextManager[None]:
+        """One turn of ``key`` at a time across processes: everything the turn reads and writes
+        inside is kept together when it ends, or undone when it raises."""
+
+
 class FollowUpStore(Protocol):
     """Scheduled reminders (saved with the turn that schedules them)."""
 
@@ -171,8 +221,9 @@ class StaffStore(Protocol):
     A household's people are numbered within it (1, 2...) and may be given a short label; an
     outcome is recorded for one person (``member``), and :meth:`households_of` gives the latest
     one per person and service. :meth:`forget` of a volunteer also deletes the names of their
-    households and people, their notes and the guides in progress they ran for those people
-    (not what the visits came to).
+    households and people, their notes, the guides in progress they ran for those people (but
+    those a resident took over with a hand-over link) and their hand-over links (not what the
+    visits came to).
     """
 
     async def create_invite(
@@ -208,6 +259,23 @@ class StaffStore(Protocol):
         self, visit_id: int, flow_id: str, outcome: str, *, note: str, at: float, member: int = 1
     ) -> None: ...
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
+    # Hand-over links (a person's guide continued on their own phone): stored by the hash of
+    # the token only; used once, atomically, before ``expires_at`` (by the chat pseudonym
+    # ``by``, which may open it again).
+    async def create_handover(
+        self,
+        token_hash: str,
+        *,
+        household_id: int,
+        member: int,
+        visit_id: int,
+        volunteer_id: int,
+        at: float,
+        expires_at: float,
+    ) -> None: ...
+    async def claim_handover(
+        self, token_hash: str, *, by: str, at: float
+    ) -> tuple[HandoverCheck, Handover | None]: ...
     # The sessions of the household members a volunteer runs guides for ("visit:<id>-<n>").
     async def read(self, key: SessionKey) -> StoredSession: ...
     async def record_admin_action(self, action: AdminAction) -> None: ...
@@ -216,10 +284,48 @@ class StaffStore(Protocol):
     def user_ref(self, key: SessionKey) -> str: ...
 
 
+class TicketStore(Protocol):
+    """Residents' requests for a person (tickets) and the conversation relayed in them.
+
+    A ticket changes only with a turn (``TurnRecord.tickets``, in the turn's transaction), except
+    how far staff were told (:meth:`record_ticket_notified`, by whichever process tells them
+    first) and who is on duty. At most one ticket per resident is open at a time.
+    """
+
+    async def ticket(self, ticket_id: int) -> Ticket | None:
+        """One ticket by its number."""
+
+    async def open_ticket(self, resident: SessionKey) -> Ticket | None:
+        """The resident's open ticket, if any."""
+
+    async def open_tickets(self) -> list[Ticket]:
+        """Every ticket not closed, oldest first."""
+
+    async def ticket_notes(self, ticket_id: int) -> list[TicketNote]:
+        """A ticket's conversation, oldest first."""
+
+    async def record_ticket_notified(self, ticket_id: int, level: int, *, at: float) -> bool:
+        """Record that staff were told about an untaken ticket at ``level`` (1: told, 2:
+        reminded with the officers); False when that was recorded already (by another process)."""
+
+    async def set_on_duty(self, staff: str, on_duty: bool, *, at: float) -> None:
+        """Record whether a staff member (``bot.core.tickets.staff_ref``) takes requests now."""
+
+    async def off_duty(self) -> set[str]:
+        """The staff members who said they are off duty (everyone else is on duty)."""
+
+
+class DeskStore(StaffStore, TicketStore, Protocol):
+    """What the staff desk uses: the staff records and the tickets."""
+
+
 class ScheduleStore(Protocol):
     """What the scheduler needs from storage."""
 
     async def due_followups(self, before: float, *, limit: int = 100) -> list[PendingFollowUp]: ...
+    async def claim_followups(
+        self, before: float, *, now: float, limit: int = 100
+    ) -> list[PendingFollowUp]: ...
     async def drop_followup(self, followup_id: int) -> None: ...
     async def is_reachable(self, key: SessionKey) -> bool: ...
     async def idle_sessions(self, before: float, *, limit: int = 200) -> list[SessionKey]: ...
@@ -265,6 +371,9 @@ class ReportQueries(Protocol):
         account: ``(household_id, member)``), oldest first (by time, then order of recording),
         under the volunteer who registered the household and in its village."""
 
+    async def tickets_opened(self, start: float | None, end: float | None) -> list[Ticket]:
+        """Residents' requests for a person opened in the window, oldest first."""
+
 
 class PurgeStore(Protocol):
     """Forgetting what is older than the retention period; the tables are :data:`PURGE_TABLES`."""
@@ -300,6 +409,7 @@ class Storage(
     SessionStore,
     RunLog,
     OutboxStore,
+    Processes,
     FollowUpStore,
     MorningLists,
     StaffStore,
@@ -308,6 +418,7 @@ class Storage(
     FlowVersionStore,
     FileCache,
     ChannelStateStore,
+    TicketStore,
     Protocol,
 ):
     """Everything a backend provides: every role above (and a channel's own named values,

@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.errors import StaleSession
+from bot.core.privacy import mask
 from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage.memory_channel_state import MemoryChannelState
+from bot.storage.memory_processes import MemoryProcesses
 from bot.storage.memory_reports import MemoryReports
 from bot.storage.memory_staff import MemoryStaff
 from bot.storage.memory_tables import SessionRow
@@ -26,7 +28,7 @@ from bot.storage.records import (
 __all__ = ["MemoryStorage"]
 
 
-class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState):
+class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState, MemoryProcesses):
     """The whole :class:`~bot.storage.base.Storage` contract on plain dicts and lists."""
 
     async def open(self) -> None:
@@ -98,7 +100,13 @@ class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState):
             self._outbox_ids += 1
             to = turn.outbox_to or key
             self._outbox.append(OutboxRecord(id=self._outbox_ids, key=to, message=message))
+            self._outbox_at[self._outbox_ids] = session.updated_at
             ids.append(self._outbox_ids)
+        self._apply_tickets(turn.tickets)
+        self._admin.extend(replace(a, detail=mask(a.detail)[:500]) for a in turn.admin_actions)
+        for other, message in turn.relay:
+            self._outbox_ids += 1
+            self._outbox.append(OutboxRecord(id=self._outbox_ids, key=other, message=message))
         return ids
 
     async def is_processed(self, update_key: str) -> bool:

@@ -8,12 +8,13 @@ from dataclasses import replace
 from bot.core.matching import fold
 from bot.core.privacy import mask
 from bot.core.staff import Household, HouseholdStatus, Member, ServiceStatus, Visit, member_label
-from bot.storage.memory_tables import MemberRow, MemoryTables, OutcomeRow
+from bot.storage.memory_tables import MemberRow, OutcomeRow
+from bot.storage.memory_tickets import MemoryTickets
 
 __all__ = ["MemoryHouseholds"]
 
 
-class MemoryHouseholds(MemoryTables):
+class MemoryHouseholds(MemoryTickets):
     """Households, people, visits and outcomes, in memory."""
 
     async def household(

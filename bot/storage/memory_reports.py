@@ -4,7 +4,8 @@ the same rows the SQLite backend's queries give (the conformance suite compares 
 from __future__ import annotations
 
 from bot.core.session import Session
-from bot.storage.memory_tables import MemoryTables, OutcomeRow
+from bot.storage.memory_tables import OutcomeRow
+from bot.storage.memory_tickets import MemoryTickets
 from bot.storage.records import (
     PURGE_TABLES,
     HouseholdService,
@@ -23,7 +24,7 @@ def _inside(at: float, start: float | None, end: float | None) -> bool:
     return (start is None or at >= start) and (end is None or at < end)
 
 
-class MemoryReports(MemoryTables):
+class MemoryReports(MemoryTickets):
     """The :class:`~bot.storage.base.ReportQueries` and :class:`~bot.storage.base.PurgeStore`
     roles in memory."""
 
@@ -176,6 +177,12 @@ class MemoryReports(MemoryTables):
             "processed_updates": [k for k, at in self._processed.items() if at < cutoff],
             "sessions": [k for k, s in self._sessions.items() if s.updated_at < cutoff],
             "admin_actions": [a for a in self._admin if a.at < cutoff],
+            "handovers": [
+                t
+                for t, r in self._handovers.items()
+                if (r.used_at if r.used_at is not None else r.handover.expires_at) < cutoff
+            ],
+            **self._old_tickets(cutoff),
         }
         assert tuple(old) == PURGE_TABLES
         return old
@@ -194,4 +201,7 @@ class MemoryReports(MemoryTables):
         self._processed = {k: at for k, at in self._processed.items() if at >= cutoff}
         self._sessions = {k: s for k, s in self._sessions.items() if s.updated_at >= cutoff}
         self._admin = [a for a in self._admin if a.at >= cutoff]
+        used_up = set(old["handovers"])
+        self._handovers = {t: r for t, r in self._handovers.items() if t not in used_up}
+        self._purge_tickets(cutoff, old)
         return {table: len(rows) for table, rows in old.items()}

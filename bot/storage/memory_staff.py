@@ -8,10 +8,18 @@ import secrets
 from dataclasses import replace
 
 from bot.core.privacy import mask
-from bot.core.staff import AdminAction, InviteCheck, Volunteer, member_of, volunteer_name
+from bot.core.staff import (
+    AdminAction,
+    Handover,
+    HandoverCheck,
+    InviteCheck,
+    Volunteer,
+    member_of,
+    volunteer_name,
+)
 from bot.core.types import SessionKey
 from bot.storage.memory_households import MemoryHouseholds
-from bot.storage.memory_tables import InviteRow
+from bot.storage.memory_tables import HandoverRow, InviteRow
 
 __all__ = ["MemoryStaff"]
 
@@ -71,6 +79,46 @@ class MemoryStaff(MemoryHouseholds):
         self._volunteers[volunteer_id] = volunteer
         invite.used_by = volunteer_id
         return "ok", volunteer
+
+    async def create_handover(
+        self,
+        token_hash: str,
+        *,
+        household_id: int,
+        member: int,
+        visit_id: int,
+        volunteer_id: int,
+        at: float,
+        expires_at: float,
+    ) -> None:
+        """Store a new hand-over link (only the hash of its token)."""
+        if token_hash in self._handovers:
+            raise ValueError("a hand-over with this token exists")
+        self._handovers[token_hash] = HandoverRow(
+            handover=Handover(
+                household_id=household_id,
+                member=member,
+                visit_id=visit_id,
+                volunteer_id=volunteer_id,
+                created_at=at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def claim_handover(
+        self, token_hash: str, *, by: str, at: float
+    ) -> tuple[HandoverCheck, Handover | None]:
+        """Use a hand-over link once: whose guide it continues, or why it cannot (the chat
+        that took it, ``by``, may open it again)."""
+        row = self._handovers.get(token_hash)
+        if row is None:
+            return "wrong", None
+        if row.used_at is not None:
+            return ("ok", row.handover) if by and row.used_by == by else ("used", None)
+        if row.handover.expires_at < at:
+            return "expired", None
+        row.used_at, row.used_by = at, by
+        return "ok", row.handover
 
     async def volunteer_for(self, key: SessionKey) -> Volunteer | None:
         """The active volunteer behind a chat, if any."""
@@ -139,6 +187,10 @@ class MemoryStaff(MemoryHouseholds):
         self._unreachable.discard(key)
         self._followups = [f for f in self._followups if f.key != key]
         self._admin = [a for a in self._admin if a.actor != actor]
+        for link in self._handovers.values():
+            if link.used_by == user_ref:
+                link.used_by = ""
+        self._forget_tickets(key, deleted)
         # A volunteer loses what identifies them, and their access; their households'
         # outcomes stay, without names.
         forgotten = 0
@@ -163,9 +215,16 @@ class MemoryStaff(MemoryHouseholds):
         they ran for those people, with their reminders."""
         homes = {h.id for h, _key in self._households.values() if h.volunteer_id == volunteer_id}
 
+        taken = {
+            (r.handover.household_id, r.handover.member)
+            for r in self._handovers.values()
+            if r.used_at is not None
+        }
+
         def theirs(key: SessionKey) -> bool:
+            # A person's guide a resident took over with a hand-over link is the resident's.
             person = member_of(key)
-            return person is not None and person[0] in homes
+            return person is not None and person[0] in homes and person not in taken
 
         people = [key for key in self._sessions if theirs(key)]
         for person in people:
@@ -190,3 +249,9 @@ class MemoryStaff(MemoryHouseholds):
         ]
         deleted["visit_outcomes"] = len(noted)
         self._morning = {(v, day) for v, day in self._morning if v != volunteer_id}
+        theirs_links = [
+            t for t, r in self._handovers.items() if r.handover.volunteer_id == volunteer_id
+        ]
+        for token_hash in theirs_links:
+            del self._handovers[token_hash]
+        deleted["handovers"] = len(theirs_links)

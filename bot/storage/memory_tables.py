@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.privacy import pseudonym
-from bot.core.staff import AdminAction, Household, Member, Visit, Volunteer
+from bot.core.staff import AdminAction, Handover, Household, Member, Visit, Volunteer
+from bot.core.tickets import Ticket, TicketNote
 from bot.core.types import SessionKey
 from bot.storage.records import (
     AlertRecord,
@@ -16,7 +17,7 @@ from bot.storage.records import (
     RunRecord,
 )
 
-__all__ = ["MemberRow", "MemoryTables", "OutcomeRow", "SessionRow"]
+__all__ = ["HandoverRow", "MemberRow", "MemoryTables", "OutcomeRow", "SessionRow"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -57,6 +58,15 @@ class InviteRow:
 
 
 @dataclass(slots=True, kw_only=True)
+class HandoverRow:
+    """A hand-over link: only the hash of its token is the key; when it was used, if it was."""
+
+    handover: Handover
+    used_at: float | None = None
+    used_by: str = ""
+
+
+@dataclass(slots=True, kw_only=True)
 class MemberRow:
     """A person of a household: the person, the key their label is compared by, since when."""
 
@@ -74,6 +84,7 @@ class MemoryTables:
         self._alerts: list[AlertRecord] = []
         self._outbox: list[OutboxRecord] = []
         self._outbox_ids = 0
+        self._outbox_at: dict[int, float] = {}  # when each waiting reply was committed
         self._processed: dict[str, float] = {}
         self._unreachable: set[SessionKey] = set()
         self._files: dict[str, str] = {}
@@ -83,6 +94,7 @@ class MemoryTables:
         self._morning: set[tuple[int, str]] = set()
         self._volunteers: dict[int, Volunteer] = {}
         self._invites: dict[str, InviteRow] = {}
+        self._handovers: dict[str, HandoverRow] = {}
         self._households: dict[int, tuple[Household, str]] = {}  # id -> (household, label key)
         self._household_created: dict[int, float] = {}
         self._members: dict[tuple[int, int], MemberRow] = {}  # (household id, number)
@@ -90,6 +102,9 @@ class MemoryTables:
         self._visit_ended: dict[int, float] = {}
         self._outcomes: list[OutcomeRow] = []
         self._admin: list[AdminAction] = []
+        self._tickets: dict[int, Ticket] = {}
+        self._notes: list[TicketNote] = []
+        self._duty: dict[str, bool] = {}
         self._secret = b"memory"
 
     def user_ref(self, key: SessionKey) -> str:

@@ -4,15 +4,16 @@ psycopg, with its connection pool).
 Every table, query and transaction is the SQLite backend's too (the ``sql_*`` modules); this
 module only connects, migrates, and runs statements on pooled connections. A turn is one
 transaction, durable when it commits (``synchronous_commit`` as the server has it, on by
-default). Several processes may share the database: a redelivered update inserts nothing (its
-key is unique), and a turn computed from a session another process saved meanwhile fails with
-StaleSession (the revision check), to be computed again.
+default). Several processes may share the database (:mod:`bot.storage.postgres_locks`): a
+redelivered update inserts nothing (its key is unique), one resident's turns run one at a time
+under an advisory lock, in one transaction each, replies are claimed before they are sent
+(``FOR UPDATE SKIP LOCKED``), and one process at a time leads what must run once.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import lru_cache, partial
 from typing import Any, TypeVar
 
@@ -22,14 +23,18 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.core.errors import StorageError, StorageUnavailable
 from bot.core.messages import describe
+from bot.core.types import SessionKey
 from bot.storage import postgres_json, shown_url
+from bot.storage.postgres_locks import Leaderships, TurnScope
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
-from bot.storage.sql import Statement, Steps, drive_async, migrate
+from bot.storage.sql import Statement, Steps, drive_async, many, migrate
 from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
+from bot.storage.sql_processes import OUTBOX_LEASE, ProcessTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
+from bot.storage.sql_tickets import TicketTables
 from bot.storage.sql_turns import SessionTables
 
 __all__ = ["SCHEMA_VERSION", "PostgresStorage"]
@@ -47,7 +52,14 @@ MIGRATION_LOCK = 0x7472_6F6C_7973_6F  # "trolyso"
 
 
 class PostgresStorage(
-    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+    SessionTables,
+    StaffTables,
+    DeliveryTables,
+    ReportTables,
+    PurgeTables,
+    ChannelStateTables,
+    TicketTables,
+    ProcessTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one PostgreSQL database.
 
@@ -60,12 +72,21 @@ class PostgresStorage(
     _IDLE_SESSIONS = postgres_json.IDLE_SESSIONS
     _OPEN_RUNS = postgres_json.OPEN_RUNS
     _OPEN_RUNS_STARTED = postgres_json.OPEN_RUNS_STARTED
+    _CLAIM_LOCK = " FOR UPDATE SKIP LOCKED"
+    shared = True
 
-    def __init__(self, url: str, *, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = POOL_SIZE, outbox_lease: float = OUTBOX_LEASE
+    ) -> None:
         self.url = url
         self.shown = shown_url(url)  # what messages say: never the password
         self._pool_size = pool_size
         self._pool: AsyncConnectionPool[Connection] | None = None
+        self.outbox_lease = outbox_lease
+        self._scope = TurnScope()
+        self._leading = Leaderships(
+            lambda: Connection.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+        )
 
     @property
     def pool(self) -> AsyncConnectionPool[Connection]:
@@ -135,9 +156,14 @@ class PostgresStorage(
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[Connection]:
-        """A pooled connection; the server gone (or every connection busy too long) is
-        StorageUnavailable: nothing was saved, the update stays unconfirmed."""
+        """The connection of the turn in hand, else a pooled one; the server gone (or every
+        connection busy too long) is StorageUnavailable: nothing was saved, the update stays
+        unconfirmed."""
         try:
+            turn = self._scope.connection()
+            if turn is not None:
+                yield turn
+                return
             async with self.pool.connection() as conn:
                 yield conn
         except psycopg.OperationalError as exc:  # PoolTimeout, a lost connection, a deadlock
@@ -145,13 +171,45 @@ class PostgresStorage(
                 f"could not use the PostgreSQL database {self.shown}: {_detail(exc)}"
             ) from exc
 
+    @contextlib.asynccontextmanager
+    async def turn_scope(self, key: SessionKey) -> AsyncIterator[None]:
+        """The resident's turn in one transaction, under its advisory lock (see
+        :mod:`bot.storage.postgres_locks`)."""
+        if self._scope.connection() is not None:
+            yield
+            return
+        async with self._connection() as conn, self._scope.hold(conn, f"turn:{key}"):
+            yield
+
+    async def mark_sent(self, ids: Sequence[int], *, at: float, dropped: bool = False) -> None:
+        """Forget delivered replies, without waiting for the disk: a mark lost in a crash of the
+        server (not of the bot) only sends that reply once more, as a kill of the bot can."""
+        if not ids:
+            return
+        async with self._connection() as conn, conn.transaction():
+            await conn.execute("SET LOCAL synchronous_commit TO OFF")
+            await _execute(conn, many("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids]))
+
+    async def try_lead(self, name: str) -> bool:
+        """True while this process holds the leadership ``name`` (an advisory lock)."""
+        return await self._leading.try_lead(name)
+
+    async def stop_leading(self, name: str) -> None:
+        """Release the leadership ``name``."""
+        await self._leading.stop_leading(name)
+
     async def _run(self, statement: Statement) -> Any:
         """One statement, committed at once (the pool's connections are in autocommit)."""
         async with self._connection() as conn:
             return await _execute(conn, statement)
 
     async def _atomic(self, steps: Steps[T]) -> T:
-        """A transaction of several statements on one connection."""
+        """A transaction of several statements on one connection (inside a turn: part of the
+        turn's transaction, which a failure undoes whole, so no savepoint of its own)."""
+        turn = self._scope.connection()
+        if turn is not None:
+            async with self._connection() as conn:
+                return await drive_async(steps, partial(_execute, conn))
         async with self._connection() as conn, conn.transaction():
             return await drive_async(steps, partial(_execute, conn))
 
@@ -160,7 +218,8 @@ class PostgresStorage(
         the server's autovacuum reclaims their space (the deployer looks after its disks)."""
 
     async def close(self) -> None:
-        """Close the pool's connections (safe to call twice)."""
+        """Release the leaderships, close the pool's connections (safe to call twice)."""
+        await self._leading.close()
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()

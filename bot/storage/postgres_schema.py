@@ -216,5 +216,74 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (channel, name)
         )""",
     ),
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, when used and by
+    # whom (the chat's keyed pseudonym, so the same chat opening it again carries on).
+    (
+        f"""CREATE TABLE handovers (
+            token_hash {_SORTED} PRIMARY KEY,
+            household_id BIGINT NOT NULL,
+            member INTEGER NOT NULL,
+            visit_id BIGINT NOT NULL,
+            volunteer_id BIGINT NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            used_at DOUBLE PRECISION,
+            used_by TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id)",
+    ),
+    # Residents' requests for a person (tickets), the conversation relayed through the bot (its
+    # notes, masked), and which staff members are off duty (everyone else is on duty).
+    (
+        f"""CREATE TABLE tickets (
+            {_ID},
+            channel {_SORTED} NOT NULL,
+            user_id {_SORTED} NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            flow_id TEXT NOT NULL DEFAULT '',
+            step TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '[]',
+            village TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'vi',
+            xung_ho TEXT NOT NULL DEFAULT '',
+            opened_at DOUBLE PRECISION NOT NULL,
+            taken_by TEXT NOT NULL DEFAULT '',
+            taker_name TEXT NOT NULL DEFAULT '',
+            taken_at DOUBLE PRECISION,
+            first_answer_at DOUBLE PRECISION,
+            closed_at DOUBLE PRECISION,
+            outcome TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            notified INTEGER NOT NULL DEFAULT 0,
+            notified_at DOUBLE PRECISION,
+            contact TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE UNIQUE INDEX tickets_one_open ON tickets (channel, user_id) "
+        "WHERE status <> 'closed'",
+        "CREATE INDEX tickets_opened ON tickets (opened_at)",
+        f"""CREATE TABLE ticket_notes (
+            {_ID},
+            ticket_id BIGINT NOT NULL,
+            author TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id)",
+        f"""CREATE TABLE staff_duty (
+            staff {_SORTED} PRIMARY KEY,
+            on_duty INTEGER NOT NULL,
+            at DOUBLE PRECISION NOT NULL
+        )""",
+    ),
+    # Which process claimed a waiting reply or a due follow-up, and until when: one process
+    # carries it out, another if that one died.
+    (
+        "ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "ALTER TABLE followups ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE followups ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

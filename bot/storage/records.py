@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from bot.core.errors import StorageError
 from bot.core.session import FinishedRun, FollowUpJob, Session, StaffAlert
+from bot.core.staff import AdminAction
+from bot.core.tickets import TicketChange
 from bot.core.types import OutgoingMessage, SessionKey
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "PersonOutcome",
     "RunRecord",
     "RunRow",
+    "SavedReplies",
     "StoredSession",
     "TurnRecord",
     "VisitCount",
@@ -39,6 +42,9 @@ __all__ = [
 # - outbox: only replies already sent or dropped; one still waiting would be a lost message.
 # - sessions: a resident idle that long starts afresh, which is what they would expect anyway.
 # - admin_actions: the admin log, refused attempts included (they name a chat account).
+# - handovers: a volunteer's hand-over links, by when they stopped working (used or expired).
+# - ticket_notes: the conversation relayed between a resident and staff, by when it was said.
+# - tickets: closed ones, by when they were closed (an open one is still someone's request).
 PURGE_TABLES: tuple[str, ...] = (
     "runs",
     "visit_outcomes",
@@ -50,6 +56,9 @@ PURGE_TABLES: tuple[str, ...] = (
     "processed_updates",
     "sessions",
     "admin_actions",
+    "handovers",
+    "ticket_notes",
+    "tickets",
 )
 
 
@@ -87,6 +96,14 @@ class TurnRecord:
     # volunteer drives from their own chat (the volunteer's turn has the update key and the
     # replies; the member's has their session, runs, reminders and alerts).
     companion: TurnRecord | None = None
+    # What the turn did to tickets (a resident's request opened, a message relayed, a ticket
+    # taken or closed), saved with it.
+    tickets: Sequence[TicketChange] = ()
+    # Replies for other chats than ``key``'s, stored in their outbox with this turn: a staff
+    # member's answer goes to the resident's chat, a resident's message to the staff member's.
+    relay: Sequence[tuple[SessionKey, OutgoingMessage]] = ()
+    # Lines of the admin log the turn writes (a ticket taken or closed), with it or not at all.
+    admin_actions: Sequence[AdminAction] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +140,14 @@ class OutboxRecord:
     id: int
     key: SessionKey
     message: OutgoingMessage
+
+
+class SavedReplies(list[int]):
+    """The outbox ids of a saved turn's replies, in order. ``claimed``: a backend several
+    processes share saved them already claimed by this process, and nothing older waits for
+    that resident, so they may be sent as they are (no claim of their own)."""
+
+    claimed: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -53,6 +53,13 @@ PURGE_RULES: tuple[tuple[str, str], ...] = (
     ("processed_updates", "at < ?"),
     ("sessions", "updated_at < ?"),
     ("admin_actions", "at < ?"),
+    ("handovers", "COALESCE(used_at, expires_at) < ?"),
+    ("ticket_notes", "at < ?"),
+    (
+        "tickets",
+        "closed_at IS NOT NULL AND closed_at < ? AND NOT EXISTS (SELECT 1 FROM ticket_notes n "
+        "WHERE n.ticket_id = tickets.id AND n.at >= ?)",
+    ),
 )
 assert tuple(table for table, _ in PURGE_RULES) == PURGE_TABLES
 

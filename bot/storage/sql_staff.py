@@ -14,6 +14,7 @@ from bot.core.privacy import mask
 from bot.core.staff import VISIT_CHANNEL, AdminAction, InviteCheck, Volunteer, volunteer_name
 from bot.core.types import SessionKey
 from bot.storage.sql import Steps, count, one
+from bot.storage.sql_handovers import HandoverTables
 from bot.storage.sql_households import HouseholdTables
 
 __all__ = ["StaffTables"]
@@ -37,7 +38,7 @@ def _volunteer(row: Any) -> Volunteer:
 _VOLUNTEER_COLUMNS = "id, channel, user_id, name, village, commune, code, active, joined_at"
 
 
-class StaffTables(HouseholdTables):
+class StaffTables(HandoverTables, HouseholdTables):
     """Staff records."""
 
     # --- invites and volunteers ------------------------------------------------------------------
@@ -211,8 +212,29 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
         ("followups", "channel = ? AND user_id = ?", resident),
         # Their lines in the admin log (refused commands, wrong invite codes): "telegram:<id>".
         ("admin_actions", "actor = ?", (str(key),)),
+        # Their requests for a person, and what was said in them.
+        (
+            "ticket_notes",
+            "ticket_id IN (SELECT id FROM tickets WHERE channel = ? AND user_id = ?)",
+            resident,
+        ),
+        ("tickets", "channel = ? AND user_id = ?", resident),
     ):
         deleted[table] = yield count(f"DELETE FROM {table} WHERE {where}", params)
+    # The hand-over links they opened no longer say who opened them.
+    yield count("UPDATE handovers SET used_by = '' WHERE used_by = ?", (user_ref,))
+    # A staff member who helped residents: the requests they took no longer name them (the
+    # requests stay, they are the residents'), and their on-duty setting goes.
+    staff = (str(key),)
+    yield count(
+        "UPDATE ticket_notes SET name = '' WHERE author = 'staff' AND ticket_id IN "
+        "(SELECT id FROM tickets WHERE taken_by = ?)",
+        staff,
+    )
+    yield count(
+        "UPDATE tickets SET taken_by = 'forgotten', taker_name = '' WHERE taken_by = ?", staff
+    )
+    yield count("DELETE FROM staff_duty WHERE staff = ?", staff)
     volunteer = yield one("SELECT id FROM volunteers WHERE channel = ? AND user_id = ?", resident)
     if volunteer is not None:
         yield from _forget_volunteer(int(volunteer[0]), deleted)
@@ -228,17 +250,21 @@ def _forget(key: SessionKey, user_ref: str) -> Steps[dict[str, int]]:
     return deleted
 
 
-# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>".
+# The sessions (and reminders) of the people of a volunteer's households: "visit:<id>-<n>",
+# except those a resident took over with a hand-over link: they are the resident's now.
 _THEIR_PEOPLE = (
     "channel = ? AND EXISTS (SELECT 1 FROM households h WHERE h.volunteer_id = ? "
-    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%')"
+    "AND {table}.user_id LIKE CAST(h.id AS TEXT) || '-%') "
+    "AND NOT EXISTS (SELECT 1 FROM handovers ho WHERE ho.used_at IS NOT NULL "
+    "AND {table}.user_id = CAST(ho.household_id AS TEXT) || '-' || CAST(ho.member AS TEXT))"
 )
 
 
 def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]:
     """What a volunteer wrote about households goes with them: the names of households and
     people, their notes, and the guides in progress they ran (nobody could answer those
-    reminders). What each visit came to stays, as numbers."""
+    reminders) but those handed over to a resident's own phone. What each visit came to
+    stays, as numbers."""
     for table in ("sessions", "followups"):
         where = _THEIR_PEOPLE.format(table=table)
         deleted[table] += yield count(
@@ -259,3 +285,7 @@ def _forget_volunteer(volunteer_id: int, deleted: dict[str, int]) -> Steps[None]
         (volunteer_id,),
     )
     yield count("DELETE FROM morning_lists WHERE volunteer_id = ?", (volunteer_id,))
+    # Their hand-over links: one not used yet would still open a guide that is gone.
+    deleted["handovers"] = yield count(
+        "DELETE FROM handovers WHERE volunteer_id = ?", (volunteer_id,)
+    )

@@ -13,12 +13,14 @@ import secrets
 from typing import ClassVar
 
 from bot.core.errors import StaleSession
-from bot.core.privacy import pseudonym
+from bot.core.privacy import mask, pseudonym
 from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage.codec import job_to_json, message_to_json
-from bot.storage.records import AlreadyProcessed, StoredSession, TurnRecord
-from bot.storage.sql import SqlTables, Steps, count, insert, many, one
+from bot.storage.records import AlreadyProcessed, SavedReplies, StoredSession, TurnRecord
+from bot.storage.sql import Steps, count, insert, many, one
+from bot.storage.sql_processes import ProcessTables
+from bot.storage.sql_tickets import apply_changes
 
 __all__ = ["SessionTables", "load_secret", "save_turn", "save_turns"]
 
@@ -29,8 +31,15 @@ def _stale(key: SessionKey) -> StaleSession:
     return StaleSession(f"{key.channel}: the session changed since it was read")
 
 
-def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int], int]]:
-    """The statements of one turn: returns its outbox ids and the session's new revision."""
+def save_turn(
+    turn: TurnRecord, user: str, state: str, claim: tuple[str, float] | None = None
+) -> Steps[tuple[list[int], int]]:
+    """The statements of one turn: returns its outbox ids and the session's new revision.
+
+    With ``claim`` (this process and the end of its lease, on a database several processes
+    share) the replies are saved claimed by this process when nothing older waits for their
+    chat: the process that committed them sends them without claiming them again.
+    """
     key = turn.key
     session = turn.session
     if turn.update_key:
@@ -110,23 +119,58 @@ def save_turn(turn: TurnRecord, user: str, state: str) -> Steps[tuple[list[int],
             "VALUES (?, ?, ?, ?, ?, ?)",
             [(*resident, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
         )
-    outbox_ids: list[int] = []
+    outbox_ids = SavedReplies()
     to = turn.outbox_to or key
+    holder, lease_until = "", 0.0
+    if claim is not None and turn.outbox:
+        older = yield one(
+            "SELECT 1 FROM outbox WHERE channel = ? AND user_id = ? AND sent_at IS NULL LIMIT 1",
+            (to.channel, to.user_id),
+        )
+        if older is None:
+            (holder, lease_until), outbox_ids.claimed = claim, True
     for message in turn.outbox:
         outbox_id = yield insert(
-            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
-            (to.channel, to.user_id, message_to_json(message), session.updated_at),
+            "INSERT INTO outbox (channel, user_id, message, created_at, holder, lease_until) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                to.channel,
+                to.user_id,
+                message_to_json(message),
+                session.updated_at,
+                holder,
+                lease_until,
+            ),
         )
         outbox_ids.append(int(outbox_id))
+    if turn.tickets:
+        yield from apply_changes(turn.tickets)
+    if turn.admin_actions:
+        yield many(
+            "INSERT INTO admin_actions (actor, action, detail, allowed, at) VALUES (?, ?, ?, ?, ?)",
+            [
+                (a.actor, a.action, mask(a.detail)[:500], int(a.allowed), a.at)
+                for a in turn.admin_actions
+            ],
+        )
+    for other, message in turn.relay:
+        yield insert(
+            "INSERT INTO outbox (channel, user_id, message, created_at) VALUES (?, ?, ?, ?)",
+            (other.channel, other.user_id, message_to_json(message), session.updated_at),
+        )
     return outbox_ids, current + 1
 
 
 def save_turns(
-    turn: TurnRecord, user: str, state: str, companion: tuple[str, str] | None
+    turn: TurnRecord,
+    user: str,
+    state: str,
+    companion: tuple[str, str] | None,
+    claim: tuple[str, float] | None = None,
 ) -> Steps[tuple[list[int], int, int]]:
     """A turn and its companion's (``companion``: its pseudonym and state), in one transaction:
     the outbox ids and the new revision of each session (0 for no companion)."""
-    ids, revision = yield from save_turn(turn, user, state)
+    ids, revision = yield from save_turn(turn, user, state, claim)
     if turn.companion is None or companion is None:
         return ids, revision, 0
     _ids, second = yield from save_turn(turn.companion, *companion)
@@ -145,7 +189,7 @@ def load_secret() -> Steps[str]:
     return str(row[0])
 
 
-class SessionTables(SqlTables):
+class SessionTables(ProcessTables):
     """Sessions, turns and update keys; a backend with a session cache overrides the two
     ``_cache_*`` methods (and ``forget_cached``)."""
 
@@ -198,8 +242,13 @@ class SessionTables(SqlTables):
         if other is not None:
             pseudonym_of = self.user_ref(other.key) if other.finished else ""
             companion = (pseudonym_of, other.session.to_json())
+        claim = None
+        if self.shared:
+            claim = (self._holder(), turn.session.updated_at + self.outbox_lease)
         try:
-            ids, revision, second = await self._atomic(save_turns(turn, user, state, companion))
+            ids, revision, second = await self._atomic(
+                save_turns(turn, user, state, companion, claim)
+            )
         except StaleSession:
             # Another process saved one of them: both are read afresh next time.
             self.forget_cached(turn.key)

@@ -25,9 +25,11 @@ from bot.storage import sqlite_json
 from bot.storage.sql import Statement, Steps, drive, migrate
 from bot.storage.sql_channel_state import ChannelStateTables
 from bot.storage.sql_delivery import DeliveryTables
+from bot.storage.sql_processes import ProcessTables
 from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
+from bot.storage.sql_tickets import TicketTables
 from bot.storage.sql_turns import SessionTables
 from bot.storage.sqlite_batch import execute, run_batch
 from bot.storage.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
@@ -42,7 +44,14 @@ COMPACT_AFTER = 1.0
 
 
 class SqliteStorage(
-    SessionTables, StaffTables, DeliveryTables, ReportTables, PurgeTables, ChannelStateTables
+    SessionTables,
+    StaffTables,
+    DeliveryTables,
+    ReportTables,
+    PurgeTables,
+    ChannelStateTables,
+    TicketTables,
+    ProcessTables,
 ):
     """The whole :class:`~bot.storage.base.Storage` contract on one SQLite file."""
 

@@ -203,5 +203,73 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, name)
     ) WITHOUT ROWID;
     """,
+    # A volunteer's hand-over links (a household member's guide continued on the resident's own
+    # phone): only the hash of the token, whose person and visit, until when, when used and by
+    # whom (the chat's keyed pseudonym, so the same chat opening it again carries on).
+    """
+    CREATE TABLE handovers (
+        token_hash TEXT PRIMARY KEY,
+        household_id INTEGER NOT NULL,
+        member INTEGER NOT NULL,
+        visit_id INTEGER NOT NULL,
+        volunteer_id INTEGER NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at REAL,
+        used_by TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE INDEX handovers_by_volunteer ON handovers (volunteer_id);
+    """,
+    # Residents' requests for a person (tickets), the conversation relayed through the bot (its
+    # notes, masked), and which staff members are off duty (everyone else is on duty).
+    """
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        flow_id TEXT NOT NULL DEFAULT '',
+        step TEXT NOT NULL DEFAULT '',
+        path TEXT NOT NULL DEFAULT '[]',
+        village TEXT NOT NULL DEFAULT '',
+        lang TEXT NOT NULL DEFAULT 'vi',
+        xung_ho TEXT NOT NULL DEFAULT '',
+        opened_at REAL NOT NULL,
+        taken_by TEXT NOT NULL DEFAULT '',
+        taker_name TEXT NOT NULL DEFAULT '',
+        taken_at REAL,
+        first_answer_at REAL,
+        closed_at REAL,
+        outcome TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        notified INTEGER NOT NULL DEFAULT 0,
+        notified_at REAL,
+        contact TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX tickets_one_open ON tickets (channel, user_id) WHERE status != 'closed';
+    CREATE INDEX tickets_opened ON tickets (opened_at);
+    CREATE TABLE ticket_notes (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL,
+        author TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX ticket_notes_ticket ON ticket_notes (ticket_id);
+    CREATE TABLE staff_duty (
+        staff TEXT PRIMARY KEY,
+        on_duty INTEGER NOT NULL,
+        at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    # Which process claimed a waiting reply or a due follow-up, and until when (several
+    # processes on one database: one of them carries it out, another if that one died).
+    """
+    ALTER TABLE outbox ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE outbox ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    ALTER TABLE followups ADD COLUMN holder TEXT NOT NULL DEFAULT '';
+    ALTER TABLE followups ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -164,3 +164,36 @@ async def test_staff_notices_reach_zalo_staff_within_the_window(
     assert result is not None and not result.applied
     await rig.settle()
     assert len(rig.oa.to(ADMIN)) == before and rig.service.zalo.window.skipped == skipped + 1
+
+
+async def test_a_resident_on_zalo_takes_a_guide_over_by_sending_the_words_shown(
+    rig: ZaloRig,
+) -> None:
+    """Zalo's links carry no start payload: the hand-over shows the words to send, and a code
+    typed by hand (lower case, a space) opens it all the same."""
+    lan = await join(rig, "7101")
+    await lan.send("/name Lan")
+    await lan.send("/visit")
+    await lan.press("Thôn 3")
+    await lan.send("Hộ 4")
+    await lan.press("Chờ phê duyệt")
+    assert "Đã gửi hồ sơ" in "\n".join(lan.texts)
+    await lan.send("/handover")
+    shown = "\n".join(lan.texts)
+    words = re.search(r"Trên Zalo: mở https://zalo\.me/\d+ rồi gửi đúng chữ: (BATDAU (ho-\w+))",
+                      shown)
+    assert words, shown
+    code = words.group(2)
+    assert re.fullmatch(r"ho-[2-9A-HJ-NP-Z]{14}", code)
+
+    tu = Resident(rig, "7202")
+    await tu.send(f"batdau ho-{code[3:10].lower()} {code[10:]}")
+    assert tu.texts[0].startswith("Dạ, chào bạn! Từ giờ bạn làm tiếp trên điện thoại của mình")
+    assert "Đã gửi hồ sơ" in tu.texts[-1] and "Đã nhận" in tu.buttons
+    assert any(t.startswith("📲 Hộ 4") for t in lan.texts) or any(
+        s.text.startswith("📲 Hộ 4") for s in rig.oa.to("7101")
+    )
+    # Used once: another Zalo user sending the same words gets the kind word, not the guide.
+    other = Resident(rig, "7303")
+    await other.send(words.group(1))
+    assert "Đã gửi hồ sơ" not in "\n".join(other.texts)

@@ -69,6 +69,28 @@ async def seed(path: Path) -> None:
                 " VALUES (?, 1, ?, ?, ?)",
                 (home, f"Bác {name}", f"bac {name}", when),
             )
+            # A hand-over link used then (only its hash is kept): old by when it was used.
+            await db.execute(
+                "INSERT INTO handovers (token_hash, household_id, member, visit_id, volunteer_id,"
+                " created_at, expires_at, used_at) VALUES (?, ?, 1, ?, 1, ?, ?, ?)",
+                (f"hash-{name}", home, home, when - 60, when + DAY, when),
+            )
+            # Issue 20: a closed ticket and what was said in it; an open one is never old.
+            ticket = 20 if name == "old" else 21
+            await db.execute(
+                "INSERT INTO tickets (id, channel, user_id, status, opened_at, closed_at)"
+                " VALUES (?, 'tg', ?, 'closed', ?, ?)",
+                (ticket, name, when - 60, when),
+            )
+            await db.execute(
+                "INSERT INTO ticket_notes (ticket_id, author, text, at) VALUES (?, 'resident', ?, ?)",
+                (ticket, f"note {name}", when - 30),
+            )
+            await db.execute(
+                "INSERT INTO tickets (id, channel, user_id, status, opened_at)"
+                " VALUES (?, 'tg', ?, 'open', ?)",
+                (ticket + 10, f"{name}-open", when),
+            )
             for kind, sent, dropped in (("sent", when, 0), ("dropped", when, 1), ("waiting", None, 0)):
                 await db.execute(
                     "INSERT INTO outbox (channel, user_id, message, created_at, sent_at, dropped)"
@@ -93,6 +115,9 @@ async def remaining(path: Path) -> dict[str, set[str]]:
         "processed_updates": "SELECT update_key FROM processed_updates",
         "sessions": "SELECT user_id FROM sessions",
         "admin_actions": "SELECT actor FROM admin_actions",
+        "handovers": "SELECT token_hash FROM handovers",
+        "ticket_notes": "SELECT text FROM ticket_notes",
+        "tickets": "SELECT user_id FROM tickets",
     }
     found: dict[str, set[str]] = {}
     try:
@@ -118,6 +143,10 @@ EXPECTED_LEFT = {
     "sessions": {"new"},
     # Issue 14, item 8: refused commands and wrong invite codes name a chat account.
     "admin_actions": {"telegram:new"},
+    "handovers": {"hash-new"},
+    # Issue 20: the conversation relayed in a ticket, and closed tickets; an open one stays.
+    "ticket_notes": {"note new"},
+    "tickets": {"new", "new-open", "old-open"},
 }
 
 
@@ -151,13 +180,21 @@ def test_purge_command_dry_run_then_for_real(
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Chạy thử — chưa xoá gì. Sẽ xoá các bản ghi cũ hơn 365 ngày" in out
-    assert "outbox" in out and "Tổng cộng: 11 bản ghi." in out
+    assert "outbox" in out and "Tổng cộng: 14 bản ghi." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3"))["runs"] == {"old", "new"}
 
+    # The QR pictures of hand-over links: those that no longer work go with the purge.
+    pictures = tmp_path / "handovers"
+    pictures.mkdir()
+    expired = pictures / f"handover-{int(NOW - DAY)}-0123456789abcdef.png"
+    valid = pictures / f"handover-{int(NOW + DAY)}-fedcba9876543210.png"
+    for picture in (expired, valid):
+        picture.write_bytes(b"png")
     assert main(["--config", str(config), "purge", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Deleted the records older than 365 days" in out and "Total: 11 records." in out
+    assert "Deleted the records older than 365 days" in out and "Total: 14 records." in out
     assert asyncio.run(remaining(tmp_path / "p.sqlite3")) == EXPECTED_LEFT
+    assert not expired.exists() and valid.exists()
 
 
 def test_purge_days_from_settings_and_option(
@@ -167,7 +204,7 @@ def test_purge_days_from_settings_and_option(
     # Keep 5 days only: the 10-day-old rows go too.
     config = write_config(tmp_path, "privacy:\n  retention_days: 5\n")
     assert main(["--config", str(config), "purge", "--dry-run"]) == 0
-    assert "Tổng cộng: 22 bản ghi." in capsys.readouterr().out
+    assert "Tổng cộng: 28 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "500", "--dry-run"]) == 0
     assert "Tổng cộng: 0 bản ghi." in capsys.readouterr().out
     assert main(["--config", str(config), "purge", "--days", "0"]) == 2

@@ -67,7 +67,7 @@ def test_csv_columns_and_rows(report: Report) -> None:
     )
     assert {r["section"] for r in rows} == {
         "period", "village", "commune", "flow", "funnel", "branch", "inside", "improve", "day",
-        "volunteer",
+        "volunteer", "tickets",
     }
 
     def pick(section: str, **where: str) -> dict[str, str]:

@@ -226,7 +226,9 @@ async def test_forget_removes_exactly_what_it_should(rig: TelegramRig) -> None:
     assert await rig.storage.load(an.key) is None
     assert await rig.storage.load(ba.key) is not None
     with db(rig) as conn:
-        assert conn.execute("SELECT user_id FROM staff_alerts").fetchall() == [("721",)]
+        # Issue 20: a request for a person is a ticket, and goes with the resident too.
+        assert conn.execute("SELECT user_id FROM tickets").fetchall() == [("721",)]
+        assert conn.execute("SELECT COUNT(*) FROM ticket_notes").fetchone() == (1,)
         assert conn.execute("SELECT COUNT(*) FROM outbox WHERE user_id = '720'").fetchone() == (0,)
     await ba.send("/forget")
     await ba.press("Không, giữ lại")

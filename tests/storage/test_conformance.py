@@ -13,6 +13,7 @@ import pytest
 from bot.core.errors import StaleSession, StorageError
 from bot.core.session import Frame, Session, StaffAlert
 from bot.core.staff import AdminAction
+from bot.core.tickets import TicketChange
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.storage.base import (
     PURGE_TABLES,
@@ -515,6 +516,28 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
         await storage.record_admin_action(
             AdminAction(actor=str(key), action="join", detail="", allowed=False, at=when)
         )
+        # A hand-over link is old by when it stopped working (here: its expiry).
+        await storage.create_handover(
+            f"t-{name}", household_id=home.id, member=1, visit_id=visit.id, volunteer_id=vid,
+            at=when, expires_at=when + 50,
+        )
+        # A ticket opened, answered and closed: its note and itself are old together.
+        await storage.save(
+            TurnRecord(
+                key=key,
+                session=sample_session(updated_at=when),
+                tickets=[TicketChange(kind="open", at=when - 2, resident=key, text="giúp")],
+            )
+        )
+        ticket = await storage.open_ticket(key)
+        assert ticket is not None
+        await storage.save(
+            TurnRecord(
+                key=key,
+                session=sample_session(updated_at=when),
+                tickets=[TicketChange(kind="close", at=when, ticket_id=ticket.id, outcome="done")],
+            )
+        )
     expected = dict.fromkeys(PURGE_TABLES, 1) | {"outbox": 0}  # a waiting reply is never old
     # The household was visited within the retention: its name stays (issue 17, item 6).
     expected |= {"household_members": 0, "households": 0}
@@ -527,3 +550,5 @@ async def test_purge_deletes_exactly_what_is_older_than_the_cutoff(storage: Stor
     assert len(await storage.pending_outbox()) == 2
     assert not await storage.is_processed("u-old") and await storage.is_processed("u-new")
     assert [a.at for a in await storage.admin_actions()] == [1000.0]
+    assert (await storage.claim_handover("t-old", by="r", at=1001.0))[0] == "wrong"
+    assert (await storage.claim_handover("t-new", by="r", at=1001.0))[0] == "ok"

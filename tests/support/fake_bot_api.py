@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Self
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
 from tests.support.fake_bot_methods import HANDLERS, canonical_method
 from tests.support.fake_bot_requests import Call, Fault, method_key, read_params, same_chat
@@ -398,7 +398,13 @@ def _admin_routes(api: FakeBotAPI, app: web.Application) -> None:
         return ok([api.push_update(update) for update in updates])
 
     async def pending(request: web.Request) -> web.Response:
-        return ok({"pending": api.pending_updates(), "confirmed_offset": api.confirmed_offset})
+        return ok(
+            {
+                "pending": api.pending_updates(),
+                "confirmed_offset": api.confirmed_offset,
+                "poll_conflicts": api.poll_conflicts,
+            }
+        )
 
     async def calls(request: web.Request) -> web.Response:
         method = request.query.get("method", "*")
@@ -447,7 +453,18 @@ def _admin_routes(api: FakeBotAPI, app: web.Application) -> None:
         return ok({"url": api.webhook_url, "secret_token": api.webhook_secret})
 
     async def deliver(request: web.Request) -> web.Response:
-        return ok(await api.deliver_to_registered_webhook(await body(request)))
+        url = request.query.get("url")
+        if not url:
+            return ok(await api.deliver_to_registered_webhook(await body(request)))
+        # To one process of several behind a load balancer, with the registered secret; a
+        # process that is down is status 0 (Telegram tries again later).
+        try:
+            status = await api.deliver_webhook(
+                url, await body(request), secret_token=api.webhook_secret
+            )
+        except (ClientError, OSError, TimeoutError):
+            status = 0
+        return ok(status)
 
     app.router.add_post("/_fake/updates", push)
     app.router.add_get("/_fake/updates", pending)

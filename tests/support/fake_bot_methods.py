@@ -232,13 +232,19 @@ async def get_updates(self: BotState, params: dict[str, Any]) -> Any:
         # Telegram keeps the last allowed_updates until a call sets it again.
         self.allowed_updates = list(params["allowed_updates"])
     limit = min(max(int(params.get("limit") or 100), 1), 100)
-    return await self.updates.get(
-        offset=int(params.get("offset") or 0),
-        limit=limit,
-        timeout=float(params.get("timeout") or 0),
-        allowed=self.allows,
-        closing=self.closing,
-    )
+    if self.polling:
+        self.poll_conflicts += 1
+    self.polling += 1
+    try:
+        return await self.updates.get(
+            offset=int(params.get("offset") or 0),
+            limit=limit,
+            timeout=float(params.get("timeout") or 0),
+            allowed=self.allows,
+            closing=self.closing,
+        )
+    finally:
+        self.polling -= 1
 
 
 @api_method("close")

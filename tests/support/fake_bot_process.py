@@ -162,3 +162,13 @@ class FakeBotAPIProcess:
 
     async def deliver_to_registered_webhook(self, update: dict[str, Any]) -> int:
         return int(await self._request("POST", "webhook/deliver", json=update))
+
+    async def deliver_webhook_to(self, url: str, update: dict[str, Any]) -> int:
+        """POST ``update`` to ``url`` with the registered secret: the HTTP status, 0 when
+        nothing answered there."""
+        found = await self._request("POST", "webhook/deliver", params={"url": url}, json=update)
+        return int(found)
+
+    async def poll_conflicts(self) -> int:
+        """How many getUpdates began while another was in progress (two pollers)."""
+        return int((await self._request("GET", "updates"))["poll_conflicts"])

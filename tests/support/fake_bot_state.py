@@ -189,6 +189,10 @@ class BotState:
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self.webhook_max_connections: int | None = None
+        # getUpdates calls in progress, and how many began while another was (Telegram
+        # answers such a second poller 409 "terminated by other getUpdates request").
+        self.polling = 0
+        self.poll_conflicts = 0
         self.allowed_updates: list[str] = []
         self._file_seq = itertools.count(1)
 

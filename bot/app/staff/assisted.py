@@ -96,6 +96,11 @@ async def drive(
     reply = ctx.engine.handle(
         ctx.member.reply.session, event, now=ctx.now, credit=credit, owned=True
     )
+    if not helping:
+        # Only seeing their menu (a visit opened, another person picked) answers nothing for
+        # the person: the reminders of a guide they left half-way (or carry on on their own
+        # phone) stay.
+        reply = replace(reply, cancel_followups=False)
     ctx.member.then(reply)
     ctx.messages.extend(_around_visit(ctx, reply, household_id, number))
 
@@ -137,9 +142,14 @@ def _around_visit(
             village=visit.get("village", ""),
             person=person,
         )
+        if session.owner:
+            # Handed over: the volunteer knows their reminders no longer come here.
+            header += "\n" + ctx.ui("handover.on_own_phone", person=person)
         last = messages[-1]
         visit_rows = (
             (Button(label=ctx.ui("field.other_person_button"), payload=payloads.staff("pp")),),
+            # The person goes on on their own phone: a link and QR code (bot/app/staff/handover).
+            (Button(label=ctx.ui("handover.button"), payload=payloads.staff("ho")),),
             (Button(label=ctx.ui("staff.end_visit_button"), payload=payloads.staff("end")),),
         )
         messages[-1] = replace(

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.config import DEFAULT_TIMEZONE
 from bot.core.session import Session
+from bot.core.staff import AdminAction
+from bot.core.tickets import TicketChange
 from bot.core.types import Button, OutgoingMessage, SessionKey
 from bot.engine.runner import Engine, Reply
 
@@ -31,6 +33,10 @@ class MemberTurn:
     key: SessionKey
     revision: int
     reply: Reply
+    # A message for another chat, saved with this session's turn: the volunteer told that the
+    # person now goes on on their own phone.
+    notice: tuple[OutgoingMessage, ...] = ()
+    notice_to: SessionKey | None = None
 
     def then(self, reply: Reply) -> None:
         """Add what one more engine reply did (its messages are the volunteer's to show)."""
@@ -63,6 +69,14 @@ class Ctx:
     member: MemberTurn | None = None
     # The name of the channel's profile (Telegram's first name): a volunteer is known by it.
     name_hint: str = ""
+    # What the turn did to tickets, the messages it sends to other chats (a resident's to the
+    # staff member helping them, and back) and the admin log's lines: saved with the turn.
+    tickets: list[TicketChange] = field(default_factory=list)
+    relay: list[tuple[SessionKey, OutgoingMessage]] = field(default_factory=list)
+    log: list[AdminAction] = field(default_factory=list)
+    # Messages holding a secret (a hand-over link): sent straight to the chat after the turn,
+    # never kept in the outbox, so the database never holds a link that still works.
+    private: list[OutgoingMessage] = field(default_factory=list)
 
     def ui(self, key: str, **params: Any) -> str:
         lang = self.session.lang or self.engine.default_language

@@ -1,5 +1,6 @@
 """A household member's guide outside the moment it runs: a button of it pressed later, and its
-reminders, which reach the volunteer who runs it, naming the household and the person."""
+reminders, which reach the volunteer who runs it, naming the household and the person (or,
+after a hand-over, the resident's own chat)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import replace
 
 from bot.app.staff.assisted import drive, unwrap, wrap
 from bot.app.staff.context import Ctx
+from bot.app.staff.handed_over import owner_of
 from bot.app.staff.people import set_person
 from bot.app.staff.visits import open_visit
 from bot.core import payloads
@@ -69,6 +71,10 @@ async def reminder(
     """A reminder of a household member's guide, and whose chat it goes to: the volunteer's,
     with "🔔 Hộ 12 · Bác Tư:" before it; nobody's when the volunteer no longer serves."""
     person = member_of(key)
+    owner = await owner_of(store, key, session)
+    if owner is not None:
+        # Handed over: the resident's own chat is reminded, as anyone alone would be.
+        return engine.handle(session, event, now=now, owned=True), owner
     household = await store.household_by_id(person[0]) if person else None
     volunteer = await store.volunteer_by_id(household.volunteer_id) if household else None
     if person is None or household is None or volunteer is None or not volunteer.active:

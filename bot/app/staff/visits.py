@@ -31,7 +31,9 @@ __all__ = [
     "visit_start",
 ]
 
-VOLUNTEER_COMMANDS = frozenset({"visit", "households", "endvisit", "person", "name"})
+VOLUNTEER_COMMANDS = frozenset(
+    {"visit", "households", "endvisit", "person", "name", "handover"}
+)
 
 
 async def visit_start(ctx: Ctx, store: StaffStore, volunteer: VolunteerRecord) -> None:

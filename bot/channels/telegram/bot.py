@@ -8,6 +8,7 @@ asks of a channel, for Telegram.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -35,6 +36,9 @@ __all__ = ["COMMANDS", "TelegramBot", "make_adapter", "staff_keys"]
 log = logging.getLogger(__name__)
 # How long a stopping bot keeps sending replies already committed (the rest wait in the outbox).
 _DRAIN_SECONDS = 10.0
+# How often a standby process asks whether it may poll (the poller that died is replaced
+# within this, plus one getUpdates).
+_STANDBY_SECONDS = 1.0
 COMMANDS = ("start", "menu", "back", "restart", "lang", "help")
 
 
@@ -192,6 +196,7 @@ class TelegramBot:
                 timeout=settings.poll_timeout,
                 order=self.order,
                 backoff=settings.poll_backoff,
+                leading=self._leading if self.storage.shared else None,
             )
         log.info(
             "Telegram bot @%s is running (%s, %s)",
@@ -221,9 +226,40 @@ class TelegramBot:
         """Take updates until :meth:`stop` (the background loops are the runner's)."""
         # A SIGTERM during start() came before the poller existed: then it must not poll.
         if self.poller is not None and not self._stopped.is_set():
-            await self.poller.run()
+            if self.storage.shared:
+                await self._poll_when_leading(self.poller)
+            else:
+                await self.poller.run()
         else:
             await self._stopped.wait()
+
+    @property
+    def _poll_leadership(self) -> str:
+        return f"telegram-poll:{self.adapter.bot_id}"
+
+    async def _leading(self) -> bool:
+        try:
+            return await self.storage.try_lead(self._poll_leadership)
+        except Exception as exc:  # the database is down: this process does not poll meanwhile
+            log.debug("could not check who polls Telegram (%r)", exc)
+            return False
+
+    async def _poll_when_leading(self, poller: Poller) -> None:
+        """Several processes on one database: the one holding the poll leadership calls
+        getUpdates; the others stand by and take over within seconds when it dies (the
+        database releases its lock with its connection)."""
+        told = False
+        while not self._stopped.is_set():
+            if await self._leading():
+                log.info("this process polls Telegram")
+                told = False
+                await poller.run()
+                continue
+            if not told:
+                log.info("another process polls Telegram; this one stands by")
+                told = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), _STANDBY_SECONDS)
 
     def stop(self) -> None:
         """Ask the bot to stop after the updates in hand."""

@@ -49,9 +49,13 @@ class Poller:
         order: ChatOrder | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         backoff: float = 0.5,
+        leading: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.adapter = adapter
         self.timeout = timeout
+        # Asked before each getUpdates when several processes share the database: only the
+        # one that leads polls (Telegram answers a second poller with 409).
+        self.leading = leading
         # After a failed getUpdates: wait this long, doubled at each failure in a row (to 30 s).
         self.backoff = backoff
         self.order = order or ChatOrder()
@@ -69,6 +73,8 @@ class Poller:
         failures = 0
         last_kind = ""
         while not self._stopping.is_set():
+            if self.leading is not None and not await self.leading():
+                return  # another process polls now: what this one confirmed is confirmed
             fetch = asyncio.ensure_future(self.adapter.fetch(self.offset, self.timeout))
             stop = asyncio.ensure_future(self._stopping.wait())
             done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
