@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.config_web import WebSettings
 from bot.config_zalo import ENV_ZALO, ZaloSettings
 from bot.core.errors import ConfigError
 from bot.core.located_yaml import LocatedError, read_yaml
@@ -92,25 +93,6 @@ class TelegramSettings(_Section):
     messages_per_second: float = Field(default=30.0, gt=0)
     chat_messages_per_second: float = Field(default=1.0, gt=0)
     chat_burst: int = Field(default=3, ge=1)
-
-
-class WebSettings(_Section):
-    """The web chat (``trolyso web``; ``trolyso run`` serves it too when ``web:`` is set)."""
-
-    host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (it is printed)
-    # The address residents open (https://..., behind the reverse proxy): posters' QR codes.
-    public_url: str = ""
-    # Behind nginx: take the resident's address from X-Forwarded-For (for the rate limits only).
-    trust_proxy: bool = False
-    # Typed messages a second each resident may send (a short burst is allowed).
-    messages_per_second: float = Field(default=2.0, gt=0)
-    # Requests a second from one address (pages, connections, polls; bursts of twice that). A
-    # school's or the commune office's Wi-Fi is many residents behind one address.
-    address_requests_per_second: float = Field(default=30.0, gt=0)
-    # The web console's simulator tries this folder of draft flows over the live ones
-    # (like ``trolyso chat --flows``); empty: the live flows only.
-    console_drafts: str = ""
 
 
 class ReminderSettings(_Section):

@@ -194,10 +194,27 @@ CONSOLE_MESSAGES: dict[str, dict[str, str]] = {
     "log.allowed": {"vi": "đã làm", "en": "done"},
     "log.refused": {"vi": "bị từ chối", "en": "refused"},
     "tickets.heading": {"vi": "Yêu cầu hỗ trợ", "en": "Tickets"},
-    "tickets.later": {
-        "vi": "Phần yêu cầu hỗ trợ sẽ có khi tính năng chuyển cho người thật (issue 20) được "
-        "hợp nhất.",
-        "en": "Tickets appear here once the handoff to a person (issue 20) is merged.",
+    "tickets.none": {
+        "vi": "Không có yêu cầu nào đang chờ.",
+        "en": "No request is waiting.",
+    },
+    "tickets.no_chat": {
+        "vi": "Để nhận và trả lời yêu cầu, hãy đăng nhập bằng /login từ Telegram: câu trả lời "
+        "của người dân sẽ đến cuộc trò chuyện đó.",
+        "en": "To take and answer requests, log in with /login from Telegram: the resident's "
+        "replies come to that chat.",
+    },
+    "tickets.take": {"vi": "Nhận", "en": "Take"},
+    "tickets.answer": {"vi": "Trả lời", "en": "Answer"},
+    "tickets.close": {"vi": "Đóng", "en": "Close"},
+    "tickets.note": {"vi": "Ghi chú (không bắt buộc)", "en": "Note (optional)"},
+    "tickets.outcome_done": {"vi": "đã giải quyết", "en": "done"},
+    "tickets.outcome_referred": {"vi": "chuyển nơi khác", "en": "referred"},
+    "tickets.outcome_no_answer": {"vi": "không liên lạc được", "en": "no answer"},
+    "tickets.sent": {"vi": "Đã gửi cho người dân.", "en": "Sent to the resident."},
+    "tickets.again": {
+        "vi": "Cùng lúc đó bạn vừa làm việc khác trong cuộc trò chuyện: hãy làm lại.",
+        "en": "You did something else in your chat at that moment: please do it again.",
     },
 }
 

@@ -105,10 +105,12 @@ class Console:
         from bot.channels.web.console.library import Library
         from bot.channels.web.console.numbers import Numbers
         from bot.channels.web.console.people import People
+        from bot.channels.web.console.tickets import Tickets
 
         self.numbers = Numbers(self)
         self.library = Library(self)
         self.people = People(self)
+        self.tickets = Tickets(self)
 
     async def close(self) -> None:
         """Release the simulator's database."""
@@ -126,6 +128,7 @@ class Console:
         self.numbers.add_routes(router)
         self.library.add_routes(router)
         self.people.add_routes(router)
+        self.tickets.add_routes(router)
         router.add_get("/admin/{rest:.*}", self.guard(self._not_found, None))
 
     # --- guards ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """People: the volunteers (invite codes, deactivation, villages), the households waiting for the
-commune police, a volunteer's own households, and the place of the tickets.
+commune police, a volunteer's own households, and the admin log.
 
 The same storage calls as the Telegram desk's ``/invite``, ``/volunteers``, ``/deactivate`` and
 ``/police``; every change is written to the admin log.
@@ -7,7 +7,6 @@ The same storage calls as the Telegram desk's ``/invite``, ``/volunteers``, ``/d
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -27,7 +26,7 @@ __all__ = ["People"]
 
 
 class People:
-    """``/admin/people``, ``/admin/police``, ``/admin/households`` and ``/admin/tickets``."""
+    """``/admin/people``, ``/admin/police``, ``/admin/households`` and ``/admin/log``."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -40,7 +39,6 @@ class People:
         router.add_post("/admin/volunteers/{id}/activate", guard(self._activate, "people"))
         router.add_post("/admin/invites", guard(self._invite, "people"))
         router.add_get("/admin/police", guard(self._police, "people"))
-        router.add_get("/admin/tickets", guard(self._tickets, "people"))
         router.add_get("/admin/log", guard(self._log, "people"))
         router.add_get("/admin/households", guard(self._households, "households"))
 
@@ -224,12 +222,3 @@ class People:
         ]
         body = f"<h1>{e(request.text('log.heading'))}</h1>" + table(head, rows, css="log")
         return request.page(request.text("log.heading"), body, wide=True)
-
-    async def _tickets(self, request: Request) -> web.StreamResponse:
-        # TICKETS (issue 20): list, take, answer, close — calls into the handoff module once it
-        # is merged; until then this page says so.
-        body = (
-            f"<h1>{e(request.text('tickets.heading'))}</h1>"
-            f'<p class="note" id="tickets-later">{html.escape(request.text("tickets.later"))}</p>'
-        )
-        return request.page(request.text("tickets.heading"), body)
