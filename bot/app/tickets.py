@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from bot.app.staff.context import MemberTurn
 from bot.app.ticket_wording import flow_title, label, ticket_text, ui
 from bot.core import payloads
+from bot.core.matching import fold
 from bot.core.session import Session
 from bot.core.staff import AdminAction
 from bot.core.tickets import CLOSE_OUTCOMES, Ticket, TicketChange, note_text
@@ -124,9 +125,14 @@ class Action:
         )
 
 
-async def list_open(storage: DeskStore) -> list[Ticket]:
-    """The open tickets, oldest first."""
-    return await storage.open_tickets()
+async def list_open(storage: DeskStore, helper: Helper | None = None) -> list[Ticket]:
+    """The open tickets, oldest first; for a volunteer, their own village's first (they are
+    the ones told first, and the rest only matter once escalated)."""
+    found = await storage.open_tickets()
+    if helper is None or helper.officer or not helper.village:
+        return found
+    own = fold(helper.village)
+    return sorted(found, key=lambda ticket: fold(ticket.village) != own)
 
 
 def _held(ticket: Ticket | None, helper: Helper) -> bool:

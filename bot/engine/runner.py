@@ -197,17 +197,7 @@ class Engine:
             self._recover(turn, exc)
         if warning is not None:
             turn.messages.insert(0, warning)
-        current.turn += 1
-        current.updated_at = now
-        return Reply(
-            session=current,
-            messages=tuple(turn.messages),
-            finished=tuple(turn.finished),
-            alerts=tuple(turn.alerts),
-            followups=tuple(turn.followups),
-            cancel_followups=turn.cancel_followups,
-            faults=tuple(turn.faults),
-        )
+        return _reply(turn, now)
 
     def enter_at(self, session: Session | None, flow_id: str, step_id: str, *, now: float) -> Reply:
         """Hand a resident back into a guide at a chosen step (a person who helped them says
@@ -229,17 +219,7 @@ class Engine:
             navigation.enter(turn, step_id)
         except FlowRuntimeError as exc:
             self._recover(turn, exc)
-        current.turn += 1
-        current.updated_at = now
-        return Reply(
-            session=current,
-            messages=tuple(turn.messages),
-            finished=tuple(turn.finished),
-            alerts=tuple(turn.alerts),
-            followups=tuple(turn.followups),
-            cancel_followups=turn.cancel_followups,
-            faults=tuple(turn.faults),
-        )
+        return _reply(turn, now)
 
     def _dispatch(self, turn: Turn, event: IncomingEvent | TimerEvent) -> None:
         current = turn.session
@@ -312,3 +292,19 @@ class Engine:
             token = buttons.step_signature(frame.flow_id, frame.step, step)
             self._signatures[key] = token
         return token
+
+
+def _reply(turn: Turn, now: float) -> Reply:
+    """The end of a turn: the session one turn older, and everything the turn produced."""
+    current = turn.session
+    current.turn += 1
+    current.updated_at = now
+    return Reply(
+        session=current,
+        messages=tuple(turn.messages),
+        finished=tuple(turn.finished),
+        alerts=tuple(turn.alerts),
+        followups=tuple(turn.followups),
+        cancel_followups=turn.cancel_followups,
+        faults=tuple(turn.faults),
+    )

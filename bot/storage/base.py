@@ -9,7 +9,6 @@ suite (tests/storage/test_conformance.py) holds every backend to the same behavi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.core.session import Session
@@ -24,9 +23,10 @@ from bot.core.staff import (
     Visit,
     Volunteer,
 )
-from bot.core.tickets import Ticket, TicketNote
+from bot.core.tickets import Ticket
 from bot.core.types import SessionKey
 from bot.storage.channel_state import ChannelStateStore
+from bot.storage.processes import Processes
 from bot.storage.records import (
     PURGE_TABLES,
     AlertRecord,
@@ -45,6 +45,7 @@ from bot.storage.records import (
     VisitCount,
     VolunteerRow,
 )
+from bot.storage.ticket_store import TicketStore
 
 __all__ = [
     "PURGE_TABLES",
@@ -146,49 +147,6 @@ class OutboxStore(Protocol):
         """Everyone who blocked the bot."""
 
 
-class Processes(Protocol):
-    """What several bot processes on one database need to agree on, and one process gets free.
-
-    ``shared`` is True for a backend several processes may use at once (PostgreSQL): then no
-    process may trust what it keeps in memory about a resident, replies are claimed before they
-    are sent, and the loops that must run once run where the leadership is. On a backend for one
-    process (memory, SQLite) the claims and the leadership are granted at once.
-    """
-
-    shared: bool
-    # This process, as its claims name it.
-    holder: str
-
-    async def claim_outbox(self, key: SessionKey, *, now: float) -> list[OutboxRecord]:
-        """Claim ``key``'s waiting replies for this process, oldest first, under a lease that
-        runs out if the process dies. Nothing when another process holds a live claim on the
-        oldest of them (it sends them, in order); this process's own claims are renewed."""
-
-    async def claim_followups(
-        self, before: float, *, now: float, limit: int = 100
-    ) -> list[PendingFollowUp]:
-        """Follow-ups due before ``before`` that no other process holds, claimed for this one
-        under a lease (earliest first): each is carried out once, by another process if the
-        claimer died."""
-
-    async def waiting_outbox(
-        self, channel: str, *, now: float, older_than: float
-    ) -> list[SessionKey]:
-        """Whose replies on ``channel`` wait unclaimed (or under a lease that ran out) since
-        before ``older_than``: left by a process that died, or never claimed."""
-
-    async def try_lead(self, name: str) -> bool:
-        """True while this process holds the leadership named ``name`` (taken now if free):
-        only one process at a time polls Telegram or runs the scheduler."""
-
-    async def stop_leading(self, name: str) -> None:
-        """Give up the leadership ``name`` (a process stopping)."""
-
-    def turn_scope(self, key: SessionKey) -> AbstractAsyncContextManager[None]:
-        """One turn of ``key`` at a time across processes: everything the turn reads and writes
-        inside is kept together when it ends, or undone when it raises."""
-
-
 class FollowUpStore(Protocol):
     """Scheduled reminders (saved with the turn that schedules them)."""
 
@@ -282,37 +240,6 @@ class StaffStore(Protocol):
     async def admin_actions(self) -> list[AdminAction]: ...
     async def forget(self, key: SessionKey, user_ref: str) -> dict[str, int]: ...
     def user_ref(self, key: SessionKey) -> str: ...
-
-
-class TicketStore(Protocol):
-    """Residents' requests for a person (tickets) and the conversation relayed in them.
-
-    A ticket changes only with a turn (``TurnRecord.tickets``, in the turn's transaction), except
-    how far staff were told (:meth:`record_ticket_notified`, by whichever process tells them
-    first) and who is on duty. At most one ticket per resident is open at a time.
-    """
-
-    async def ticket(self, ticket_id: int) -> Ticket | None:
-        """One ticket by its number."""
-
-    async def open_ticket(self, resident: SessionKey) -> Ticket | None:
-        """The resident's open ticket, if any."""
-
-    async def open_tickets(self) -> list[Ticket]:
-        """Every ticket not closed, oldest first."""
-
-    async def ticket_notes(self, ticket_id: int) -> list[TicketNote]:
-        """A ticket's conversation, oldest first."""
-
-    async def record_ticket_notified(self, ticket_id: int, level: int, *, at: float) -> bool:
-        """Record that staff were told about an untaken ticket at ``level`` (1: told, 2:
-        reminded with the officers); False when that was recorded already (by another process)."""
-
-    async def set_on_duty(self, staff: str, on_duty: bool, *, at: float) -> None:
-        """Record whether a staff member (``bot.core.tickets.staff_ref``) takes requests now."""
-
-    async def off_duty(self) -> set[str]:
-        """The staff members who said they are off duty (everyone else is on duty)."""
 
 
 class DeskStore(StaffStore, TicketStore, Protocol):

@@ -79,3 +79,17 @@ async def test_taking_a_request_pauses_a_guide_that_went_on(shipped_engine: Engi
     assert resident is not None and resident.ticket == {"open": 1}
     [told] = await store.pending_outbox(RESIDENT)
     assert [b.label for b in told.message.all_buttons()] == ["↩️ Thôi, về menu"]
+
+
+async def test_a_volunteer_sees_their_own_villages_requests_first() -> None:
+    store = MemoryStorage()
+    for n, (village, at) in enumerate((("Thôn 5", 10.0), ("Thon 3", 20.0), ("Thôn 1", 30.0))):
+        resident = SessionKey("web", f"r{n}")
+        await store.save(TurnRecord(key=resident, session=Session(lang="vi"), tickets=[
+            TicketChange(kind="open", at=at, resident=resident, text="help", village=village)]))
+    volunteer = tickets.Helper(key=SessionKey("telegram", "701"), name="Lan", village="Thôn 3")
+    # Written without its accents by the resident, still the volunteer's village.
+    assert [t.village for t in await tickets.list_open(store, volunteer)] == [
+        "Thon 3", "Thôn 5", "Thôn 1"]
+    assert [t.village for t in await tickets.list_open(store, HELPER)] == [
+        "Thôn 5", "Thon 3", "Thôn 1"]

@@ -88,7 +88,7 @@ async def staff_command(
     number = whole_number(words[0].lstrip("#")) if words else None
     holding = int(ctx.session.ticket.get("holding", 0))
     if name == "tickets":
-        await _list(ctx, store)
+        await _list(ctx, store, helper)
     elif name == "duty":
         await _duty(ctx, store, words[0].lower() if words else "")
     elif name == "take":
@@ -117,8 +117,8 @@ async def staff_command(
         apply(ctx, await tickets.resume(store, ctx.engine, helper, number, step, now=ctx.now))
 
 
-async def _list(ctx: Ctx, store: DeskStore) -> None:
-    found = await tickets.list_open(store)
+async def _list(ctx: Ctx, store: DeskStore, helper: tickets.Helper) -> None:
+    found = await tickets.list_open(store, helper)
     if not found:
         ctx.say(ctx.ui("ticket.list_none"))
         return
