@@ -4,6 +4,7 @@ Secure cookie over https and the login's rate limit."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,21 @@ async def test_a_failure_shows_a_sentence_never_a_traceback(
         text = await page.inner_text("main")
         assert "ghi vào nhật ký" in text
         assert "Traceback" not in await page.content() and "disk on fire" not in text
+
+
+async def test_an_officer_taken_out_of_the_admins_loses_the_console(rig: Rig) -> None:  # noqa: F811
+    """An officer's /login link from a Telegram chat that is no longer in telegram.admin_ids
+    (here: none are) opens nothing; a link made on the server still does."""
+    from bot.app.access import issue_link
+
+    token = await issue_link(rig.storage, actor="telegram:4242", role="officer", now=time.time())
+    async with browser() as chrome:
+        page = await (await chrome.new_context()).new_page()
+        await page.goto(f"{rig.base}/admin/login?t={token}")
+        await page.click("button[type=submit]")
+        await page.wait_for_load_state()
+        await page.goto(rig.base + "/admin/numbers")
+        assert page.url == rig.base + "/admin/login"
+        page = await login(await chrome.new_context(), await rig.link("officer"))
+        await page.goto(rig.base + "/admin/numbers")
+        assert page.url == rig.base + "/admin/numbers"

@@ -177,7 +177,22 @@ class Console:
             volunteer = await self.storage.volunteer_by_id(grant.volunteer_id or 0)
             if volunteer is None or not volunteer.active:
                 return None
+        if grant is not None and grant.role == "officer" and not self._still_admin(grant.actor):
+            return None
         return session
+
+    def _still_admin(self, actor: str) -> bool:
+        """An officer who logged in from a chat (``/login``) is still one of the configured
+        admins: someone taken out of ``telegram.admin_ids`` or ``zalo.admin_ids`` loses the
+        console at their next page, not when the session ends. Links made on the server
+        (``trolyso admin login-link``) name no chat and stand until they expire."""
+        channel, chat, user = actor.partition(":")
+        if not chat or channel not in ("telegram", "zalo"):
+            return True
+        admins = {str(i) for i in self.settings.telegram.admin_ids} if channel == "telegram" else (
+            {str(i) for i in self.settings.zalo.admin_ids} if self.settings.zalo else set()
+        )
+        return user in admins
 
     async def _csrf_ok(self, http: web.Request, session: ConsoleSession, *, api: bool) -> bool:
         if not self._same_origin(http):
