@@ -24,11 +24,12 @@ import pytest
 
 from bot.app.access import issue_link
 from bot.channels.hosting import build_service
-from bot.config import WebSettings
+from bot.config import TelegramSettings, WebSettings
 from tests.channels.web_harness import browser
 from tests.reports import seed as seeding
 
 ROOT = Path(__file__).resolve().parents[2]
+OFFICER = 9001
 SHOTS = Path("/tmp/console-shots")
 # The simulator is at this step (and not waiting for an answer).
 AT = "s => document.getElementById('sim').dataset.step === s && !document.getElementById('sim').dataset.busy"
@@ -79,7 +80,12 @@ async def console_rig(tmp: Path, **web: Any) -> AsyncIterator[Rig]:
     seeding.write_flows(tmp / "flows")
     await seeding.seed(tmp / "seed.sqlite3")
     settings = seeding.settings(tmp).model_copy(
-        update={"web": WebSettings(port=0, **web), "welcome_flow": ""}
+        update={
+            "web": WebSettings(port=0, **web),
+            "welcome_flow": "",
+            # The commune's officer on Telegram (logs in with /login from that chat).
+            "telegram": TelegramSettings(admin_ids=[OFFICER]),
+        }
     )
     service = await build_service(settings, channels=("web",), loops=False)
     await service.runner.start()
