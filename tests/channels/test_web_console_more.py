@@ -31,7 +31,7 @@ async def test_a_volunteer_sees_only_their_households(rig: Rig) -> None:  # noqa
         assert not any(label in text for label in others)
         await page.goto(rig.base + "/admin/numbers")
         assert "không được làm việc này" in await page.inner_text("main")
-        assert await page.locator("nav.nav a").all_inner_texts() == ["Hộ của tôi"]
+        assert await page.locator("nav.nav a").all_inner_texts() == ["Yêu cầu hỗ trợ", "Hộ của tôi"]
         # Deactivated: the session opens nothing any more.
         await rig.storage.deactivate_volunteer(mine.id, at=0.0)
         await page.goto(rig.base + "/admin/households")

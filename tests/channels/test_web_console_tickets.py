@@ -100,3 +100,23 @@ async def test_a_link_made_on_the_server_reads_but_cannot_take(rig: Rig) -> None
         assert answer.ok
     ticket = await rig.storage.ticket(ticket_id)
     assert ticket is not None and ticket.status != "taken"
+
+
+async def test_a_volunteer_takes_and_answers_a_request_from_the_console(rig: Rig) -> None:  # noqa: F811
+    """A volunteer logged in with their own link works tickets as they would in their chat:
+    the resident reads the answer as from that volunteer of their village."""
+    ticket_id = await open_request(rig)
+    [lan, *_] = [v for v in await rig.storage.volunteers() if v.active]
+    async with browser() as chrome:
+        page = await login(await chrome.new_context(), await rig.link("volunteer", lan.id))
+        await page.goto(rig.base + "/admin/tickets")
+        assert RESIDENT.user_id not in await page.inner_text(f"#ticket-{ticket_id}")
+        await page.click(f"button[data-take='{ticket_id}']")
+        await page.wait_for_selector("#notice")
+        await page.fill(f"#ticket-{ticket_id} textarea", "Cháu đến nhà bác chiều nay")
+        await page.click(f"button[data-answer='{ticket_id}']")
+        await page.wait_for_selector("#notice")
+        await resident_reads(rig, f"{lan.name}, tình nguyện viên {lan.village}")
+        await resident_reads(rig, "Cháu đến nhà bác chiều nay")
+    ticket = await rig.storage.ticket(ticket_id)
+    assert ticket is not None and ticket.taken_by == str(lan.key)

@@ -55,6 +55,7 @@ ALLOWED = {
     "flows": {"officer"},
     "people": {"officer"},
     "households": {"volunteer"},
+    "tickets": {"officer", "volunteer"},
 }
 HOME = {"officer": "/admin/numbers", "leader": "/admin/numbers", "volunteer": "/admin/households"}
 Handler = Callable[["Request"], Awaitable[web.StreamResponse]]

@@ -27,7 +27,7 @@ _NAV = (
     ("flows", "/admin/flows", {"officer"}),
     ("people", "/admin/people", {"officer"}),
     ("police", "/admin/police", {"officer"}),
-    ("tickets", "/admin/tickets", {"officer"}),
+    ("tickets", "/admin/tickets", {"officer", "volunteer"}),
     ("log", "/admin/log", {"officer"}),
     ("households", "/admin/households", {"volunteer"}),
 )

@@ -36,7 +36,8 @@ def _chat_of(actor: str) -> SessionKey | None:
 
 
 class Tickets:
-    """``/admin/tickets`` and its actions, for officers."""
+    """``/admin/tickets`` and its actions, for officers and volunteers (a volunteer acts as
+    their own chat, as on the bot, and sees their village's requests first)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -44,41 +45,56 @@ class Tickets:
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """The tickets' routes."""
         guard = self.console.guard
-        router.add_get("/admin/tickets", guard(self._list, "people"))
-        router.add_post("/admin/tickets/{id}/{verb}", guard(self._act, "people"))
+        router.add_get("/admin/tickets", guard(self._list, "tickets"))
+        router.add_post("/admin/tickets/{id}/{verb}", guard(self._act, "tickets"))
 
-    def _helper(self, request: Request) -> tickets.Helper | None:
-        key = _chat_of(request.session.grant.actor)
+    async def _helper(self, request: Request) -> tickets.Helper | None:
+        grant = request.session.grant
+        if grant.role == "volunteer":
+            volunteer = await self.console.storage.volunteer_by_id(grant.volunteer_id or 0)
+            if volunteer is None or not volunteer.active:
+                return None
+            return tickets.Helper(
+                key=volunteer.key,
+                name=volunteer.name,
+                lang=request.lang,
+                village=volunteer.village,
+            )
+        key = _chat_of(grant.actor)
         if key is None:
             return None
-        name = request.session.grant.name or request.text("role.officer")
+        name = grant.name or request.text("role.officer")
         return tickets.Helper(key=key, name=name, lang=request.lang, officer=True)
 
     async def _list(self, request: Request, said: str = "") -> web.StreamResponse:
         console = self.console
         engine = console.app.assistant.engine
         storage = console.storage
-        open_ones = await tickets.list_open(storage)
+        helper = await self._helper(request)
+        open_ones = await tickets.list_open(storage, helper)
         csrf = e(request.session.csrf)
         body = [f"<h1>{e(request.text('tickets.heading'))}</h1>"]
         if said:
             body.append(f'<p class="notice" role="status" id="notice">{e(said)}</p>')
-        if self._helper(request) is None:
+        if helper is None:
             body.append(f'<p class="note">{e(request.text("tickets.no_chat"))}</p>')
         if not open_ones:
             body.append(f'<p id="no-tickets">{e(request.text("tickets.none"))}</p>')
         for ticket in open_ones:
             notes = await storage.ticket_notes(ticket.id)
             text = tickets.ticket_text(engine, ticket, notes, request.lang)
+            forms = self._forms(helper, request, ticket, csrf)
             body.append(
                 f'<section class="card ticket" id="ticket-{ticket.id}">'
-                f'<pre class="ticket-text">{e(text)}</pre>{self._forms(request, ticket, csrf)}'
+                f'<pre class="ticket-text">{e(text)}</pre>{forms}'
                 "</section>"
             )
         return request.page(request.text("tickets.heading"), "".join(body), wide=True)
 
-    def _forms(self, request: Request, ticket: Ticket, csrf: str) -> str:
-        if self._helper(request) is None:
+    def _forms(
+        self, helper: tickets.Helper | None, request: Request, ticket: Ticket, csrf: str
+    ) -> str:
+        if helper is None:
             return ""
         base = f"/admin/tickets/{ticket.id}"
         hidden = f'<input type="hidden" name="csrf" value="{csrf}">'
@@ -104,7 +120,7 @@ class Tickets:
         )
 
     async def _act(self, request: Request) -> web.StreamResponse:
-        helper = self._helper(request)
+        helper = await self._helper(request)
         text = request.http.match_info["id"]
         verb = request.http.match_info["verb"]
         ticket_id = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
