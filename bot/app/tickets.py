@@ -176,6 +176,7 @@ async def take(
             ticket_id=ticket_id,
             by=str(helper.key),
             name=helper.called(engine, "vi"),
+            over=helper.officer,
         )
     )
     if not _held(ticket, helper):

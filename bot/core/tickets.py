@@ -126,6 +126,9 @@ class TicketChange:
     xung_ho: str = ""
     # take: who; close: the outcome; notified: the level reached.
     by: str = ""
+    # take: an officer may take a ticket over from whoever holds it; anyone else only takes an
+    # untaken one (or their own): if another staff member took it since, the turn is undone.
+    over: bool = False
     outcome: str = ""
     level: int = 0
     # note by staff: the first one is the first answer (the reports' response time).

@@ -55,6 +55,7 @@ class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState, MemoryProces
                 stored = self._sessions.get(each.key)
                 if each.revision != (stored.revision if stored is not None else 0):
                     raise StaleSession(f"{each.key.channel}: the session changed since it was read")
+        self._check_tickets(turn.tickets)
         if turn.companion is not None:
             self._save(turn.companion)
         return self._save(turn)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.core.errors import StaleSession
 from bot.core.tickets import Ticket, TicketChange, TicketNote
 from bot.core.types import SessionKey
 from bot.storage.memory_tables import MemoryTables
@@ -25,6 +26,18 @@ class MemoryTickets(MemoryTables):
             if ticket.resident == resident and ticket.open:
                 return ticket.id
         return None
+
+    def _check_tickets(self, changes: Sequence[TicketChange]) -> None:
+        """Refuse (StaleSession, before anything is saved) a take of a ticket that was closed,
+        or taken by someone else, since the turn read it (an officer may take one over)."""
+        for change in changes:
+            ticket = self._tickets.get(change.ticket_id or 0)
+            if change.kind != "take" or ticket is None:
+                continue
+            if not ticket.open or not (
+                change.over or ticket.status == "open" or ticket.taken_by == change.by
+            ):
+                raise StaleSession(f"ticket {ticket.id} changed since it was read")
 
     def _apply_tickets(self, changes: Sequence[TicketChange]) -> None:
         """A turn's ticket changes, in order (called inside the turn's save)."""

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.errors import StaleSession
 from bot.core.tickets import Ticket, TicketChange, TicketNote
 from bot.core.types import SessionKey
 from bot.storage.sql import SqlTables, Steps, count, insert, one, window
@@ -104,11 +105,16 @@ def apply_changes(changes: Sequence[TicketChange]) -> Steps[None]:
         if change.kind == "note":
             yield from _note(ticket_id, change)
         elif change.kind == "take":
-            yield count(
+            taken = yield count(
                 "UPDATE tickets SET status = 'taken', taken_by = ?, taker_name = ?, "
-                "taken_at = COALESCE(taken_at, ?) WHERE id = ? AND status != 'closed'",
-                (change.by, change.name, change.at, ticket_id),
+                "taken_at = COALESCE(taken_at, ?) WHERE id = ? AND status != 'closed' "
+                "AND (? = 1 OR status = 'open' OR taken_by = ?)",
+                (change.by, change.name, change.at, ticket_id, int(change.over), change.by),
             )
+            if not taken:
+                # Closed, or taken by someone else, since the turn read it (two staff at
+                # once, perhaps in two processes): the turn is undone and computed again.
+                raise StaleSession(f"ticket {ticket_id} changed since it was read")
         elif change.kind == "release":
             # Back in the queue: the staff are told again, as for a new request.
             yield count(

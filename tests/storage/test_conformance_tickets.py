@@ -169,3 +169,28 @@ async def test_forget_of_a_staff_member_leaves_the_requests_without_their_name(
     assert [(n.text, n.name) for n in await storage.ticket_notes(ticket_id)] == [
         ("giúp", ""), ("chào", "")]
     assert await storage.off_duty() == set()
+
+
+async def test_a_ticket_taken_by_someone_else_meanwhile_is_not_taken_again(
+    storage: Storage,  # noqa: F811
+) -> None:
+    """Two volunteers take one request at the same moment (two processes): the second turn is
+    undone (and computed again, when it is told who has it); an officer may take it over."""
+    ticket_id = await _open(storage)
+    minh = SessionKey("telegram", "702")
+    officer = SessionKey("telegram", "9001")
+
+    def take(by: SessionKey, at: float, over: bool = False) -> TurnRecord:
+        return TurnRecord(key=by, session=_session(at), revision=0, tickets=[
+            TicketChange(kind="take", at=at, ticket_id=ticket_id, by=str(by), name="x",
+                         over=over)])
+
+    await storage.save(take(LAN, 20.0))
+    with pytest.raises(StaleSession):
+        await storage.save(take(minh, 21.0))
+    assert await storage.load(minh) is None  # nothing of that turn was saved
+    ticket = await storage.ticket(ticket_id)
+    assert ticket is not None and ticket.taken_by == str(LAN)
+    await storage.save(take(officer, 22.0, over=True))
+    ticket = await storage.ticket(ticket_id)
+    assert ticket is not None and ticket.taken_by == str(officer)
