@@ -5,32 +5,13 @@ cannot both get in."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-
-import pytest
 
 from bot.app.access import Grant, end_session, issue_link, open_session, redeem_link, session_of
 from bot.storage.base import Storage
-from bot.storage.memory import MemoryStorage
-from bot.storage.postgres import PostgresStorage
-from bot.storage.sqlite import SqliteStorage
-
-BACKENDS: dict[str, Callable[[pytest.FixtureRequest], Storage]] = {
-    "memory": lambda _request: MemoryStorage(),
-    "sqlite": lambda request: SqliteStorage(request.getfixturevalue("tmp_path") / "t.db"),
-    "postgresql": lambda request: PostgresStorage(request.getfixturevalue("postgres_url")),
-}
+from tests.storage.test_conformance import storage  # noqa: F401 (a fixture)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-async def storage(request: pytest.FixtureRequest) -> AsyncIterator[Storage]:
-    store = BACKENDS[request.param](request)
-    await store.open()
-    yield store
-    await store.close()
-
-
-async def test_a_link_works_once_within_ten_minutes(storage: Storage) -> None:
+async def test_a_link_works_once_within_ten_minutes(storage: Storage) -> None:  # noqa: F811
     token = await issue_link(storage, actor="telegram:1", role="leader", now=1000.0)
     late = await issue_link(storage, actor="telegram:1", role="leader", now=1000.0)
     assert len(token) >= 40 and token != late
@@ -42,14 +23,14 @@ async def test_a_link_works_once_within_ten_minutes(storage: Storage) -> None:
         assert await redeem_link(storage, nonsense, now=1001.0) is None
 
 
-async def test_two_browsers_racing_with_one_link_get_in_once(storage: Storage) -> None:
+async def test_two_browsers_racing_with_one_link_get_in_once(storage: Storage) -> None:  # noqa: F811
     tokens = [await issue_link(storage, actor=f"a{i}", role="officer", now=0.0) for i in range(5)]
     for token in tokens:
         results = await asyncio.gather(*(redeem_link(storage, token, now=1.0) for _ in range(4)))
         assert sum(r is not None for r in results) == 1
 
 
-async def test_a_session_lasts_until_it_expires_or_logs_out(storage: Storage) -> None:
+async def test_a_session_lasts_until_it_expires_or_logs_out(storage: Storage) -> None:  # noqa: F811
     grant = Grant(actor="cli:x", role="volunteer", volunteer_id=3)
     cookie, session = await open_session(storage, grant, now=0.0)
     assert await session_of(storage, cookie, now=10.0) == session
