@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.app.staff.desk import DeskReply, StaffDesk
-from bot.core.errors import StaleSession, StorageUnavailable
+from bot.core.errors import LockNeeded, StaleSession, StorageUnavailable
 from bot.core.problems import Problem
 from bot.core.session import Expire, FlowFault, FollowUpDue, TimerEvent
 from bot.core.staff import member_of
@@ -128,6 +128,7 @@ class Assistant:
         lang_hint: str = "",
         fired_followup: int | None = None,
         name_hint: str = "",
+        wrote: bool = False,
     ) -> Handled:
         """Apply ``event`` for ``key``; the new state is on disk before the replies are returned.
 
@@ -137,23 +138,34 @@ class Assistant:
         cannot lose them). A timer event (a follow-up, an expiry) goes straight to the engine;
         ``fired_followup`` names the stored follow-up it carries out, removed with the turn.
         ``name_hint`` is the name of the channel's profile: the staff desk keeps it for a
-        volunteer (nothing is kept for a resident).
+        volunteer (nothing is kept for a resident). ``wrote``: the event is the resident's own
+        update, so the turn also records that they can be written to again (see
+        :attr:`TurnRecord.reachable`).
 
         When something fails (a bug, a full disk) the resident gets a short apology, their stored
         place is left as it was, and the details go to the log, never to the resident.
         """
         engine = self.engine  # a reload swaps self.engine; this turn keeps the one it started with
-        hints, fired = (lang_hint, name_hint), fired_followup
+        hints, fired = (lang_hint, name_hint, wrote), fired_followup
+        args = (engine, key, event, update_key, outbox, hints, fired)
         async with self._lock(key):
             try:
                 try:
-                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
-                except StaleSession:
-                    # Another turn saved a session of this one (a household member's, by another
-                    # volunteer's process) after it was read here. Everything the turn wrote was
-                    # undone with it (see _scoped), so it is computed again on the newer one,
-                    # staff desk included; a second clash: not saved, the update comes again.
-                    done = await self._scoped(engine, key, event, update_key, outbox, hints, fired)
+                    done = await self._scoped(*args, locked=False)
+                except StaleSession as first:
+                    # Another turn saved a session of this one (another process's turn of the
+                    # same resident, a household member's by another volunteer) after it was
+                    # read here, or the turn had to write before its save without the lock
+                    # (LockNeeded: see Processes.turn_scope). Nothing it did was kept, so it is
+                    # computed again on the newer session, under the lock, staff desk included;
+                    # a second clash: not saved, the update comes again.
+                    try:
+                        done = await self._scoped(*args, locked=True)
+                    except StaleSession:
+                        if not isinstance(first, LockNeeded):
+                            raise
+                        # The first try only asked for the lock: this was the first clash.
+                        done = await self._scoped(*args, locked=True)
                 if isinstance(done, Handled):
                     return done
                 reply, ids, to, notify, private, record = done
@@ -191,10 +203,13 @@ class Assistant:
         event: IncomingEvent | TimerEvent,
         update_key: str,
         outbox: bool,
-        hints: tuple[str, str],
+        hints: tuple[str, str, bool],
         fired_followup: int | None,
+        *,
+        locked: bool,
     ) -> Handled | _Saved:
-        """One attempt at the turn, whole or not at all.
+        """One attempt at the turn, whole or not at all (``locked``: see
+        :meth:`~bot.storage.processes.Processes.turn_scope`).
 
         On a database several processes share, the storage's turn scope holds the resident's
         lock across processes and keeps every write of the turn (the staff desk's too) in one
@@ -203,7 +218,7 @@ class Assistant:
         a time here, so none can clash and none is computed twice.
         """
         args = (engine, key, event, update_key, outbox, hints, fired_followup)
-        async with self.storage.turn_scope(key):
+        async with self.storage.turn_scope(key, locked=locked):
             if self.storage.shared or self.desk is None:
                 return await self._turn(*args)
             stored = await self.storage.read(key)
@@ -219,14 +234,14 @@ class Assistant:
         event: IncomingEvent | TimerEvent,
         update_key: str,
         outbox: bool,
-        hints: tuple[str, str],
+        hints: tuple[str, str, bool],
         fired_followup: int | None,
         *,
         stored: StoredSession | None = None,
     ) -> Handled | _Saved:
         """Read the session (unless ``stored`` was just read), compute the turn and save it with
         the revision it was read at (``hints``: the language and the name the channel gives)."""
-        lang_hint, name_hint = hints
+        lang_hint, name_hint, wrote = hints
         # A redelivered update is recognised when its turn is saved (its key is already
         # there): checking first would cost a read on every single update.
         if stored is None:
@@ -292,6 +307,7 @@ class Assistant:
             tickets=answer.tickets if answer is not None else (),
             relay=answer.relay if answer is not None else (),
             admin_actions=answer.log if answer is not None else (),
+            reachable=wrote,
         )
         ids = await self.storage.save(record)
         return reply, ids, to, notify, private, record

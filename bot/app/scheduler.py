@@ -259,6 +259,7 @@ class Scheduler:
             own = await self.storage.load(volunteer.key)
             lang = own.lang if own is not None and own.lang else engine.default_language
             if await self.send_to(volunteer.key, self._morning_message(lang, due)):
+                await self.storage.morning_list_sent(volunteer.id, day)
                 sent += 1
             else:
                 await self.storage.unclaim_morning_list(volunteer.id, day)
@@ -355,6 +356,9 @@ class OneResident:
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
         """Never claimed."""
         return False
+
+    async def morning_list_sent(self, volunteer_id: int, day: str) -> None:
+        """Nothing was claimed."""
 
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
         """Nothing to undo."""

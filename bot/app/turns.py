@@ -106,7 +106,10 @@ class Turns:
         not confirm the update. ``before_replies`` (a button's spinner, say) is sent first;
         ``name_hint`` is the name the channel's profile gives (a volunteer's, when they join).
         """
-        if await self.delivery.blocked(key):  # they wrote: they can be written to again
+        # They wrote: if they had blocked the bot, they can be written to again. In one process
+        # memory knows who did; a database several processes share learns it with the turn.
+        shared = self.storage.shared
+        if not shared and await self.delivery.blocked(key):
             self.delivery.unreachable.discard(key)
             await self.storage.set_reachable(key, True, at=self.clock())
         handled = await self.assistant.handle(
@@ -116,6 +119,7 @@ class Turns:
             outbox=self.outbox,
             lang_hint=lang_hint,
             name_hint=name_hint,
+            wrote=shared,
         )
         if handled.unsaved:
             self._unsaved(key, lang_hint)

@@ -113,6 +113,12 @@ class StaleSession(StorageError):
     """
 
 
+class LockNeeded(StaleSession):
+    """A turn run without the resident's lock wanted to write before its save: nothing was
+    written, and the turn runs again under the lock (as after a save that found the session
+    changed; that is not a clash, so the locked turn may still meet one and run once more)."""
+
+
 class DependencyMissing(TroLySoError):
     """An optional part was asked for but its library is not installed."""
 

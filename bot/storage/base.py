@@ -167,7 +167,12 @@ class MorningLists(Protocol):
     """Volunteers' morning lists already sent: each one once a day, whichever process sends."""
 
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
-        """True the first time a volunteer's list for ``day`` is claimed."""
+        """True when this process may send a volunteer's list for ``day``: nobody claimed it,
+        or the process that claimed it did not say it was sent within
+        :data:`~bot.storage.processes.MORNING_LIST_LEASE` (it died)."""
+
+    async def morning_list_sent(self, volunteer_id: int, day: str) -> None:
+        """The claimed list went out: it is never claimed again that day."""
 
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
         """Undo a claim whose message could not be sent, so the next pass tries again."""
@@ -260,6 +265,7 @@ class ScheduleStore(Protocol):
     async def volunteers(self) -> list[Volunteer]: ...
     async def households_of(self, volunteer_id: int) -> list[HouseholdStatus]: ...
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool: ...
+    async def morning_list_sent(self, volunteer_id: int, day: str) -> None: ...
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None: ...
 
 

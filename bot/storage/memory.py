@@ -14,6 +14,7 @@ from bot.storage.memory_processes import MemoryProcesses
 from bot.storage.memory_reports import MemoryReports
 from bot.storage.memory_staff import MemoryStaff
 from bot.storage.memory_tables import SessionRow
+from bot.storage.processes import MORNING_LIST_LEASE
 from bot.storage.records import (
     AlertRecord,
     AlreadyProcessed,
@@ -103,6 +104,8 @@ class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState, MemoryProces
             self._outbox.append(OutboxRecord(id=self._outbox_ids, key=to, message=message))
             self._outbox_at[self._outbox_ids] = session.updated_at
             ids.append(self._outbox_ids)
+        if turn.reachable:
+            self._unreachable.discard(key)
         self._apply_tickets(turn.tickets)
         self._admin.extend(replace(a, detail=mask(a.detail)[:500]) for a in turn.admin_actions)
         for other, message in turn.relay:
@@ -207,15 +210,22 @@ class MemoryStorage(MemoryStaff, MemoryReports, MemoryChannelState, MemoryProces
         self._followups = [f for f in self._followups if f.key != key]
 
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
-        """True the first time a volunteer's list for ``day`` is claimed."""
-        if (volunteer_id, day) in self._morning:
+        """True the first time a volunteer's list for ``day`` is claimed, or when the claim's
+        lease ran out before the list was said to be sent."""
+        lease = self._morning.get((volunteer_id, day))
+        if lease is not None and not 0 < lease < at:
             return False
-        self._morning.add((volunteer_id, day))
+        self._morning[volunteer_id, day] = at + MORNING_LIST_LEASE
         return True
+
+    async def morning_list_sent(self, volunteer_id: int, day: str) -> None:
+        """The claimed list went out: never claimed again that day."""
+        if (volunteer_id, day) in self._morning:
+            self._morning[volunteer_id, day] = 0.0
 
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
         """Undo a claim whose message could not be sent."""
-        self._morning.discard((volunteer_id, day))
+        self._morning.pop((volunteer_id, day), None)
 
     async def close(self) -> None:
         """Nothing to close."""

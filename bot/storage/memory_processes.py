@@ -83,6 +83,6 @@ class MemoryProcesses:
         """Nothing to give up."""
 
     @contextlib.asynccontextmanager
-    async def turn_scope(self, key: SessionKey) -> AsyncIterator[None]:
+    async def turn_scope(self, key: SessionKey, *, locked: bool = True) -> AsyncIterator[None]:
         """One process: the application's own per-resident lock is enough."""
         yield

@@ -248,7 +248,7 @@ class MemoryStaff(MemoryHouseholds):
             replace(o, note="") if o.volunteer_id == volunteer_id else o for o in self._outcomes
         ]
         deleted["visit_outcomes"] = len(noted)
-        self._morning = {(v, day) for v, day in self._morning if v != volunteer_id}
+        self._morning = {k: lease for k, lease in self._morning.items() if k[0] != volunteer_id}
         theirs_links = [
             t for t, r in self._handovers.items() if r.handover.volunteer_id == volunteer_id
         ]

@@ -91,7 +91,8 @@ class MemoryTables:
         self._versions: list[FlowVersion] = []
         self._followups: list[PendingFollowUp] = []
         self._followup_ids = 0
-        self._morning: set[tuple[int, str]] = set()
+        # (volunteer, day) -> the end of the claim's lease; 0: sent
+        self._morning: dict[tuple[int, str], float] = {}
         self._volunteers: dict[int, Volunteer] = {}
         self._invites: dict[str, InviteRow] = {}
         self._handovers: dict[str, HandoverRow] = {}

@@ -1,6 +1,10 @@
 """PostgreSQL's advisory locks, for several bot processes on one database.
 
-Two kinds, both released by the server itself when the process holding them dies (its
+A resident's turn may also run without the lock (``TurnScope.unlocked``): its reads go to the
+pool, its save is one statement checked against the revision it read, and a write before the
+save raises :class:`LockNeeded` (nothing written) so that the turn runs again locked.
+
+Two kinds of lock, both released by the server itself when the process holding them dies (its
 connections close with it, ``kill -9`` included), so nothing waits for a lease to run out:
 
 - a resident's turn (:class:`TurnScope`): ``pg_advisory_xact_lock`` in the transaction that
@@ -39,7 +43,7 @@ def lock_id(name: str) -> int:
 
 @dataclass(slots=True)
 class _Held:
-    conn: Connection | None
+    conn: Connection | None  # None: the turn runs without the lock (or has ended)
     task: asyncio.Task[Any] | None
 
 
@@ -56,6 +60,24 @@ class TurnScope:
         if held is None or held.conn is None or held.task is not asyncio.current_task():
             return None
         return held.conn
+
+    def unlocked_turn(self) -> bool:
+        """True inside a turn the current task runs without the lock."""
+        held = self._current.get()
+        return held is not None and held.conn is None and held.task is asyncio.current_task()
+
+    def inside(self) -> bool:
+        """True inside a turn of the current task, locked or not."""
+        return self.connection() is not None or self.unlocked_turn()
+
+    @contextlib.asynccontextmanager
+    async def unlocked(self) -> AsyncIterator[None]:
+        """Run the body as a turn without the lock (see the module's docstring)."""
+        token = self._current.set(_Held(conn=None, task=asyncio.current_task()))
+        try:
+            yield
+        finally:
+            self._current.reset(token)
 
     @contextlib.asynccontextmanager
     async def hold(self, conn: Connection, name: str) -> AsyncIterator[None]:

@@ -285,5 +285,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE followups ADD COLUMN holder TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE followups ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
     ),
+    # Until when a volunteer's morning list is claimed by the process sending it (0: sent):
+    # the list of a process that died before sending it goes out from another.
+    ("ALTER TABLE morning_lists ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,11 @@ from typing import Protocol
 from bot.core.types import SessionKey
 from bot.storage.records import OutboxRecord, PendingFollowUp
 
+# Seconds a volunteer's morning list stays claimed by the process sending it: a list waits
+# behind residents' replies and the morning's reminders (minutes at Telegram's limit), and a
+# process that died before sending it leaves it to the next leader after this long.
+MORNING_LIST_LEASE = 1800.0
+
 __all__ = ["Processes"]
 
 
@@ -50,6 +55,12 @@ class Processes(Protocol):
     async def stop_leading(self, name: str) -> None:
         """Give up the leadership ``name`` (a process stopping)."""
 
-    def turn_scope(self, key: SessionKey) -> AbstractAsyncContextManager[None]:
-        """One turn of ``key`` at a time across processes: everything the turn reads and writes
-        inside is kept together when it ends, or undone when it raises."""
+    def turn_scope(
+        self, key: SessionKey, *, locked: bool = True
+    ) -> AbstractAsyncContextManager[None]:
+        """A turn of ``key``. ``locked``: one turn of ``key`` at a time across processes, and
+        everything the turn reads and writes inside is kept together when it ends, or undone
+        when it raises. Not ``locked``: the backend may leave out the lock and the transaction,
+        and rely on the save's revision check alone; it then raises StaleSession (nothing
+        written) at the turn's first write before its save, so the caller runs the turn again
+        locked, as it does when the save finds the session changed."""

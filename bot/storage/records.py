@@ -104,6 +104,10 @@ class TurnRecord:
     relay: Sequence[tuple[SessionKey, OutgoingMessage]] = ()
     # Lines of the admin log the turn writes (a ticket taken or closed), with it or not at all.
     admin_actions: Sequence[AdminAction] = ()
+    # The resident wrote (the turn answers their update): if they had blocked the bot, they can
+    # be written to again. A database several processes share learns it with the turn, rather
+    # than with a read of its own before every update.
+    reachable: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from typing import Any
 from bot.core.session import FinishedRun, StaffAlert
 from bot.core.types import SessionKey
 from bot.storage.codec import job_from_json, message_from_json
+from bot.storage.processes import MORNING_LIST_LEASE
 from bot.storage.records import (
     AlertRecord,
     FlowVersion,
@@ -63,13 +64,23 @@ class DeliveryTables(SqlTables):
         )
 
     async def claim_morning_list(self, volunteer_id: int, day: str, *, at: float) -> bool:
-        """True the first time a volunteer's list for ``day`` is claimed (once, any process)."""
+        """True when this process may send a volunteer's list for ``day``: the first claim, or
+        one whose lease ran out before its process said it was sent (once, any process)."""
         claimed = await self._count(
-            "INSERT INTO morning_lists (volunteer_id, day, sent_at) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (volunteer_id, day, at),
+            "INSERT INTO morning_lists (volunteer_id, day, sent_at, lease_until) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (volunteer_id, day) DO UPDATE SET "
+            "sent_at = excluded.sent_at, lease_until = excluded.lease_until "
+            "WHERE morning_lists.lease_until > 0 AND morning_lists.lease_until < excluded.sent_at",
+            (volunteer_id, day, at, at + MORNING_LIST_LEASE),
         )
         return bool(claimed)
+
+    async def morning_list_sent(self, volunteer_id: int, day: str) -> None:
+        """The claimed list went out: it is never claimed again that day."""
+        await self._count(
+            "UPDATE morning_lists SET lease_until = 0 WHERE volunteer_id = ? AND day = ?",
+            (volunteer_id, day),
+        )
 
     async def unclaim_morning_list(self, volunteer_id: int, day: str) -> None:
         """Undo a claim whose message could not be sent, so the next pass tries again."""

@@ -128,6 +128,6 @@ class ProcessTables(SqlTables):
         """One process: nothing to give up."""
 
     @contextlib.asynccontextmanager
-    async def turn_scope(self, key: SessionKey) -> AsyncIterator[None]:
+    async def turn_scope(self, key: SessionKey, *, locked: bool = True) -> AsyncIterator[None]:
         """One process: the application's own per-resident lock is enough."""
         yield

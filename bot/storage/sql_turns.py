@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bot.core.errors import StaleSession
 from bot.core.privacy import mask, pseudonym
-from bot.core.session import Session
+from bot.core.session import FinishedRun, FollowUpJob, Session, StaffAlert
 from bot.core.types import SessionKey
 from bot.storage.codec import job_to_json, message_to_json
 from bot.storage.records import AlreadyProcessed, SavedReplies, StoredSession, TurnRecord
@@ -22,12 +22,76 @@ from bot.storage.sql import Steps, count, insert, many, one
 from bot.storage.sql_processes import ProcessTables
 from bot.storage.sql_tickets import apply_changes
 
-__all__ = ["SessionTables", "load_secret", "save_turn", "save_turns"]
+__all__ = [
+    "RUN_COLUMNS",
+    "SessionTables",
+    "alert_row",
+    "followup_row",
+    "load_secret",
+    "run_row",
+    "save_turn",
+    "save_turns",
+    "stale",
+]
 
 _SECRET = "SELECT value FROM meta WHERE key = 'pseudonym_secret'"
 
 
-def _stale(key: SessionKey) -> StaleSession:
+# The columns of a turn's rows, and the row of each (PostgreSQL's one-statement turn writes the
+# same rows: bot/storage/postgres_turn.py).
+RUN_COLUMNS = (
+    "user_ref",
+    "channel",
+    "flow_id",
+    "flow_version",
+    "lang",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "path",
+    "parent_flow",
+    "mode",
+    "volunteer_id",
+    "village",
+    "visit_id",
+)
+_INSERT_RUN = (
+    f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})"
+)
+
+
+def run_row(user: str, channel: str, run: FinishedRun) -> tuple[Any, ...]:
+    """The ``runs`` row of a finished guidance session (``user``: its pseudonym)."""
+    return (
+        user,
+        channel,
+        run.flow_id,
+        run.flow_version,
+        run.lang,
+        run.started_at,
+        run.ended_at,
+        run.outcome,
+        json.dumps(list(run.path)),
+        run.parent_flow,
+        run.mode,
+        run.volunteer_id,
+        run.village,
+        run.visit_id,
+    )
+
+
+def followup_row(key: SessionKey, job: FollowUpJob, created_at: float) -> tuple[Any, ...]:
+    """The ``followups`` row (channel, user_id, job, due, created_at) of a reminder."""
+    return (key.channel, key.user_id, job_to_json(job), job.due, created_at)
+
+
+def alert_row(key: SessionKey, alert: StaffAlert) -> tuple[Any, ...]:
+    """The ``staff_alerts`` row (channel, user_id, flow_id, step, text, at) of an alert."""
+    return (key.channel, key.user_id, alert.flow_id, alert.step, alert.text, alert.at)
+
+
+def stale(key: SessionKey) -> StaleSession:
+    """The error of a save that found the session changed since it was read."""
     return StaleSession(f"{key.channel}: the session changed since it was read")
 
 
@@ -56,7 +120,7 @@ def save_turn(
     )
     current = int(row[0]) if row else 0
     if turn.revision is not None and turn.revision != current:
-        raise _stale(key)
+        raise stale(key)
     # SQLite holds its write lock since the transaction began, so nobody saved since the read
     # above. PostgreSQL lets another process save meanwhile: the write below then waits for it
     # and changes nothing, because the stored revision is no longer the one read.
@@ -77,47 +141,29 @@ def save_turn(
         ),
     )
     if not saved:
-        raise _stale(key)
+        raise stale(key)
     resident = (key.channel, key.user_id)
     if turn.fired_followup is not None:
         yield count("DELETE FROM followups WHERE id = ?", (turn.fired_followup,))
     if turn.cancel_followups:
         yield count("DELETE FROM followups WHERE channel = ? AND user_id = ?", resident)
+    if turn.reachable:
+        yield count("DELETE FROM unreachable WHERE channel = ? AND user_id = ?", resident)
     if turn.followups:
         yield many(
             "INSERT INTO followups (channel, user_id, job, due, created_at) VALUES (?, ?, ?, ?, ?)",
-            [(*resident, job_to_json(job), job.due, session.updated_at) for job in turn.followups],
+            [followup_row(key, job, session.updated_at) for job in turn.followups],
         )
     if turn.finished:
         yield many(
-            "INSERT INTO runs (user_ref, channel, flow_id, flow_version, lang, started_at, "
-            "ended_at, outcome, path, parent_flow, mode, volunteer_id, village, visit_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    user,
-                    key.channel,
-                    run.flow_id,
-                    run.flow_version,
-                    run.lang,
-                    run.started_at,
-                    run.ended_at,
-                    run.outcome,
-                    json.dumps(list(run.path)),
-                    run.parent_flow,
-                    run.mode,
-                    run.volunteer_id,
-                    run.village,
-                    run.visit_id,
-                )
-                for run in turn.finished
-            ],
+            _INSERT_RUN,
+            [run_row(user, key.channel, run) for run in turn.finished],
         )
     if turn.alerts:
         yield many(
             "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(*resident, a.flow_id, a.step, a.text, a.at) for a in turn.alerts],
+            [alert_row(key, alert) for alert in turn.alerts],
         )
     outbox_ids = SavedReplies()
     to = turn.outbox_to or key

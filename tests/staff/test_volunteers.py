@@ -261,6 +261,8 @@ async def test_morning_list_reaches_the_right_volunteer_once(rig: TelegramRig) -
     clock_at[0] += 45 * 60
     assert (await scheduler.tick()).morning_lists == 1
     assert (await scheduler.tick()).morning_lists == 0  # once a day
+    clock_at[0] += 3 * 3600  # long after a claim's lease: a list that went out stays sent
+    assert (await scheduler.tick()).morning_lists == 0
     [morning] = [t for t in rig.api.sent_texts(730) if "Chào buổi sáng" in t]
     # Grouped by why the household is to be gone back to (issue 17): the reason heads the group.
     assert "1 hộ cần quay lại" in morning and "🔁 Quay lại sau:\n• Hộ 8, chú Năm (Thôn 3): Việc khác" in morning

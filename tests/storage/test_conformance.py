@@ -28,6 +28,7 @@ from bot.storage.base import (
 )
 from bot.storage.memory import MemoryStorage
 from bot.storage.postgres import PostgresStorage
+from bot.storage.processes import MORNING_LIST_LEASE
 from bot.storage.sqlite import SqliteStorage
 from tests.storage.samples import KEY, job, sample_run, sample_session
 
@@ -272,6 +273,20 @@ async def test_a_morning_list_is_claimed_once_a_day(storage: Storage) -> None:
     assert await storage.claim_morning_list(2, "2026-03-05", at=3.0)
     await storage.unclaim_morning_list(1, "2026-03-05")
     assert await storage.claim_morning_list(1, "2026-03-05", at=4.0)
+
+
+async def test_a_morning_list_whose_sender_died_goes_out_from_another_process(
+    storage: Storage,
+) -> None:
+    """A claim never said to be sent (its process died) is taken again once its lease ran
+    out, and only once; a list that went out is never claimed again that day."""
+    assert await storage.claim_morning_list(1, "2026-03-05", at=10.0)
+    assert not await storage.claim_morning_list(1, "2026-03-05", at=10.0 + MORNING_LIST_LEASE)
+    later = 11.0 + MORNING_LIST_LEASE
+    assert await storage.claim_morning_list(1, "2026-03-05", at=later)
+    assert not await storage.claim_morning_list(1, "2026-03-05", at=later + 1.0)
+    await storage.morning_list_sent(1, "2026-03-05")
+    assert not await storage.claim_morning_list(1, "2026-03-05", at=later + 10 * MORNING_LIST_LEASE)
 
 
 # --- staff records -----------------------------------------------------------------------------

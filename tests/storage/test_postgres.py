@@ -216,3 +216,52 @@ async def test_the_server_going_away_mid_run_is_storage_unavailable(postgres_url
     await store.save(TurnRecord(key=KEY, session=sample_session()))  # a new connection: fine
     assert await store.load(KEY) == sample_session()
     await store.close()
+
+
+async def test_turns_saved_at_one_moment_share_statements_yet_each_has_its_own_outcome(
+    postgres_url: str,
+) -> None:
+    """Residents' turns saved together go in a few statements (bot/storage/postgres_turn.py):
+    each resident still gets exactly their own replies, in order, and their own run; a turn at
+    a revision another turn took is StaleSession and a seen update AlreadyProcessed, and
+    neither leaves anything behind."""
+    store = PostgresStorage(postgres_url)
+    await store.open()
+    await store.save(TurnRecord(key=KEY, session=sample_session(), update_key="seen"))
+    residents = [SessionKey("test", f"r{i}") for i in range(8)]
+    turns = [
+        TurnRecord(
+            key=key,
+            session=sample_session(),
+            revision=0,
+            update_key=f"u{i}",
+            outbox=[OutgoingMessage(text=f"{key.user_id} one"), OutgoingMessage(text="two")],
+            finished=[sample_run()] if i % 2 else [],
+        )
+        for i, key in enumerate(residents)
+    ]
+    turns += [
+        TurnRecord(key=KEY, session=sample_session(), revision=1, outbox=[OutgoingMessage(text=t)])
+        for t in ("first", "second")
+    ]
+    ghost = SessionKey("test", "ghost")
+    turns.append(TurnRecord(key=ghost, session=sample_session(), revision=0, update_key="seen"))
+
+    async def outcome(turn: TurnRecord) -> list[int] | str:
+        try:
+            return await store.save(turn)
+        except StorageError as exc:
+            return type(exc).__name__
+
+    results = await asyncio.gather(*(outcome(t) for t in turns))
+    waiting = {r.id: r for r in await store.pending_outbox()}
+    for key, ids in zip(residents, results[:8], strict=True):
+        assert isinstance(ids, list) and len(ids) == 2 and ids[0] < ids[1]
+        texts = [waiting[i].message.text for i in ids]
+        assert texts == [f"{key.user_id} one", "two"] and {waiting[i].key for i in ids} == {key}
+        assert (await store.read(key)).revision == 1
+    assert "StaleSession" in results[8:10] and any(isinstance(r, list) for r in results[8:10])
+    assert (await store.read(KEY)).revision == 2
+    assert results[10] == "AlreadyProcessed" and await store.load(ghost) is None
+    assert len(await store.runs()) == 4 and len(waiting) == 8 * 2 + 1
+    await store.close()

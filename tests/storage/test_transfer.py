@@ -72,6 +72,7 @@ async def _commune(path: Path) -> None:
         await store.cache_file("images/card.png", "FILE-ID")
         await store.set_reachable(SessionKey("telegram", "gone"), False, at=NOW)
         await store.claim_morning_list(1, "2026-03-01", at=NOW)
+        await store.morning_list_sent(1, "2026-03-01")
         await store._run(
             many(
                 "INSERT INTO staff_alerts (channel, user_id, flow_id, step, text, at) "
