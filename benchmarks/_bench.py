@@ -325,6 +325,14 @@ _message_ids = itertools.count(1)
 _callback_ids = itertools.count(1)
 
 
+def number_updates_from(first: int) -> None:
+    """Number this process's updates from ``first``: Telegram numbers a bot's updates once,
+    whichever of the bot's processes receives them, so processes of one benchmark must not
+    send the same numbers (the second would be taken for a redelivery of the first's)."""
+    global _update_ids
+    _update_ids = itertools.count(first)
+
+
 def _user(user_id: int) -> dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": "An", "language_code": "vi"}
 
