@@ -61,6 +61,6 @@ class Processes(Protocol):
         """A turn of ``key``. ``locked``: one turn of ``key`` at a time across processes, and
         everything the turn reads and writes inside is kept together when it ends, or undone
         when it raises. Not ``locked``: the backend may leave out the lock and the transaction,
-        and rely on the save's revision check alone; it then raises StaleSession (nothing
-        written) at the turn's first write before its save, so the caller runs the turn again
-        locked, as it does when the save finds the session changed."""
+        and rely on the save's revision check alone; it then raises LockNeeded (a StaleSession:
+        nothing written) at the turn's first write before its save, so the caller runs the turn
+        again locked, as it does when the save finds the session changed."""

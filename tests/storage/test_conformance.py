@@ -222,6 +222,25 @@ async def test_blocked_resident_is_unreachable_until_they_write_again(storage: S
     assert await storage.is_reachable(KEY) and await storage.unreachable() == set()
 
 
+@pytest.mark.parametrize("desk", [False, True], ids=["resident's turn", "with a ticket"])
+async def test_a_blocked_resident_who_writes_is_reachable_again_with_their_turn(
+    storage: Storage, desk: bool
+) -> None:
+    """The turn that answers their update says so (TurnRecord.reachable), whichever way the
+    backend saves it (PostgreSQL: one statement, or the transaction a ticket needs); a turn
+    that is not theirs (a reminder) leaves them unreachable."""
+    other = SessionKey("test", "other")
+    for key in (KEY, other):
+        await storage.set_reachable(key, False, at=1.0)
+    tickets = [TicketChange(kind="open", at=2.0, resident=KEY, text="help")] if desk else []
+    await storage.save(TurnRecord(key=other, session=sample_session(), revision=0))
+    await storage.save(
+        TurnRecord(key=KEY, session=sample_session(), revision=0, reachable=True, tickets=tickets)
+    )
+    assert await storage.is_reachable(KEY)
+    assert await storage.unreachable() == {other}
+
+
 async def test_file_ids_are_cached(storage: Storage) -> None:
     assert await storage.cached_file("img:abc") is None
     await storage.cache_file("img:abc", "AgAD123")
