@@ -1,5 +1,6 @@
-"""The storage for several bot processes: one PostgreSQL database (the only module that imports
-psycopg, with its connection pool).
+"""The storage for several bot processes: one PostgreSQL database (psycopg, with its connection
+pool; the other ``postgres_*`` modules are its parts: schema, locks, one-statement turns, words
+for errors, the copy from SQLite).
 
 Every table, query and transaction is the SQLite backend's too (the ``sql_*`` modules); this
 module only connects, migrates, and runs statements on pooled connections. A turn is one
@@ -25,15 +26,16 @@ from functools import lru_cache, partial
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
 from bot.core.errors import LockNeeded, StorageError, StorageUnavailable
-from bot.core.messages import describe
 from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage import postgres_json, shown_url
 from bot.storage.grouped import Grouped
+from bot.storage.postgres_errors import cannot_connect
+from bot.storage.postgres_errors import detail as _detail
+from bot.storage.postgres_errors import error as _error
 from bot.storage.postgres_locks import Leaderships, TurnScope
 from bot.storage.postgres_schema import MIGRATIONS, SCHEMA_VERSION
 from bot.storage.postgres_turn import (
@@ -170,26 +172,7 @@ class PostgresStorage(
         return _error("storage.pg_newer", url=self.shown, schema=schema, known=SCHEMA_VERSION)
 
     def _cannot_connect(self, exc: psycopg.Error) -> StorageError:
-        """Why the server would not let us in, and what the admin can do about it."""
-        detail = _detail(exc)
-        try:
-            info = conninfo_to_dict(self.url)
-        except psycopg.Error:
-            return _error("storage.pg_unreachable", url=self.shown, detail=detail)
-        user = str(info.get("user") or "postgres")
-        database = str(info.get("dbname") or user)
-        # libpq says these only in words (no SQLSTATE before the connection is made).
-        if "database" in detail and "does not exist" in detail:
-            return _error(
-                "storage.pg_no_database",
-                url=self.shown,
-                database=database,
-                user=user,
-                detail=detail,
-            )
-        if "authentication" in detail or "does not exist" in detail or "pg_hba" in detail:
-            return _error("storage.pg_refused", url=self.shown, user=user, detail=detail)
-        return _error("storage.pg_unreachable", url=self.shown, detail=detail)
+        return cannot_connect(self.url, self.shown, exc)
 
     async def _query(
         self, sql: str, params: Any, pool: AsyncConnectionPool[Connection] | None = None
@@ -387,13 +370,3 @@ def _is_query(sql: str) -> bool:
 def _placeholders(sql: str) -> str:
     """The shared SQL's ``?`` placeholders as psycopg's ``%s`` (and a literal % as %%)."""
     return sql.replace("%", "%%").replace("?", "%s")
-
-
-def _detail(exc: BaseException) -> str:
-    """The server's words, on one line (libpq's spread over several)."""
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _error(code: str, **params: Any) -> StorageError:
-    """A StorageError whose English text is the catalog's (bot/core/admin_messages.py)."""
-    return StorageError(describe(code, params, "en"), code=code, params=params)

@@ -11,7 +11,9 @@ import psycopg
 from bot.core.errors import StorageUnavailable
 
 # One backend: its messages are made the same way (the catalog's English, the URL shown).
-from bot.storage.postgres import PostgresStorage, _detail, _error
+from bot.storage.postgres import PostgresStorage
+from bot.storage.postgres_errors import detail as _detail
+from bot.storage.postgres_errors import error as _error
 from bot.storage.sql import Statement, count, one
 from bot.storage.transfer import Dialect, Transfer, TransferReport
 
