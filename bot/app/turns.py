@@ -106,12 +106,9 @@ class Turns:
         not confirm the update. ``before_replies`` (a button's spinner, say) is sent first;
         ``name_hint`` is the name the channel's profile gives (a volunteer's, when they join).
         """
-        # They wrote: if they had blocked the bot, they can be written to again. In one process
-        # memory knows who did; a database several processes share learns it with the turn.
-        shared = self.storage.shared
-        if not shared and await self.delivery.blocked(key):
-            self.delivery.unreachable.discard(key)
-            await self.storage.set_reachable(key, True, at=self.clock())
+        # They wrote: if they had blocked the bot, they can be written to again. Their turn
+        # stores it (TurnRecord.reachable), so no backend is asked first on every update.
+        self.delivery.unreachable.discard(key)
         handled = await self.assistant.handle(
             key,
             event,
@@ -119,7 +116,7 @@ class Turns:
             outbox=self.outbox,
             lang_hint=lang_hint,
             name_hint=name_hint,
-            wrote=shared,
+            wrote=True,
         )
         if handled.unsaved:
             self._unsaved(key, lang_hint)

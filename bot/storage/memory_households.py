@@ -72,7 +72,8 @@ class MemoryHouseholds(MemoryTickets):
         kept, key = member_label(label)
         row = self._members.get((household_id, number))
         taken = any(
-            h == household_id and other.label_key == key for (h, _n), other in self._members.items()
+            h == household_id and other.label_key == key
+            for (h, _n), other in self._members.items()
         )
         if not key or row is None or row.label_key or taken:
             return None

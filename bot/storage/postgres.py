@@ -29,7 +29,6 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from bot.core.errors import LockNeeded, StorageError, StorageUnavailable
-from bot.core.session import Session
 from bot.core.types import SessionKey
 from bot.storage import postgres_json, shown_url
 from bot.storage.grouped import Grouped
@@ -55,7 +54,7 @@ from bot.storage.sql_purge import PurgeTables
 from bot.storage.sql_reports import ReportTables
 from bot.storage.sql_staff import StaffTables
 from bot.storage.sql_tickets import TicketTables
-from bot.storage.sql_turns import SessionTables
+from bot.storage.sql_turns import SessionTables, stored_session
 
 __all__ = ["SCHEMA_VERSION", "PostgresStorage"]
 
@@ -68,7 +67,7 @@ CONNECT_TIMEOUT = 10
 POOL_WAIT = 10.0
 # Connections one process keeps: a statement or a transaction holds one while it runs.
 POOL_SIZE = 10
-# Turns saved in one statement at most (each adds a few parts and about twenty values).
+# Turns saved in one statement at most (each adds a value to each of its arrays).
 GROUP = 50
 # The advisory lock that makes processes starting together migrate one after the other.
 MIGRATION_LOCK = 0x7472_6F6C_7973_6F  # "trolyso"
@@ -237,14 +236,7 @@ class PostgresStorage(
             ([k.channel for k in keys], [k.user_id for k in keys]),
         )
         found = {SessionKey(r[0], r[1]): (r[2], int(r[3])) for r in await cursor.fetchall()}
-        stored = []
-        for key in keys:
-            row = found.get(key)
-            if row is None:
-                stored.append(StoredSession(session=None, revision=0))
-            else:
-                stored.append(StoredSession(session=Session.from_json(row[0]), revision=row[1]))
-        return stored
+        return [stored_session(found.get(key)) for key in keys]
 
     async def save(self, turn: TurnRecord) -> list[int]:
         """Write the whole turn atomically: most turns as one statement shared with the turns
@@ -347,15 +339,11 @@ async def _execute(conn: Connection, statement: Statement) -> Any:
             return cursor.rowcount
     if statement.kind == "insert":
         sql += " RETURNING id"
-    return await _result(await conn.execute(sql, statement.params), statement.kind)
-
-
-async def _result(cursor: Cursor, kind: str) -> Any:
-    """What a statement's kind asks for, from its cursor (see :class:`Statement`)."""
-    if kind in ("one", "insert"):
+    cursor = await conn.execute(sql, statement.params)
+    if statement.kind in ("one", "insert"):
         row = await cursor.fetchone()
-        return row[0] if kind == "insert" and row is not None else row
-    if kind == "all":
+        return row[0] if statement.kind == "insert" and row is not None else row
+    if statement.kind == "all":
         return await cursor.fetchall()
     return cursor.rowcount
 

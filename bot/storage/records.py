@@ -105,8 +105,8 @@ class TurnRecord:
     # Lines of the admin log the turn writes (a ticket taken or closed), with it or not at all.
     admin_actions: Sequence[AdminAction] = ()
     # The resident wrote (the turn answers their update): if they had blocked the bot, they can
-    # be written to again. A database several processes share learns it with the turn, rather
-    # than with a read of its own before every update.
+    # be written to again. The backend learns it with the turn, rather than being asked before
+    # every update whether they had.
     reachable: bool = False
 
 

@@ -169,7 +169,8 @@ def _add_member(household_id: int, label: str, key: str, at: float) -> Steps[Mem
     """Find or add a person in one transaction, so two people never get the same number."""
     if key:
         found = yield one(
-            "SELECT number, label FROM household_members WHERE household_id = ? AND label_key = ?",
+            "SELECT number, label FROM household_members WHERE household_id = ? "
+            "AND label_key = ?",
             (household_id, key),
         )
         if found is not None:

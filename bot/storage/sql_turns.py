@@ -32,6 +32,7 @@ __all__ = [
     "save_turn",
     "save_turns",
     "stale",
+    "stored_session",
 ]
 
 _SECRET = "SELECT value FROM meta WHERE key = 'pseudonym_secret'"
@@ -88,6 +89,13 @@ def followup_row(key: SessionKey, job: FollowUpJob, created_at: float) -> tuple[
 def alert_row(key: SessionKey, alert: StaffAlert) -> tuple[Any, ...]:
     """The ``staff_alerts`` row (channel, user_id, flow_id, step, text, at) of an alert."""
     return (key.channel, key.user_id, alert.flow_id, alert.step, alert.text, alert.at)
+
+
+def stored_session(row: tuple[str, int] | None) -> StoredSession:
+    """A session as read: its JSON and revision, or nothing stored (revision 0)."""
+    if row is None:
+        return StoredSession(session=None, revision=0)
+    return StoredSession(session=Session.from_json(row[0]), revision=row[1])
 
 
 def stale(key: SessionKey) -> StaleSession:
@@ -271,10 +279,10 @@ class SessionTables(ProcessTables):
                 (key.channel, key.user_id),
             )
             if row is None:
-                return StoredSession(session=None, revision=0)
+                return stored_session(None)
             cached = (str(row[0]), int(row[1]))
             self._cache_put(key, *cached)
-        return StoredSession(session=Session.from_json(cached[0]), revision=cached[1])
+        return stored_session(cached)
 
     async def save(self, turn: TurnRecord) -> list[int]:
         """Write the whole turn in one durable transaction (see :class:`TurnRecord`).
